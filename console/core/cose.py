@@ -1,0 +1,135 @@
+"""COSE_Sign1 (RFC 9052) with EdDSA over Ed25519: the one signing path for credentials and ledger entries.
+
+Invariants: the protected header always carries ``alg`` = -8 (EdDSA) and ``kid`` = first 8 bytes of
+SHA-256 of the raw 32-byte Ed25519 public key; the message is tag 18; external AAD is empty. Decoding never
+trusts a field before checking its type, so malformed input raises `CoseError`, never anything else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import cbor2
+import nacl.exceptions
+import nacl.signing
+
+from console.core.errors import ConsoleError
+
+COSE_SIGN1_TAG = 18
+HEADER_ALG = 1
+HEADER_KID = 4
+ALG_EDDSA = -8
+
+
+class CoseError(ConsoleError):
+    """The bytes are not a well-formed COSE_Sign1 of the kind we accept."""
+
+
+class CoseSignatureError(ConsoleError):
+    """The COSE_Sign1 is well formed but its signature does not verify with the given key."""
+
+
+def key_id(public_key: bytes) -> bytes:
+    """Return the `kid` of a raw Ed25519 public key: SHA-256(key)[:8] (DESIGN §5)."""
+    if len(public_key) != 32:
+        raise ValueError("an Ed25519 public key is 32 bytes")
+    return hashlib.sha256(public_key).digest()[:8]
+
+
+@dataclass(frozen=True)
+class Sign1:
+    """A decoded, not yet verified COSE_Sign1."""
+
+    protected: bytes
+    protected_header: dict[int, Any]
+    unprotected_header: dict[Any, Any]
+    payload: bytes
+    signature: bytes
+
+    @property
+    def kid(self) -> bytes:
+        kid = self.protected_header.get(HEADER_KID, self.unprotected_header.get(HEADER_KID))
+        if not isinstance(kid, bytes):
+            raise CoseError("The signature names no key (kid missing).")
+        return kid
+
+    def to_be_signed(self) -> bytes:
+        """The Sig_structure bytes (RFC 9052 §4.4) the signature covers."""
+        return _sig_structure(self.protected, self.payload)
+
+
+def _sig_structure(protected: bytes, payload: bytes) -> bytes:
+    return cbor2.dumps(["Signature1", protected, b"", payload])
+
+
+def sign1(signing_key: nacl.signing.SigningKey, payload: bytes) -> bytes:
+    """Sign `payload` as a tagged COSE_Sign1 with EdDSA; `kid` comes from the key itself."""
+    kid = key_id(bytes(signing_key.verify_key))
+    protected = cbor2.dumps({HEADER_ALG: ALG_EDDSA, HEADER_KID: kid})
+    signature = signing_key.sign(_sig_structure(protected, payload)).signature
+    return cbor2.dumps(cbor2.CBORTag(COSE_SIGN1_TAG, [protected, {}, payload, signature]))
+
+
+def decode_sign1(data: bytes) -> Sign1:
+    """Parse a COSE_Sign1 (tagged or untagged) without verifying it.
+
+    Raises:
+        CoseError: the bytes are not CBOR, not a 4-element Sign1, or the algorithm is not EdDSA.
+    """
+    try:
+        obj = cbor2.loads(data)
+    except Exception as e:  # cbor2 raises many types on garbage, including ValueError and its own
+        raise CoseError("The signed data is not valid CBOR.") from e
+    if isinstance(obj, cbor2.CBORTag):
+        if obj.tag != COSE_SIGN1_TAG:
+            raise CoseError(f"Expected a COSE_Sign1 (tag 18), found CBOR tag {obj.tag}.")
+        obj = obj.value
+    if not isinstance(obj, list) or len(obj) != 4:
+        raise CoseError("The signed data is not a COSE_Sign1 structure (4-element array).")
+    protected, unprotected, payload, signature = obj
+    if not isinstance(protected, bytes) or not isinstance(unprotected, dict):
+        raise CoseError("The COSE_Sign1 headers have the wrong types.")
+    if not isinstance(payload, bytes) or not isinstance(signature, bytes):
+        raise CoseError("The COSE_Sign1 payload or signature is not a byte string.")
+    try:
+        protected_header = cbor2.loads(protected) if protected else {}
+    except Exception as e:
+        raise CoseError("The COSE_Sign1 protected header is not valid CBOR.") from e
+    if not isinstance(protected_header, dict):
+        raise CoseError("The COSE_Sign1 protected header is not a map.")
+    alg = protected_header.get(HEADER_ALG)
+    if alg != ALG_EDDSA:
+        raise CoseError(f"Unsupported signature algorithm {alg!r}; only EdDSA (-8) is accepted.")
+    if len(signature) != 64:
+        raise CoseError("An EdDSA signature is 64 bytes; this one is not.")
+    return Sign1(protected, protected_header, unprotected, payload, signature)
+
+
+def verify_sign1(message: Sign1, public_key: bytes) -> bytes:
+    """Verify `message` with a raw Ed25519 public key and return its payload.
+
+    Raises:
+        CoseSignatureError: the signature does not match.
+    """
+    try:
+        nacl.signing.VerifyKey(public_key).verify(message.to_be_signed(), message.signature)
+    except (nacl.exceptions.BadSignatureError, nacl.exceptions.ValueError, TypeError) as e:
+        raise CoseSignatureError("The signature does not match the signer's key: the data was altered.") from e
+    return message.payload
+
+
+def verify_with_lookup(data: bytes, lookup: Callable[[bytes], bytes | None]) -> tuple[Sign1, bytes]:
+    """Decode `data`, find the public key for its `kid` with `lookup`, verify; return (message, payload).
+
+    Raises:
+        CoseError: malformed, or `lookup` knows no key for the kid.
+        CoseSignatureError: the signature does not verify.
+    """
+    message = decode_sign1(data)
+    public_key = lookup(message.kid)
+    if public_key is None:
+        raise CoseError(f"The signing key {message.kid.hex()} is not known here.")
+    return message, verify_sign1(message, public_key)
