@@ -1,0 +1,69 @@
+"""`id-console`: the command-line front end. Calls the same core services as the GUI.
+
+Contract (DESIGN §7): `id-console [--data-dir DIR] COMMAND`; no command opens the GUI; the acting officer is
+`--as USER` with the password from ID_CONSOLE_PASSWORD or a no-echo prompt; `--json` on every command that
+reports data; exit 0 on success, else non-zero with a one-line reason on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from console import __version__
+from console.cli import officers
+from console.core.errors import ConsoleError, UserCancelled
+
+logger = logging.getLogger("console.cli")
+
+EXIT_BUG = 70
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="id-console", description="ID-issuing authority console. With no command, opens the desktop console."
+    )
+    parser.add_argument("--version", action="version", version=f"id-console {__version__}")
+    parser.add_argument("--data-dir", metavar="DIR", help="the office's data directory (env: ID_CONSOLE_DATA_DIR)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    officers.register(sub)
+    gui = sub.add_parser("gui", help="open the desktop console")
+    gui.add_argument("--demo", action="store_true", help="open a demo office (created on first use)")
+    gui.set_defaults(handler=_cmd_gui)
+    return parser
+
+
+def _cmd_gui(args: argparse.Namespace) -> int:
+    from console.gui.app import run  # Qt loads only when the GUI is asked for
+
+    return run(data_dir=args.data_dir, demo=getattr(args, "demo", False))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `id-console` command."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    handler = getattr(args, "handler", None) or _cmd_gui
+    try:
+        return int(handler(args))
+    except UserCancelled:
+        return UserCancelled.exit_code
+    except ConsoleError as e:
+        print(f"id-console: {e}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print("id-console: interrupted", file=sys.stderr)
+        return 130
+    except Exception as e:
+        logger.debug("unexpected error", exc_info=True)
+        print(
+            f"id-console: internal error ({type(e).__name__}: {e}). This is a bug; please report it with the command "
+            "you ran.",
+            file=sys.stderr,
+        )
+        return EXIT_BUG
+
+
+if __name__ == "__main__":
+    sys.exit(main())

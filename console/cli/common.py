@@ -1,0 +1,95 @@
+"""What every command shares: the data directory, passwords, output, and turning errors into exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from console.core.accounts import Session, login
+from console.core.errors import ConsoleError, ValidationError
+from console.core.keystore import DEFAULT_KDF, KDF_PRESETS, KdfLimits
+from console.core.office import Office
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+class UsageError(ConsoleError):
+    """A missing or contradictory option (exit status 2, like argparse)."""
+
+    exit_code = 2
+
+
+def data_dir(args: argparse.Namespace) -> Path:
+    """--data-dir, else ID_CONSOLE_DATA_DIR, else the platform's user data folder."""
+    chosen = args.data_dir or os.environ.get("ID_CONSOLE_DATA_DIR")
+    if chosen:
+        return Path(chosen).expanduser()
+    return Path(platformdirs.user_data_dir("id-console", appauthor=False))
+
+
+def kdf_limits() -> KdfLimits:
+    """argon2id limits for new keystores: ID_CONSOLE_KDF names a preset (default: moderate)."""
+    name = os.environ.get("ID_CONSOLE_KDF", DEFAULT_KDF)
+    if name not in KDF_PRESETS:
+        raise UsageError(f"ID_CONSOLE_KDF={name!r} is not a preset; use one of {', '.join(KDF_PRESETS)}.")
+    return KDF_PRESETS[name]
+
+
+def open_office(args: argparse.Namespace) -> Office:
+    return Office(data_dir(args), kdf=kdf_limits())
+
+
+def read_password(env_var: str, prompt: str, *, who: str, confirm: bool = False) -> str:
+    """From `env_var` when set, else a no-echo prompt; with no terminal, fail at once instead of hanging."""
+    value = os.environ.get(env_var)
+    if value is not None:
+        return value
+    if not sys.stdin.isatty():
+        raise UsageError(f"No password for {who}: set {env_var} or run the command in a terminal.")
+    first = getpass.getpass(prompt)
+    if confirm and getpass.getpass("Repeat: ") != first:
+        raise ValidationError("password", "The two passwords differ; nothing was changed.")
+    return first
+
+
+def session_for(args: argparse.Namespace, office: Office | None = None) -> Session:
+    """Log in the officer named by --as."""
+    if not args.as_user:
+        raise UsageError("This command needs the acting officer: add --as USERNAME.")
+    office = office or open_office(args)
+    password = read_password("ID_CONSOLE_PASSWORD", f"Password for {args.as_user}: ", who=args.as_user)
+    return login(office, args.as_user, password)
+
+
+def emit(args: argparse.Namespace, data: Any, text: str | Callable[[], str]) -> None:
+    """Print `data` as JSON with --json, else the human text."""
+    if getattr(args, "json", False):
+        print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    else:
+        print(text() if callable(text) else text)
+
+
+def table(rows: list[dict[str, Any]], columns: list[str]) -> str:
+    """A plain aligned text table."""
+    if not rows:
+        return "(none)"
+    widths = {c: max(len(c), *(len(str(r.get(c) or "")) for r in rows)) for c in columns}
+    lines = ["  ".join(c.upper().ljust(widths[c]) for c in columns)]
+    lines += ["  ".join(str(r.get(c) or "").ljust(widths[c]) for c in columns) for r in rows]
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def add_json(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+
+
+def add_as(parser: argparse.ArgumentParser, required: bool = True) -> None:
+    parser.add_argument("--as", dest="as_user", metavar="USER", required=required, help="the acting officer")

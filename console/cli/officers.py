@@ -1,0 +1,162 @@
+"""`init`, `user …`, `whoami`, `audit`, `key rotate`: the office and its officers."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from console.cli.common import (
+    UsageError,
+    add_as,
+    add_json,
+    data_dir,
+    emit,
+    kdf_limits,
+    open_office,
+    read_password,
+    session_for,
+    table,
+)
+from console.core import officers
+from console.core.setup import SCHEMES, OfficeSetup, init_office
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("init", help="set up a new office (authority keys, office key, first administrator)")
+    p.add_argument("--authority-name", required=True)
+    p.add_argument("--authority-domain", required=True)
+    p.add_argument("--office-code", required=True)
+    p.add_argument("--office-name", required=True)
+    p.add_argument("--scheme", required=True, choices=SCHEMES)
+    p.add_argument("--region", help="cn-18: the office's GB/T 2260 county code (its numbering partition)")
+    p.add_argument("--admin", required=True, metavar="USER", help="username of the first administrator")
+    p.add_argument("--admin-full-name", default="", help="the administrator's full name")
+    add_json(p)
+    p.set_defaults(handler=cmd_init)
+
+    user = sub.add_parser("user", help="manage officers").add_subparsers(dest="user_command", required=True)
+    p = user.add_parser("add", help="enrol an officer (password from ID_CONSOLE_NEW_PASSWORD or a prompt)")
+    add_as(p)
+    p.add_argument("--username", required=True)
+    p.add_argument("--role", required=True, choices=["clerk", "supervisor", "administrator", "auditor"])
+    p.add_argument("--full-name", required=True)
+    add_json(p)
+    p.set_defaults(handler=cmd_user_add)
+    p = user.add_parser("list", help="list officers")
+    add_as(p)
+    add_json(p)
+    p.set_defaults(handler=cmd_user_list)
+    p = user.add_parser("disable", help="disable an officer: no more logins, keystore destroyed")
+    add_as(p)
+    p.add_argument("username")
+    add_json(p)
+    p.set_defaults(handler=cmd_user_disable)
+    p = user.add_parser("passwd", help="change your password, or (administrators) reset another officer's")
+    add_as(p)
+    p.add_argument("--username", help="the officer whose password an administrator resets (default: yourself)")
+    add_json(p)
+    p.set_defaults(handler=cmd_user_passwd)
+
+    p = sub.add_parser("whoami", help="show the acting officer, role and permissions")
+    add_as(p)
+    add_json(p)
+    p.set_defaults(handler=cmd_whoami)
+
+    p = sub.add_parser("audit", help="show the audit trail (events, logins, refusals)")
+    add_as(p)
+    p.add_argument("--limit", type=int, default=50)
+    add_json(p)
+    p.set_defaults(handler=cmd_audit)
+
+    key = sub.add_parser("key", help="office keys").add_subparsers(dest="key_command", required=True)
+    p = key.add_parser("rotate", help="retire the office signing key and certify a new one")
+    add_as(p)
+    add_json(p)
+    p.set_defaults(handler=cmd_key_rotate)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    folder = data_dir(args)
+    password = read_password(
+        "ID_CONSOLE_PASSWORD", f"New password for {args.admin}: ", who=args.admin, confirm=True
+    )
+    setup = OfficeSetup(
+        authority_name=args.authority_name,
+        authority_domain=args.authority_domain,
+        office_code=args.office_code,
+        office_name=args.office_name,
+        scheme=args.scheme,
+        admin_username=args.admin,
+        admin_full_name=args.admin_full_name,
+        admin_password=password,
+        region=args.region,
+    )
+    init_office(folder, setup, kdf=kdf_limits())
+    emit(
+        args,
+        {"data_dir": str(folder), "office": args.office_code, "scheme": args.scheme, "admin": args.admin},
+        f"Office {args.office_code} set up in {folder}; administrator {args.admin} can log in.",
+    )
+    return 0
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    session = session_for(args)
+    password = read_password(
+        "ID_CONSOLE_NEW_PASSWORD", f"First password for {args.username}: ", who=args.username, confirm=True
+    )
+    result = officers.add_officer(
+        session, username=args.username, role=args.role, full_name=args.full_name, password=password
+    )
+    emit(args, result, f"Enrolled {args.username} as {args.role}.")
+    return 0
+
+
+def cmd_user_list(args: argparse.Namespace) -> int:
+    rows = officers.list_officers(session_for(args))
+    emit(args, rows, lambda: table(rows, ["username", "role", "status", "full_name", "last_login", "locked_until"]))
+    return 0
+
+
+def cmd_user_disable(args: argparse.Namespace) -> int:
+    officers.disable_officer(session_for(args), args.username)
+    emit(args, {"username": args.username, "status": "disabled"}, f"Disabled {args.username}.")
+    return 0
+
+
+def cmd_user_passwd(args: argparse.Namespace) -> int:
+    session = session_for(args)
+    target = args.username or session.username
+    new = read_password("ID_CONSOLE_NEW_PASSWORD", f"New password for {target}: ", who=target, confirm=True)
+    if target == session.username:
+        officers.change_password(session, new)
+    else:
+        officers.reset_password(session, target, new)
+    emit(args, {"username": target, "password_changed": True}, f"Password of {target} changed.")
+    return 0
+
+
+def cmd_whoami(args: argparse.Namespace) -> int:
+    info = session_for(args).describe()
+    emit(
+        args,
+        info,
+        lambda: f"{info['username']} ({info['full_name']}), {info['role']} at {info['office']} {info['office_name']}\n"
+        f"may: {', '.join(info['permissions'])}",
+    )
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    if args.limit < 1:
+        raise UsageError("--limit must be at least 1.")
+    rows = officers.audit_trail(session_for(args), limit=args.limit)
+    emit(args, rows, lambda: table(rows, ["time", "officer", "action", "outcome", "detail"]))
+    return 0
+
+
+def cmd_key_rotate(args: argparse.Namespace) -> int:
+    office = open_office(args)
+    result = officers.rotate_office_key(session_for(args, office))
+    emit(args, result, f"New office key {result['kid']} in force from {result['valid_from']}.")
+    return 0

@@ -1,0 +1,229 @@
+"""Logging in, sessions, and the permission check every service call makes.
+
+A session is the unlocked state of one officer: their signing key and the key material their role is granted.
+Every service call goes through `Session.require`, which (deny by default) re-reads the officer's row, so a
+disabled officer or a changed role takes effect on the next call, ends idle sessions, and records refusals in
+the audit trail.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import nacl.signing
+
+from console.core import events
+from console.core.errors import (
+    AccountLocked,
+    AuthenticationError,
+    InvalidPassword,
+    NotFound,
+    PermissionDenied,
+    SessionExpired,
+    StorageError,
+)
+from console.core.events import Actor
+from console.core.keys import (
+    AuthoritySecrets,
+    OfficerSecrets,
+    OfficeSecrets,
+    public_key_of,
+    read_master_sealed,
+)
+from console.core.keystore import read_sealed
+from console.core.office import Office
+from console.core.roles import Permission, Role, allows
+from console.core.store import transaction
+from console.core.timeutil import from_iso, to_iso
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Session:
+    """An officer logged in to an office. Holds secrets in memory only; `lock()` forgets them."""
+
+    office: Office
+    username: str
+    role: Role
+    secrets: OfficerSecrets
+    office_secrets: OfficeSecrets | None
+    authority_secrets: AuthoritySecrets | None
+    last_active: datetime
+    idle_timeout: timedelta
+    closed: bool = field(default=False)
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(self.username, self.secrets.signing_key)
+
+    def require(self, permission: Permission, target: str = "") -> None:
+        """Allow the call or raise (deny by default).
+
+        Raises:
+            SessionExpired: the session was locked, idle too long, or the officer was disabled.
+            PermissionDenied: the officer's role does not hold `permission` (recorded in the audit trail).
+        """
+        role = self._check_alive()
+        if role is not self.role or not allows(role, permission):
+            detail = f"role {role.value} lacks {permission.value}" + (f" ({target})" if target else "")
+            self.refuse(permission.value, detail)
+            raise PermissionDenied(
+                f"A {role.value} may not do this ({permission.value}); ask an officer whose role allows it."
+            )
+        self.last_active = self.office.clock()
+
+    def require_self(self) -> None:
+        """Allow an action on the officer's own account (password change): only a live session is needed."""
+        self._check_alive()
+        self.last_active = self.office.clock()
+
+    def _check_alive(self) -> Role:
+        now = self.office.clock()
+        if self.closed:
+            raise SessionExpired("This session is locked; log in again.")
+        if now - self.last_active > self.idle_timeout:
+            self.lock()
+            raise SessionExpired(
+                f"The session of {self.username} ended after {int(self.idle_timeout.total_seconds() // 60)} "
+                "minutes without activity; log in again."
+            )
+        row = self.office.officer_row(self.username)
+        if row["status"] != "active":
+            self.lock()
+            raise SessionExpired(f"The account {self.username!r} has been disabled; ask an administrator.")
+        return Role(row["role"])
+
+    def refuse(self, action: str, detail: str) -> None:
+        """Write a refusal to the audit trail (its own small transaction; the refused change writes nothing)."""
+        with transaction(self.office.db) as conn:
+            events.audit(
+                conn, now=self.office.clock(), officer=self.username, action=action, outcome="refused", detail=detail
+            )
+        logger.info("refused %s to %s: %s", action, self.username, detail)
+
+    def touch(self) -> None:
+        """Count a user's activity that calls no service (keeps the session from idling out)."""
+        self.last_active = self.office.clock()
+
+    def lock(self) -> None:
+        """Forget the unlocked keys; the officer must log in again."""
+        self.closed = True
+        self.office_secrets = None
+        self.authority_secrets = None
+
+    def office_signing_key(self) -> nacl.signing.SigningKey:
+        """The office key now in force (only for roles granted the office keys)."""
+        if self.office_secrets is None:
+            raise PermissionDenied(f"A {self.role.value} holds no office keys.")
+        current = bytes(self.office.current_office_key()["public_key"])
+        for seed in self.office_secrets.signing_seeds:
+            if public_key_of(seed) == current:
+                return nacl.signing.SigningKey(seed)
+        raise StorageError("The office key file does not hold the key in force; restore the key backup.")
+
+    def describe(self) -> dict[str, Any]:
+        """What `whoami` prints."""
+        office = self.office.local_office()
+        row = self.office.officer_row(self.username)
+        return {
+            "username": self.username,
+            "full_name": row["full_name"],
+            "role": self.role.value,
+            "office": office["code"],
+            "office_name": office["name"],
+            "permissions": sorted(p.value for p in Permission if allows(self.role, p)),
+            "last_login": row["last_login"],
+        }
+
+
+def login(office: Office, username: str, password: str) -> Session:
+    """Check the password by opening the officer's keystore; apply the lockout rule.
+
+    Raises:
+        AuthenticationError: unknown or disabled officer.
+        AccountLocked: too many wrong passwords recently.
+        InvalidPassword: wrong password (says how many tries are left).
+    """
+    now = office.clock()
+    db = office.db
+    try:
+        row = office.officer_row(username)
+    except NotFound:
+        with transaction(db) as conn:
+            events.audit(
+                conn, now=now, officer=None, action="login", outcome="failed", detail=f"unknown user {username!r}"
+            )
+        raise AuthenticationError(
+            f"No officer named {username!r} in the office at {office.paths.data_dir}; check the username."
+        ) from None
+    if row["status"] != "active":
+        with transaction(db) as conn:
+            events.audit(conn, now=now, officer=username, action="login", outcome="refused", detail="account disabled")
+        raise AuthenticationError(f"The account {username!r} is disabled; ask an administrator.")
+    if row["locked_until"] and from_iso(row["locked_until"]) > now:
+        with transaction(db) as conn:
+            events.audit(conn, now=now, officer=username, action="login", outcome="refused", detail="account locked")
+        raise AccountLocked(
+            f"The account {username!r} is locked after too many wrong passwords until {row['locked_until']} (UTC); "
+            "wait or ask an administrator.",
+            row["locked_until"],
+        )
+    try:
+        secrets = OfficerSecrets.from_bytes(read_sealed(office.paths.officer_keystore(username), password))
+    except InvalidPassword:
+        _count_failure(office, username, now)
+        raise
+    role = Role(row["role"])
+    office_secrets = authority_secrets = None
+    if "office" in secrets.grants:
+        office_secrets = OfficeSecrets.from_bytes(
+            read_master_sealed(office.paths.office_sealed, secrets.grants["office"])
+        )
+    if "authority" in secrets.grants:
+        authority_secrets = AuthoritySecrets.from_bytes(
+            read_master_sealed(office.paths.authority_sealed, secrets.grants["authority"])
+        )
+    with transaction(db) as conn:
+        conn.execute(
+            "UPDATE officers SET failed_logins = 0, locked_until = NULL, last_login = ? WHERE username = ?",
+            (to_iso(now), username),
+        )
+        events.audit(conn, now=now, officer=username, action="login", outcome="ok", detail="")
+    idle = timedelta(minutes=int(office.setting("session_idle_minutes")))
+    return Session(office, username, role, secrets, office_secrets, authority_secrets, now, idle)
+
+
+def _count_failure(office: Office, username: str, now: datetime) -> None:
+    threshold = int(office.setting("lockout_threshold"))
+    minutes = int(office.setting("lockout_minutes"))
+    with transaction(office.db) as conn:
+        failed = (
+            int(conn.execute("SELECT failed_logins FROM officers WHERE username = ?", (username,)).fetchone()[0]) + 1
+        )
+        locked_until = to_iso(now + timedelta(minutes=minutes)) if failed >= threshold else None
+        conn.execute(
+            "UPDATE officers SET failed_logins = ?, locked_until = ? WHERE username = ?",
+            (0 if locked_until else failed, locked_until, username),
+        )
+        events.audit(
+            conn,
+            now=now,
+            officer=username,
+            action="login",
+            outcome="failed",
+            detail="wrong password" + (f"; locked until {locked_until}" if locked_until else ""),
+        )
+    if locked_until:
+        raise AccountLocked(
+            f"Wrong password. The account {username!r} is now locked for {minutes} minutes after {threshold} wrong "
+            "passwords; wait or ask an administrator.",
+            locked_until,
+        )
+    left = threshold - failed
+    raise InvalidPassword(
+        f"Wrong password for {username!r}; {left} {'try' if left == 1 else 'tries'} left before the account locks."
+    )

@@ -1,0 +1,67 @@
+"""Crash-safe file writes: temp file in the same folder, fsync, rename over, fsync the folder.
+
+After a crash a reader sees either the old file or the new one, never a torn one. Temp files start with
+``.tmp-`` so that readers can ignore and clean them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+from console.core.errors import StorageError
+
+
+def fsync_dir(folder: Path) -> None:
+    """Persist a rename or unlink in `folder` (a no-op where the platform cannot open folders)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
+    """Write `data` to `path` atomically with permissions `mode` (0600 by default: secrets live here).
+
+    Raises:
+        StorageError: the folder is missing or not writable, or the disk is full.
+    """
+    folder = path.parent
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=".tmp-", dir=folder)
+    except OSError as e:
+        raise StorageError(
+            f"Cannot write in {folder}: {e.strerror}. Check that the folder exists and is writable."
+        ) from e
+    try:
+        with os.fdopen(fd, "wb") as f:
+            os.fchmod(f.fileno(), mode)
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp_name, path)
+    except OSError as e:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        raise StorageError(f"Could not write {path}: {e.strerror}. Check free disk space and permissions.") from e
+    fsync_dir(folder)
+
+
+def ensure_private_dir(folder: Path) -> None:
+    """Create `folder` (and parents) readable by its owner only.
+
+    Raises:
+        StorageError: it cannot be created.
+    """
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as e:
+        raise StorageError(f"Cannot create the folder {folder}: {e.strerror}. Choose a writable data directory.") from e

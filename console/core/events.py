@@ -1,0 +1,100 @@
+"""The signed event outbox and the audit trail.
+
+Every state change made through the services writes, in the same transaction, one event: a COSE_Sign1 signed
+by the acting officer's key over a CBOR payload ``{"v", "type", "office", "time", "officer", "clear",
+"sealed"?}``. Events are appended in order (``seq``) and never rewritten; the shared ledger publishes exactly
+these entries. ``clear`` never holds personal data: only ids, status and keyed digests. Personal data goes in
+``sealed``, a SealedBox to the authority's records key.
+
+The audit trail (`audit` table) records every event plus logins, failed logins and refusals.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import cbor2
+import nacl.public
+import nacl.signing
+
+from console.core import cose
+from console.core.timeutil import to_iso
+
+ENTRY_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who signs: an officer's name and signing key (or "authority"/"office" during set-up)."""
+
+    name: str
+    signing_key: nacl.signing.SigningKey
+
+
+def seal_record(records_public: bytes, record: dict[str, Any]) -> bytes:
+    """Encrypt a person record to the authority's records key (anonymous sender, SealedBox)."""
+    return bytes(nacl.public.SealedBox(nacl.public.PublicKey(records_public)).encrypt(cbor2.dumps(record)))
+
+
+def open_record(records_key: nacl.public.PrivateKey, sealed: bytes) -> dict[str, Any]:
+    """Decrypt a sealed person record (only offices of the authority can)."""
+    value = cbor2.loads(nacl.public.SealedBox(records_key).decrypt(sealed))
+    if not isinstance(value, dict):
+        raise ValueError("sealed record is not a map")
+    return value
+
+
+def append_event(
+    conn: sqlite3.Connection,
+    *,
+    actor: Actor,
+    office: str,
+    event_type: str,
+    now: datetime,
+    clear: dict[str, Any],
+    sealed: bytes | None = None,
+    audit_detail: str = "",
+) -> int:
+    """Sign and append one event (call inside a transaction); also writes its audit row. Returns `seq`."""
+    payload: dict[str, Any] = {
+        "v": ENTRY_VERSION,
+        "type": event_type,
+        "office": office,
+        "time": to_iso(now),
+        "officer": actor.name,
+        "clear": clear,
+    }
+    if sealed is not None:
+        payload["sealed"] = sealed
+    entry = cose.sign1(actor.signing_key, cbor2.dumps(payload, canonical=True))
+    cur = conn.execute(
+        "INSERT INTO events (type, officer, created_at, entry) VALUES (?, ?, ?, ?)",
+        (event_type, actor.name, to_iso(now), entry),
+    )
+    seq = int(cur.lastrowid or 0)
+    conn.execute(
+        "INSERT INTO audit (time, officer, action, outcome, detail, event_seq) VALUES (?, ?, ?, 'ok', ?, ?)",
+        (to_iso(now), actor.name, event_type, audit_detail, seq),
+    )
+    return seq
+
+
+def audit(
+    conn: sqlite3.Connection, *, now: datetime, officer: str | None, action: str, outcome: str, detail: str
+) -> None:
+    """Record a login, a failed login or a refusal (not a state change, so no event)."""
+    conn.execute(
+        "INSERT INTO audit (time, officer, action, outcome, detail) VALUES (?, ?, ?, ?, ?)",
+        (to_iso(now), officer, action, outcome, detail),
+    )
+
+
+def decode_entry(entry: bytes) -> dict[str, Any]:
+    """The payload of an event entry, unverified (for display; the ledger verifies)."""
+    payload = cbor2.loads(cose.decode_sign1(entry).payload)
+    if not isinstance(payload, dict):
+        raise ValueError("event payload is not a map")
+    return payload

@@ -1,0 +1,133 @@
+"""Secrets at rest: argon2id-derived key + XSalsa20-Poly1305 (nacl SecretBox), in a versioned JSON envelope.
+
+A keystore file never holds key bytes in the clear. The envelope stores the KDF, its limits and salt beside the
+ciphertext, so limits can be raised later without breaking old files. The Poly1305 tag doubles as the password
+check: a wrong password and a tampered file are told apart only by the file's structure.
+
+Envelope (version 1)::
+
+    {"format": "id-console-keystore", "version": 1,
+     "kdf": {"name": "argon2id", "opslimit": 3, "memlimit": 268435456, "salt": "<base64>"},
+     "box": "<base64 of nonce||ciphertext>"}
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import nacl.exceptions
+import nacl.pwhash
+import nacl.secret
+import nacl.utils
+
+from console.core.atomic import atomic_write
+from console.core.errors import InvalidPassword, StorageError
+
+FORMAT = "id-console-keystore"
+VERSION = 1
+
+
+@dataclass(frozen=True)
+class KdfLimits:
+    """argon2id cost: `opslimit` passes over `memlimit` bytes."""
+
+    opslimit: int
+    memlimit: int
+
+
+#: Named presets. "moderate" is the default (about 0.5 s here, see docs/security.md); "min" is for tests only.
+KDF_PRESETS: dict[str, KdfLimits] = {
+    "min": KdfLimits(nacl.pwhash.argon2id.OPSLIMIT_MIN, nacl.pwhash.argon2id.MEMLIMIT_MIN),
+    "interactive": KdfLimits(nacl.pwhash.argon2id.OPSLIMIT_INTERACTIVE, nacl.pwhash.argon2id.MEMLIMIT_INTERACTIVE),
+    "moderate": KdfLimits(nacl.pwhash.argon2id.OPSLIMIT_MODERATE, nacl.pwhash.argon2id.MEMLIMIT_MODERATE),
+    "sensitive": KdfLimits(nacl.pwhash.argon2id.OPSLIMIT_SENSITIVE, nacl.pwhash.argon2id.MEMLIMIT_SENSITIVE),
+}
+DEFAULT_KDF = "moderate"
+
+
+def _derive(password: str, salt: bytes, limits: KdfLimits) -> bytes:
+    return nacl.pwhash.argon2id.kdf(
+        nacl.secret.SecretBox.KEY_SIZE,
+        password.encode("utf-8"),
+        salt,
+        opslimit=limits.opslimit,
+        memlimit=limits.memlimit,
+    )
+
+
+def seal(plaintext: bytes, password: str, limits: KdfLimits) -> bytes:
+    """Encrypt `plaintext` under `password`; return the envelope bytes (JSON)."""
+    salt = nacl.utils.random(nacl.pwhash.argon2id.SALTBYTES)
+    box = nacl.secret.SecretBox(_derive(password, salt, limits))
+    envelope = {
+        "format": FORMAT,
+        "version": VERSION,
+        "kdf": {
+            "name": "argon2id",
+            "opslimit": limits.opslimit,
+            "memlimit": limits.memlimit,
+            "salt": base64.b64encode(salt).decode(),
+        },
+        "box": base64.b64encode(bytes(box.encrypt(plaintext))).decode(),
+    }
+    return json.dumps(envelope, indent=1).encode()
+
+
+def unseal(envelope: bytes, password: str, where: str = "the keystore") -> bytes:
+    """Decrypt an envelope made by `seal`.
+
+    Raises:
+        StorageError: the envelope is damaged, truncated or of an unknown version (names `where`).
+        InvalidPassword: the password does not open it.
+    """
+    try:
+        doc = json.loads(envelope)
+        if doc.get("format") != FORMAT:
+            raise ValueError("not a keystore")
+        if doc.get("version") != VERSION:
+            raise StorageError(
+                f"{where} has format version {doc.get('version')!r}; this console reads version {VERSION}. "
+                "Update the console."
+            )
+        kdf = doc["kdf"]
+        if kdf["name"] != "argon2id":
+            raise ValueError("unknown kdf")
+        limits = KdfLimits(int(kdf["opslimit"]), int(kdf["memlimit"]))
+        salt = base64.b64decode(kdf["salt"], validate=True)
+        sealed = base64.b64decode(doc["box"], validate=True)
+        if len(salt) != nacl.pwhash.argon2id.SALTBYTES or len(sealed) < 40:
+            raise ValueError("short fields")
+    except StorageError:
+        raise
+    except (ValueError, KeyError, TypeError, AttributeError) as e:
+        raise StorageError(
+            f"{where} is damaged or truncated and cannot be read. Restore it from the key backup."
+        ) from e
+    try:
+        return nacl.secret.SecretBox(_derive(password, salt, limits)).decrypt(sealed)
+    except nacl.exceptions.CryptoError as e:
+        raise InvalidPassword("Wrong password.") from e
+
+
+def write_sealed(path: Path, plaintext: bytes, password: str, limits: KdfLimits) -> None:
+    """Seal `plaintext` and write it atomically, mode 0600."""
+    atomic_write(path, seal(plaintext, password, limits), mode=0o600)
+
+
+def read_sealed(path: Path, password: str) -> bytes:
+    """Read and unseal a keystore file.
+
+    Raises:
+        StorageError: missing, unreadable, damaged.
+        InvalidPassword: wrong password.
+    """
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as e:
+        raise StorageError(f"The keystore {path} is missing. Restore it from the key backup.") from e
+    except OSError as e:
+        raise StorageError(f"Cannot read the keystore {path}: {e.strerror}.") from e
+    return unseal(data, password, where=f"The keystore {path}")

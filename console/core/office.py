@@ -1,0 +1,108 @@
+"""An opened office: where its files are, and one SQLite connection per thread.
+
+The data directory holds ``office.db`` (the commit point: an office exists when this file exists) and
+``keys/`` (sealed key files, mode 0700). Front ends find the directory and pass it in; core never looks it up.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from console.core.errors import NotFound, StorageError
+from console.core.keystore import DEFAULT_KDF, KDF_PRESETS, KdfLimits
+from console.core.store import DB_NAME, get_setting, open_database
+from console.core.timeutil import Clock, utc_now
+
+#: Defaults for the settings table; administrators may change them per office.
+DEFAULT_SETTINGS: dict[str, str] = {
+    "lockout_threshold": "5",
+    "lockout_minutes": "15",
+    "session_idle_minutes": "10",
+}
+
+
+class OfficePaths:
+    """File layout of a data directory."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.db = data_dir / DB_NAME
+        self.keys = data_dir / "keys"
+        self.officer_keys = self.keys / "officers"
+        self.office_sealed = self.keys / "office.sealed"
+        self.authority_sealed = self.keys / "authority.sealed"
+
+    def officer_keystore(self, username: str) -> Path:
+        return self.officer_keys / f"{username}.keystore"
+
+
+class Office:
+    """Handle on one office's data directory; safe to share between threads (connections are per thread)."""
+
+    def __init__(self, data_dir: Path, *, clock: Clock = utc_now, kdf: KdfLimits | None = None) -> None:
+        self.paths = OfficePaths(Path(data_dir))
+        self.clock = clock
+        self.kdf = kdf or KDF_PRESETS[DEFAULT_KDF]
+        self._local = threading.local()
+        if not self.paths.db.exists():
+            raise StorageError(
+                f"No office is set up in {self.paths.data_dir}. Run `id-console init` there, or pass the right "
+                "--data-dir."
+            )
+        self.db  # open now so that a damaged file is reported at once  # noqa: B018
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """This thread's connection to the office database."""
+        db: sqlite_utils.Database | None = getattr(self._local, "db", None)
+        if db is None:
+            db = open_database(self.paths.db)
+            self._local.db = db
+        return db
+
+    def close(self) -> None:
+        """Close this thread's connection."""
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.conn.close()
+            self._local.db = None
+
+    def setting(self, key: str) -> str:
+        return get_setting(self.db, key, DEFAULT_SETTINGS.get(key, ""))
+
+    def local_office(self) -> dict[str, Any]:
+        """The row of this office (code, name, slot, region)."""
+        rows = list(self.db.query("SELECT code, name, slot, region FROM offices WHERE is_local = 1"))
+        if not rows:
+            raise StorageError(f"The office database {self.paths.db} has no local office; it is damaged.")
+        return rows[0]
+
+    def authority(self) -> dict[str, Any]:
+        """The authority row (name, domain, scheme, public keys)."""
+        rows = list(self.db.query("SELECT * FROM authority WHERE id = 1"))
+        if not rows:
+            raise StorageError(f"The office database {self.paths.db} has no authority; it is damaged.")
+        return rows[0]
+
+    def officer_row(self, username: str) -> dict[str, Any]:
+        rows = list(self.db.query("SELECT * FROM officers WHERE username = ?", [username]))
+        if not rows:
+            raise NotFound(f"No officer named {username!r} in the office at {self.paths.data_dir}.")
+        return rows[0]
+
+    def current_office_key(self) -> dict[str, Any]:
+        """The local office's signing key now in force (kid, public_key, valid_from)."""
+        code = self.local_office()["code"]
+        rows = list(
+            self.db.query(
+                "SELECT * FROM office_keys WHERE office_code = ? AND valid_until IS NULL ORDER BY valid_from DESC",
+                [code],
+            )
+        )
+        if not rows:
+            raise StorageError("This office has no signing key in force; an administrator must rotate keys.")
+        return rows[0]

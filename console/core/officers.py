@@ -1,0 +1,274 @@
+"""Officer administration: enrol, list, disable, reset and change passwords, rotate the office key, audit.
+
+Keystore files are written before the database transaction and removed if it fails, so an officer exists in
+the database only with a keystore; a disabled officer's keystore is deleted after the transaction commits.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from console.core import cose, events
+from console.core.accounts import Session
+from console.core.atomic import atomic_write
+from console.core.errors import Conflict, PermissionDenied, ValidationError
+from console.core.keys import OfficerSecrets, certify, new_seed, public_key_of, read_master_sealed, write_master_sealed
+from console.core.keystore import write_sealed
+from console.core.passwords import check_password, check_username
+from console.core.roles import KEY_GRANTS, Permission, Role, parse_role
+from console.core.store import transaction
+from console.core.timeutil import to_iso
+
+
+def _role(text: str) -> Role:
+    try:
+        return parse_role(text)
+    except ValueError as e:
+        raise ValidationError("role", str(e)) from None
+
+
+def _grants_for(session: Session, role: Role) -> dict[str, bytes]:
+    """Copy to a new keystore only the master keys its role is granted, from the administrator's own."""
+    grants = {name: session.secrets.grants[name] for name in KEY_GRANTS[role] if name in session.secrets.grants}
+    missing = KEY_GRANTS[role] - grants.keys()
+    if missing:
+        raise PermissionDenied(f"Your keystore lacks the {', '.join(sorted(missing))} keys that a {role.value} needs.")
+    return grants
+
+
+def _enrol_key(session: Session, username: str, role: Role, password: str) -> tuple[bytes, bytes]:
+    """Create and write a keystore with a fresh signing key; return (public key, office certificate)."""
+    seed = new_seed()
+    write_sealed(
+        session.office.paths.officer_keystore(username),
+        OfficerSecrets(seed, _grants_for(session, role)).to_bytes(),
+        password,
+        session.office.kdf,
+    )
+    public = public_key_of(seed)
+    office = session.office.local_office()["code"]
+    cert = certify(
+        session.office_signing_key(),
+        {
+            "type": "officer-key",
+            "office": office,
+            "username": username,
+            "role": role.value,
+            "key": public,
+            "valid_from": to_iso(session.office.clock()),
+        },
+    )
+    return public, cert
+
+
+def add_officer(session: Session, *, username: str, role: str, full_name: str, password: str) -> dict[str, Any]:
+    """Enrol a new officer with a role and a first password (administrators only)."""
+    session.require(Permission.OFFICER_MANAGE, username)
+    check_username(username)
+    parsed = _role(role)
+    full_name = " ".join(full_name.split())
+    if not full_name or len(full_name) > 120:
+        raise ValidationError("full-name", "The officer's full name must be 1–120 characters.")
+    check_password(password, username)
+    office = session.office
+    if list(office.db.query("SELECT 1 FROM officers WHERE username = ?", [username])):
+        raise Conflict(f"An officer named {username!r} already exists; choose another username.")
+    public, cert = _enrol_key(session, username, parsed, password)
+    now = office.clock()
+    try:
+        with transaction(office.db) as conn:
+            conn.execute(
+                "INSERT INTO officers (username, full_name, role, created_at, created_by) VALUES (?, ?, ?, ?, ?)",
+                (username, full_name, parsed.value, to_iso(now), session.username),
+            )
+            conn.execute(
+                "INSERT INTO officer_keys (kid, username, role, public_key, valid_from, certificate) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (cose.key_id(public), username, parsed.value, public, to_iso(now), cert),
+            )
+            events.append_event(
+                conn,
+                actor=session.actor,
+                office=office.local_office()["code"],
+                event_type="officer.enrolled",
+                now=now,
+                clear={"username": username, "role": parsed.value, "certificate": cert},
+                audit_detail=f"enrolled {username} as {parsed.value}",
+            )
+    except BaseException:
+        with contextlib.suppress(OSError):
+            office.paths.officer_keystore(username).unlink()
+        raise
+    return {"username": username, "role": parsed.value, "full_name": full_name}
+
+
+def list_officers(session: Session) -> list[dict[str, Any]]:
+    """All officers with role and status (administrators and auditors)."""
+    session.require(Permission.OFFICER_READ)
+    return [
+        dict(row)
+        for row in session.office.db.query(
+            "SELECT username, full_name, role, status, last_login, created_at, created_by, "
+            "CASE WHEN locked_until > ? THEN locked_until END AS locked_until FROM officers ORDER BY username",
+            [to_iso(session.office.clock())],
+        )
+    ]
+
+
+def disable_officer(session: Session, username: str) -> None:
+    """Take an officer's access away: account disabled, keystore deleted, key's validity ended on the ledger."""
+    session.require(Permission.OFFICER_MANAGE, username)
+    office = session.office
+    row = office.officer_row(username)
+    if row["status"] == "disabled":
+        raise Conflict(f"The officer {username!r} is already disabled.")
+    if username == session.username:
+        raise Conflict("You cannot disable your own account; ask another administrator.")
+    if row["role"] == Role.ADMINISTRATOR.value:
+        active_admins = office.db.execute(
+            "SELECT COUNT(*) FROM officers WHERE role = 'administrator' AND status = 'active'"
+        ).fetchone()[0]
+        if active_admins <= 1:
+            raise Conflict("This is the last active administrator; enrol another one first.")
+    now = office.clock()
+    with transaction(office.db) as conn:
+        conn.execute("UPDATE officers SET status = 'disabled' WHERE username = ?", (username,))
+        conn.execute(
+            "UPDATE officer_keys SET valid_until = ? WHERE username = ? AND valid_until IS NULL",
+            (to_iso(now), username),
+        )
+        events.append_event(
+            conn,
+            actor=session.actor,
+            office=office.local_office()["code"],
+            event_type="officer.disabled",
+            now=now,
+            clear={"username": username},
+            audit_detail=f"disabled {username}",
+        )
+    with contextlib.suppress(FileNotFoundError):
+        office.paths.officer_keystore(username).unlink()
+
+
+def reset_password(session: Session, username: str, new_password: str) -> None:
+    """Give an officer a new password (administrators). Their old signing key is retired and a new one enrolled,
+    because nobody but the officer can open the old keystore."""
+    session.require(Permission.OFFICER_MANAGE, username)
+    office = session.office
+    row = office.officer_row(username)
+    if row["status"] != "active":
+        raise Conflict(f"The officer {username!r} is disabled; a disabled account cannot get a new password.")
+    check_password(new_password, username)
+    keystore = office.paths.officer_keystore(username)
+    backup = keystore.read_bytes() if keystore.exists() else None
+    public, cert = _enrol_key(session, username, Role(row["role"]), new_password)
+    now = office.clock()
+    try:
+        with transaction(office.db) as conn:
+            conn.execute(
+                "UPDATE officer_keys SET valid_until = ? WHERE username = ? AND valid_until IS NULL",
+                (to_iso(now), username),
+            )
+            conn.execute(
+                "INSERT INTO officer_keys (kid, username, role, public_key, valid_from, certificate) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (cose.key_id(public), username, row["role"], public, to_iso(now), cert),
+            )
+            conn.execute("UPDATE officers SET failed_logins = 0, locked_until = NULL WHERE username = ?", (username,))
+            events.append_event(
+                conn,
+                actor=session.actor,
+                office=office.local_office()["code"],
+                event_type="officer.key-replaced",
+                now=now,
+                clear={"username": username, "role": row["role"], "certificate": cert},
+                audit_detail=f"password reset for {username}",
+            )
+    except BaseException:
+        if backup is not None:
+            atomic_write(keystore, backup)
+        raise
+
+
+def change_password(session: Session, new_password: str) -> None:
+    """Re-seal the officer's own keystore under a new password (same keys)."""
+    session.require_self()
+    check_password(new_password, session.username)
+    write_sealed(
+        session.office.paths.officer_keystore(session.username),
+        session.secrets.to_bytes(),
+        new_password,
+        session.office.kdf,
+    )
+    with transaction(session.office.db) as conn:
+        events.audit(
+            conn,
+            now=session.office.clock(),
+            officer=session.username,
+            action="password.change",
+            outcome="ok",
+            detail="",
+        )
+
+
+def rotate_office_key(session: Session) -> dict[str, Any]:
+    """Retire the office signing key and certify a new one with the authority key (administrators).
+
+    Credentials signed before stay valid (the old key's validity ends now, it does not vanish).
+    """
+    session.require(Permission.KEY_MANAGE)
+    if session.authority_secrets is None or session.office_secrets is None:
+        raise PermissionDenied("Your keystore lacks the authority key needed to certify office keys.")
+    office = session.office
+    code = office.local_office()["code"]
+    seed = new_seed()
+    secrets = session.office_secrets.with_new_signing_seed(seed)
+    # The new key is written before the database names it; an interrupted rotation leaves an unused key only.
+    write_master_sealed(office.paths.office_sealed, session.secrets.grants["office"], secrets.to_bytes())
+    session.office_secrets = secrets
+    # Re-read to prove the file round-trips before the database depends on it.
+    read_master_sealed(office.paths.office_sealed, session.secrets.grants["office"])
+    public = public_key_of(seed)
+    now = office.clock()
+    cert = certify(
+        session.authority_secrets.root_key,
+        {
+            "type": "office-key",
+            "authority": office.authority()["domain"],
+            "office": code,
+            "key": public,
+            "valid_from": to_iso(now),
+        },
+    )
+    with transaction(office.db) as conn:
+        conn.execute(
+            "UPDATE office_keys SET valid_until = ? WHERE office_code = ? AND valid_until IS NULL", (to_iso(now), code)
+        )
+        conn.execute(
+            "INSERT INTO office_keys (kid, office_code, public_key, valid_from, certificate) VALUES (?, ?, ?, ?, ?)",
+            (cose.key_id(public), code, public, to_iso(now), cert),
+        )
+        events.append_event(
+            conn,
+            actor=session.actor,
+            office=code,
+            event_type="office.key-rotated",
+            now=now,
+            clear={"office": code, "certificate": cert},
+            audit_detail=f"new office key {cose.key_id(public).hex()}",
+        )
+    return {"office": code, "kid": cose.key_id(public).hex(), "valid_from": to_iso(now)}
+
+
+def audit_trail(session: Session, *, limit: int = 200) -> list[dict[str, Any]]:
+    """The newest audit entries (events, logins, refusals), newest first (auditors and administrators)."""
+    session.require(Permission.AUDIT_READ)
+    if limit < 1:
+        raise ValidationError("limit", "The number of audit entries must be at least 1.")
+    return [
+        dict(row)
+        for row in session.office.db.query(
+            "SELECT id, time, officer, action, outcome, detail, event_seq FROM audit ORDER BY id DESC LIMIT ?", [limit]
+        )
+    ]

@@ -1,0 +1,249 @@
+"""Setting up a new office: the authority's keys, the first office, its database and first administrator.
+
+All-or-nothing: everything is built in a staging folder inside the data directory, then the key folder and,
+last, ``office.db`` are renamed into place. ``office.db`` is the commit point: a ``keys/`` folder without it
+is the leftover of an interrupted set-up and is replaced by the next one; an existing ``office.db`` is never
+overwritten.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+import nacl.public
+import nacl.signing
+
+from console.core import cose, events
+from console.core.atomic import ensure_private_dir, fsync_dir
+from console.core.errors import Conflict, StorageError, ValidationError
+from console.core.events import Actor
+from console.core.keys import (
+    AuthoritySecrets,
+    OfficerSecrets,
+    OfficeSecrets,
+    certify,
+    new_seed,
+    public_key_of,
+    write_master_sealed,
+)
+from console.core.keystore import KdfLimits, write_sealed
+from console.core.office import OfficePaths
+from console.core.passwords import check_password, check_username
+from console.core.roles import KEY_GRANTS, Role
+from console.core.store import DB_NAME, open_database, transaction
+from console.core.timeutil import Clock, to_iso, utc_now
+
+SCHEMES = ("cn-18", "ee-11", "uin-10")
+OFFICE_CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,15}$")
+DOMAIN_RE = re.compile(r"^(?=.{3,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+@dataclass(frozen=True)
+class OfficeSetup:
+    """What `id-console init` asks for."""
+
+    authority_name: str
+    authority_domain: str
+    office_code: str
+    office_name: str
+    scheme: str
+    admin_username: str
+    admin_full_name: str
+    admin_password: str
+    region: str | None = None
+
+
+def validate_setup(setup: OfficeSetup) -> None:
+    """Check every field before anything touches the disk."""
+    if not setup.authority_name.strip() or len(setup.authority_name) > 120:
+        raise ValidationError("authority-name", "The authority name must be 1–120 characters.")
+    if not DOMAIN_RE.match(setup.authority_domain):
+        raise ValidationError(
+            "authority-domain",
+            f"The authority domain {setup.authority_domain!r} is not a domain name (e.g. ids.example.gov).",
+        )
+    if not OFFICE_CODE_RE.match(setup.office_code):
+        raise ValidationError(
+            "office-code",
+            f"The office code {setup.office_code!r} is not allowed: use 2–16 upper-case letters, digits or '-'.",
+        )
+    if not setup.office_name.strip() or len(setup.office_name) > 120:
+        raise ValidationError("office-name", "The office name must be 1–120 characters.")
+    if setup.scheme not in SCHEMES:
+        raise ValidationError(
+            "scheme", f"Unknown numbering scheme {setup.scheme!r}; choose one of {', '.join(SCHEMES)}."
+        )
+    check_username(setup.admin_username)
+    check_password(setup.admin_password, setup.admin_username)
+
+
+def init_office(data_dir: Path, setup: OfficeSetup, *, kdf: KdfLimits, clock: Clock = utc_now) -> None:
+    """Create the authority, the first office and its administrator in `data_dir`.
+
+    Raises:
+        ValidationError: a field is wrong (nothing written).
+        Conflict: an office already exists there.
+        StorageError: the folder is not writable (nothing left behind but an empty folder).
+    """
+    validate_setup(setup)
+    paths = OfficePaths(data_dir)
+    if paths.db.exists():
+        raise Conflict(
+            f"An office is already set up in {data_dir} (office.db exists); refusing to overwrite it. "
+            "Choose another --data-dir."
+        )
+    ensure_private_dir(data_dir)
+    staging = data_dir / f".init-{new_seed().hex()[:12]}"
+    ensure_private_dir(staging)
+    try:
+        _build(OfficePaths(staging), setup, kdf, clock)
+        if paths.keys.exists():  # leftover of an interrupted set-up: no office.db ever used these keys
+            shutil.rmtree(paths.keys)
+        (staging / "keys").rename(paths.keys)
+        (staging / DB_NAME).rename(paths.db)
+        fsync_dir(data_dir)
+    except OSError as e:
+        raise StorageError(f"Could not set up the office in {data_dir}: {e.strerror}.") from e
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _build(paths: OfficePaths, setup: OfficeSetup, kdf: KdfLimits, clock: Clock) -> None:
+    now = clock()
+    ensure_private_dir(paths.keys)
+    ensure_private_dir(paths.officer_keys)
+
+    authority = AuthoritySecrets(new_seed())
+    records = nacl.public.PrivateKey.generate()
+    office = OfficeSecrets((new_seed(),), bytes(records), new_seed())
+    admin_seed = new_seed()
+    amk, omk = new_seed(), new_seed()
+    write_master_sealed(paths.authority_sealed, amk, authority.to_bytes())
+    write_master_sealed(paths.office_sealed, omk, office.to_bytes())
+    grants = {
+        name: key for name, key in (("office", omk), ("authority", amk)) if name in KEY_GRANTS[Role.ADMINISTRATOR]
+    }
+    write_sealed(
+        paths.officer_keystore(setup.admin_username),
+        OfficerSecrets(admin_seed, grants).to_bytes(),
+        setup.admin_password,
+        kdf,
+    )
+
+    root_public = bytes(authority.root_key.verify_key)
+    office_public = public_key_of(office.signing_seeds[0])
+    admin_public = public_key_of(admin_seed)
+    office_signing = nacl.signing.SigningKey(office.signing_seeds[0])
+    office_cert = certify(
+        authority.root_key,
+        {
+            "type": "office-key",
+            "authority": setup.authority_domain,
+            "office": setup.office_code,
+            "key": office_public,
+            "valid_from": to_iso(now),
+        },
+    )
+    admin_cert = certify(
+        office_signing,
+        {
+            "type": "officer-key",
+            "office": setup.office_code,
+            "username": setup.admin_username,
+            "role": Role.ADMINISTRATOR.value,
+            "key": admin_public,
+            "valid_from": to_iso(now),
+        },
+    )
+
+    db = open_database(paths.db, create=True)
+    try:
+        with transaction(db) as conn:
+            conn.execute(
+                "INSERT INTO authority (id, name, domain, scheme, root_public, records_public, created_at) "
+                "VALUES (1, ?, ?, ?, ?, ?, ?)",
+                (
+                    setup.authority_name.strip(),
+                    setup.authority_domain,
+                    setup.scheme,
+                    root_public,
+                    bytes(records.public_key),
+                    to_iso(now),
+                ),
+            )
+            conn.execute(
+                "INSERT INTO offices (code, name, slot, region, is_local, created_at) VALUES (?, ?, 0, ?, 1, ?)",
+                (setup.office_code, setup.office_name.strip(), setup.region, to_iso(now)),
+            )
+            conn.execute(
+                "INSERT INTO office_keys (kid, office_code, public_key, valid_from, certificate) VALUES (?, ?, ?, ?, ?)",
+                (cose.key_id(office_public), setup.office_code, office_public, to_iso(now), office_cert),
+            )
+            conn.execute(
+                "INSERT INTO officers (username, full_name, role, created_at, created_by) VALUES (?, ?, ?, ?, NULL)",
+                (
+                    setup.admin_username,
+                    setup.admin_full_name.strip() or setup.admin_username,
+                    Role.ADMINISTRATOR.value,
+                    to_iso(now),
+                ),
+            )
+            conn.execute(
+                "INSERT INTO officer_keys (kid, username, role, public_key, valid_from, certificate) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    cose.key_id(admin_public),
+                    setup.admin_username,
+                    Role.ADMINISTRATOR.value,
+                    admin_public,
+                    to_iso(now),
+                    admin_cert,
+                ),
+            )
+            setup_actor = Actor("authority", authority.root_key)
+            events.append_event(
+                conn,
+                actor=setup_actor,
+                office=setup.office_code,
+                event_type="authority.created",
+                now=now,
+                clear={
+                    "name": setup.authority_name.strip(),
+                    "domain": setup.authority_domain,
+                    "scheme": setup.scheme,
+                    "root_key": root_public,
+                    "records_key": bytes(records.public_key),
+                },
+            )
+            events.append_event(
+                conn,
+                actor=setup_actor,
+                office=setup.office_code,
+                event_type="office.certified",
+                now=now,
+                clear={
+                    "office": setup.office_code,
+                    "name": setup.office_name.strip(),
+                    "slot": 0,
+                    "region": setup.region,
+                    "certificate": office_cert,
+                },
+            )
+            events.append_event(
+                conn,
+                actor=Actor(f"office:{setup.office_code}", office_signing),
+                office=setup.office_code,
+                event_type="officer.enrolled",
+                now=now,
+                clear={"username": setup.admin_username, "role": Role.ADMINISTRATOR.value, "certificate": admin_cert},
+                audit_detail=f"enrolled {setup.admin_username} as administrator",
+            )
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except sqlite3.DatabaseError as e:
+        raise StorageError(f"Could not create the office database: {e}.") from e
+    finally:
+        db.conn.close()

@@ -1,0 +1,133 @@
+"""The office database: one SQLite file (WAL), versioned migrations, explicit transactions.
+
+Invariants: the schema version is `PRAGMA user_version` and only moves forward, one migration per step, each
+in its own transaction. Writes go through `transaction()` (BEGIN IMMEDIATE … COMMIT) with plain SQL, because
+sqlite-utils' write helpers commit on their own and would break multi-statement atomicity; sqlite-utils is
+used for reads and introspection. Each thread opens its own connection.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlite_utils
+
+from console.core.errors import StorageError
+
+DB_NAME = "office.db"
+
+MIGRATIONS: list[str] = [
+    # 1: authority, offices, keys, officers, signed event outbox, audit trail, settings, counters.
+    """
+    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE authority (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        name TEXT NOT NULL, domain TEXT NOT NULL, scheme TEXT NOT NULL,
+        root_public BLOB NOT NULL, records_public BLOB NOT NULL, created_at TEXT NOT NULL);
+    CREATE TABLE offices (
+        code TEXT PRIMARY KEY, name TEXT NOT NULL, slot INTEGER NOT NULL UNIQUE, region TEXT,
+        is_local INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL);
+    CREATE TABLE office_keys (
+        kid BLOB PRIMARY KEY, office_code TEXT NOT NULL REFERENCES offices(code), public_key BLOB NOT NULL,
+        valid_from TEXT NOT NULL, valid_until TEXT, certificate BLOB NOT NULL);
+    CREATE TABLE officers (
+        username TEXT PRIMARY KEY, full_name TEXT NOT NULL, role TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'disabled')),
+        failed_logins INTEGER NOT NULL DEFAULT 0, locked_until TEXT,
+        created_at TEXT NOT NULL, created_by TEXT, last_login TEXT);
+    CREATE TABLE officer_keys (
+        kid BLOB PRIMARY KEY, username TEXT NOT NULL REFERENCES officers(username), role TEXT NOT NULL,
+        public_key BLOB NOT NULL, valid_from TEXT NOT NULL, valid_until TEXT, certificate BLOB NOT NULL);
+    CREATE TABLE events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, type TEXT NOT NULL, officer TEXT NOT NULL,
+        created_at TEXT NOT NULL, entry BLOB NOT NULL, published INTEGER NOT NULL DEFAULT 0);
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, time TEXT NOT NULL, officer TEXT, action TEXT NOT NULL,
+        outcome TEXT NOT NULL CHECK (outcome IN ('ok', 'refused', 'failed')), detail TEXT NOT NULL DEFAULT '',
+        event_seq INTEGER REFERENCES events(seq));
+    CREATE INDEX audit_time ON audit(time);
+    CREATE TABLE counters (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+    """,
+]
+
+
+def open_database(path: Path, *, create: bool = False) -> sqlite_utils.Database:
+    """Open (or with `create`, create) the office database and bring its schema up to date.
+
+    Raises:
+        StorageError: the file is missing (and not `create`), unreadable, not a database, damaged, or newer
+            than this console.
+    """
+    if not create and not path.exists():
+        raise StorageError(f"No office database at {path}. Run `id-console init` or choose the right --data-dir.")
+    try:
+        if create and not path.exists():
+            path.touch(mode=0o600)  # registry data: owner only (SQLite gives -wal/-shm the same mode)
+        conn = sqlite3.connect(str(path), isolation_level=None, timeout=10.0, check_same_thread=True)
+        conn.execute("PRAGMA busy_timeout = 10000")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        if version > len(MIGRATIONS):
+            raise StorageError(
+                f"The office database {path} was written by a newer console (schema {version}); update the console."
+            )
+        for number in range(version, len(MIGRATIONS)):
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in _statements(MIGRATIONS[number]):
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {number + 1}")
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+    except sqlite3.DatabaseError as e:
+        raise StorageError(
+            f"The office database {path} is damaged or is not a database ({e}). Restore it from backup or "
+            "rebuild the office from the ledger."
+        ) from e
+    except OSError as e:
+        raise StorageError(f"Cannot open the office database {path}: {e.strerror}.") from e
+    return sqlite_utils.Database(conn)
+
+
+def _statements(script: str) -> Iterator[str]:
+    """Split a migration script into statements (our scripts have no semicolons inside literals)."""
+    for part in script.split(";"):
+        if part.strip():
+            yield part
+
+
+@contextmanager
+def transaction(db: sqlite_utils.Database) -> Iterator[sqlite3.Connection]:
+    """One atomic unit of work: BEGIN IMMEDIATE, then COMMIT, or ROLLBACK on any exception.
+
+    Raises:
+        StorageError: the disk refused the commit (full, read-only, locked too long).
+    """
+    conn = db.conn
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as e:
+        raise StorageError(f"The office database is busy or read-only ({e}); try again.") from e
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    try:
+        conn.execute("COMMIT")
+    except sqlite3.DatabaseError as e:
+        conn.execute("ROLLBACK")
+        raise StorageError(f"The office database could not save the change ({e}); nothing was saved.") from e
+
+
+def get_setting(db: sqlite_utils.Database, key: str, default: str) -> str:
+    """A setting's value, or `default` when unset."""
+    row = db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+    return str(row[0]) if row else default
