@@ -1,0 +1,35 @@
+"""Time one keystore unlock (argon2id + SecretBox) per KDF preset: the cost of a login.
+
+Run: .venv/bin/python bench/bench_unlock.py
+"""
+
+from __future__ import annotations
+
+import platform
+import tempfile
+import time
+from pathlib import Path
+
+from console.core.keystore import KDF_PRESETS, read_sealed, write_sealed
+
+
+def main() -> None:
+    print(f"machine: {platform.processor() or platform.machine()}, Python {platform.python_version()}")
+    with tempfile.TemporaryDirectory() as folder:
+        for name in ("interactive", "moderate", "sensitive"):
+            limits = KDF_PRESETS[name]
+            path = Path(folder) / f"{name}.keystore"
+            write_sealed(path, b"k" * 96, "a password of fair length", limits)
+            runs = []
+            for _ in range(3):
+                start = time.perf_counter()
+                read_sealed(path, "a password of fair length")
+                runs.append(time.perf_counter() - start)
+            print(
+                f"{name:12s} opslimit={limits.opslimit} memlimit={limits.memlimit // 2**20} MiB: "
+                f"unlock best {min(runs):.3f} s, worst {max(runs):.3f} s"
+            )
+
+
+if __name__ == "__main__":
+    main()
