@@ -18,9 +18,10 @@ import claim169
 import nacl.signing
 import pytest
 from pycose.headers import KID
-from pycose.keys import OKPKey
 from pycose.keys.curves import Ed25519
-from pycose.messages import CoseMessage, Sign1Message
+from pycose.keys.okp import OKPKey
+from pycose.messages.cosemessage import CoseMessage
+from pycose.messages.sign1message import Sign1Message
 
 from console.core.credentials import Credential, HolderClaims, encode_credential
 from console.core.trust import TrustedKey, to_jwks
