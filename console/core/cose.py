@@ -51,7 +51,7 @@ class Sign1:
 
     @property
     def kid(self) -> bytes:
-        kid = self.protected_header.get(HEADER_KID, self.unprotected_header.get(HEADER_KID))
+        kid = self.protected_header.get(HEADER_KID)  # only the signed header names the key (DESIGN §5)
         if not isinstance(kid, bytes):
             raise CoseError("The signature names no key (kid missing).")
         return kid
@@ -102,7 +102,8 @@ def decode_sign1(data: bytes) -> Sign1:
         raise CoseError("The COSE_Sign1 protected header is not a map.")
     alg = protected_header.get(HEADER_ALG)
     if alg != ALG_EDDSA:
-        raise CoseError(f"Unsupported signature algorithm {alg!r}; only EdDSA (-8) is accepted.")
+        shown = alg if isinstance(alg, int) and abs(alg) < 2**31 else type(alg).__name__
+        raise CoseError(f"Unsupported signature algorithm {shown}; only EdDSA (-8) is accepted.")
     if len(signature) != 64:
         raise CoseError("An EdDSA signature is 64 bytes; this one is not.")
     return Sign1(protected, protected_header, unprotected, payload, signature)
