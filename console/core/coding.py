@@ -1,0 +1,630 @@
+"""Uniform coding rules: the authority's ID-number scheme, offline allocation without collisions, validation.
+
+Three schemes are supported (DESIGN §4, published in ``docs/coding-rules.md``): ``cn-18`` (GB 11643-1999),
+``ee-11`` (Estonian isikukood) and ``uin-10`` (MOSIP-style UIN). Their parameters are data
+(``resources/coding/schemes.json``) and their check characters come from python-stdnum, the reference
+implementation every number must also pass.
+
+Invariants:
+
+- Allocation is pure and deterministic. The database layer keeps, per office, an integer counter per
+  ``counter_key`` and, in one transaction, tries ``number(n)`` for n = counter, counter + 1, ... until a
+  number comes back; ``None`` means "skip this counter value". The same (partition, counter, birth date, sex)
+  always gives the same number, so a crash between allocation and commit cannot lose or duplicate one.
+- Offices never collide, without talking to each other: each scheme splits its number space by the office's
+  partition (cn-18: the office's exclusive region code; ee-11: the office's block of serials; uin-10: the
+  office's block of inputs to a keyed permutation), and within a partition the counter never repeats.
+- Counter keys are persistent state: their format never changes (a new format would restart counters and
+  reissue numbers). A key names everything that defines its number space, including the office's region or
+  slot, so that an office moved to a new region or slot starts afresh instead of colliding.
+- Every number that ``number()`` returns passes ``validate()`` and python-stdnum's ``is_valid``.
+- A person of sex ``X`` is numbered from the space the scheme's data names (``sex_x_space``) and shares that
+  space's counter, so nothing in the number sets them apart; the register's own sex field is authoritative.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import hmac
+import json
+import logging
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from functools import cache, lru_cache
+from types import MappingProxyType
+from typing import Any, Protocol
+
+from stdnum import verhoeff
+from stdnum.cn import ric
+from stdnum.ee import ik
+
+from console.core.errors import ConsoleError, ValidationError
+from console.core.resources import resource_path
+
+logger = logging.getLogger(__name__)
+
+ID_FIELD = "id_number"
+SEXES = ("M", "F", "X")
+SECRET_SIZE = 32
+
+
+class NumberExhaustedError(ConsoleError):
+    """An office has used every number its partition allows for this counter key.
+
+    The sentence names the partition and tells the clerk to ask the authority for another slot or region;
+    nothing the office does by itself can make more numbers without risking a collision.
+    """
+
+    exit_code = 6
+
+
+@dataclass(frozen=True)
+class OfficePartition:
+    """The part of the authority's number space that one office owns.
+
+    Attributes:
+        scheme: ``"cn-18"``, ``"ee-11"`` or ``"uin-10"``.
+        slot: the office's index, given by the authority when it creates the office (0, 1, 2, ...).
+        region: cn-18 only: the office's exclusive GB/T 2260 county code (its jurisdiction).
+        secret: 32 bytes shared by all offices of the authority; keys the uin-10 permutation.
+    """
+
+    scheme: str
+    slot: int
+    region: str | None
+    secret: bytes
+
+
+@dataclass(frozen=True)
+class NumberInfo:
+    """What a valid number says about itself.
+
+    ``sex`` is the sex *encoded* in the number (``"M"``/``"F"``), which for a person registered as ``X`` is the
+    scheme's ``sex_x_space``. Fields a scheme does not encode are None (uin-10 encodes nothing).
+    """
+
+    number: str
+    scheme: str
+    birth_date: date | None = None
+    sex: str | None = None
+    region: str | None = None
+
+
+class Allocator(Protocol):
+    """Deterministic number allocation for one office (see the module docstring for the protocol)."""
+
+    def counter_key(self, birth_date: date, sex: str) -> str:
+        """Name of the counter this (birth date, sex) draws from."""
+        ...
+
+    def number(self, counter: int, birth_date: date, sex: str) -> str | None:
+        """The number for this counter value, or None to skip it; raises NumberExhaustedError past capacity."""
+        ...
+
+    def capacity(self, birth_date: date, sex: str) -> int:
+        """How many counter values the key of this (birth date, sex) has: valid counters are 0..capacity-1."""
+        ...
+
+
+# --------------------------------------------------------------------------------------------------------
+# Scheme data and region tables
+
+
+@cache
+def _schemes() -> dict[str, dict[str, Any]]:
+    with resource_path("coding", "schemes.json").open(encoding="utf-8") as fh:
+        data: dict[str, dict[str, Any]] = json.load(fh)
+    return {name: params for name, params in data.items() if not name.startswith("_")}
+
+
+def scheme_names() -> tuple[str, ...]:
+    """Names of the schemes the console supports, e.g. for the authority set-up form."""
+    return tuple(_schemes())
+
+
+def _scheme(scheme: str, field: str = "scheme") -> dict[str, Any]:
+    params = _schemes().get(scheme)
+    if params is None:
+        raise ValidationError(
+            field, f"“{scheme}” is not an ID-number scheme of this console; use one of {', '.join(_schemes())}."
+        )
+    return params
+
+
+@dataclass(frozen=True)
+class _RegionPeriod:
+    """One name of a region code and the years (inclusive, None = open) it was in force."""
+
+    name: str
+    full_name: str
+    valid_from: int | None
+    valid_to: int | None
+
+    def in_use(self, year: int) -> bool:
+        return (self.valid_from is None or year >= self.valid_from) and (self.valid_to is None or year <= self.valid_to)
+
+
+@cache
+def _region_table(scheme: str) -> Mapping[str, tuple[_RegionPeriod, ...]]:
+    """code -> its name periods, oldest first. cn-18 has dated periods; the other tables are current only."""
+    periods: dict[str, list[_RegionPeriod]] = {}
+    with resource_path("coding", _scheme(scheme)["regions"]).open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            start, end = row.get("valid_from") or "", row.get("valid_to") or ""
+            periods.setdefault(row["code"], []).append(
+                _RegionPeriod(
+                    name=row["name"],
+                    full_name=row.get("full_name") or row["name"],
+                    valid_from=int(start) if start else None,
+                    valid_to=int(end) if end else None,
+                )
+            )
+    return MappingProxyType({code: tuple(p) for code, p in periods.items()})
+
+
+def _current_period(periods: tuple[_RegionPeriod, ...]) -> _RegionPeriod:
+    """The name in force now (open end), else the one that ended last."""
+    return max(periods, key=lambda p: (p.valid_to is None, p.valid_to or 0, p.valid_from or 0))
+
+
+def regions(scheme: str) -> Mapping[str, str]:
+    """All region codes of a scheme's birthplace table with their current names (for pickers and lists).
+
+    cn-18: GB/T 2260 codes (including abolished ones, which older numbers still carry); ee-11: ISO 3166-2:EE
+    counties; uin-10: ISO 3166-1 alpha-3 countries.
+    """
+    table = _region_table(scheme)
+    return MappingProxyType({code: _current_period(p).full_name for code, p in table.items()})
+
+
+def region_name(scheme: str, code: str) -> str | None:
+    """Current (or last) name of a region code of the scheme's table, None if the code is unknown."""
+    periods = _region_table(scheme).get(code.strip().upper())
+    return _current_period(periods).full_name if periods else None
+
+
+def is_known_region(scheme: str, code: str, year: int | None = None) -> bool:
+    """Whether `code` is in the scheme's region table; with `year`, whether it was in use in that year.
+
+    Used to validate birthplaces: a person born in 1980 in a county abolished in 2010 still has a valid
+    birthplace, so abolished codes count as known unless a year says otherwise.
+    """
+    periods = _region_table(scheme).get(code.strip().upper())
+    if not periods:
+        return False
+    return year is None or any(p.in_use(year) for p in periods)
+
+
+# --------------------------------------------------------------------------------------------------------
+# Shared helpers
+
+
+def _check_sex(sex: str) -> None:
+    if sex not in SEXES:
+        raise ValidationError("sex", f"The sex “{sex}” is not one of M, F or X; choose one of them.")
+
+
+def _space(params: Mapping[str, Any], sex: str) -> str:
+    """The number space (M or F) a sex draws from; X uses the scheme's configured space."""
+    _check_sex(sex)
+    return str(params["sex_x_space"]) if sex == "X" else sex
+
+
+def _sex_words(space: str) -> str:
+    return "men" if space == "M" else "women"
+
+
+def _check_slot(scheme: str, slot: int, slots: int) -> None:
+    if not 0 <= slot < slots:
+        raise ValidationError(
+            "slot",
+            f"Office slot {slot} is outside the {scheme} scheme's {slots} slots (0–{slots - 1}); "
+            "ask the authority for a valid slot.",
+        )
+
+
+def _check_counter(counter: int) -> None:
+    if counter < 0:
+        raise ValueError(f"counter must be >= 0, got {counter}")
+
+
+# --------------------------------------------------------------------------------------------------------
+# cn-18: GB 11643-1999
+
+
+CN_SEQUENCES_PER_SEX = 500  # 3-digit sequence 000-999: odd for men, even for women
+
+
+class _Cn18Allocator:
+    """Numbers under the office's own county code; sequence 2k+1 (men) or 2k (women) for counter k."""
+
+    def __init__(self, partition: OfficePartition) -> None:
+        self._params = _scheme("cn-18")
+        region = (partition.region or "").strip()
+        if not re.fullmatch(r"\d{6}", region):
+            raise ValidationError(
+                "region",
+                "A cn-18 office needs its six-digit GB/T 2260 county code as its region; "
+                "ask the authority which code is this office's jurisdiction.",
+            )
+        periods = _region_table("cn-18").get(region)
+        if not periods:
+            raise ValidationError(
+                "region", f"The region code {region} is not in the GB/T 2260 table; check the office's region."
+            )
+        if region.endswith("00"):
+            raise ValidationError(
+                "region",
+                f"The region code {region} ({_current_period(periods).full_name}) is a province or prefecture, "
+                "not a county; give the office a county-level code.",
+            )
+        if all(p.valid_to is not None for p in periods):
+            raise ValidationError(
+                "region",
+                f"The region code {region} ({_current_period(periods).full_name}) is no longer in use; "
+                "give the office a current county code.",
+            )
+        self.region = region
+        self._periods = periods
+        self._name = _current_period(periods).full_name
+
+    def counter_key(self, birth_date: date, sex: str) -> str:
+        return f"cn-18:{self.region}:{birth_date:%Y%m%d}:{_space(self._params, sex)}"
+
+    def capacity(self, birth_date: date, sex: str) -> int:
+        _space(self._params, sex)
+        # python-stdnum (and so every verifier using it) rejects a county code outside the years it was in use.
+        return CN_SEQUENCES_PER_SEX if any(p.in_use(birth_date.year) for p in self._periods) else 0
+
+    def number(self, counter: int, birth_date: date, sex: str) -> str | None:
+        _check_counter(counter)
+        space = _space(self._params, sex)
+        if not 1 <= birth_date.year <= 9999:
+            raise ValidationError("birth_date", "The birth date cannot be written in a cn-18 number.")
+        if self.capacity(birth_date, sex) == 0:
+            span = _period_words(self._periods)
+            raise NumberExhaustedError(
+                f"Region code {self.region} ({self._name}) was in use only {span}, so it cannot number a "
+                f"person born in {birth_date.year}; ask the authority for a region code in use in that year."
+            )
+        if counter >= CN_SEQUENCES_PER_SEX:
+            raise NumberExhaustedError(
+                f"Region {self.region} has used all {CN_SEQUENCES_PER_SEX} sequence numbers for "
+                f"{_sex_words(space)} born on {birth_date.isoformat()}; ask the authority to give this office "
+                "another region code."
+            )
+        sequence = 2 * counter + (1 if space == "M" else 0)
+        body = f"{self.region}{birth_date:%Y%m%d}{sequence:03d}"
+        return body + ric.calc_check_digit(body + "0")
+
+
+def _period_words(periods: tuple[_RegionPeriod, ...]) -> str:
+    spans = []
+    for p in periods:
+        if p.valid_from is None and p.valid_to is None:
+            spans.append("always")
+        elif p.valid_from is None:
+            spans.append(f"until {p.valid_to}")
+        elif p.valid_to is None:
+            spans.append(f"from {p.valid_from}")
+        else:
+            spans.append(f"from {p.valid_from} to {p.valid_to}")
+    return " and ".join(spans)
+
+
+# --------------------------------------------------------------------------------------------------------
+# ee-11: Estonian isikukood
+
+
+EE_CENTURY_DIGITS = {1800: (1, 2), 1900: (3, 4), 2000: (5, 6), 2100: (7, 8)}  # (men, women)
+
+
+class _Ee11Allocator:
+    """Slot k owns serials k*B .. k*B+B-1 (B = block_size) for every (birth date, sex)."""
+
+    def __init__(self, partition: OfficePartition) -> None:
+        self._params = _scheme("ee-11")
+        self.block = int(self._params["block_size"])
+        self.slots = 1000 // self.block
+        _check_slot("ee-11", partition.slot, self.slots)
+        self.slot = partition.slot
+
+    def counter_key(self, birth_date: date, sex: str) -> str:
+        return f"ee-11:{self.slot}:{birth_date:%Y%m%d}:{_space(self._params, sex)}"
+
+    def capacity(self, birth_date: date, sex: str) -> int:
+        _space(self._params, sex)
+        return self.block
+
+    def number(self, counter: int, birth_date: date, sex: str) -> str | None:
+        _check_counter(counter)
+        space = _space(self._params, sex)
+        century = birth_date.year // 100 * 100
+        if century not in EE_CENTURY_DIGITS:
+            raise ValidationError(
+                "birth_date", "An ee-11 number can only encode birth years 1800–2199; check the birth date."
+            )
+        if counter >= self.block:
+            raise NumberExhaustedError(
+                f"Office slot {self.slot} has used all {self.block} ee-11 serial numbers for "
+                f"{_sex_words(space)} born on {birth_date.isoformat()}; ask the authority to give this office "
+                "another slot."
+            )
+        first = EE_CENTURY_DIGITS[century][0 if space == "M" else 1]
+        serial = self.slot * self.block + counter
+        body = f"{first}{birth_date:%y%m%d}{serial:03d}"
+        return body + ik.calc_check_digit(body + "0")
+
+
+# --------------------------------------------------------------------------------------------------------
+# uin-10: MOSIP-style, keyed permutation
+
+
+UIN_BODY_BASE = 200_000_000  # 9-digit bodies 200000000..999999999: never a leading 0 or 1
+UIN_DOMAIN = 800_000_000
+UIN_HALF = 28_285  # smallest a with a*a >= UIN_DOMAIN; the Feistel network permutes [0, a*a)
+UIN_TWEAK = b"id-console/uin-10/v1"
+_ASCENDING = "0123456789012"  # wraps round like MOSIP's filter: 890 and 901 count as runs
+_DESCENDING = _ASCENDING[::-1]
+
+
+class _Feistel:
+    """A keyed permutation of [0, UIN_DOMAIN): a square Feistel network over [0, a*a) with cycle-walking.
+
+    Round i maps (L, R) to (R, (L + F_i(R)) mod a), F_i(R) = first 8 bytes of
+    HMAC-SHA256(secret, tweak || i || R as 4 bytes big-endian), as an unsigned big-endian integer, mod a.
+    Each F_i only ever sees a < 28,285 inputs, so its values are memoised: a table fills once per secret and
+    allocation then costs a few list look-ups.
+    """
+
+    def __init__(self, secret: bytes, rounds: int) -> None:
+        self._secret = secret
+        self._tables = [[-1] * UIN_HALF for _ in range(rounds)]
+
+    def _fill(self, rnd: int, right: int) -> int:
+        mac = hmac.digest(self._secret, UIN_TWEAK + bytes([rnd]) + right.to_bytes(4, "big"), hashlib.sha256)
+        value = int.from_bytes(mac[:8], "big") % UIN_HALF
+        self._tables[rnd][right] = value
+        return value
+
+    def _once(self, x: int) -> int:
+        left, right = divmod(x, UIN_HALF)
+        for rnd, table in enumerate(self._tables):
+            value = table[right]
+            if value < 0:
+                value = self._fill(rnd, right)
+            left, right = right, (left + value) % UIN_HALF
+        return left * UIN_HALF + right
+
+    def permute(self, x: int) -> int:
+        y = self._once(x)
+        while y >= UIN_DOMAIN:  # cycle-walk back into the domain; x < UIN_DOMAIN guarantees termination
+            y = self._once(y)
+        return y
+
+
+@lru_cache(maxsize=16)
+def _feistel(secret: bytes, rounds: int) -> _Feistel:
+    return _Feistel(secret, rounds)
+
+
+def _uin_pattern(number: str, params: Mapping[str, Any]) -> str | None:
+    """The first mistyping-prone pattern in a 10-digit number (docs/coding-rules.md lists them), or None."""
+    same = int(params["max_same_digit_run"]) + 1
+    match = re.search(rf"(\d)\1{{{same - 1}}}", number)
+    if match:
+        return match.group(0)
+    run = int(params["max_sequence_run"]) + 1
+    for i in range(len(number) - run + 1):
+        piece = number[i : i + run]
+        if piece in _ASCENDING or piece in _DESCENDING:
+            return piece
+    match = re.search(rf"(\d{{{int(params['min_repeated_block'])},}})\1", number)
+    if match:
+        return match.group(0)
+    if params["reject_palindromes"] and number == number[::-1]:
+        return number
+    for restricted in params["restricted_substrings"]:
+        if restricted in number:
+            return str(restricted)
+    return None
+
+
+class _Uin10Allocator:
+    """Number = Verhoeff-completed body P(slot * S + counter) + 2e8, skipped when it matches a filter."""
+
+    def __init__(self, partition: OfficePartition) -> None:
+        self._params = _scheme("uin-10")
+        self.slot_size = int(self._params["slot_size"])
+        self.slots = UIN_DOMAIN // self.slot_size
+        _check_slot("uin-10", partition.slot, self.slots)
+        if not isinstance(partition.secret, bytes) or len(partition.secret) != SECRET_SIZE:
+            raise ValidationError(
+                "secret",
+                f"The authority's numbering secret must be {SECRET_SIZE} bytes; restore it from the authority's "
+                "set-up file.",
+            )
+        self.slot = partition.slot
+        self._permutation = _feistel(partition.secret, int(self._params["feistel_rounds"]))
+
+    def counter_key(self, birth_date: date, sex: str) -> str:
+        _check_sex(sex)
+        return f"uin-10:{self.slot}"
+
+    def capacity(self, birth_date: date, sex: str) -> int:
+        _check_sex(sex)
+        return self.slot_size
+
+    def number(self, counter: int, birth_date: date, sex: str) -> str | None:
+        _check_counter(counter)
+        _check_sex(sex)
+        if counter >= self.slot_size:
+            raise NumberExhaustedError(
+                f"Office slot {self.slot} has used all {self.slot_size:,} numbers of its uin-10 block; "
+                "ask the authority to give this office another slot."
+            )
+        body = str(UIN_BODY_BASE + self._permutation.permute(self.slot * self.slot_size + counter))
+        number = body + verhoeff.calc_check_digit(body)
+        return None if _uin_pattern(number, self._params) else number
+
+
+_ALLOCATORS: dict[str, Callable[[OfficePartition], Allocator]] = {
+    "cn-18": _Cn18Allocator,
+    "ee-11": _Ee11Allocator,
+    "uin-10": _Uin10Allocator,
+}
+
+
+def allocator_for(partition: OfficePartition) -> Allocator:
+    """The allocator for one office's partition.
+
+    Raises:
+        ValidationError: the partition does not fit its scheme (unknown scheme, slot out of range, region not a
+            current county code for cn-18, secret not 32 bytes for uin-10); the field names the bad part.
+    """
+    _scheme(partition.scheme)
+    if partition.slot < 0:
+        raise ValidationError("slot", f"Office slot {partition.slot} is negative; ask the authority for a slot.")
+    return _ALLOCATORS[partition.scheme](partition)
+
+
+# --------------------------------------------------------------------------------------------------------
+# Validation
+
+
+_SEPARATORS = {" ", "-", "\u00a0", "\u2009", "\u202f"}
+_LENGTHS = {"cn-18": 18, "ee-11": 11, "uin-10": 10}
+
+
+def _bad(message: str) -> ValidationError:
+    return ValidationError(ID_FIELD, message)
+
+
+def _show(ch: str) -> str:
+    return f"“{ch}”" if ch.isprintable() and not ch.isspace() else f"the invisible character U+{ord(ch):04X}"
+
+
+def _normalise(number: str) -> str:
+    """NFKC (full-width digits from CJK keyboards become ASCII), upper case, separators dropped."""
+    text = unicodedata.normalize("NFKC", number).upper()
+    return "".join(ch for ch in text if ch not in _SEPARATORS)
+
+
+def _check_date(text: str, where: str, today: date | None) -> date:
+    """Parse YYYYMMDD; say which characters are wrong if it is not a real or not a past date."""
+    try:
+        born = date(int(text[0:4]), int(text[4:6]), int(text[6:8]))
+    except ValueError:
+        raise _bad(
+            f"The birth date in the ID number ({where}, read as {text[0:4]}-{text[4:6]}-{text[6:8]}) is not a "
+            "real date; check those digits."
+        ) from None
+    if born > (today or date.today()):
+        raise _bad(f"The birth date in the ID number ({born.isoformat()}) is in the future; check {where}.")
+    return born
+
+
+def validate(scheme: str, number: str, *, today: date | None = None) -> NumberInfo:
+    """Check an ID number of `scheme` and say what it encodes.
+
+    Accepts the number as typed: surrounding and grouping spaces or hyphens, full-width digits and a lower-case
+    ``x`` are normalised away. Each rejection is one specific sentence (wrong length, a bad character and
+    where, an impossible or future birth date, an unknown region, a wrong check character, a pattern the
+    scheme never issues); it never reveals the expected check character.
+
+    Args:
+        scheme: a name from `scheme_names()`.
+        number: the number as entered.
+        today: the date "future" is measured against (tests pin it); defaults to today.
+
+    Raises:
+        ValidationError: field ``id_number`` (``scheme`` for an unknown scheme).
+    """
+    params = _scheme(scheme)
+    text = _normalise(number)
+    length = _LENGTHS[scheme]
+    if not text:
+        raise _bad(f"The ID number is empty; type the {length}-character number as printed on the document.")
+    for pos, ch in enumerate(text, start=1):
+        if ch.isdigit() and ch.isascii():
+            continue
+        if scheme == "cn-18" and ch == "X" and pos == len(text) == length:
+            continue
+        allowed = "digits and, at the end only, the letter X" if scheme == "cn-18" else "digits"
+        raise _bad(
+            f"The ID number has {_show(ch)} at position {pos}, but {scheme} numbers contain only {allowed}; "
+            "check that character."
+        )
+    if len(text) != length:
+        raise _bad(
+            f"The ID number has {len(text)} characters, but {scheme} numbers have {length}; "
+            "check for a missing or extra character."
+        )
+    if scheme == "cn-18":
+        return _validate_cn18(text, today)
+    if scheme == "ee-11":
+        return _validate_ee11(text, today)
+    return _validate_uin10(text, params)
+
+
+def _validate_cn18(text: str, today: date | None) -> NumberInfo:
+    born = _check_date(text[6:14], "characters 7–14", today)
+    code = text[:6]
+    periods = _region_table("cn-18").get(code)
+    if not periods:
+        raise _bad(
+            f"The region code {code} (the first six digits of the ID number) is not in the GB/T 2260 table; "
+            "check those digits."
+        )
+    if not any(p.in_use(born.year) for p in periods):
+        raise _bad(
+            f"The region code {code} ({_current_period(periods).full_name}) was not in use in {born.year}, the "
+            "birth year in the ID number; check the first six digits and the birth date."
+        )
+    if text[-1] != ric.calc_check_digit(text):
+        raise _bad(
+            "The check character (the last character) does not match the rest of the ID number, so a character "
+            "was probably mistyped; compare the number with the document again."
+        )
+    sex = "M" if int(text[14:17]) % 2 else "F"
+    return NumberInfo(number=text, scheme="cn-18", birth_date=born, sex=sex, region=code)
+
+
+def _validate_ee11(text: str, today: date | None) -> NumberInfo:
+    first = int(text[0])
+    if not 1 <= first <= 8:
+        raise _bad(
+            f"The first digit of the ID number is {first}, but it must be 1–8 (it encodes sex and birth "
+            "century); check it."
+        )
+    century = 1800 + (first - 1) // 2 * 100
+    born = _check_date(f"{century + int(text[1:3])}{text[3:7]}", "digits 2–7", today)
+    if text[-1] != ik.calc_check_digit(text):
+        raise _bad(
+            "The check digit (the last digit) does not match the rest of the ID number, so a digit was probably "
+            "mistyped; compare the number with the document again."
+        )
+    return NumberInfo(number=text, scheme="ee-11", birth_date=born, sex="M" if first % 2 else "F")
+
+
+def _validate_uin10(text: str, params: Mapping[str, Any]) -> NumberInfo:
+    if text[0] in "01":
+        raise _bad(
+            f"The ID number starts with {text[0]}, but uin-10 numbers never start with 0 or 1; check the first digit."
+        )
+    if not verhoeff.is_valid(text):
+        raise _bad(
+            "The check digit (the last digit) does not match the rest of the ID number, so a digit was probably "
+            "mistyped; compare the number with the document again."
+        )
+    pattern = _uin_pattern(text, params)
+    if pattern:
+        raise _bad(
+            f"The ID number contains “{pattern}”, a pattern no uin-10 number is issued with, so it was probably "
+            "mistyped; compare the number with the document again."
+        )
+    return NumberInfo(number=text, scheme="uin-10")
