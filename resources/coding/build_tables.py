@@ -96,7 +96,7 @@ def build_cn_regions() -> None:
 
 def build_countries() -> None:
     """Write countries.csv (ISO 3166-1 alpha-3 codes) from the iso3166 package."""
-    import iso3166  # type: ignore[import-not-found]
+    import iso3166
 
     out = HERE / "countries.csv"
     countries = sorted(iso3166.countries, key=lambda c: c.alpha3)

@@ -1,0 +1,454 @@
+"""Names as entered (any script) and their Latin form by ICAO 9303 rules, for the MRZ and for matching.
+
+Invariants:
+
+- `clean_name` is the only gate for names: what it returns is NFC, trimmed, single-spaced, and holds only
+  letters, combining marks on letters, spaces and the few punctuation marks real names use (hyphen,
+  apostrophe, full stop, middle dot). Invisible and control characters are refused, never silently removed,
+  because a name that looks identical but differs in hidden code points would defeat duplicate checks.
+- `latin_form` is deterministic and returns only ``A``–``Z``, single spaces and hyphens. It never drops a
+  letter silently: a letter with no Latin rendering at all is a `ValidationError` asking for the Latin form.
+- `match_key` and `name_distance` work on Latin forms, so the same person typed in two scripts, or with and
+  without diacritics, lands on the same key.
+
+Rules (``docs/coding-rules.md`` has the tables and their sources):
+
+- Latin letters: ICAO 9303 Part 3 §6 (Ä→AE, Å→AA, Ö/Ø→OE, Ü→UE, ß→SS, Þ→TH, Æ→AE, Œ→OE, Ł→L, ...; every other
+  accented letter loses its accent).
+- Cyrillic: the ICAO 9303 table (Ж→ZH, Х→KH, Ц→TS, Щ→SHCH, Ю→IU, Я→IA, Ъ→IE, Ь dropped, ...), with
+  Г→H for Ukrainian and Belarusian names and И→Y for Ukrainian ones (told apart by letters only those
+  alphabets have).
+- Han: Hanyu Pinyin without tones (pypinyin), ü written YU as on Chinese passports; family names use their
+  surname readings (单→SHAN, 解→XIE, 曾→ZENG, compound surnames such as 欧阳→OUYANG) from
+  ``resources/coding/zh-surnames.csv``; given-name syllables are written together (ZHANG XIAOMING).
+- Hangul: Revised Romanization syllable by syllable, without the sound changes across syllables that RR
+  itself exempts names from (한복남→HAN BOKNAM); family names use the spelling most Korean passports carry
+  (김→KIM, 이→LEE, 박→PARK) from ``resources/coding/ko-surnames.csv``.
+- Anything else (Greek, Arabic, Hebrew, kana, Devanagari, ...): anyascii's transliteration.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from functools import cache
+from typing import Literal
+
+from anyascii import anyascii
+
+from console.core.errors import ValidationError
+from console.core.resources import resource_path
+
+logger = logging.getLogger(__name__)
+
+NAME_MAX_LENGTH = 100
+LATIN_FIELD = "latin_name"
+NamePart = Literal["full", "family", "given"]
+
+# Punctuation that appears in real names: hyphens, apostrophes (O'Brien, N’Diaye), the full stop of "St.",
+# and middle dots (Catalan l·l, Chinese and Japanese renderings of foreign names).
+_HYPHENS = frozenset("-\u2010\u2011")
+_APOSTROPHES = frozenset("'\u2019\u02bc")
+_DOTS = frozenset(".\u00b7\u30fb")
+_NAME_PUNCTUATION = _HYPHENS | _APOSTROPHES | _DOTS
+# Whitespace that is collapsed to one space (pasted tabs and line breaks included); other controls are refused.
+_SPACES = re.compile(r"[\s\u00a0\u3000]+")
+_MAX_MARKS = 6  # combining marks on one letter; more is "zalgo" text, not a name
+
+
+def _label(field: str) -> str:
+    return field.replace("_", " ")
+
+
+def _code(ch: str) -> str:
+    return f"U+{ord(ch):04X}"
+
+
+def clean_name(text: str, field: str) -> str:
+    """Normalise a name as entered and refuse what no name contains.
+
+    NFC-normalises, trims and collapses inner whitespace; any script is allowed. Refuses (one sentence each,
+    naming the position): an empty name, one over `NAME_MAX_LENGTH` characters, control characters,
+    invisible/format characters (zero-width space and joiners, bidi controls, BOM, soft hyphen), unassigned
+    or private-use code points, digits, symbols and punctuation other than hyphen, apostrophe, full stop and
+    middle dot, accents with no letter under them, and names without a single letter.
+
+    Args:
+        text: the name as typed or pasted.
+        field: the form field, e.g. ``"family_name"``; it names the error and appears in its sentence.
+
+    Raises:
+        ValidationError: with `field`.
+    """
+    label = _label(field)
+    name = _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    if not name:
+        raise ValidationError(field, f"The {label} is empty; enter it as written on the civil-status record.")
+    if len(name) > NAME_MAX_LENGTH:
+        raise ValidationError(
+            field,
+            f"The {label} has {len(name)} characters, more than the limit of {NAME_MAX_LENGTH}; shorten it as "
+            "the civil-status record allows (for example by abbreviating middle names).",
+        )
+    marks = 0
+    for pos, ch in enumerate(name, start=1):
+        category = unicodedata.category(ch)
+        where = f"at position {pos}"
+        if category == "Cc":
+            raise ValidationError(
+                field, f"The {label} contains a control character ({_code(ch)}) {where}; retype it without it."
+            )
+        if category in ("Cf", "Zl", "Zp"):
+            what = unicodedata.name(ch, "format character").lower()
+            raise ValidationError(
+                field,
+                f"The {label} contains an invisible character ({what}, {_code(ch)}) {where}, usually pasted "
+                "from another document; retype the name by hand.",
+            )
+        if category in ("Cn", "Co", "Cs"):
+            raise ValidationError(
+                field,
+                f"The {label} contains an unassigned or private-use character ({_code(ch)}) {where}; "
+                "retype the name without it.",
+            )
+        if category.startswith("N"):
+            raise ValidationError(
+                field, f"The {label} contains the digit or number “{ch}” {where}; names have no digits, remove it."
+            )
+        if category.startswith("M"):
+            marks += 1
+            previous = name[pos - 2] if pos > 1 else " "
+            if pos == 1 or unicodedata.category(previous)[0] not in "LM":
+                raise ValidationError(
+                    field,
+                    f"The {label} has an accent or mark ({_code(ch)}) {where} that is not on a letter; "
+                    "retype the letter with its accent.",
+                )
+            if marks > _MAX_MARKS:
+                raise ValidationError(
+                    field, f"The {label} stacks too many accents on one letter {where}; retype the name."
+                )
+            continue
+        marks = 0
+        if category.startswith("L") or ch == " " or ch in _NAME_PUNCTUATION:
+            continue
+        raise ValidationError(field, f"The {label} contains “{ch}” {where}, which names do not contain; remove it.")
+    if not any(unicodedata.category(ch).startswith("L") for ch in name):
+        raise ValidationError(field, f"The {label} has no letters; enter the name itself.")
+    return name
+
+
+# --------------------------------------------------------------------------------------------------------
+# Transliteration tables
+
+
+# ICAO 9303 Part 3 §6, "Transliteration of multinational Latin-based characters": the letters whose
+# recommended form is not simply the unaccented letter (those are handled by stripping the accent).
+_LATIN_SPECIAL: Mapping[str, str] = {
+    "Ä": "AE",
+    "Å": "AA",
+    "Æ": "AE",
+    "Ö": "OE",
+    "Ø": "OE",
+    "Œ": "OE",
+    "Ü": "UE",
+    "ẞ": "SS",
+    "Þ": "TH",
+    "Ð": "D",
+    "Đ": "D",
+    "Ħ": "H",
+    "Ł": "L",
+    "Ŀ": "L",
+    "Ŋ": "N",
+    "Ŧ": "T",
+    "Ĳ": "IJ",
+}
+
+# ICAO 9303 Part 3 §6, "Transliteration of Cyrillic characters" (upper case; lower case is folded first).
+_CYRILLIC: Mapping[str, str] = {
+    "А": "A",
+    "Б": "B",
+    "В": "V",
+    "Г": "G",
+    "Д": "D",
+    "Е": "E",
+    "Ё": "E",
+    "Ж": "ZH",
+    "З": "Z",
+    "И": "I",
+    "Й": "I",
+    "К": "K",
+    "Л": "L",
+    "М": "M",
+    "Н": "N",
+    "О": "O",
+    "П": "P",
+    "Р": "R",
+    "С": "S",
+    "Т": "T",
+    "У": "U",
+    "Ф": "F",
+    "Х": "KH",
+    "Ц": "TS",
+    "Ч": "CH",
+    "Ш": "SH",
+    "Щ": "SHCH",
+    "Ъ": "IE",
+    "Ы": "Y",
+    "Ь": "",
+    "Э": "E",
+    "Ю": "IU",
+    "Я": "IA",
+    "Ђ": "D",
+    "Ѓ": "G",
+    "Є": "IE",
+    "Ѕ": "DZ",
+    "І": "I",
+    "Ї": "I",
+    "Ј": "J",
+    "Љ": "LJ",
+    "Њ": "NJ",
+    "Ћ": "C",
+    "Ќ": "K",
+    "Ў": "U",
+    "Џ": "DZ",
+    "Ґ": "G",
+}
+_UKRAINIAN_ONLY = frozenset("ЇЄҐ")
+_BELARUSIAN_ONLY = frozenset("Ў")
+_RUSSIAN_ONLY = frozenset("ЫЭЪЁ")
+
+# Revised Romanization of Korean (2000), per jamo of a syllable block.
+_RR_INITIAL = ("g", "kk", "n", "d", "tt", "r", "m", "b", "pp", "s", "ss", "", "j", "jj", "ch", "k", "t", "p", "h")
+_RR_MEDIAL = (
+    "a", "ae", "ya", "yae", "eo", "e", "yeo", "ye", "o", "wa", "wae",
+    "oe", "yo", "u", "wo", "we", "wi", "yu", "eu", "ui", "i",
+)  # fmt: skip
+# Final consonants as pronounced at the end of a syllable (RR writes the representative sound).
+_RR_FINAL = (
+    "", "k", "k", "k", "n", "n", "n", "t", "l", "k", "m", "l", "l", "l",
+    "p", "l", "m", "p", "p", "t", "t", "ng", "t", "t", "k", "t", "p", "t",
+)  # fmt: skip
+
+
+def _is_han(ch: str) -> bool:
+    o = ord(ch)
+    return (
+        0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0xF900 <= o <= 0xFAFF or 0x20000 <= o <= 0x3134F or ch == "〇"
+    )
+
+
+def _is_hangul(ch: str) -> bool:
+    return 0xAC00 <= ord(ch) <= 0xD7A3
+
+
+@cache
+def _surname_table(filename: str, key: str, value: str) -> Mapping[str, str]:
+    with resource_path("coding", filename).open(encoding="utf-8", newline="") as fh:
+        return {row[key]: row[value].upper() for row in csv.DictReader(fh)}
+
+
+def _zh_surnames() -> Mapping[str, str]:
+    return _surname_table("zh-surnames.csv", "surname", "pinyin")
+
+
+def _ko_surnames() -> Mapping[str, str]:
+    return _surname_table("ko-surnames.csv", "hangul", "latin")
+
+
+@cache
+def _pinyin() -> Callable[[str], list[str]]:
+    """pypinyin's phrase-aware reader, imported on first use (its dictionaries take a moment to load)."""
+    from pypinyin import Style, lazy_pinyin
+
+    def read(text: str) -> list[str]:
+        return list(lazy_pinyin(text, style=Style.NORMAL, v_to_u=True))
+
+    return read
+
+
+def _pinyin_syllables(run: str) -> str:
+    out = []
+    for syllable in _pinyin()(run):
+        syllable = syllable.replace("ü", "yu")  # LYU, NYU, as Chinese passports write 吕, 女
+        out.append(syllable if syllable.isascii() else anyascii(syllable))
+    return "".join(out).upper()
+
+
+def _han_family(run: str) -> str:
+    table = _zh_surnames()
+    if run in table:
+        return table[run]
+    return "".join(table.get(ch) or _pinyin_syllables(ch) for ch in run)
+
+
+def _rr(run: str) -> str:
+    out = []
+    for ch in run:
+        index = ord(ch) - 0xAC00
+        out.append(_RR_INITIAL[index // 588] + _RR_MEDIAL[index % 588 // 28] + _RR_FINAL[index % 28])
+    return "".join(out).upper()
+
+
+def _hangul_family(run: str) -> str:
+    table = _ko_surnames()
+    if run in table:
+        return table[run]
+    return "".join(table.get(ch) or _rr(ch) for ch in run)
+
+
+def _split_surname(word: str, compounds: Mapping[str, str]) -> tuple[str, str]:
+    """Family and given part of an unspaced CJK full name: a known two-character surname, else one character."""
+    if len(word) >= 3 and word[:2] in compounds:
+        return word[:2], word[2:]
+    return word[:1], word[1:]
+
+
+def _other_letter(ch: str, cyrillic: Mapping[str, str]) -> str:
+    """Latin for one non-CJK character (already upper-cased)."""
+    if ch in _LATIN_SPECIAL:
+        return _LATIN_SPECIAL[ch]
+    if ch in cyrillic:
+        return cyrillic[ch]
+    if "A" <= ch <= "Z":
+        return ch
+    base = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.category(c).startswith("M"))
+    if base and all("A" <= c <= "Z" for c in base):
+        return base
+    latin = anyascii(ch).upper()
+    if not latin and unicodedata.category(ch).startswith("L"):
+        raise ValidationError(
+            LATIN_FIELD,
+            f"The letter “{ch}” ({_code(ch)}) has no Latin transliteration; type the Latin form of the name by hand.",
+        )
+    return latin
+
+
+def _cyrillic_table(text: str) -> Mapping[str, str]:
+    """The ICAO table, with the Ukrainian or Belarusian readings when the name shows that alphabet."""
+    letters = set(text)
+    if letters & _BELARUSIAN_ONLY:
+        return {**_CYRILLIC, "Г": "H"}
+    if letters & _UKRAINIAN_ONLY or ("І" in letters and not letters & _RUSSIAN_ONLY):
+        return {**_CYRILLIC, "Г": "H", "И": "Y"}
+    return _CYRILLIC
+
+
+def _word_latin(word: str, kind: Literal["family", "given"], cyrillic: Mapping[str, str]) -> str:
+    out: list[str] = []
+    i = 0
+    while i < len(word):
+        ch = word[i]
+        if _is_han(ch) or _is_hangul(ch):
+            test = _is_han if _is_han(ch) else _is_hangul
+            j = i
+            while j < len(word) and test(word[j]):
+                j += 1
+            run = word[i:j]
+            if test is _is_han:
+                out.append(_han_family(run) if kind == "family" else _pinyin_syllables(run))
+            else:
+                out.append(_hangul_family(run) if kind == "family" else _rr(run))
+            i = j
+            continue
+        if ch in _APOSTROPHES:
+            pass  # ICAO: apostrophes are omitted (O'Brien -> OBRIEN)
+        elif ch in _HYPHENS:
+            out.append("-")
+        elif ch in _DOTS:
+            # l·l in Catalan joins letters; otherwise a dot separates (St.John, 约翰·史密斯).
+            between_latin = 0 < i < len(word) - 1 and word[i - 1].isascii() and word[i + 1].isascii()
+            out.append("" if ch == "\u00b7" and between_latin else " ")
+        else:
+            out.append(_other_letter(ch, cyrillic))
+        i += 1
+    return "".join(out)
+
+
+def latin_form(text: str, part: NamePart = "full") -> str:
+    """The ICAO 9303 Latin form of a name: upper-case ``A``–``Z``, single spaces and hyphens.
+
+    Args:
+        text: a name as entered (normally the output of `clean_name`).
+        part: ``"family"`` when `text` is a family name (Chinese surname readings, Korean passport
+            spellings), ``"given"`` for given names, ``"full"`` for a whole name: if it starts with an
+            unspaced Chinese or Korean name ("张伟", "김민준") the surname is split off ("ZHANG WEI",
+            "KIM MINJUN"); a first word followed by others is taken as the family name when it is Chinese or
+            Korean (family-name-first scripts).
+
+    Raises:
+        ValidationError: field ``latin_name``, when a letter has no Latin rendering at all.
+    """
+    name = _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    name = re.sub("Ο[ΥΎ]", "OU", name.upper())  # Greek ου is one vowel (ELOT 743); anyascii would give OY
+    cyrillic = _cyrillic_table(name)
+    words = name.split(" ") if name else []
+    parts: list[str] = []
+    for index, word in enumerate(words):
+        kind: Literal["family", "given"] = "family" if part == "family" else "given"
+        if part == "full" and index == 0 and word and all(_is_han(c) for c in word):
+            if len(words) == 1 and len(word) >= 2:
+                family, given = _split_surname(word, _zh_surnames())
+                parts.extend([_han_family(family), _pinyin_syllables(given)])
+                continue
+            kind = "family"
+        elif part == "full" and index == 0 and word and all(_is_hangul(c) for c in word):
+            if len(words) == 1 and len(word) >= 2:
+                family, given = _split_surname(word, _ko_surnames())
+                parts.extend([_hangul_family(family), _rr(given)])
+                continue
+            kind = "family"
+        parts.append(_word_latin(word, kind, cyrillic))
+    latin = " ".join(parts)
+    latin = re.sub(r"[^A-Z\- ]", "", latin)  # stray marks from the fallback (e.g. ʻokina -> `)
+    latin = re.sub(r"\s*-[\s-]*", "-", latin)
+    latin = re.sub(r" +", " ", latin).strip(" -")
+    return latin
+
+
+# --------------------------------------------------------------------------------------------------------
+# Matching
+
+# The ICAO spellings of umlauts and rings have common one-letter variants (MUELLER / MULLER / Muller typed
+# without the umlaut); folding both to the short form makes them one key.
+_FOLDS = (("AE", "A"), ("OE", "O"), ("UE", "U"), ("AA", "A"))
+
+
+def match_key(text: str) -> str:
+    """A key for duplicate detection: the Latin form with umlaut spellings folded, words sorted.
+
+    Two names with the same key are probably the same name (Müller / Mueller / Muller; 张伟 / ZHANG WEI /
+    "Wei Zhang"); near misses are for `name_distance`.
+    """
+    latin = latin_form(text).replace("-", " ")
+    words = []
+    for word in latin.split():
+        for long, short in _FOLDS:
+            word = word.replace(long, short)
+        words.append(word)
+    return " ".join(sorted(words))
+
+
+def name_distance(a: str, b: str) -> int:
+    """Edit distance between the match keys of two names (Damerau–Levenshtein, optimal string alignment).
+
+    Counts insertions, deletions, substitutions and swaps of adjacent letters, the usual typing slips; 0 means
+    the keys are equal.
+    """
+    s, t = match_key(a), match_key(b)
+    if s == t:
+        return 0
+    previous2: list[int] = []
+    previous = list(range(len(t) + 1))
+    for i in range(1, len(s) + 1):
+        current = [i] + [0] * len(t)
+        for j in range(1, len(t) + 1):
+            cost = 0 if s[i - 1] == t[j - 1] else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and s[i - 1] == t[j - 2] and s[i - 2] == t[j - 1]:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[len(t)]
