@@ -189,3 +189,125 @@ def test_bad_init_field(tmp_path: Path) -> None:
     )
     assert result.returncode == 2 and "domain" in one_line_error(result)
     assert not (tmp_path / "o").exists()
+
+
+def _staff(office_dir: Path) -> None:
+    for user, role, pw in (("clara", "clerk", CLERK_PW), ("sam", "supervisor", "silver-harbor-1618")):
+        result = run(
+            office_dir,
+            "user",
+            "add",
+            "--as",
+            "admin",
+            "--username",
+            user,
+            "--role",
+            role,
+            "--full-name",
+            user.title(),
+            password=ADMIN_PW,
+            new_password=pw,
+        )
+        assert result.returncode == 0, result.stderr
+
+
+def test_register_issue_verify_revoke(office_dir: Path, tmp_path: Path) -> None:
+    _staff(office_dir)
+    reg = run(
+        office_dir,
+        "register",
+        "--as",
+        "clara",
+        "--family-name",
+        "김",
+        "--given-name",
+        "민준",
+        "--birth-date",
+        "1988-08-08",
+        "--sex",
+        "M",
+        "--birthplace",
+        "KOR",
+        "--json",
+        password=CLERK_PW,
+    )
+    assert reg.returncode == 0, reg.stderr
+    registered = json.loads(reg.stdout)
+    assert registered["status"] == "registered"
+    number = registered["id_number"]
+    plain = run(office_dir, "validate-id", number)
+    assert plain.returncode == 0 and "valid" in plain.stdout
+    shown = json.loads(run(office_dir, "show", "--as", "clara", number, "--json", password=CLERK_PW).stdout)
+    assert shown["latin_family"] == "KIM"
+    found = json.loads(run(office_dir, "search", "--as", "clara", "kim", "--json", password=CLERK_PW).stdout)
+    assert [f["id_number"] for f in found] == [number]
+
+    issued = json.loads(run(office_dir, "issue", "--as", "clara", number, "--json", password=CLERK_PW).stdout)
+    assert {"credential_id", "qr", "expires"} <= issued.keys()
+    ok = run(office_dir, "verify", issued["qr"], "--json")
+    assert ok.returncode == 0 and json.loads(ok.stdout)["status"] == "valid"
+
+    trust = tmp_path / "trust.json"
+    assert run(office_dir, "trust", "export", "--out", str(trust)).returncode == 0
+    keys = json.loads(trust.read_text())["keys"]
+    assert keys[0]["kty"] == "OKP" and keys[0]["crv"] == "Ed25519"
+    offline = run(tmp_path / "elsewhere", "verify", "--trust", str(trust), issued["qr"], "--json")
+    offline_verdict = json.loads(offline.stdout)
+    assert offline.returncode == 0 and offline_verdict["status_checked"] is False
+
+    req = json.loads(
+        run(office_dir, "revoke", "--as", "clara", number, "--reason", "stolen", "--json", password=CLERK_PW).stdout
+    )
+    own = run(office_dir, "approve", "--as", "clara", str(req["request_id"]), password=CLERK_PW)
+    assert own.returncode == 3
+    approved = run(office_dir, "approve", "--as", "sam", str(req["request_id"]), password="silver-harbor-1618")
+    assert approved.returncode == 0, approved.stderr
+    revoked = run(office_dir, "verify", issued["qr"], "--json")
+    assert revoked.returncode == 1 and json.loads(revoked.stdout)["status"] == "revoked"
+    listed = json.loads(run(office_dir, "requests", "--as", "sam", "--json", password="silver-harbor-1618").stdout)
+    assert listed[0]["status"] == "approved" and listed[0]["decided_by"] == "sam"
+
+
+def test_register_bad_input(office_dir: Path) -> None:
+    _staff(office_dir)
+    bad = run(
+        office_dir,
+        "register",
+        "--as",
+        "clara",
+        "--family-name",
+        "Tamm",
+        "--given-name",
+        "Mari",
+        "--birth-date",
+        "2999-01-01",
+        "--sex",
+        "F",
+        "--birthplace",
+        "EST",
+        password=CLERK_PW,
+    )
+    assert bad.returncode == 2 and "future" in one_line_error(bad)
+    listed = run(office_dir, "search", "--as", "clara", "tamm", "--json", password=CLERK_PW)
+    assert json.loads(listed.stdout) == []
+
+
+def test_validate_id_reasons(tmp_path: Path) -> None:
+    bad = run(tmp_path, "validate-id", "11010519491231002Y", "--scheme", "cn-18", "--json")
+    assert bad.returncode == 1
+    verdict = json.loads(bad.stdout)
+    assert verdict["valid"] is False and verdict["reason"]
+    good = run(tmp_path, "validate-id", "11010519491231002X", "--scheme", "cn-18", "--json")
+    assert good.returncode == 0 and json.loads(good.stdout)["birth_date"] == "1949-12-31"
+    no_scheme = run(tmp_path, "validate-id", "123")
+    assert "--scheme" in one_line_error(no_scheme)
+
+
+def test_verify_garbage(office_dir: Path, tmp_path: Path) -> None:
+    junk = tmp_path / "junk.png"
+    junk.write_bytes(b"\x89PNG not really")
+    for args in (["NOT-A-CREDENTIAL"], ["--image", str(junk)], ["--pdf", str(junk)], ["hello world lower"]):
+        result = run(office_dir, "verify", *args, "--json")
+        assert result.returncode == 1, args
+        assert json.loads(result.stdout)["valid"] is False
+        assert "Traceback" not in result.stderr

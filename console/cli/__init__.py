@@ -12,7 +12,7 @@ import logging
 import sys
 
 from console import __version__
-from console.cli import officers
+from console.cli import credentials, officers, registry
 from console.core.errors import ConsoleError, UserCancelled
 
 logger = logging.getLogger("console.cli")
@@ -28,6 +28,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", metavar="DIR", help="the office's data directory (env: ID_CONSOLE_DATA_DIR)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     officers.register(sub)
+    registry.register(sub)
+    credentials.register(sub)
     gui = sub.add_parser("gui", help="open the desktop console")
     gui.add_argument("--demo", action="store_true", help="open a demo office (created on first use)")
     gui.set_defaults(handler=_cmd_gui)

@@ -77,9 +77,7 @@ def register(sub: Any) -> None:
 
 def cmd_init(args: argparse.Namespace) -> int:
     folder = data_dir(args)
-    password = read_password(
-        "ID_CONSOLE_PASSWORD", f"New password for {args.admin}: ", who=args.admin, confirm=True
-    )
+    password = read_password("ID_CONSOLE_PASSWORD", f"New password for {args.admin}: ", who=args.admin, confirm=True)
     setup = OfficeSetup(
         authority_name=args.authority_name,
         authority_domain=args.authority_domain,
@@ -141,8 +139,10 @@ def cmd_whoami(args: argparse.Namespace) -> int:
     emit(
         args,
         info,
-        lambda: f"{info['username']} ({info['full_name']}), {info['role']} at {info['office']} {info['office_name']}\n"
-        f"may: {', '.join(info['permissions'])}",
+        lambda: (
+            f"{info['username']} ({info['full_name']}), {info['role']} at {info['office']} {info['office_name']}\n"
+            f"may: {', '.join(info['permissions'])}"
+        ),
     )
     return 0
 

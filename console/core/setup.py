@@ -17,7 +17,7 @@ from pathlib import Path
 import nacl.public
 import nacl.signing
 
-from console.core import cose, events
+from console.core import coding, cose, events
 from console.core.atomic import ensure_private_dir, fsync_dir
 from console.core.errors import Conflict, StorageError, ValidationError
 from console.core.events import Actor
@@ -77,6 +77,14 @@ def validate_setup(setup: OfficeSetup) -> None:
         raise ValidationError(
             "scheme", f"Unknown numbering scheme {setup.scheme!r}; choose one of {', '.join(SCHEMES)}."
         )
+    if setup.scheme == "cn-18":
+        if not setup.region or not coding.is_known_region("cn-18", setup.region):
+            raise ValidationError(
+                "region",
+                f"A cn-18 office needs --region: its own GB/T 2260 county code (e.g. 110101); got {setup.region!r}.",
+            )
+    elif setup.region:
+        raise ValidationError("region", f"--region is only for cn-18 offices, not {setup.scheme}.")
     check_username(setup.admin_username)
     check_password(setup.admin_password, setup.admin_username)
 

@@ -51,6 +51,46 @@ MIGRATIONS: list[str] = [
     CREATE INDEX audit_time ON audit(time);
     CREATE TABLE counters (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
     """,
+    # 2: the registry. `citizens` holds allocated numbers only; likely duplicates wait in `registrations`
+    # (no number consumed) until a supervisor accepts or rejects them.
+    """
+    CREATE TABLE citizens (
+        id_number TEXT PRIMARY KEY, family_name TEXT NOT NULL, given_name TEXT NOT NULL,
+        latin_family TEXT NOT NULL, latin_given TEXT NOT NULL, match_key TEXT NOT NULL,
+        birth_date TEXT NOT NULL, sex TEXT NOT NULL CHECK (sex IN ('F', 'M', 'X')), birthplace TEXT NOT NULL,
+        photo BLOB, office_code TEXT NOT NULL, registered_at TEXT NOT NULL, registered_by TEXT NOT NULL,
+        approved_by TEXT);
+    CREATE INDEX citizens_family ON citizens(family_name);
+    CREATE INDEX citizens_given ON citizens(given_name);
+    CREATE INDEX citizens_latin_family ON citizens(latin_family);
+    CREATE INDEX citizens_latin_given ON citizens(latin_given);
+    CREATE INDEX citizens_birth ON citizens(birth_date, sex);
+    CREATE TABLE registrations (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, status TEXT NOT NULL
+            CHECK (status IN ('pending-review', 'accepted', 'rejected')),
+        family_name TEXT NOT NULL, given_name TEXT NOT NULL, latin_family TEXT NOT NULL, latin_given TEXT NOT NULL,
+        birth_date TEXT NOT NULL, sex TEXT NOT NULL, birthplace TEXT NOT NULL, photo BLOB,
+        candidates TEXT NOT NULL, requested_by TEXT NOT NULL, requested_at TEXT NOT NULL,
+        decided_by TEXT, decided_at TEXT, note TEXT, id_number TEXT);
+    CREATE INDEX registrations_status ON registrations(status);
+    """,
+    # 3: credentials and status-change requests (four-eyes).
+    """
+    CREATE TABLE credentials (
+        credential_id BLOB PRIMARY KEY, id_number TEXT NOT NULL, office_code TEXT NOT NULL, kid BLOB NOT NULL,
+        issued_at TEXT NOT NULL, expires_at TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('active', 'revoked', 'suspended', 'superseded')),
+        status_changed_at TEXT, qr TEXT, issued_by TEXT);
+    CREATE INDEX credentials_holder ON credentials(id_number, issued_at);
+    CREATE TABLE requests (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        action TEXT NOT NULL CHECK (action IN ('revoke', 'suspend', 'reinstate')),
+        credential_id BLOB NOT NULL REFERENCES credentials(credential_id), id_number TEXT NOT NULL,
+        reason TEXT NOT NULL, status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected')),
+        requested_by TEXT NOT NULL, requested_at TEXT NOT NULL, decided_by TEXT, decided_at TEXT, note TEXT);
+    CREATE INDEX requests_status ON requests(status, id);
+    CREATE TABLE printers (name TEXT PRIMARY KEY, offset_x REAL NOT NULL, offset_y REAL NOT NULL);
+    """,
 ]
 
 

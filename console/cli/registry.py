@@ -1,0 +1,168 @@
+"""`register`, `search`, `show`, `validate-id`, `review …`: the registry."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from console.cli.common import UsageError, add_as, add_json, data_dir, emit, session_for, table
+from console.core import registry
+from console.core.errors import ConsoleError, StorageError, ValidationError
+from console.core.office import Office
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("register", help="register a citizen and print the new ID number")
+    add_as(p)
+    p.add_argument("--family-name", required=True)
+    p.add_argument("--given-name", required=True)
+    p.add_argument("--birth-date", required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--sex", required=True, choices=["F", "M", "X"], type=str.upper)
+    p.add_argument("--birthplace", required=True, metavar="REGION", help="region code of the scheme's table")
+    p.add_argument("--photo", metavar="FILE", help="JPEG or PNG, at most 512 KB")
+    add_json(p)
+    p.set_defaults(handler=cmd_register)
+
+    p = sub.add_parser("search", help="find citizens by ID number, name prefix or birth date")
+    add_as(p)
+    p.add_argument("query")
+    p.add_argument("--limit", type=int, default=50)
+    add_json(p)
+    p.set_defaults(handler=cmd_search)
+
+    p = sub.add_parser("show", help="show one citizen")
+    add_as(p)
+    p.add_argument("id_number", metavar="ID_NUMBER")
+    add_json(p)
+    p.set_defaults(handler=cmd_show)
+
+    p = sub.add_parser("validate-id", help="check an ID number against the coding rules (no login)")
+    p.add_argument("number", metavar="NUMBER")
+    p.add_argument(
+        "--scheme", choices=["cn-18", "ee-11", "uin-10"], help="default: the scheme of the office in the data directory"
+    )
+    add_json(p)
+    p.set_defaults(handler=cmd_validate_id)
+
+    review = sub.add_parser("review", help="possible duplicates held for a supervisor").add_subparsers(
+        dest="review_command", required=True
+    )
+    p = review.add_parser("list", help="registrations waiting for review")
+    add_as(p)
+    add_json(p)
+    p.set_defaults(handler=cmd_review_list)
+    p = review.add_parser("accept", help="not a duplicate: allocate the number and register")
+    add_as(p)
+    p.add_argument("review_id", type=int, metavar="REVIEW_ID")
+    p.add_argument("--note", default="")
+    add_json(p)
+    p.set_defaults(handler=cmd_review_accept)
+    p = review.add_parser("reject", help="a duplicate: discard the held registration")
+    add_as(p)
+    p.add_argument("review_id", type=int, metavar="REVIEW_ID")
+    p.add_argument("--note", required=True)
+    add_json(p)
+    p.set_defaults(handler=cmd_review_reject)
+
+
+def _read_photo(path: str | None) -> bytes | None:
+    if not path:
+        return None
+    try:
+        return Path(path).read_bytes()
+    except OSError as e:
+        raise ValidationError("photo", f"Cannot read the photo {path}: {e.strerror}.") from e
+
+
+def cmd_register(args: argparse.Namespace) -> int:
+    session = session_for(args)
+    result = registry.register(
+        session,
+        registry.PersonInput(
+            args.family_name, args.given_name, args.birth_date, args.sex, args.birthplace, _read_photo(args.photo)
+        ),
+    )
+    if result["status"] == "registered":
+        emit(args, result, result["id_number"])
+    else:
+        dups = ", ".join(
+            f"{c['ref']} ({c['latin_family']} {c['latin_given']}, {c['birth_date']})"
+            for c in result["possible_duplicates"]
+        )
+        emit(
+            args,
+            result,
+            f"Held for review {result['review_id']}: possible duplicate of {dups}. "
+            "A supervisor must accept or reject it.",
+        )
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    rows = registry.search(session_for(args), args.query, limit=args.limit)
+    emit(
+        args,
+        rows,
+        lambda: table(
+            rows, ["id_number", "family_name", "given_name", "latin_family", "latin_given", "birth_date", "sex"]
+        ),
+    )
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    row = registry.show(session_for(args), args.id_number)
+    emit(args, row, lambda: "\n".join(f"{k:14s} {v}" for k, v in row.items()))
+    return 0
+
+
+def cmd_validate_id(args: argparse.Namespace) -> int:
+    scheme = args.scheme
+    if scheme is None:
+        try:
+            scheme = Office(data_dir(args)).authority()["scheme"]
+        except StorageError as e:
+            raise UsageError(f"Give --scheme (no office to take it from: {e})") from None
+    try:
+        info = registry.validate_number(scheme, args.number)
+    except ConsoleError as e:
+        emit(args, {"valid": False, "scheme": scheme, "number": args.number, "reason": str(e)}, f"invalid: {e}")
+        return 1
+    data = {
+        "valid": True,
+        "scheme": scheme,
+        "number": info.number,
+        "reason": "",
+        "birth_date": info.birth_date.isoformat() if info.birth_date else None,
+        "sex": info.sex,
+        "region": info.region,
+    }
+    emit(args, data, f"valid {scheme} number {info.number}")
+    return 0
+
+
+def cmd_review_list(args: argparse.Namespace) -> int:
+    rows = registry.list_reviews(session_for(args))
+    for row in rows:
+        row["possible_duplicates"] = ", ".join(c["ref"] for c in row["candidates"])
+    emit(
+        args,
+        rows,
+        lambda: table(
+            rows, ["id", "latin_family", "latin_given", "birth_date", "sex", "requested_by", "possible_duplicates"]
+        ),
+    )
+    return 0
+
+
+def cmd_review_accept(args: argparse.Namespace) -> int:
+    result = registry.accept_review(session_for(args), args.review_id, args.note)
+    emit(args, result, f"Accepted review {args.review_id}: registered {result['id_number']}.")
+    return 0
+
+
+def cmd_review_reject(args: argparse.Namespace) -> int:
+    result = registry.reject_review(session_for(args), args.review_id, args.note)
+    emit(args, result, f"Rejected review {args.review_id}.")
+    return 0

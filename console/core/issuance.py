@@ -1,0 +1,246 @@
+"""Issuing credentials, the office's trust list, and verifying cards against what this office knows.
+
+Invariants: a person has at most one credential in force (issuing again supersedes the earlier ones, in the
+same transaction); a suspended credential blocks re-issue until a supervisor decides; the QR text is signed
+by the office key in force. Events carry the credential id, key id, times and status in the clear (no
+personal data); the holder's ID number travels sealed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from console.core import cose, events
+from console.core.accounts import Session
+from console.core.credentials import (
+    Credential,
+    HolderClaims,
+    StatusInfo,
+    Verdict,
+    encode_credential,
+    new_credential_id,
+    verify_credential,
+)
+from console.core.errors import Conflict, NotFound, ValidationError
+from console.core.office import Office
+from console.core.roles import Permission
+from console.core.store import get_setting, transaction
+from console.core.timeutil import from_iso, to_iso
+from console.core.trust import TrustedKey, TrustList
+
+DEFAULT_COUNTRY = {"cn-18": "CHN", "ee-11": "EST", "uin-10": "UTO"}  # UTO: ICAO's specimen state "Utopia"
+MAX_VALID_YEARS = 20
+
+
+def issuer_id(office: Office, office_code: str | None = None) -> str:
+    """The `iss` of an office's credentials: ``<authority domain>/<office code>``."""
+    return f"{office.authority()['domain']}/{office_code or office.local_office()['code']}"
+
+
+def country_of(office: Office) -> str:
+    """ISO 3166-1 alpha-3 country of issuance (setting `country`, else the scheme's country)."""
+    return get_setting(office.db, "country", DEFAULT_COUNTRY.get(office.authority()["scheme"], "UTO"))
+
+
+def trust_list(office: Office) -> TrustList:
+    """Every office key this office knows (its own and those learned from the ledger), with validity."""
+    authority = office.authority()
+    keys = [
+        TrustedKey(
+            public_key=bytes(row["public_key"]),
+            issuer=f"{authority['domain']}/{row['office_code']}",
+            valid_from=from_iso(row["valid_from"]),
+            valid_until=from_iso(row["valid_until"]) if row["valid_until"] else None,
+            authority=authority["name"],
+        )
+        for row in office.db.query("SELECT * FROM office_keys ORDER BY office_code, valid_from")
+    ]
+    return TrustList(keys)
+
+
+def _script_language(text: str) -> str | None:
+    """ISO 639-3 language for the scripts whose language is unambiguous enough to label."""
+    for ch in text:
+        code = ord(ch)
+        if 0xAC00 <= code <= 0xD7AF or 0x1100 <= code <= 0x11FF:
+            return "kor"
+        if 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0x20000 <= code <= 0x2FFFF:
+            return "zho"
+    return None
+
+
+def holder_claims(citizen: dict[str, Any], country: str) -> HolderClaims:
+    """Claim 169 holder data from a registry row: Latin names, the name as entered, date, sex, place."""
+    family, given = citizen["family_name"], citizen["given_name"]
+    language = _script_language(family + given)
+    east_asian = language in ("zho", "kor")
+    latin_full = (
+        f"{citizen['latin_family']} {citizen['latin_given']}"
+        if east_asian
+        else f"{citizen['latin_given']} {citizen['latin_family']}"
+    )
+    entered = f"{family}{given}" if east_asian else f"{given} {family}"
+    secondary = None if entered.upper() == latin_full else entered
+    return HolderClaims(
+        id_number=citizen["id_number"],
+        full_name=latin_full,
+        first_name=citizen["latin_given"],
+        last_name=citizen["latin_family"],
+        secondary_full_name=secondary,
+        secondary_language=language if secondary else None,
+        birth_date=datetime.strptime(citizen["birth_date"], "%Y-%m-%d").date(),
+        sex=citizen["sex"],
+        location_code=citizen["birthplace"],
+        country=country,
+    )
+
+
+@dataclass(frozen=True)
+class Issued:
+    credential_id: str
+    id_number: str
+    qr: str
+    issued_at: str
+    expires: str
+    superseded: list[str]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "credential_id": self.credential_id,
+            "id_number": self.id_number,
+            "qr": self.qr,
+            "issued_at": self.issued_at,
+            "expires": self.expires,
+            "superseded": self.superseded,
+        }
+
+
+def issue(session: Session, id_number: str, *, valid_years: int = 10) -> Issued:
+    """Sign a new credential for a registered person; earlier ones in force become `superseded`."""
+    session.require(Permission.CREDENTIAL_ISSUE, id_number)
+    if not 1 <= valid_years <= MAX_VALID_YEARS:
+        raise ValidationError("valid-years", f"The validity must be 1 to {MAX_VALID_YEARS} years; got {valid_years}.")
+    office = session.office
+    number = id_number.replace(" ", "").upper()
+    rows = list(office.db.query("SELECT * FROM citizens WHERE id_number = ?", [number]))
+    if not rows:
+        raise NotFound(f"No citizen with ID number {number} in this office's registry; register them first.")
+    citizen = rows[0]
+    signing_key = session.office_signing_key()
+    now = office.clock().astimezone(UTC)
+    try:
+        expires = now.replace(year=now.year + valid_years)
+    except ValueError:  # 29 February
+        expires = now.replace(year=now.year + valid_years, day=28)
+    credential = Credential(
+        holder=holder_claims(citizen, country_of(office)),
+        issuer=issuer_id(office),
+        issued_at=now,
+        expires_at=expires,
+        credential_id=new_credential_id(),
+    )
+    qr = encode_credential(credential, signing_key)
+    kid = cose.key_id(bytes(signing_key.verify_key))
+    code = office.local_office()["code"]
+    with transaction(office.db) as conn:
+        suspended = conn.execute(
+            "SELECT hex(credential_id) FROM credentials WHERE id_number = ? AND status = 'suspended'", (number,)
+        ).fetchone()
+        if suspended:
+            raise Conflict(
+                f"Credential {suspended[0].lower()} of {number} is suspended; a supervisor must reinstate or revoke "
+                "it before a new one is issued."
+            )
+        superseded = [
+            bytes(r[0])
+            for r in conn.execute(
+                "SELECT credential_id FROM credentials WHERE id_number = ? AND status = 'active'", (number,)
+            )
+        ]
+        conn.execute(
+            "UPDATE credentials SET status = 'superseded', status_changed_at = ? WHERE id_number = ? AND status = 'active'",
+            (to_iso(now), number),
+        )
+        conn.execute(
+            "INSERT INTO credentials (credential_id, id_number, office_code, kid, issued_at, expires_at, status, qr, "
+            "issued_by) VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?)",
+            (credential.credential_id, number, code, kid, to_iso(now), to_iso(expires), qr, session.username),
+        )
+        events.append_event(
+            conn,
+            actor=session.actor,
+            office=code,
+            event_type="credential.issued",
+            now=now,
+            clear={
+                "credential": credential.credential_id,
+                "kid": kid,
+                "iat": to_iso(now),
+                "exp": to_iso(expires),
+                "supersedes": superseded,
+            },
+            sealed=events.seal_record(
+                bytes(office.authority()["records_public"]),
+                {"credential": credential.credential_id, "id_number": number},
+            ),
+            audit_detail=f"issued {credential.credential_id.hex()} to {number}"
+            + (f", superseding {', '.join(s.hex() for s in superseded)}" if superseded else ""),
+        )
+    return Issued(
+        credential.credential_id.hex(), number, qr, to_iso(now), to_iso(expires), [s.hex() for s in superseded]
+    )
+
+
+def credentials_of(session: Session, id_number: str) -> list[dict[str, Any]]:
+    """A person's credentials, newest first."""
+    session.require(Permission.CITIZEN_READ, id_number)
+    return [
+        {**row, "credential_id": bytes(row["credential_id"]).hex(), "kid": bytes(row["kid"]).hex()}
+        for row in session.office.db.query(
+            "SELECT credential_id, kid, issued_at, expires_at, status, status_changed_at, issued_by, office_code "
+            "FROM credentials WHERE id_number = ? ORDER BY issued_at DESC, rowid DESC",
+            [id_number.replace(" ", "").upper()],
+        )
+    ]
+
+
+def current_credential(session: Session, target: str) -> dict[str, Any]:
+    """The credential a target names: a credential id (hex), or a person's newest credential by ID number."""
+    session.require(Permission.CITIZEN_READ, target)
+    db = session.office.db
+    text = target.strip().lower()
+    rows: list[dict[str, Any]] = []
+    if len(text) == 32 and all(c in "0123456789abcdef" for c in text):
+        rows = list(db.query("SELECT * FROM credentials WHERE credential_id = ?", [bytes.fromhex(text)]))
+    if not rows:
+        rows = list(
+            db.query(
+                "SELECT * FROM credentials WHERE id_number = ? ORDER BY issued_at DESC, rowid DESC LIMIT 1",
+                [target.replace(" ", "").upper()],
+            )
+        )
+    if not rows:
+        raise NotFound(f"No credential found for {target!r}: give an ID number with an issued card or a credential id.")
+    return rows[0]
+
+
+def status_lookup(office: Office) -> Any:
+    """A `StatusLookup` over this office's credential table (status as of now for what it holds)."""
+
+    def lookup(credential_id: bytes) -> StatusInfo | None:
+        row = office.db.execute(
+            "SELECT status, status_changed_at FROM credentials WHERE credential_id = ?", (credential_id,)
+        ).fetchone()
+        if row is None:
+            return None
+        return StatusInfo(row[0], office.clock(), from_iso(row[1]) if row[1] else None)
+
+    return lookup
+
+
+def verify(text: str, *, trust: TrustList, office: Office | None, now: datetime | None = None) -> Verdict:
+    """Verify QR text (no login): signature against `trust`, status from `office` when there is one."""
+    moment = now or (office.clock() if office else datetime.now(UTC))
+    return verify_credential(text, trust, moment, status_lookup(office) if office else None)

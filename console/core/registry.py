@@ -1,0 +1,613 @@
+"""Citizen registration under the authority's uniform coding rules, duplicate review, and search.
+
+Invariants:
+- A number is allocated in the same transaction that stores the citizen and its signed event: a crash
+  leaves either all three or none, so no number is handed out twice and no record is lost.
+- A likely duplicate consumes no number: it waits in `registrations` as ``pending-review`` until a supervisor
+  (never the one who entered it) accepts it (a number is allocated then) or rejects it.
+- Events carry no personal data in the clear: the subject is a keyed digest of the ID number; the record is
+  sealed to the authority's records key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import io
+import json
+import re
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from console.core import coding, events, names
+from console.core.accounts import Session
+from console.core.errors import Conflict, NotFound, PermissionDenied, UserCancelled, ValidationError
+from console.core.roles import Permission
+from console.core.store import transaction
+from console.core.timeutil import to_iso
+
+MAX_PHOTO_BYTES = 512 * 1024
+OLDEST_BIRTH = date(1900, 1, 1)
+SEXES = ("F", "M", "X")
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class PersonInput:
+    """What a clerk types (or an import file holds), unchecked."""
+
+    family_name: str
+    given_name: str
+    birth_date: str
+    sex: str
+    birthplace: str
+    photo: bytes | None = None
+
+
+@dataclass(frozen=True)
+class Person:
+    """A checked person: names as entered (NFC) and in ICAO Latin form, a real date, a known region."""
+
+    family_name: str
+    given_name: str
+    latin_family: str
+    latin_given: str
+    match_key: str
+    birth_date: date
+    sex: str
+    birthplace: str
+    photo: bytes | None
+
+    def sealed_record(self, id_number: str | None) -> dict[str, Any]:
+        record: dict[str, Any] = {
+            "family_name": self.family_name,
+            "given_name": self.given_name,
+            "latin_family": self.latin_family,
+            "latin_given": self.latin_given,
+            "birth_date": self.birth_date.isoformat(),
+            "sex": self.sex,
+            "birthplace": self.birthplace,
+        }
+        if id_number:
+            record["id_number"] = id_number
+        if self.photo:
+            record["photo"] = self.photo
+        return record
+
+
+def parse_birth_date(text: str, today: date) -> date:
+    """A real, past birth date written YYYY-MM-DD."""
+    text = text.strip()
+    if not DATE_RE.match(text):
+        raise ValidationError("birth-date", f"The birth date {text!r} is not written YYYY-MM-DD (e.g. 1990-07-14).")
+    try:
+        value = date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError("birth-date", f"The birth date {text} does not exist in the calendar.") from None
+    if value > today:
+        raise ValidationError("birth-date", f"The birth date {text} is in the future.")
+    if value < OLDEST_BIRTH:
+        raise ValidationError("birth-date", f"The birth date {text} is before {OLDEST_BIRTH}; check the year.")
+    return value
+
+
+def check_photo(photo: bytes | None) -> bytes | None:
+    """Accept a JPEG or PNG of at most 512 KB; anything else gets a clear refusal."""
+    if photo is None:
+        return None
+    if len(photo) > MAX_PHOTO_BYTES:
+        raise ValidationError(
+            "photo",
+            f"The photo is {len(photo) // 1024} KB; the limit is {MAX_PHOTO_BYTES // 1024} KB. Use a smaller one.",
+        )
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(photo)) as image:
+            kind = image.format
+            image.verify()
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as e:
+        raise ValidationError("photo", "The photo file is not a readable image; use a JPEG or PNG.") from e
+    if kind not in ("JPEG", "PNG"):
+        raise ValidationError("photo", f"The photo is a {kind} image; use a JPEG or PNG.")
+    return photo
+
+
+def check_person(scheme: str, raw: PersonInput, today: date) -> Person:
+    """Validate and normalise one person; raises `ValidationError` naming the field."""
+    family = names.clean_name(raw.family_name, "family-name")
+    given = names.clean_name(raw.given_name, "given-name")
+    birth = parse_birth_date(raw.birth_date, today)
+    sex = raw.sex.strip().upper()
+    if sex not in SEXES:
+        raise ValidationError("sex", f"The sex {raw.sex!r} is not one of F, M or X.")
+    place = raw.birthplace.strip()
+    if not coding.is_known_region(scheme, place):
+        raise ValidationError(
+            "birthplace", f"The birthplace {place!r} is not a known region code for the {scheme} scheme."
+        )
+    latin_family, latin_given = names.latin_form(family, "family"), names.latin_form(given, "given")
+    return Person(
+        family,
+        given,
+        latin_family,
+        latin_given,
+        names.match_key(f"{latin_family} {latin_given}"),
+        birth,
+        sex,
+        place,
+        check_photo(raw.photo),
+    )
+
+
+def _swapped(day: date) -> date | None:
+    try:
+        return date(day.year, day.day, day.month) if day.day != day.month else None
+    except ValueError:
+        return None
+
+
+def _threshold(key: str) -> int:
+    return 1 if len(key) <= 10 else 2 if len(key) <= 20 else 3
+
+
+def find_duplicates(conn: sqlite3.Connection, person: Person, limit: int = 5) -> list[dict[str, Any]]:
+    """Registered or pending people with the same sex, the same (or day/month-swapped) birth date and a name
+    within a small typo distance of this one's Latin form."""
+    dates = [person.birth_date.isoformat()]
+    swapped = _swapped(person.birth_date)
+    if swapped:
+        dates.append(swapped.isoformat())
+    marks = ",".join("?" * len(dates))
+    rows = conn.execute(
+        f"SELECT 'registered' AS kind, id_number AS ref, family_name, given_name, latin_family, latin_given, "
+        f"match_key, birth_date FROM citizens WHERE birth_date IN ({marks}) AND sex = ? "
+        f"UNION ALL SELECT 'pending-review', CAST(id AS TEXT), family_name, given_name, latin_family, latin_given, "
+        f"'', birth_date FROM registrations WHERE status = 'pending-review' AND birth_date IN ({marks}) AND sex = ?",
+        (*dates, person.sex, *dates, person.sex),
+    ).fetchall()
+    found: list[dict[str, Any]] = []
+    limit_distance = _threshold(person.match_key)
+    for kind, ref, family, given, lfam, lgiv, key, birth in rows:
+        key = key or names.match_key(f"{lfam} {lgiv}")
+        distance = min(
+            names.name_distance(person.match_key, key),
+            names.name_distance(person.match_key, names.match_key(f"{lgiv} {lfam}")),
+        )
+        if distance <= limit_distance:
+            found.append(
+                {
+                    "kind": kind,
+                    "ref": ref,
+                    "family_name": family,
+                    "given_name": given,
+                    "latin_family": lfam,
+                    "latin_given": lgiv,
+                    "birth_date": birth,
+                    "distance": distance,
+                }
+            )
+    found.sort(key=lambda c: c["distance"])
+    return found[:limit]
+
+
+class _Allocation:
+    """The office's allocator plus the SQL that advances its counters inside a transaction."""
+
+    def __init__(self, session: Session) -> None:
+        if session.office_secrets is None:
+            raise PermissionDenied(f"A {session.role.value} holds no numbering keys.")
+        office = session.office.local_office()
+        self.scheme = session.office.authority()["scheme"]
+        self.office_code = office["code"]
+        self.allocator = coding.allocator_for(
+            coding.OfficePartition(
+                self.scheme, office["slot"], office["region"], session.office_secrets.numbering_secret
+            )
+        )
+
+    def allocate(self, conn: sqlite3.Connection, person: Person) -> str:
+        key = self.allocator.counter_key(person.birth_date, person.sex)
+        row = conn.execute("SELECT value FROM counters WHERE key = ?", (key,)).fetchone()
+        counter = int(row[0]) if row else 0
+        while True:
+            number = self.allocator.number(counter, person.birth_date, person.sex)
+            counter += 1
+            if (
+                number is not None
+                and not conn.execute("SELECT 1 FROM citizens WHERE id_number = ?", (number,)).fetchone()
+            ):
+                break
+        conn.execute(
+            "INSERT INTO counters (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, counter),
+        )
+        return number
+
+
+def _subject(session: Session, id_number: str) -> bytes:
+    """Keyed digest of an ID number: lets offices match records on the ledger without revealing the number."""
+    assert session.office_secrets is not None
+    return hmac.new(session.office_secrets.matching_key(), id_number.encode(), hashlib.sha256).digest()[:16]
+
+
+def _insert_citizen(
+    conn: sqlite3.Connection,
+    person: Person,
+    number: str,
+    office_code: str,
+    now: str,
+    registered_by: str,
+    approved_by: str | None,
+) -> None:
+    conn.execute(
+        "INSERT INTO citizens (id_number, family_name, given_name, latin_family, latin_given, match_key, birth_date, "
+        "sex, birthplace, photo, office_code, registered_at, registered_by, approved_by) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            number,
+            person.family_name,
+            person.given_name,
+            person.latin_family,
+            person.latin_given,
+            person.match_key,
+            person.birth_date.isoformat(),
+            person.sex,
+            person.birthplace,
+            person.photo,
+            office_code,
+            now,
+            registered_by,
+            approved_by,
+        ),
+    )
+
+
+def register(session: Session, raw: PersonInput) -> dict[str, Any]:
+    """Register one person: a new number, or a hold for review when a likely duplicate exists.
+
+    Returns:
+        ``{"status": "registered", "id_number": ...}`` or
+        ``{"status": "pending-review", "review_id": ..., "possible_duplicates": [...]}``.
+    """
+    session.require(Permission.CITIZEN_REGISTER)
+    office = session.office
+    now = office.clock()
+    person = check_person(office.authority()["scheme"], raw, now.date())
+    allocation = _Allocation(session)
+    records_public = bytes(office.authority()["records_public"])
+    with transaction(office.db) as conn:
+        duplicates = find_duplicates(conn, person)
+        if duplicates:
+            cur = conn.execute(
+                "INSERT INTO registrations (status, family_name, given_name, latin_family, latin_given, birth_date, "
+                "sex, birthplace, photo, candidates, requested_by, requested_at) "
+                "VALUES ('pending-review', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    person.family_name,
+                    person.given_name,
+                    person.latin_family,
+                    person.latin_given,
+                    person.birth_date.isoformat(),
+                    person.sex,
+                    person.birthplace,
+                    person.photo,
+                    json.dumps(duplicates, ensure_ascii=False),
+                    session.username,
+                    to_iso(now),
+                ),
+            )
+            review_id = int(cur.lastrowid or 0)
+            events.append_event(
+                conn,
+                actor=session.actor,
+                office=allocation.office_code,
+                event_type="registration.held",
+                now=now,
+                clear={"review": review_id, "candidates": len(duplicates)},
+                audit_detail=f"review {review_id}: {len(duplicates)} possible duplicate(s)",
+            )
+            return {"status": "pending-review", "review_id": review_id, "possible_duplicates": duplicates}
+        number = allocation.allocate(conn, person)
+        _insert_citizen(conn, person, number, allocation.office_code, to_iso(now), session.username, None)
+        events.append_event(
+            conn,
+            actor=session.actor,
+            office=allocation.office_code,
+            event_type="citizen.registered",
+            now=now,
+            clear={"subject": _subject(session, number)},
+            sealed=events.seal_record(records_public, person.sealed_record(number)),
+            audit_detail=f"registered {number}",
+        )
+    return {"status": "registered", "id_number": number}
+
+
+@dataclass
+class BatchResult:
+    """Outcome of a batch: numbers for the registered, review ids for the held, errors by input row."""
+
+    registered: list[str]
+    held: list[int]
+    errors: list[tuple[int, str, str]]  # (row index, field, message)
+
+
+def register_batch(
+    session: Session,
+    rows: Sequence[PersonInput],
+    *,
+    chunk: int = 2000,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+) -> BatchResult:
+    """Register many people (an import). Each chunk is one transaction and one signed event with the sealed
+    records of the chunk; invalid rows are reported, not stored; likely duplicates are held for review.
+    Cancelling stops between chunks: what was committed stays, nothing is half-written."""
+    session.require(Permission.CITIZEN_REGISTER)
+    office = session.office
+    scheme = office.authority()["scheme"]
+    records_public = bytes(office.authority()["records_public"])
+    allocation = _Allocation(session)
+    result = BatchResult([], [], [])
+    for start in range(0, len(rows), chunk):
+        if cancel is not None and cancel.is_set():
+            raise UserCancelled(f"Import cancelled after {start} of {len(rows)} rows; those are saved.")
+        session.require(Permission.CITIZEN_REGISTER)
+        now = office.clock()
+        today, stamp = now.date(), to_iso(now)
+        people: list[tuple[int, Person]] = []
+        for index in range(start, min(start + chunk, len(rows))):
+            try:
+                people.append((index, check_person(scheme, rows[index], today)))
+            except ValidationError as e:
+                result.errors.append((index, e.field, str(e)))
+        registered: list[tuple[str, Person]] = []
+        held: list[int] = []
+        with transaction(office.db) as conn:
+            for _, person in people:
+                duplicates = find_duplicates(conn, person)
+                if duplicates:
+                    cur = conn.execute(
+                        "INSERT INTO registrations (status, family_name, given_name, latin_family, latin_given, "
+                        "birth_date, sex, birthplace, photo, candidates, requested_by, requested_at) "
+                        "VALUES ('pending-review', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (
+                            person.family_name,
+                            person.given_name,
+                            person.latin_family,
+                            person.latin_given,
+                            person.birth_date.isoformat(),
+                            person.sex,
+                            person.birthplace,
+                            person.photo,
+                            json.dumps(duplicates, ensure_ascii=False),
+                            session.username,
+                            stamp,
+                        ),
+                    )
+                    held.append(int(cur.lastrowid or 0))
+                    continue
+                number = allocation.allocate(conn, person)
+                _insert_citizen(conn, person, number, allocation.office_code, stamp, session.username, None)
+                registered.append((number, person))
+            if registered or held:
+                events.append_event(
+                    conn,
+                    actor=session.actor,
+                    office=allocation.office_code,
+                    event_type="citizens.imported",
+                    now=now,
+                    clear={"subjects": [_subject(session, n) for n, _ in registered], "held": held},
+                    sealed=events.seal_record(records_public, {"records": [p.sealed_record(n) for n, p in registered]}),
+                    audit_detail=f"imported {len(registered)}, held {len(held)} for review",
+                )
+        result.registered += [n for n, _ in registered]
+        result.held += held
+        if progress is not None:
+            progress(min(start + chunk, len(rows)), len(rows))
+    return result
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Review of likely duplicates
+
+
+def list_reviews(session: Session, *, status: str = "pending-review") -> list[dict[str, Any]]:
+    """Held registrations with their possible duplicates."""
+    session.require(Permission.CITIZEN_READ)
+    rows = session.office.db.query(
+        "SELECT id, status, family_name, given_name, latin_family, latin_given, birth_date, sex, birthplace, "
+        "candidates, requested_by, requested_at, decided_by, decided_at, note, id_number "
+        "FROM registrations WHERE status = ? ORDER BY id",
+        [status],
+    )
+    return [{**row, "candidates": json.loads(row["candidates"])} for row in rows]
+
+
+def _pending(session: Session, review_id: int) -> dict[str, Any]:
+    rows = list(session.office.db.query("SELECT * FROM registrations WHERE id = ?", [review_id]))
+    if not rows:
+        raise NotFound(f"No registration under review with id {review_id}.")
+    row = rows[0]
+    if row["status"] != "pending-review":
+        raise Conflict(f"Review {review_id} was already decided ({row['status']} by {row['decided_by']}).")
+    if row["requested_by"] == session.username:
+        session.refuse("review.decide", f"own registration {review_id}")
+        raise PermissionDenied(
+            f"You entered registration {review_id} yourself; another supervisor must decide it (four-eyes rule)."
+        )
+    return row
+
+
+def accept_review(session: Session, review_id: int, note: str = "") -> dict[str, Any]:
+    """Not a duplicate after all: allocate the number and register (a supervisor other than the requester)."""
+    session.require(Permission.REVIEW_DECIDE, f"review {review_id}")
+    row = _pending(session, review_id)
+    office = session.office
+    now = office.clock()
+    person = Person(
+        row["family_name"],
+        row["given_name"],
+        row["latin_family"],
+        row["latin_given"],
+        names.match_key(f"{row['latin_family']} {row['latin_given']}"),
+        date.fromisoformat(row["birth_date"]),
+        row["sex"],
+        row["birthplace"],
+        row["photo"],
+    )
+    allocation = _Allocation(session)
+    with transaction(office.db) as conn:
+        number = allocation.allocate(conn, person)
+        _insert_citizen(
+            conn, person, number, allocation.office_code, to_iso(now), row["requested_by"], session.username
+        )
+        conn.execute(
+            "UPDATE registrations SET status = 'accepted', decided_by = ?, decided_at = ?, note = ?, id_number = ? "
+            "WHERE id = ? AND status = 'pending-review'",
+            (session.username, to_iso(now), note, number, review_id),
+        )
+        events.append_event(
+            conn,
+            actor=session.actor,
+            office=allocation.office_code,
+            event_type="citizen.registered",
+            now=now,
+            clear={"subject": _subject(session, number), "review": review_id},
+            sealed=events.seal_record(bytes(office.authority()["records_public"]), person.sealed_record(number)),
+            audit_detail=f"review {review_id} accepted: registered {number}",
+        )
+    return {"review_id": review_id, "status": "accepted", "id_number": number}
+
+
+def reject_review(session: Session, review_id: int, note: str) -> dict[str, Any]:
+    """A duplicate: discard the held registration (a supervisor other than the requester; a note is required)."""
+    session.require(Permission.REVIEW_DECIDE, f"review {review_id}")
+    if not note.strip():
+        raise ValidationError("note", "Say why the registration is rejected (which record it duplicates).")
+    _pending(session, review_id)
+    office = session.office
+    now = office.clock()
+    with transaction(office.db) as conn:
+        conn.execute(
+            "UPDATE registrations SET status = 'rejected', decided_by = ?, decided_at = ?, note = ?, photo = NULL "
+            "WHERE id = ? AND status = 'pending-review'",
+            (session.username, to_iso(now), note.strip(), review_id),
+        )
+        events.append_event(
+            conn,
+            actor=session.actor,
+            office=office.local_office()["code"],
+            event_type="registration.rejected",
+            now=now,
+            clear={"review": review_id},
+            audit_detail=f"review {review_id} rejected",
+        )
+    return {"review_id": review_id, "status": "rejected"}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Search and show
+
+_COLUMNS = "id_number, family_name, given_name, latin_family, latin_given, birth_date, sex, birthplace, office_code"
+
+
+def search(session: Session, query: str, *, limit: int = 50) -> list[dict[str, Any]]:
+    """Find citizens by ID number, birth date (YYYY-MM-DD) or name prefix (as entered or Latin form).
+
+    Several words must all match (each as a prefix of the family or given name). Uses index range scans only,
+    so it stays fast on a million rows.
+    """
+    session.require(Permission.CITIZEN_READ)
+    text = " ".join(query.split())
+    if not text:
+        raise ValidationError("query", "Type an ID number, a birth date (YYYY-MM-DD) or the start of a name.")
+    db = session.office.db
+    if DATE_RE.match(text):
+        return [
+            dict(r)
+            for r in db.query(
+                f"SELECT {_COLUMNS} FROM citizens WHERE birth_date = ? ORDER BY latin_family, latin_given LIMIT ?",
+                [text, limit],
+            )
+        ]
+    compact = text.replace(" ", "").upper()
+    exact = list(db.query(f"SELECT {_COLUMNS} FROM citizens WHERE id_number = ?", [compact]))
+    if exact:
+        return [dict(r) for r in exact]
+    selects: list[str] = []
+    params: list[Any] = []
+    for word in text.split(" "):
+        try:
+            latin = names.latin_form(word) if any(c.isalpha() for c in word) else word.upper()
+        except ValidationError:
+            latin = word.upper()
+        parts = []
+        for column, prefix in (
+            ("family_name", word),
+            ("given_name", word),
+            ("latin_family", latin),
+            ("latin_given", latin),
+        ):
+            if prefix:
+                parts.append(f"SELECT rowid FROM citizens WHERE {column} >= ? AND {column} < ?")
+                params += [prefix, prefix + "\U0010ffff"]
+        selects.append(" UNION ".join(parts))
+    where = " INTERSECT ".join(f"SELECT * FROM ({s})" for s in selects)
+    rows = db.query(
+        f"SELECT {_COLUMNS} FROM citizens WHERE rowid IN ({where}) ORDER BY latin_family, latin_given LIMIT ?",
+        [*params, limit],
+    )
+    return [dict(r) for r in rows]
+
+
+def show(session: Session, id_number: str) -> dict[str, Any]:
+    """One citizen's record (without the photo bytes; `has_photo` says whether there is one)."""
+    session.require(Permission.CITIZEN_READ, id_number)
+    number = id_number.replace(" ", "").upper()
+    rows = list(
+        session.office.db.query(
+            f"SELECT {_COLUMNS}, registered_at, registered_by, approved_by, photo IS NOT NULL AS has_photo "
+            "FROM citizens WHERE id_number = ?",
+            [number],
+        )
+    )
+    if not rows:
+        raise NotFound(f"No citizen with ID number {number} in this office's registry.")
+    row = dict(rows[0])
+    row["has_photo"] = bool(row["has_photo"])
+    return row
+
+
+def photo_of(session: Session, id_number: str) -> bytes | None:
+    """The citizen's photo bytes (for cards and the details panel)."""
+    session.require(Permission.CITIZEN_READ, id_number)
+    row = session.office.db.execute("SELECT photo FROM citizens WHERE id_number = ?", (id_number,)).fetchone()
+    if row is None:
+        raise NotFound(f"No citizen with ID number {id_number} in this office's registry.")
+    return bytes(row[0]) if row[0] is not None else None
+
+
+def validate_number(scheme: str, number: str) -> coding.NumberInfo:
+    """Check a number against a scheme (no login: the coding rules are public)."""
+    return coding.validate(scheme, number)
+
+
+def iter_people(rows: Iterable[dict[str, str]]) -> list[PersonInput]:
+    """Person inputs from dict rows (CSV import): keys family_name, given_name, birth_date, sex, birthplace."""
+    return [
+        PersonInput(
+            r.get("family_name", ""),
+            r.get("given_name", ""),
+            r.get("birth_date", ""),
+            r.get("sex", ""),
+            r.get("birthplace", ""),
+        )
+        for r in rows
+    ]

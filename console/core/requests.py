@@ -1,0 +1,154 @@
+"""Revocation, suspension and reinstatement requests, decided under the four-eyes rule.
+
+Only an approved request changes a credential's status; the officer who made a request can never decide it,
+whatever their role; deciding needs `request.decide` (supervisors). Each step is a signed event.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from console.core import events
+from console.core.accounts import Session
+from console.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from console.core.issuance import current_credential
+from console.core.roles import Permission
+from console.core.store import transaction
+from console.core.timeutil import to_iso
+
+ACTIONS = {"revoke": "revoked", "suspend": "suspended", "reinstate": "active"}
+#: Which statuses each action may start from.
+ALLOWED_FROM = {"revoke": ("active", "suspended"), "suspend": ("active",), "reinstate": ("suspended",)}
+MAX_REASON = 500
+
+
+def create_request(session: Session, action: str, target: str, reason: str) -> dict[str, Any]:
+    """Ask for a status change of the credential `target` names (ID number or credential id)."""
+    session.require(Permission.REQUEST_CREATE, target)
+    if action not in ACTIONS:
+        raise ValidationError("action", f"Unknown request {action!r}; use revoke, suspend or reinstate.")
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ValidationError("reason", "Give a reason: the supervisor decides on it and it stays in the audit trail.")
+    if len(reason) > MAX_REASON:
+        raise ValidationError("reason", f"The reason is too long: at most {MAX_REASON} characters.")
+    credential = current_credential(session, target)
+    cid = bytes(credential["credential_id"])
+    if credential["status"] not in ALLOWED_FROM[action]:
+        raise Conflict(
+            f"Credential {cid.hex()} is {credential['status']}; it cannot be {ACTIONS[action]}"
+            + (" (issue a new one instead)." if credential["status"] in ("superseded", "revoked") else ".")
+        )
+    office = session.office
+    now = office.clock()
+    with transaction(office.db) as conn:
+        pending = conn.execute(
+            "SELECT id FROM requests WHERE credential_id = ? AND status = 'pending'", (cid,)
+        ).fetchone()
+        if pending:
+            raise Conflict(f"Request {pending[0]} for credential {cid.hex()} is still pending; decide it first.")
+        cur = conn.execute(
+            "INSERT INTO requests (action, credential_id, id_number, reason, status, requested_by, requested_at) "
+            "VALUES (?, ?, ?, ?, 'pending', ?, ?)",
+            (action, cid, credential["id_number"], reason, session.username, to_iso(now)),
+        )
+        request_id = int(cur.lastrowid or 0)
+        events.append_event(
+            conn,
+            actor=session.actor,
+            office=office.local_office()["code"],
+            event_type="request.created",
+            now=now,
+            clear={"request": request_id, "action": action, "credential": cid},
+            audit_detail=f"request {request_id}: {action} {cid.hex()}: {reason}",
+        )
+    return {"request_id": request_id, "action": action, "credential_id": cid.hex(), "status": "pending"}
+
+
+def list_requests(session: Session, *, status: str | None = None) -> list[dict[str, Any]]:
+    """Requests, newest first; `status` filters (pending, approved, rejected)."""
+    session.require(Permission.REQUEST_READ)
+    sql = (
+        "SELECT id AS request_id, action, hex(credential_id) AS credential_id, id_number, reason, status, "
+        "requested_by, requested_at, decided_by, decided_at, note FROM requests"
+    )
+    params: list[Any] = []
+    if status:
+        sql += " WHERE status = ?"
+        params.append(status)
+    rows = [dict(r) for r in session.office.db.query(sql + " ORDER BY id DESC", params)]
+    for row in rows:
+        row["credential_id"] = row["credential_id"].lower()
+    return rows
+
+
+def _pending(session: Session, request_id: int) -> dict[str, Any]:
+    rows = list(session.office.db.query("SELECT * FROM requests WHERE id = ?", [request_id]))
+    if not rows:
+        raise NotFound(f"No request with id {request_id}.")
+    row = rows[0]
+    if row["status"] != "pending":
+        raise Conflict(f"Request {request_id} was already {row['status']} by {row['decided_by']}.")
+    if row["requested_by"] == session.username:
+        session.refuse("request.decide", f"own request {request_id}")
+        raise PermissionDenied(
+            f"You made request {request_id} yourself; another supervisor must decide it (four-eyes rule)."
+        )
+    return row
+
+
+def approve(session: Session, request_id: int, note: str = "") -> dict[str, Any]:
+    """Approve a request and apply the status change (supervisors; never one's own request)."""
+    session.require(Permission.REQUEST_DECIDE, f"request {request_id}")
+    row = _pending(session, request_id)
+    office = session.office
+    now = office.clock()
+    new_status = ACTIONS[row["action"]]
+    cid = bytes(row["credential_id"])
+    with transaction(office.db) as conn:
+        current = conn.execute("SELECT status FROM credentials WHERE credential_id = ?", (cid,)).fetchone()[0]
+        if current not in ALLOWED_FROM[row["action"]]:
+            raise Conflict(f"Credential {cid.hex()} is now {current}; request {request_id} no longer applies.")
+        conn.execute(
+            "UPDATE credentials SET status = ?, status_changed_at = ? WHERE credential_id = ?",
+            (new_status, to_iso(now), cid),
+        )
+        conn.execute(
+            "UPDATE requests SET status = 'approved', decided_by = ?, decided_at = ?, note = ? WHERE id = ?",
+            (session.username, to_iso(now), note.strip(), request_id),
+        )
+        events.append_event(
+            conn,
+            actor=session.actor,
+            office=office.local_office()["code"],
+            event_type="credential.status",
+            now=now,
+            clear={"credential": cid, "status": new_status, "request": request_id},
+            audit_detail=f"request {request_id} approved: {cid.hex()} is {new_status}",
+        )
+    return {"request_id": request_id, "status": "approved", "credential_id": cid.hex(), "credential_status": new_status}
+
+
+def reject(session: Session, request_id: int, note: str) -> dict[str, Any]:
+    """Reject a request with a note (supervisors; never one's own request). Nothing else changes."""
+    session.require(Permission.REQUEST_DECIDE, f"request {request_id}")
+    if not note.strip():
+        raise ValidationError("note", "Say why the request is rejected; the requester will read it.")
+    _pending(session, request_id)
+    office = session.office
+    now = office.clock()
+    with transaction(office.db) as conn:
+        conn.execute(
+            "UPDATE requests SET status = 'rejected', decided_by = ?, decided_at = ?, note = ? WHERE id = ?",
+            (session.username, to_iso(now), note.strip(), request_id),
+        )
+        events.append_event(
+            conn,
+            actor=session.actor,
+            office=office.local_office()["code"],
+            event_type="request.rejected",
+            now=now,
+            clear={"request": request_id},
+            audit_detail=f"request {request_id} rejected: {note.strip()}",
+        )
+    return {"request_id": request_id, "status": "rejected"}
