@@ -69,7 +69,9 @@ class OfficePartition:
     Attributes:
         scheme: ``"cn-18"``, ``"ee-11"`` or ``"uin-10"``.
         slot: the office's index, given by the authority when it creates the office (0, 1, 2, ...).
-        region: cn-18 only: the office's exclusive GB/T 2260 county code (its jurisdiction).
+        region: cn-18 only: the office's exclusive GB/T 2260 county code (its jurisdiction); optionally a
+            comma-separated list, current code first, then older codes of the same county that the authority
+            also gives the office, so that people born before the current code existed can be numbered.
         secret: 32 bytes shared by all offices of the authority; keys the uin-10 permutation.
     """
 
@@ -240,65 +242,85 @@ CN_SEQUENCES_PER_SEX = 500  # 3-digit sequence 000-999: odd for men, even for wo
 
 
 class _Cn18Allocator:
-    """Numbers under the office's own county code; sequence 2k+1 (men) or 2k (women) for counter k."""
+    """Numbers under the office's own county code(s); sequence 2k+1 (men) or 2k (women) for counter k.
+
+    ``partition.region`` is one code, or a comma-separated list: the office's current county code first, then
+    codes the authority also gives it exclusively (typically the predecessors of a renamed or re-coded
+    county). For each birth date the first listed code that was in use in the birth year is used, because
+    python-stdnum (and every verifier built on it) rejects a code outside the years it was in force.
+    """
 
     def __init__(self, partition: OfficePartition) -> None:
         self._params = _scheme("cn-18")
-        region = (partition.region or "").strip()
-        if not re.fullmatch(r"\d{6}", region):
+        codes = [c.strip() for c in (partition.region or "").split(",")]
+        if not codes or not all(re.fullmatch(r"\d{6}", c) for c in codes):
             raise ValidationError(
                 "region",
                 "A cn-18 office needs its six-digit GB/T 2260 county code as its region; "
                 "ask the authority which code is this office's jurisdiction.",
             )
-        periods = _region_table("cn-18").get(region)
-        if not periods:
-            raise ValidationError(
-                "region", f"The region code {region} is not in the GB/T 2260 table; check the office's region."
-            )
-        if region.endswith("00"):
+        if len(set(codes)) != len(codes):
+            raise ValidationError("region", "The office's region list names a code twice; list each code once.")
+        table = _region_table("cn-18")
+        for code in codes:
+            periods = table.get(code)
+            if not periods:
+                raise ValidationError(
+                    "region", f"The region code {code} is not in the GB/T 2260 table; check the office's region."
+                )
+            if code.endswith("00"):
+                raise ValidationError(
+                    "region",
+                    f"The region code {code} ({_current_period(periods).full_name}) is a province or prefecture, "
+                    "not a county; give the office a county-level code.",
+                )
+        if all(p.valid_to is not None for p in table[codes[0]]):
             raise ValidationError(
                 "region",
-                f"The region code {region} ({_current_period(periods).full_name}) is a province or prefecture, "
-                "not a county; give the office a county-level code.",
+                f"The region code {codes[0]} ({_current_period(table[codes[0]]).full_name}) is no longer in use; "
+                "list the office's current county code first.",
             )
-        if all(p.valid_to is not None for p in periods):
-            raise ValidationError(
-                "region",
-                f"The region code {region} ({_current_period(periods).full_name}) is no longer in use; "
-                "give the office a current county code.",
-            )
-        self.region = region
-        self._periods = periods
-        self._name = _current_period(periods).full_name
+        self.regions = tuple(codes)
+        self._periods = {code: table[code] for code in codes}
+
+    def _code_for(self, year: int) -> str | None:
+        for code in self.regions:
+            if any(p.in_use(year) for p in self._periods[code]):
+                return code
+        return None
 
     def counter_key(self, birth_date: date, sex: str) -> str:
-        return f"cn-18:{self.region}:{birth_date:%Y%m%d}:{_space(self._params, sex)}"
+        code = self._code_for(birth_date.year) or self.regions[0]
+        return f"cn-18:{code}:{birth_date:%Y%m%d}:{_space(self._params, sex)}"
 
     def capacity(self, birth_date: date, sex: str) -> int:
         _space(self._params, sex)
-        # python-stdnum (and so every verifier using it) rejects a county code outside the years it was in use.
-        return CN_SEQUENCES_PER_SEX if any(p.in_use(birth_date.year) for p in self._periods) else 0
+        return CN_SEQUENCES_PER_SEX if self._code_for(birth_date.year) else 0
 
     def number(self, counter: int, birth_date: date, sex: str) -> str | None:
         _check_counter(counter)
         space = _space(self._params, sex)
         if not 1 <= birth_date.year <= 9999:
             raise ValidationError("birth_date", "The birth date cannot be written in a cn-18 number.")
-        if self.capacity(birth_date, sex) == 0:
-            span = _period_words(self._periods)
+        code = self._code_for(birth_date.year)
+        if code is None:
+            spans = "; ".join(
+                f"{c} ({_current_period(self._periods[c]).full_name}) {_period_words(self._periods[c])}"
+                for c in self.regions
+            ).replace(";", ",")
             raise NumberExhaustedError(
-                f"Region code {self.region} ({self._name}) was in use only {span}, so it cannot number a "
-                f"person born in {birth_date.year}; ask the authority for a region code in use in that year."
+                f"None of this office's region codes was in use in {birth_date.year} (in use: {spans}), so it "
+                "cannot number a person born then; ask the authority to add a code of this county that was "
+                "in use in that year."
             )
         if counter >= CN_SEQUENCES_PER_SEX:
             raise NumberExhaustedError(
-                f"Region {self.region} has used all {CN_SEQUENCES_PER_SEX} sequence numbers for "
+                f"Region {code} has used all {CN_SEQUENCES_PER_SEX} sequence numbers for "
                 f"{_sex_words(space)} born on {birth_date.isoformat()}; ask the authority to give this office "
                 "another region code."
             )
         sequence = 2 * counter + (1 if space == "M" else 0)
-        body = f"{self.region}{birth_date:%Y%m%d}{sequence:03d}"
+        body = f"{code}{birth_date:%Y%m%d}{sequence:03d}"
         return body + ric.calc_check_digit(body + "0")
 
 
@@ -306,11 +328,11 @@ def _period_words(periods: tuple[_RegionPeriod, ...]) -> str:
     spans = []
     for p in periods:
         if p.valid_from is None and p.valid_to is None:
-            spans.append("always")
+            spans.append("in every year")
         elif p.valid_from is None:
             spans.append(f"until {p.valid_to}")
         elif p.valid_to is None:
-            spans.append(f"from {p.valid_from}")
+            spans.append(f"since {p.valid_from}")
         else:
             spans.append(f"from {p.valid_from} to {p.valid_to}")
     return " and ".join(spans)
@@ -407,7 +429,7 @@ class _Feistel:
         return y
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=4)
 def _feistel(secret: bytes, rounds: int) -> _Feistel:
     return _Feistel(secret, rounds)
 

@@ -263,9 +263,22 @@ def test_cn18_region_not_in_use_in_birth_year() -> None:
     allocator = allocator_for(OfficePartition("cn-18", 0, "110118", SECRET))
     assert allocator.capacity(date(1990, 1, 1), "F") == 0
     assert allocator.capacity(date(2016, 1, 1), "F") == 500
-    with pytest.raises(NumberExhaustedError, match=r"in use only from 2015.*born in 1990"):
+    with pytest.raises(NumberExhaustedError, match=r"in use in 1990 \(in use: 110118 \(北京市密云区\) since 2015\)"):
         allocator.number(0, date(1990, 1, 1), "F")
     assert ric.is_valid(allocator.number(0, date(2016, 1, 1), "F") or "")
+
+
+def test_cn18_office_with_predecessor_codes() -> None:
+    """The office of 密云区 also holds 密云县 (110228, 1982-2015) and numbers people born then under it."""
+    allocator = allocator_for(OfficePartition("cn-18", 0, "110118, 110228", SECRET))
+    for born, code in [(date(1990, 1, 1), "110228"), (date(2015, 6, 1), "110118"), (date(2016, 1, 1), "110118")]:
+        number = allocator.number(0, born, "F")
+        assert number is not None and number.startswith(code) and ric.is_valid(number)
+        assert allocator.counter_key(born, "F") == f"cn-18:{code}:{born:%Y%m%d}:F"
+        assert validate("cn-18", number, today=TODAY).region == code
+    assert allocator.capacity(date(1970, 1, 1), "M") == 0
+    with pytest.raises(NumberExhaustedError, match="110228 \\(北京市密云县\\) from 1982 to 2015"):
+        allocator.number(0, date(1970, 1, 1), "M")
 
 
 @pytest.mark.parametrize(
@@ -276,6 +289,9 @@ def test_cn18_region_not_in_use_in_birth_year() -> None:
         ("999999", "not in the GB/T 2260 table"),
         ("110100", "is a province or prefecture"),
         ("110103", "no longer in use"),  # 崇文区, merged in 2010
+        ("110228,110118", "no longer in use; list the office's current county code first"),
+        ("110118,110118", "names a code twice"),
+        ("110118,999999", "999999 is not in the GB/T 2260 table"),
     ],
 )
 def test_cn18_partition_errors(region: str | None, message: str) -> None:
