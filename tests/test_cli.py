@@ -311,3 +311,51 @@ def test_verify_garbage(office_dir: Path, tmp_path: Path) -> None:
         assert result.returncode == 1, args
         assert json.loads(result.stdout)["valid"] is False
         assert "Traceback" not in result.stderr
+
+
+def test_card_pdf_verifies(office_dir: Path, tmp_path: Path) -> None:
+    _staff(office_dir)
+    number = json.loads(
+        run(
+            office_dir,
+            "register",
+            "--as",
+            "clara",
+            "--family-name",
+            "Õunapuu",
+            "--given-name",
+            "Mari-Liis",
+            "--birth-date",
+            "1992-02-29",
+            "--sex",
+            "F",
+            "--birthplace",
+            "EST",
+            "--json",
+            password=CLERK_PW,
+        ).stdout
+    )["id_number"]
+    no_card = run(office_dir, "card", "--as", "clara", number, "--out", str(tmp_path / "none.pdf"), password=CLERK_PW)
+    assert no_card.returncode == 5 and "credential" in one_line_error(no_card)
+    assert not (tmp_path / "none.pdf").exists()
+    run(office_dir, "issue", "--as", "clara", number, password=CLERK_PW)
+    out = tmp_path / "card.pdf"
+    made = run(
+        office_dir,
+        "card",
+        "--as",
+        "clara",
+        number,
+        "--out",
+        str(out),
+        "--sheet",
+        "a4",
+        "--back",
+        "--json",
+        password=CLERK_PW,
+    )
+    assert made.returncode == 0, made.stderr
+    assert out.read_bytes().startswith(b"%PDF")
+    checked = run(office_dir, "verify", "--pdf", str(out), "--json")
+    assert checked.returncode == 0, checked.stdout
+    assert json.loads(checked.stdout)["claims"]["id_number"] == number

@@ -12,7 +12,7 @@ import logging
 import sys
 
 from console import __version__
-from console.cli import credentials, officers, registry
+from console.cli import cards, credentials, officers, registry
 from console.core.errors import ConsoleError, UserCancelled
 
 logger = logging.getLogger("console.cli")
@@ -30,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     officers.register(sub)
     registry.register(sub)
     credentials.register(sub)
+    cards.register(sub)
     gui = sub.add_parser("gui", help="open the desktop console")
     gui.add_argument("--demo", action="store_true", help="open a demo office (created on first use)")
     gui.set_defaults(handler=_cmd_gui)

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from console.core import issuance, officers, registry, requests
+from console.core import cardservice, issuance, officers, registry, requests
 from console.core.accounts import Session
 from console.core.errors import PermissionDenied
 from console.core.office import Office
@@ -73,11 +73,11 @@ ACTIONS: dict[Permission, tuple[Prepare, Callable[[Session, Any], object]]] = {
     Permission.REQUEST_READ: (_nothing, lambda s, _: requests.list_requests(s)),
     Permission.REQUEST_DECIDE: (_pending_request, lambda s, rid: requests.approve(s, rid)),
     Permission.REVIEW_DECIDE: (_pending_review, lambda s, rid: registry.accept_review(s, rid)),
+    Permission.CARD_PRINT: (_issued, lambda s, number: cardservice.card_pdf(s, [number])),
 }
-#: Permissions whose services arrive with later issues (5: cards, ledger: sync/verify).
+#: Permissions whose services arrive with the ledger issue (sync targets, ledger verification).
 #: Remove an entry when its service lands.
 PENDING = {
-    Permission.CARD_PRINT,
     Permission.SYNC_CONFIGURE,
     Permission.LEDGER_VERIFY,
 }
