@@ -574,7 +574,7 @@ def validate(scheme: str, number: str, *, today: date | None = None) -> NumberIn
     for pos, ch in enumerate(text, start=1):
         if ch.isdigit() and ch.isascii():
             continue
-        if scheme == "cn-18" and ch == "X" and pos == len(text) == length:
+        if scheme == "cn-18" and ch == "X" and pos == len(text):  # then the length check speaks
             continue
         allowed = "digits and, at the end only, the letter X" if scheme == "cn-18" else "digits"
         raise _bad(

@@ -355,6 +355,7 @@ def _uin_with_check(body: str) -> str:
         ("cn-18", "1101011990051700161", "has 19 characters"),
         ("cn-18", "11010119900517001A", "“A” at position 18"),
         ("cn-18", "1101011990X5170016", "“X” at position 11"),
+        ("cn-18", "1101011990051700X", "has 17 characters"),
         ("cn-18", "11010119900517\u200b0016", r"invisible character U\+200B at position 15"),
         ("cn-18", "110101199002310018", r"characters 7–14, read as 1990-02-31\) is not a real date"),
         ("cn-18", "110101203005170016", r"\(2030-05-17\) is in the future"),
