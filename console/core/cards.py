@@ -68,8 +68,11 @@ PHOTO_W, PHOTO_H = 20.0, 25.0  # 4:5, the passport-photo ratio
 PHOTO_MAX_PX = (480, 600)  # larger photos are scaled down to this (600 dpi at the printed size)
 COL_DATA = 26.5  # names, birth date
 COL_DATA2 = 43.5  # second stop in the data column (sex, date of issue)
-QR_SIZE = 22.0  # QR symbol without its quiet zone (>= 20 mm)
+QR_SIZE = 22.0  # nominal QR symbol without its quiet zone
 COL_QR = CARD_WIDTH_MM - MARGIN - QR_SIZE  # 60.1: QR column, also the expiry date
+QR_QUIET = 1.6  # nominal quiet zone
+QR_BOX = QR_SIZE + 2 * QR_QUIET  # 25.2: white square holding symbol and 4-module quiet zone, any version;
+# a real credential (version 10-13) gets a 22.1-22.6 mm symbol, any text from version 4 up at least 20 mm
 DATA_RIGHT = COL_QR - 2.6  # right end of the data column (clear of the QR quiet zone)
 ROW_FAMILY = TOP + 1.3  # label baselines ...
 ROW_GIVEN = ROW_FAMILY + 10.2
@@ -395,17 +398,9 @@ class _Renderer:
         c.beginForm(key, 0, 0, CARD_WIDTH_MM * mm, CARD_HEIGHT_MM * mm)
         _guilloche(c)
         _band(c, card, title="IDENTITY CARD")
-        # QR quiet zone: plain white, whatever is behind it
-        quiet = 1.6
+        # QR symbol and quiet zone: plain white, whatever is behind it
         c.setFillColor(white)
-        c.rect(
-            (COL_QR - quiet) * mm,
-            _y(TOP + QR_SIZE + quiet),
-            (QR_SIZE + 2 * quiet) * mm,
-            (QR_SIZE + 2 * quiet) * mm,
-            stroke=0,
-            fill=1,
-        )
+        c.rect((COL_QR - QR_QUIET) * mm, _y(TOP - QR_QUIET + QR_BOX), QR_BOX * mm, QR_BOX * mm, stroke=0, fill=1)
         _label(c, COL_DATA, ROW_FAMILY, "FAMILY NAME")
         _label(c, COL_DATA, ROW_GIVEN, "GIVEN NAMES")
         _label(c, COL_DATA, ROW_BIRTH, "DATE OF BIRTH")
@@ -488,12 +483,15 @@ class _Renderer:
         The path is written in module units under a scaling matrix, so each rectangle is four small
         integers: a third of the bytes and of the formatting time of point coordinates.
         """
-        unit = QR_SIZE * mm / len(modules)
+        # module size so that symbol + quiet zone fill the white box exactly, whatever the version
+        unit = QR_BOX * mm / (len(modules) + 2 * qr.QUIET_ZONE)
+        x0 = (COL_QR - QR_QUIET) * mm + qr.QUIET_ZONE * unit
+        y0 = _y(TOP - QR_QUIET) - qr.QUIET_ZONE * unit
         runs = " re\n".join(f"{start} {row} {length} 1" for row, start, length in qr.dark_runs(modules))
         c = self.canvas
         c.saveState()
         c.setFillColor(_QR_INK)
-        c.addLiteral(f"{unit:.5f} 0 0 {-unit:.5f} {COL_QR * mm:.3f} {_y(TOP):.3f} cm\n{runs} re\nf")
+        c.addLiteral(f"{unit:.5f} 0 0 {-unit:.5f} {x0:.3f} {y0:.3f} cm\n{runs} re\nf")
         c.restoreState()
 
     # --- back ------------------------------------------------------------------------------------------

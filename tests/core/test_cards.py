@@ -111,6 +111,26 @@ def test_id1_pages_exact_size_and_every_qr_decodes(rng: random.Random) -> None:
         assert card.document_number in _text(back)
 
 
+@pytest.mark.parametrize("length", [12, 350, 700])
+def test_qr_symbol_size_and_quiet_zone(rng: random.Random, length: int) -> None:
+    """Symbol and 4-module quiet zone fit the white box for any version; real credentials are >= 20 mm."""
+    card = _card(0, rng, qr_text=_qr_text(rng, length))
+    page = pdfium.PdfDocument(render_cards([card]))[0]
+    image = page.render(scale=DPI / 72).to_pil()
+    (result,) = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+    assert result.text == card.qr_text
+    modules = len(qr.qr_matrix(card.qr_text))
+    corners = result.position
+    # zxing's corners are the centres of the corner modules: add one module for the full width
+    centres_px = corners.top_right.x - corners.top_left.x
+    width_mm = centres_px * modules / (modules - 1) / (DPI / 25.4)
+    if length >= 300:
+        assert width_mm >= 20.0
+    unit = width_mm / modules
+    left_mm = corners.top_left.x / (DPI / 25.4) - unit / 2
+    assert left_mm - 4 * unit >= DATA_RIGHT - 0.2  # the quiet zone stays clear of the data column
+
+
 def test_a4_sheet_ten_cards_with_mirrored_backs(rng: random.Random) -> None:
     cards = [_card(i, rng) for i in range(12)]
     pdf = pdfium.PdfDocument(render_cards(cards, sheet="a4", back=True))
