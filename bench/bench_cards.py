@@ -6,7 +6,7 @@ in one process; then the split of a fronts-only run into QR matrices (segno), dr
 Goal: >= 100 cards/s.
 
 The QR texts are random Base45 of 340-420 characters: a real credential from `encode_credential` is ~350
-characters (no photo), so the symbols are versions 10-12 at level M, as on real cards.
+characters (no photo), so the symbols are versions 11-13 at level M, as on real cards.
 """
 
 from __future__ import annotations
