@@ -117,6 +117,7 @@ _FONT_FILES = {
 _RENDER_LOCK = threading.Lock()
 _FONT_LOCK = threading.Lock()
 _cmaps: dict[str, frozenset[int]] = {}
+_warned: set[int] = set()
 
 Sheet = Literal["id1", "a4"]
 Progress = Callable[[int, int], None]
@@ -730,6 +731,9 @@ def _segments(text: str) -> list[tuple[str, str]]:
     for ch in text:
         cp = ord(ch)
         font = FONT_SANS if cp in sans or cp not in fallback else FONT_FALLBACK
+        if cp not in sans and cp not in fallback and not ch.isspace() and cp not in _warned:
+            _warned.add(cp)  # the code point only: names are personal data and stay out of logs
+            logger.warning("No card font has a glyph for U+%04X; it prints as a box.", cp)
         if runs and runs[-1][0] == font:
             runs[-1] = (font, runs[-1][1] + ch)
         else:
@@ -828,6 +832,8 @@ __all__ = [
     "CARD_HEIGHT_MM",
     "CARD_WIDTH_MM",
     "CardData",
+    "Progress",
+    "Sheet",
     "latin_line_needed",
     "render_cards",
 ]
