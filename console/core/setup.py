@@ -78,10 +78,12 @@ def validate_setup(setup: OfficeSetup) -> None:
             "scheme", f"Unknown numbering scheme {setup.scheme!r}; choose one of {', '.join(SCHEMES)}."
         )
     if setup.scheme == "cn-18":
-        if not setup.region or not coding.is_known_region("cn-18", setup.region):
+        codes = [c.strip() for c in (setup.region or "").split(",")]
+        if not setup.region or not all(coding.is_known_region("cn-18", c) for c in codes):
             raise ValidationError(
                 "region",
-                f"A cn-18 office needs --region: its own GB/T 2260 county code (e.g. 110101); got {setup.region!r}.",
+                f"A cn-18 office needs --region: its own GB/T 2260 county code (e.g. 110101), optionally followed by "
+                f"the county's older codes separated by commas; got {setup.region!r}.",
             )
     elif setup.region:
         raise ValidationError("region", f"--region is only for cn-18 offices, not {setup.scheme}.")
