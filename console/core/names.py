@@ -423,9 +423,13 @@ def match_key(text: str) -> str:
     Two names with the same key are probably the same name (Müller / Mueller / Muller; 张伟 / ZHANG WEI /
     "Wei Zhang"); near misses are for `name_distance`.
     """
-    latin = latin_form(text).replace("-", " ")
+    return fold_key(latin_form(text))
+
+
+def fold_key(latin: str) -> str:
+    """`match_key` of a name already in Latin form (skips the transliteration the registry has done)."""
     words = []
-    for word in latin.split():
+    for word in latin.replace("-", " ").split():
         for long, short in _FOLDS:
             word = word.replace(long, short)
         words.append(word)
@@ -438,9 +442,19 @@ def name_distance(a: str, b: str) -> int:
     Counts insertions, deletions, substitutions and swaps of adjacent letters, the usual typing slips; 0 means
     the keys are equal.
     """
-    s, t = match_key(a), match_key(b)
+    return key_distance(match_key(a), match_key(b))
+
+
+def key_distance(s: str, t: str, limit: int | None = None) -> int:
+    """`name_distance` on keys already made by `match_key` (duplicate checks compare one key with many).
+
+    With `limit`, gives up as soon as the distance must exceed it and returns ``limit + 1``: a check that only
+    asks "within 2?" need not finish the table.
+    """
     if s == t:
         return 0
+    if limit is not None and abs(len(s) - len(t)) > limit:
+        return limit + 1
     previous2: list[int] = []
     previous = list(range(len(t) + 1))
     for i in range(1, len(s) + 1):
@@ -450,5 +464,7 @@ def name_distance(a: str, b: str) -> int:
             current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
             if i > 1 and j > 1 and s[i - 1] == t[j - 2] and s[i - 2] == t[j - 1]:
                 current[j] = min(current[j], previous2[j - 2] + 1)
+        if limit is not None and min(current) > limit:
+            return limit + 1
         previous2, previous = previous, current
     return previous[len(t)]

@@ -138,7 +138,7 @@ def check_person(scheme: str, raw: PersonInput, today: date) -> Person:
         given,
         latin_family,
         latin_given,
-        names.match_key(f"{latin_family} {latin_given}"),
+        names.fold_key(f"{latin_family} {latin_given}"),
         birth,
         sex,
         place,
@@ -175,11 +175,8 @@ def find_duplicates(conn: sqlite3.Connection, person: Person, limit: int = 5) ->
     found: list[dict[str, Any]] = []
     limit_distance = _threshold(person.match_key)
     for kind, ref, family, given, lfam, lgiv, key, birth in rows:
-        key = key or names.match_key(f"{lfam} {lgiv}")
-        distance = min(
-            names.name_distance(person.match_key, key),
-            names.name_distance(person.match_key, names.match_key(f"{lgiv} {lfam}")),
-        )
+        # match_key sorts the words, so a family/given swap is already the same key
+        distance = names.key_distance(person.match_key, key or names.fold_key(f"{lfam} {lgiv}"), limit_distance)
         if distance <= limit_distance:
             found.append(
                 {
@@ -456,7 +453,7 @@ def accept_review(session: Session, review_id: int, note: str = "") -> dict[str,
         row["given_name"],
         row["latin_family"],
         row["latin_given"],
-        names.match_key(f"{row['latin_family']} {row['latin_given']}"),
+        names.fold_key(f"{row['latin_family']} {row['latin_given']}"),
         date.fromisoformat(row["birth_date"]),
         row["sex"],
         row["birthplace"],
