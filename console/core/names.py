@@ -383,6 +383,8 @@ def latin_form(text: str, part: NamePart = "full") -> str:
         ValidationError: field ``latin_name``, when a letter has no Latin rendering at all.
     """
     name = _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    if _PLAIN_LATIN.fullmatch(name):  # already A-Z: only the spacing and hyphen rules apply (the common case)
+        return _tidy(name.upper())
     name = re.sub("Ο[ΥΎ]", "OU", name.upper())  # Greek ου is one vowel (ELOT 743); anyascii would give OY
     cyrillic = _cyrillic_table(name)
     words = name.split(" ") if name else []
@@ -402,11 +404,16 @@ def latin_form(text: str, part: NamePart = "full") -> str:
                 continue
             kind = "family"
         parts.append(_word_latin(word, kind, cyrillic))
-    latin = " ".join(parts)
+    return _tidy(" ".join(parts))
+
+
+_PLAIN_LATIN = re.compile(r"[A-Za-z -]*")
+
+
+def _tidy(latin: str) -> str:
     latin = re.sub(r"[^A-Z\- ]", "", latin)  # stray marks from the fallback (e.g. ʻokina -> `)
     latin = re.sub(r"\s*-[\s-]*", "-", latin)
-    latin = re.sub(r" +", " ", latin).strip(" -")
-    return latin
+    return re.sub(r" +", " ", latin).strip(" -")
 
 
 # --------------------------------------------------------------------------------------------------------

@@ -209,10 +209,18 @@ class _Allocation:
             )
         )
 
-    def allocate(self, conn: sqlite3.Connection, person: Person) -> str:
+    def allocate(self, conn: sqlite3.Connection, person: Person, counters: dict[str, int] | None = None) -> str:
+        """The next free number for `person`, advancing its counter inside the caller's transaction.
+
+        With `counters` (a batch), counter values are kept in that dict and written by `save_counters` before
+        the transaction commits, instead of once per person.
+        """
         key = self.allocator.counter_key(person.birth_date, person.sex)
-        row = conn.execute("SELECT value FROM counters WHERE key = ?", (key,)).fetchone()
-        counter = int(row[0]) if row else 0
+        if counters is not None and key in counters:
+            counter = counters[key]
+        else:
+            row = conn.execute("SELECT value FROM counters WHERE key = ?", (key,)).fetchone()
+            counter = int(row[0]) if row else 0
         while True:
             number = self.allocator.number(counter, person.birth_date, person.sex)
             counter += 1
@@ -221,11 +229,18 @@ class _Allocation:
                 and not conn.execute("SELECT 1 FROM citizens WHERE id_number = ?", (number,)).fetchone()
             ):
                 break
-        conn.execute(
-            "INSERT INTO counters (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            (key, counter),
-        )
+        if counters is None:
+            self.save_counters(conn, {key: counter})
+        else:
+            counters[key] = counter
         return number
+
+    @staticmethod
+    def save_counters(conn: sqlite3.Connection, counters: dict[str, int]) -> None:
+        conn.executemany(
+            "INSERT INTO counters (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            list(counters.items()),
+        )
 
 
 def _subject(session: Session, id_number: str) -> bytes:
@@ -366,6 +381,7 @@ def register_batch(
                 result.errors.append((index, e.field, str(e)))
         registered: list[tuple[str, Person]] = []
         held: list[int] = []
+        counters: dict[str, int] = {}
         with transaction(office.db) as conn:
             for _, person in people:
                 duplicates = find_duplicates(conn, person)
@@ -390,9 +406,10 @@ def register_batch(
                     )
                     held.append(int(cur.lastrowid or 0))
                     continue
-                number = allocation.allocate(conn, person)
+                number = allocation.allocate(conn, person, counters)
                 _insert_citizen(conn, person, number, allocation.office_code, stamp, session.username, None)
                 registered.append((number, person))
+            allocation.save_counters(conn, counters)
             if registered or held:
                 events.append_event(
                     conn,
@@ -515,11 +532,15 @@ def reject_review(session: Session, review_id: int, note: str) -> dict[str, Any]
 _COLUMNS = "id_number, family_name, given_name, latin_family, latin_given, birth_date, sex, birthplace, office_code"
 
 
+SCAN_LIMIT = 2000
+
+
 def search(session: Session, query: str, *, limit: int = 50) -> list[dict[str, Any]]:
     """Find citizens by ID number, birth date (YYYY-MM-DD) or name prefix (as entered or Latin form).
 
-    Several words must all match (each as a prefix of the family or given name). Uses index range scans only,
-    so it stays fast on a million rows.
+    Several words must all match, each as a prefix of the family or given name in either form. Only index
+    range scans with a LIMIT run, so the time does not grow with the registry: the most selective word drives
+    the scan (at most SCAN_LIMIT rows per name column), the others filter. Results are sorted by Latin name.
     """
     session.require(Permission.CITIZEN_READ)
     text = " ".join(query.split())
@@ -538,30 +559,39 @@ def search(session: Session, query: str, *, limit: int = 50) -> list[dict[str, A
     exact = list(db.query(f"SELECT {_COLUMNS} FROM citizens WHERE id_number = ?", [compact]))
     if exact:
         return [dict(r) for r in exact]
-    selects: list[str] = []
-    params: list[Any] = []
-    for word in text.split(" "):
-        try:
-            latin = names.latin_form(word) if any(c.isalpha() for c in word) else word.upper()
-        except ValidationError:
-            latin = word.upper()
-        parts = []
-        for column, prefix in (
-            ("family_name", word),
-            ("given_name", word),
-            ("latin_family", latin),
-            ("latin_given", latin),
+    words = [(word, _latin_query(word)) for word in text.split(" ")]
+    driver = max(words, key=lambda w: len(w[1]) or len(w[0]))
+    scan = limit if len(words) == 1 else SCAN_LIMIT
+    found: dict[str, dict[str, Any]] = {}
+    for column, prefix in zip(_NAME_COLUMNS, (driver[0], driver[0], driver[1], driver[1]), strict=True):
+        if not prefix:
+            continue
+        for row in db.query(
+            f"SELECT {_COLUMNS} FROM citizens WHERE {column} >= ? AND {column} < ? ORDER BY {column} LIMIT ?",
+            [prefix, prefix + "\U0010ffff", scan],
         ):
-            if prefix:
-                parts.append(f"SELECT rowid FROM citizens WHERE {column} >= ? AND {column} < ?")
-                params += [prefix, prefix + "\U0010ffff"]
-        selects.append(" UNION ".join(parts))
-    where = " INTERSECT ".join(f"SELECT * FROM ({s})" for s in selects)
-    rows = db.query(
-        f"SELECT {_COLUMNS} FROM citizens WHERE rowid IN ({where}) ORDER BY latin_family, latin_given LIMIT ?",
-        [*params, limit],
+            found[row["id_number"]] = dict(row)
+    hits = [row for row in found.values() if all(_matches(row, word, latin) for word, latin in words)]
+    hits.sort(key=lambda r: (r["latin_family"], r["latin_given"], r["id_number"]))
+    return hits[:limit]
+
+
+_NAME_COLUMNS = ("family_name", "given_name", "latin_family", "latin_given")
+
+
+def _latin_query(word: str) -> str:
+    try:
+        return names.latin_form(word) if any(c.isalpha() for c in word) else word.upper()
+    except ValidationError:
+        return word.upper()
+
+
+def _matches(row: dict[str, Any], word: str, latin: str) -> bool:
+    return (
+        row["family_name"].startswith(word)
+        or row["given_name"].startswith(word)
+        or bool(latin and (row["latin_family"].startswith(latin) or row["latin_given"].startswith(latin)))
     )
-    return [dict(r) for r in rows]
 
 
 def show(session: Session, id_number: str) -> dict[str, Any]:

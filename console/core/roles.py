@@ -29,9 +29,7 @@ class Permission(StrEnum):
     OFFICER_MANAGE = "officer.manage"
     OFFICER_READ = "officer.read"
     KEY_MANAGE = "key.manage"
-    SYNC_CONFIGURE = "sync.configure"
     AUDIT_READ = "audit.read"
-    LEDGER_VERIFY = "ledger.verify"
 
 
 _CLERK = frozenset(
@@ -53,9 +51,7 @@ MATRIX: dict[Role, frozenset[Permission]] = {
             Permission.OFFICER_MANAGE,
             Permission.OFFICER_READ,
             Permission.KEY_MANAGE,
-            Permission.SYNC_CONFIGURE,
             Permission.AUDIT_READ,
-            Permission.LEDGER_VERIFY,
         }
     ),
     Role.AUDITOR: frozenset(
@@ -64,7 +60,6 @@ MATRIX: dict[Role, frozenset[Permission]] = {
             Permission.REQUEST_READ,
             Permission.OFFICER_READ,
             Permission.AUDIT_READ,
-            Permission.LEDGER_VERIFY,
         }
     ),
 }

@@ -212,3 +212,17 @@ def test_name_distance() -> None:
     assert name_distance("Анна Иванова", "Anna Ivanova") == 0
     assert name_distance("", "Anna") == 4
     assert name_distance("Zhang Wei", "Li Na") > 3
+
+
+@given(st.text(alphabet="abcXYZ -", max_size=30), st.sampled_from(["full", "family", "given"]))
+def test_plain_latin_fast_path_matches_the_full_rules(text: str, part: str) -> None:
+    import console.core.names as names_module
+
+    fast = latin_form(text, part)  # type: ignore[arg-type]
+    saved = names_module._PLAIN_LATIN
+    names_module._PLAIN_LATIN = re.compile(r"(?!)")  # never matches: take the general path
+    try:
+        slow = latin_form(text, part)  # type: ignore[arg-type]
+    finally:
+        names_module._PLAIN_LATIN = saved
+    assert fast == slow
