@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import io
 import json
+import logging
 import re
 import sqlite3
 import threading
@@ -36,6 +37,7 @@ SEXES = ("F", "M", "X")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 Progress = Callable[[int, int], None]
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -209,11 +211,21 @@ class _Allocation:
             )
         )
 
-    def allocate(self, conn: sqlite3.Connection, person: Person, counters: dict[str, int] | None = None) -> str:
-        """The next free number for `person`, advancing its counter inside the caller's transaction.
+    def store(
+        self,
+        conn: sqlite3.Connection,
+        person: Person,
+        *,
+        now: str,
+        registered_by: str,
+        approved_by: str | None = None,
+        counters: dict[str, int] | None = None,
+    ) -> str:
+        """Allocate the next free number for `person` and store the citizen, inside the caller's transaction.
 
-        With `counters` (a batch), counter values are kept in that dict and written by `save_counters` before
-        the transaction commits, instead of once per person.
+        A number already present (learned from elsewhere) is skipped: the primary key refuses it and the
+        counter moves on. With `counters` (a batch), counter values stay in that dict until `save_counters`
+        writes them before the commit, instead of once per person.
         """
         key = self.allocator.counter_key(person.birth_date, person.sex)
         if counters is not None and key in counters:
@@ -224,11 +236,14 @@ class _Allocation:
         while True:
             number = self.allocator.number(counter, person.birth_date, person.sex)
             counter += 1
-            if (
-                number is not None
-                and not conn.execute("SELECT 1 FROM citizens WHERE id_number = ?", (number,)).fetchone()
-            ):
-                break
+            if number is None:
+                continue
+            try:
+                _insert_citizen(conn, person, number, self.office_code, now, registered_by, approved_by)
+            except sqlite3.IntegrityError:
+                logger.warning("number %s is already taken; the counter moves on", number)
+                continue
+            break
         if counters is None:
             self.save_counters(conn, {key: counter})
         else:
@@ -326,8 +341,7 @@ def register(session: Session, raw: PersonInput) -> dict[str, Any]:
                 audit_detail=f"review {review_id}: {len(duplicates)} possible duplicate(s)",
             )
             return {"status": "pending-review", "review_id": review_id, "possible_duplicates": duplicates}
-        number = allocation.allocate(conn, person)
-        _insert_citizen(conn, person, number, allocation.office_code, to_iso(now), session.username, None)
+        number = allocation.store(conn, person, now=to_iso(now), registered_by=session.username)
         events.append_event(
             conn,
             actor=session.actor,
@@ -406,8 +420,7 @@ def register_batch(
                     )
                     held.append(int(cur.lastrowid or 0))
                     continue
-                number = allocation.allocate(conn, person, counters)
-                _insert_citizen(conn, person, number, allocation.office_code, stamp, session.username, None)
+                number = allocation.store(conn, person, now=stamp, registered_by=session.username, counters=counters)
                 registered.append((number, person))
             allocation.save_counters(conn, counters)
             if registered or held:
@@ -478,9 +491,8 @@ def accept_review(session: Session, review_id: int, note: str = "") -> dict[str,
     )
     allocation = _Allocation(session)
     with transaction(office.db) as conn:
-        number = allocation.allocate(conn, person)
-        _insert_citizen(
-            conn, person, number, allocation.office_code, to_iso(now), row["requested_by"], session.username
+        number = allocation.store(
+            conn, person, now=to_iso(now), registered_by=row["requested_by"], approved_by=session.username
         )
         conn.execute(
             "UPDATE registrations SET status = 'accepted', decided_by = ?, decided_at = ?, note = ?, id_number = ? "
@@ -562,18 +574,28 @@ def search(session: Session, query: str, *, limit: int = 50) -> list[dict[str, A
     words = [(word, _latin_query(word)) for word in text.split(" ")]
     driver = max(words, key=lambda w: len(w[1]) or len(w[0]))
     scan = limit if len(words) == 1 else SCAN_LIMIT
-    found: dict[str, dict[str, Any]] = {}
+    found: dict[str, tuple[str, str, str, str, str]] = {}
     for column, prefix in zip(_NAME_COLUMNS, (driver[0], driver[0], driver[1], driver[1]), strict=True):
         if not prefix:
             continue
-        for row in db.query(
-            f"SELECT {_COLUMNS} FROM citizens WHERE {column} >= ? AND {column} < ? ORDER BY {column} LIMIT ?",
+        for row in db.execute(
+            f"SELECT id_number, family_name, given_name, latin_family, latin_given FROM citizens "
+            f"WHERE {column} >= ? AND {column} < ? ORDER BY {column} LIMIT ?",
             [prefix, prefix + "\U0010ffff", scan],
         ):
-            found[row["id_number"]] = dict(row)
-    hits = [row for row in found.values() if all(_matches(row, word, latin) for word, latin in words)]
-    hits.sort(key=lambda r: (r["latin_family"], r["latin_given"], r["id_number"]))
-    return hits[:limit]
+            found[row[0]] = row
+    hits = sorted(
+        (row for row in found.values() if all(_matches(row, word, latin) for word, latin in words)),
+        key=lambda r: (r[3], r[4], r[0]),
+    )[:limit]
+    if not hits:
+        return []
+    marks = ",".join("?" * len(hits))
+    rows = {
+        r["id_number"]: dict(r)
+        for r in db.query(f"SELECT {_COLUMNS} FROM citizens WHERE id_number IN ({marks})", [h[0] for h in hits])
+    }
+    return [rows[h[0]] for h in hits]
 
 
 _NAME_COLUMNS = ("family_name", "given_name", "latin_family", "latin_given")
@@ -586,11 +608,12 @@ def _latin_query(word: str) -> str:
         return word.upper()
 
 
-def _matches(row: dict[str, Any], word: str, latin: str) -> bool:
+def _matches(row: tuple[str, str, str, str, str], word: str, latin: str) -> bool:
+    _, family, given, latin_family, latin_given = row
     return (
-        row["family_name"].startswith(word)
-        or row["given_name"].startswith(word)
-        or bool(latin and (row["latin_family"].startswith(latin) or row["latin_given"].startswith(latin)))
+        family.startswith(word)
+        or given.startswith(word)
+        or bool(latin and (latin_family.startswith(latin) or latin_given.startswith(latin)))
     )
 
 
