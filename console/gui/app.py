@@ -1,16 +1,29 @@
-"""Composition root of the desktop console: QApplication, error hook, data directory, first window."""
+"""Composition root of the desktop console: QApplication, error hook, look, translations, data directory, window.
+
+Nothing below this module looks anything up by itself: the data directory, the KDF limits and the task runner
+are decided here and passed down (STYLE.md "Layout and direction").
+"""
 
 from __future__ import annotations
 
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import platformdirs
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QApplication
+
+from console import __version__
+from console.core.keystore import DEFAULT_KDF, KDF_PRESETS, KdfLimits
 
 logger = logging.getLogger(__name__)
+
+APP_NAME = "id-console"
+#: The demo's keystores: still argon2id, but quick to unlock (see console/demo.py).
+DEMO_KDF = "interactive"
 
 
 def resolve_data_dir(data_dir: str | None, demo: bool) -> Path:
@@ -19,29 +32,103 @@ def resolve_data_dir(data_dir: str | None, demo: bool) -> Path:
         return Path(data_dir).expanduser()
     if os.environ.get("ID_CONSOLE_DATA_DIR"):
         return Path(os.environ["ID_CONSOLE_DATA_DIR"]).expanduser()
-    base = Path(platformdirs.user_data_dir("id-console", appauthor=False))
+    base = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
     return base.with_name(base.name + "-demo") if demo else base
 
 
-class MainWindow(QMainWindow):
-    """The console's main window (the working screens arrive with the GUI issue)."""
+def kdf_limits(demo: bool) -> KdfLimits:
+    """argon2id limits for keystores written from the GUI: ID_CONSOLE_KDF names a preset (as in the CLI)."""
+    name = os.environ.get("ID_CONSOLE_KDF") or (DEMO_KDF if demo else DEFAULT_KDF)
+    if name not in KDF_PRESETS:
+        logger.warning("ID_CONSOLE_KDF=%r is not a preset; using %s", name, DEFAULT_KDF)
+        name = DEFAULT_KDF
+    return KDF_PRESETS[name]
 
-    def __init__(self, data_dir: Path) -> None:
-        super().__init__()
-        self.setWindowTitle(self.tr("ID Console"))
-        self.setCentralWidget(QLabel(self.tr("Office data: {0}").format(data_dir)))
-        self.resize(1000, 700)
+
+def _configure_logging() -> None:
+    if not logging.getLogger().handlers:
+        level = os.environ.get("ID_CONSOLE_LOG", "WARNING").upper()
+        logging.basicConfig(
+            level=getattr(logging, level, logging.WARNING), format="%(levelname)s %(name)s: %(message)s"
+        )
 
 
-def run(data_dir: str | None = None, demo: bool = False) -> int:
-    """Open the console and run the event loop until the window closes."""
-    app = QApplication.instance() or QApplication(sys.argv)
-    app.setApplicationName("id-console")
-    window = MainWindow(resolve_data_dir(data_dir, demo))
+def create_application(argv: list[str] | None = None, *, scheme: str | None = None) -> QApplication:
+    """The QApplication with the console's names, look, translations and error hook (reused if one exists)."""
+    from console.gui import dialogs, i18n, theme
+
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(argv if argv is not None else sys.argv)
+    QCoreApplication.setOrganizationName(APP_NAME)
+    QCoreApplication.setApplicationName(APP_NAME)
+    QCoreApplication.setApplicationVersion(__version__)
+    app.setDesktopFileName(APP_NAME)
+    theme.apply_theme(app, scheme)
+    if scheme is None:
+        theme.follow_system_scheme(app)
+    app.setProperty("console_translators", i18n.install_translators(app))
+    dialogs.install_excepthook()
+    return app
+
+
+def run(data_dir: str | None = None, demo: bool = False, *, ready: Callable[[object], None] | None = None) -> int:
+    """Open the console and run the event loop until the window closes.
+
+    Args:
+        data_dir: the office's data directory (None: ID_CONSOLE_DATA_DIR or the platform folder).
+        demo: open (and on first use build) the demo office in its own data directory.
+        ready: called with the window once the login screen shows (start-up benchmark).
+    """
+    _configure_logging()
+    app = create_application()
+    from console.gui.icons import icon
+    from console.gui.tasks import TaskRunner
+    from console.gui.window import ConsoleWindow
+
+    app.setWindowIcon(icon("app"))
+    runner = TaskRunner(app)
+    window = ConsoleWindow(runner, resolve_data_dir(data_dir, demo), demo=demo, kdf=kdf_limits(demo))
+    if ready is not None:
+        window.login_ready.connect(lambda: ready(window))
     window.show()
-    return int(app.exec())
+    window.start()
+    _warm_up(runner)
+    code = int(app.exec())
+    if not runner.shutdown(timeout_ms=10_000):
+        logger.warning("background work did not stop within 10 s; exiting anyway")
+    return code
+
+
+def warm_up_imports() -> None:
+    """Load the heavy lazy parts of the core once: pypinyin's tables (~0.15 s, unmarshalled in one call that
+    holds the GIL), Pillow, the card renderer and its fonts. Done at start-up so that the first registration
+    or card does not stall the GUI thread on the GIL in the middle of the officer's work."""
+    from console.core import names, registry
+
+    names.latin_form("张伟", "full")
+    names.latin_form("김민준", "full")
+    registry.check_photo(None)
+    import PIL.Image  # noqa: F401
+    import pypdfium2  # noqa: F401
+
+    from console.gui import cardprint
+
+    cardprint.available()
+
+
+def _warm_up(runner: object) -> None:
+    from console.gui.tasks import TaskRunner
+
+    assert isinstance(runner, TaskRunner)
+    runner.read("warm up", warm_up_imports)
 
 
 def main() -> None:
-    """Entry point of the `id-console-gui` launcher."""
-    sys.exit(run())
+    """Entry point of the `id-console-gui` launcher (``--demo`` and ``--data-dir DIR`` are understood)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="id-console-gui", description="ID-issuing authority desktop console")
+    parser.add_argument("--data-dir", metavar="DIR")
+    parser.add_argument("--demo", action="store_true", help="open a demo office (created on first use)")
+    args, _qt_args = parser.parse_known_args()
+    sys.exit(run(args.data_dir, args.demo))

@@ -1,0 +1,45 @@
+"""Translations: the console's own catalogue (Qt Linguist ``.qm``) plus Qt's for standard dialogs.
+
+The language follows the system locale; ``ID_CONSOLE_LANG`` (e.g. ``zh_CN``) overrides it. Sentences that come
+from the core (errors, verdict reasons) are English for now: the core has no translation layer yet.
+Workflow (docs/gui.md): ``python resources/translations/build.py`` runs pyside6-lupdate over console/gui and
+then pyside6-lrelease.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+
+from console.core.resources import resource_path
+
+logger = logging.getLogger(__name__)
+
+CATALOGUE = "id_console"
+SHIPPED = ("zh_CN",)
+
+
+def chosen_locale() -> QLocale:
+    override = os.environ.get("ID_CONSOLE_LANG")
+    return QLocale(override) if override else QLocale.system()
+
+
+def install_translators(app: QCoreApplication, locale: QLocale | None = None) -> list[QTranslator]:
+    """Load and install the translators for `locale`; returns them (keep references while the app runs)."""
+    locale = locale or chosen_locale()
+    QLocale.setDefault(locale)
+    installed: list[QTranslator] = []
+    ours = QTranslator(app)
+    folder = str(resource_path("translations"))
+    if ours.load(locale, CATALOGUE, "_", folder):
+        app.installTranslator(ours)
+        installed.append(ours)
+    elif locale.language() != QLocale.Language.English:
+        logger.info("no console translation for %s in %s", locale.name(), folder)
+    qt = QTranslator(app)
+    if qt.load(locale, "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(qt)
+        installed.append(qt)
+    return installed

@@ -1,0 +1,413 @@
+"""Issue and print: sign a new credential for a registered person, preview the card, print it or save the PDF."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QImage, QKeySequence, QPainter, QPixmap, QShortcut
+from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console.core import issuance
+from console.core.issuance import Issued
+from console.core.roles import Permission
+from console.gui import cardprint, reads
+from console.gui.context import Context
+from console.gui.dialogs import dialogs
+from console.gui.icons import icon
+from console.gui.models import format_id
+from console.gui.texts import short_time, status_name
+from console.gui.widgets import Banner, hint_label, page_title
+
+logger = logging.getLogger(__name__)
+
+PREVIEW_WIDTH = 520
+
+
+class CardsPage(QWidget):
+    """Look up a person, issue a credential, preview, print, save."""
+
+    issued = Signal(object)  # Issued
+    preview_ready = Signal()
+    printed = Signal(int)
+    saved = Signal(str)
+
+    def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self._subject: reads.CardSubject | None = None
+        self._preview: cardprint.CardPreview | None = None
+        self._printer: QPrinter | None = None
+        self._generation = 0
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 18, 24, 18)
+        layout.addWidget(
+            page_title(
+                self.tr("Issue and print cards"),
+                self.tr(
+                    "Issuing signs a new credential; an earlier card of the same person stops being valid. "
+                    "Print on a card printer (ID-1) or on an A4 sheet of ten."
+                ),
+            )
+        )
+        row = QHBoxLayout()
+        self.number = QLineEdit()
+        self.number.setObjectName("CardNumber")
+        self.number.setAccessibleName(self.tr("ID number"))
+        self.number.setPlaceholderText(self.tr("ID number of a registered person"))
+        self.number.returnPressed.connect(self.look_up)
+        self.look_up_button = QPushButton(icon("search"), self.tr("Look up"))
+        self.look_up_button.clicked.connect(self.look_up)
+        number_label = QLabel(self.tr("&ID number"))
+        number_label.setBuddy(self.number)
+        row.addWidget(number_label)
+        row.addWidget(self.number, 1)
+        row.addWidget(self.look_up_button)
+        layout.addLayout(row)
+
+        self.banner = Banner()
+        layout.addWidget(self.banner)
+
+        body = QHBoxLayout()
+        layout.addLayout(body, 1)
+        left = QVBoxLayout()
+        body.addLayout(left, 2)
+
+        self.person = QLabel()
+        self.person.setObjectName("DetailName")
+        self.person.setWordWrap(True)
+        self.person_facts = hint_label("")
+        self.credential_info = QLabel()
+        self.credential_info.setWordWrap(True)
+        left.addWidget(self.person)
+        left.addWidget(self.person_facts)
+        left.addWidget(self.credential_info)
+
+        issue_form = QFormLayout()
+        self.valid_years = QSpinBox()
+        self.valid_years.setRange(1, issuance.MAX_VALID_YEARS)
+        self.valid_years.setValue(10)
+        self.valid_years.setSuffix(self.tr(" years"))
+        self.valid_years.setAccessibleName(self.tr("Validity in years"))
+        issue_form.addRow(self.tr("&Valid for"), self.valid_years)
+        left.addLayout(issue_form)
+        self.issue_button = QPushButton(icon("issue"), self.tr("Issue credential"))
+        self.issue_button.setToolTip(self.tr("Sign a new credential for this person (Ctrl+I)"))
+        self.issue_button.clicked.connect(self.issue)
+        left.addWidget(self.issue_button)
+
+        left.addSpacing(12)
+        print_form = QFormLayout()
+        self.sheet = QComboBox()
+        self.sheet.setAccessibleName(self.tr("Sheet"))
+        self.sheet.addItem(self.tr("Card printer (ID-1 card)"), "id1")
+        self.sheet.addItem(self.tr("A4 sheet of ten cards"), "a4")
+        self.back = QCheckBox(self.tr("Also print the back (MRZ)"))
+        print_form.addRow(self.tr("&Sheet"), self.sheet)
+        print_form.addRow("", self.back)
+        left.addLayout(print_form)
+        buttons = QHBoxLayout()
+        self.print_button = QPushButton(icon("print"), self.tr("Print…"))
+        self.print_button.setToolTip(self.tr("Print the card (Ctrl+P)"))
+        self.print_button.clicked.connect(self.print_card)
+        self.save_button = QPushButton(icon("save"), self.tr("Save PDF…"))
+        self.save_button.setToolTip(self.tr("Save the card as a PDF file (Ctrl+S)"))
+        self.save_button.clicked.connect(self.save_card)
+        buttons.addWidget(self.print_button)
+        buttons.addWidget(self.save_button)
+        left.addLayout(buttons)
+        left.addStretch(1)
+
+        self.preview_label = QLabel()
+        self.preview_label.setObjectName("CardPreview")
+        self.preview_label.setAccessibleName(self.tr("Card preview"))
+        self.preview_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.preview_label.setMinimumSize(PREVIEW_WIDTH + 24, 340)
+        self.preview_label.setWordWrap(True)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(self.preview_label)
+        body.addWidget(scroll, 3)
+
+        self.sheet.currentIndexChanged.connect(lambda _i: self._render_preview())
+        self.back.toggled.connect(lambda _b: self._render_preview())
+        for sequence, slot in (
+            (QKeySequence.StandardKey.Print, self.print_card),
+            (QKeySequence.StandardKey.Save, self.save_card),
+            (QKeySequence("Ctrl+I"), self.issue),
+        ):
+            QShortcut(sequence, self, slot, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        may_issue = ctx.allows(Permission.CREDENTIAL_ISSUE)
+        self.issue_button.setVisible(may_issue)
+        self.valid_years.setVisible(may_issue)
+        issue_form.labelForField(self.valid_years).setVisible(may_issue)
+        order = [self.number, self.look_up_button, self.valid_years, self.issue_button, self.sheet, self.back]
+        order += [self.print_button, self.save_button]
+        for first, second in itertools.pairwise(order):
+            self.setTabOrder(first, second)
+        self._show_subject(None)
+
+    def focus_first(self) -> None:
+        self.number.setFocus()
+
+    # ----------------------------------------------------------------------------------------- subject
+    def open_person(self, id_number: str) -> None:
+        self.number.setText(format_id(id_number))
+        self.look_up()
+
+    def look_up(self) -> None:
+        text = self.number.text().replace(" ", "").strip()
+        if not text:
+            self.number.setFocus()
+            return
+        self.banner.clear()
+        self._generation += 1
+        generation = self._generation
+        self._ctx.runner.read("card subject", reads.card_subject, self._ctx.session, text).then(
+            self, lambda s: self._on_subject(generation, s), self._on_lookup_failed
+        )
+
+    def _on_lookup_failed(self, exc: BaseException) -> None:
+        self._show_subject(None)
+        from console.core.errors import NotFound
+
+        if isinstance(exc, NotFound):
+            self.banner.show_message("error", self.tr("Not found"), str(exc))
+            return
+        self._ctx.fail(self, exc)
+
+    def _on_subject(self, generation: int, subject: Any) -> None:
+        if generation != self._generation:
+            return
+        assert isinstance(subject, reads.CardSubject)
+        self._show_subject(subject)
+        self._render_preview()
+
+    def _show_subject(self, subject: reads.CardSubject | None) -> None:
+        self._subject = subject
+        self._preview = None
+        has_person = subject is not None
+        self.issue_button.setEnabled(has_person)
+        active = bool(subject and subject.credential and subject.credential["status"] == "active")
+        self.print_button.setEnabled(active and cardprint.available())
+        self.save_button.setEnabled(active and cardprint.available())
+        if subject is None:
+            self.person.setText("")
+            self.person_facts.setText("")
+            self.credential_info.setText("")
+            self._preview_message(self.tr("Look up a person by ID number to issue or print their card."))
+            return
+        record = subject.record
+        self.person.setText(f"{record['family_name']} {record['given_name']}")
+        self.person_facts.setText(
+            self.tr("{latin} · ID number {number} · born {birth}").format(
+                latin=f"{record['latin_family']} {record['latin_given']}",
+                number=format_id(record["id_number"]),
+                birth=record["birth_date"],
+            )
+        )
+        cred = subject.credential
+        if cred is None:
+            self.credential_info.setText(self.tr("No credential issued yet."))
+            self._preview_message(self.tr("Issue a credential first; its card appears here."))
+        else:
+            self.credential_info.setText(
+                self.tr("Newest credential: {status}, issued {issued}, expires {expires}.").format(
+                    status=status_name(cred["status"]),
+                    issued=short_time(cred["issued_at"]),
+                    expires=cred["expires_at"][:10],
+                )
+            )
+            if cred["status"] != "active":
+                self._preview_message(
+                    self.tr("The newest credential is {status}: issue a new one to print a card.").format(
+                        status=status_name(cred["status"])
+                    )
+                )
+
+    # ----------------------------------------------------------------------------------------- issue
+    def issue(self) -> None:
+        subject = self._subject
+        if subject is None or not self.issue_button.isVisible() or not self.issue_button.isEnabled():
+            return
+        cred = subject.credential
+        if cred is not None and cred["status"] == "active":
+            go_on = dialogs().confirm(
+                self,
+                self.tr("Issue a new credential?"),
+                self.tr(
+                    "{name} already has a credential in force. A new one replaces it: the old card will be "
+                    "reported as replaced when verified. Issue a new credential?"
+                ).format(name=f"{subject.record['family_name']} {subject.record['given_name']}"),
+            )
+            if not go_on:
+                return
+        self.issue_button.setEnabled(False)
+        self._ctx.runner.write(
+            "issue",
+            issuance.issue,
+            self._ctx.session,
+            subject.record["id_number"],
+            valid_years=self.valid_years.value(),
+        ).then(self, self._on_issued, self._on_failed)
+
+    def _on_issued(self, issued: Any) -> None:
+        assert isinstance(issued, Issued)
+        self.issue_button.setEnabled(True)
+        text = self.tr("Credential {cid} is valid until {expires}.").format(
+            cid=issued.credential_id[:12] + "…", expires=issued.expires[:10]
+        )
+        if issued.superseded:
+            text += " " + self.tr("The earlier card is no longer valid.")
+        self.banner.show_message("success", self.tr("Credential issued"), text)
+        self._ctx.data_changed.emit("credentials")
+        self.issued.emit(issued)
+        self.look_up()
+
+    def _on_failed(self, exc: BaseException) -> None:
+        self.issue_button.setEnabled(self._subject is not None)
+        self.print_button.setEnabled(self._preview is not None)
+        self.save_button.setEnabled(self._preview is not None)
+        self._ctx.fail(self, exc)
+
+    # ----------------------------------------------------------------------------------------- preview
+    def _sheet(self) -> str:
+        return str(self.sheet.currentData())
+
+    def _render_preview(self) -> None:
+        subject = self._subject
+        if subject is None or subject.credential is None or subject.credential["status"] != "active":
+            return
+        if not cardprint.available():
+            self._preview_message(self.tr("Card printing is not available in this build of the console."))
+            return
+        self._preview_message(self.tr("Rendering the card…"))
+        self._generation += 1
+        generation = self._generation
+        self._ctx.runner.read(
+            "card preview",
+            cardprint.preview,
+            self._ctx.session,
+            subject.record["id_number"],
+            self._sheet(),
+            self.back.isChecked(),
+        ).then(self, lambda p: self._on_preview(generation, p), self._on_preview_failed)
+
+    def _on_preview(self, generation: int, preview: Any) -> None:
+        if generation != self._generation:
+            return
+        assert isinstance(preview, cardprint.CardPreview)
+        self._preview = preview
+        self.preview_label.setPixmap(compose_preview(preview.pages, PREVIEW_WIDTH))
+        self.print_button.setEnabled(True)
+        self.save_button.setEnabled(True)
+        self.preview_ready.emit()
+
+    def _on_preview_failed(self, exc: BaseException) -> None:
+        self._preview_message(self.tr("The card could not be rendered."))
+        self._ctx.fail(self, exc)
+
+    def _preview_message(self, text: str) -> None:
+        self.preview_label.clear()
+        self.preview_label.setText(text)
+
+    def preview_pixmap(self) -> QPixmap:
+        return self.preview_label.pixmap()
+
+    # ----------------------------------------------------------------------------------------- output
+    def print_card(self) -> None:
+        subject = self._subject
+        if subject is None or not self.print_button.isEnabled():
+            return
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        cardprint.configure_printer(printer, self._sheet())
+        if not dialogs().print_setup(self, printer):
+            return
+        self._printer = printer  # kept alive until the job ends
+        self.print_button.setEnabled(False)
+        self._ctx.runner.write(
+            "print card",
+            cardprint.print_cards,
+            self._ctx.session,
+            subject.record["id_number"],
+            self._sheet(),
+            self.back.isChecked(),
+            printer,
+            progress=True,
+        ).then(self, self._on_printed, self._on_failed)
+
+    def _on_printed(self, pages: Any) -> None:
+        self._printer = None
+        self.print_button.setEnabled(True)
+        self.banner.show_message(
+            "success", self.tr("Sent to the printer"), self.tr("{count} page(s) printed.").format(count=pages)
+        )
+        self.printed.emit(int(pages))
+
+    def save_card(self) -> None:
+        subject = self._subject
+        if subject is None or not self.save_button.isEnabled():
+            return
+        settings = QSettings()
+        folder = str(settings.value("cards/folder", str(Path.home())))
+        suggested = str(Path(folder) / f"card-{subject.record['id_number']}.pdf")
+        path = dialogs().save_file(self, self.tr("Save the card as PDF"), suggested, self.tr("PDF files (*.pdf)"))
+        if not path:
+            return
+        if not path.lower().endswith(".pdf"):
+            path += ".pdf"
+        settings.setValue("cards/folder", str(Path(path).parent))
+        self.save_button.setEnabled(False)
+        self._ctx.runner.write(
+            "save card",
+            cardprint.save_pdf,
+            self._ctx.session,
+            subject.record["id_number"],
+            self._sheet(),
+            self.back.isChecked(),
+            path,
+        ).then(self, self._on_saved, self._on_failed)
+
+    def _on_saved(self, path: Any) -> None:
+        self.save_button.setEnabled(True)
+        self.banner.show_message("success", self.tr("Card saved"), str(path))
+        self.saved.emit(str(path))
+
+
+def compose_preview(pages: list[QImage], width: int) -> QPixmap:
+    """The pages scaled to `width`, stacked with a gap, each on white with a thin edge."""
+    if not pages:
+        return QPixmap()
+    scaled = [p.scaledToWidth(width, Qt.TransformationMode.SmoothTransformation) for p in pages]
+    gap = 16
+    height = sum(p.height() for p in scaled) + gap * (len(scaled) - 1)
+    result = QPixmap(width + 2, height + 2)
+    result.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(result)
+    y = 1
+    for image in scaled:
+        painter.fillRect(1, y, image.width(), image.height(), Qt.GlobalColor.white)
+        painter.drawImage(1, y, image)
+        painter.setPen(Qt.GlobalColor.gray)
+        painter.drawRect(0, y - 1, image.width() + 1, image.height() + 1)
+        y += image.height() + gap
+    painter.end()
+    return result

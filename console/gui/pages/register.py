@@ -1,0 +1,493 @@
+"""Register a citizen: a form that checks each field as it is typed, with the core's own rules and sentences.
+
+The checks are the pure functions the registration service itself runs (`names.clean_name`,
+`registry.parse_birth_date`, the scheme's region table), so what the form accepts the service accepts; the
+service still re-checks everything on submit. The Latin form (ICAO 9303) is shown as the name is typed, so
+the clerk sees at once what the card's machine-readable zone will carry.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import re
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QKeySequence, QPixmap, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QCompleter,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console.core import coding, names, registry
+from console.core.errors import ValidationError
+from console.core.registry import PersonInput
+from console.gui.context import Context
+from console.gui.dialogs import dialogs
+from console.gui.icons import icon
+from console.gui.models import format_id
+from console.gui.widgets import Banner, hint_label, page_title, set_invalid
+
+logger = logging.getLogger(__name__)
+
+#: Core field names (ValidationError.field) → form fields.
+FIELD_ALIASES = {
+    "family-name": "family",
+    "family_name": "family",
+    "given-name": "given",
+    "given_name": "given",
+    "birth-date": "birth",
+    "sex": "sex",
+    "birthplace": "birthplace",
+    "photo": "photo",
+    "latin_name": "family",
+}
+PARTIAL_DATE = re.compile(r"^\d{0,4}(-\d{0,2}(-\d{0,2})?)?$")
+
+
+def _read_photo(path: str) -> bytes | None:
+    try:
+        data = Path(path).read_bytes()
+    except OSError as e:
+        raise ValidationError("photo", f"Cannot read the photo {path}: {e.strerror}.") from e
+    return registry.check_photo(data)
+
+
+class RegisterPage(QWidget):
+    """The registration form."""
+
+    registered = Signal(dict)  # the service's answer (registered or pending-review)
+
+    def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self._photo: bytes | None = None
+        self._touched: set[str] = set()
+        self._busy = False
+        self._messages: dict[str, QLabel] = {}
+        self._quiet = False
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        outer.addWidget(scroll)
+        body = QWidget()
+        scroll.setWidget(body)
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(24, 18, 24, 18)
+        layout.addWidget(
+            page_title(
+                self.tr("Register a citizen"),
+                self.tr(
+                    "Enter the names exactly as on the civil-status record, in any script. Each field is checked "
+                    "as you type; a likely duplicate is held for a supervisor instead of getting a number."
+                ),
+            )
+        )
+        self.banner = Banner()
+        layout.addWidget(self.banner)
+
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        form.setVerticalSpacing(4)
+
+        self.family = QLineEdit()
+        self.family.setAccessibleName(self.tr("Family name"))
+        self.family.setPlaceholderText(self.tr("e.g. Müller, 张, 김, Иванова"))
+        self.family_latin = hint_label("", "latin")
+        self.given = QLineEdit()
+        self.given.setAccessibleName(self.tr("Given names"))
+        self.given.setPlaceholderText(self.tr("e.g. Zoë, 晓明, 민준, Анна"))
+        self.given_latin = hint_label("", "latin")
+        self.birth = QLineEdit()
+        self.birth.setAccessibleName(self.tr("Birth date"))
+        self.birth.setPlaceholderText(self.tr("YYYY-MM-DD"))
+        self.birth.setInputMask("")
+        self.birth.setMaxLength(10)
+        self.sex = QComboBox()
+        self.sex.setAccessibleName(self.tr("Sex"))
+        self.sex.addItem(self.tr("— choose —"), "")
+        self.sex.addItem(self.tr("F — female"), "F")
+        self.sex.addItem(self.tr("M — male"), "M")
+        self.sex.addItem(self.tr("X — unspecified"), "X")
+        self.birthplace = QComboBox()
+        self.birthplace.setEditable(True)
+        self.birthplace.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.birthplace.setAccessibleName(self.tr("Birthplace"))
+        place_edit = self.birthplace.lineEdit()
+        assert place_edit is not None
+        place_edit.setPlaceholderText(self.tr("Region code or name, e.g. DEU"))
+        regions = coding.regions(ctx.info.scheme)
+        self.birthplace.addItem("", "")
+        for code, name in sorted(regions.items()):
+            self.birthplace.addItem(f"{code} — {name}", code)
+        completer = QCompleter(self.birthplace.model(), self.birthplace)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.birthplace.setCompleter(completer)
+
+        photo_row = QHBoxLayout()
+        self.photo_preview = QLabel()
+        self.photo_preview.setObjectName("Photo")
+        self.photo_preview.setFixedSize(72, 90)
+        self.photo_preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.photo_preview.setText(self.tr("No photo"))
+        self.photo_preview.setWordWrap(True)
+        self.photo_button = QPushButton(icon("photo"), self.tr("Choose photo…"))
+        self.photo_button.setAccessibleName(self.tr("Choose photo"))
+        self.photo_button.clicked.connect(self._choose_photo)
+        self.photo_remove = QPushButton(icon("clear"), self.tr("Remove"))
+        self.photo_remove.clicked.connect(self._remove_photo)
+        self.photo_remove.setEnabled(False)
+        photo_buttons = QVBoxLayout()
+        photo_buttons.addWidget(self.photo_button)
+        photo_buttons.addWidget(self.photo_remove)
+        photo_buttons.addWidget(hint_label(self.tr("JPEG or PNG, at most 512 KB. Optional.")))
+        photo_buttons.addStretch(1)
+        photo_row.addWidget(self.photo_preview)
+        photo_row.addLayout(photo_buttons, 1)
+
+        self._inputs: dict[str, QWidget] = {
+            "family": self.family,
+            "given": self.given,
+            "birth": self.birth,
+            "sex": self.sex,
+            "birthplace": self.birthplace,
+            "photo": self.photo_button,
+        }
+        labels = {
+            "family": self.tr("&Family name"),
+            "given": self.tr("&Given names"),
+            "birth": self.tr("&Birth date"),
+            "sex": self.tr("&Sex"),
+            "birthplace": self.tr("Birth&place"),
+            "photo": self.tr("Photo"),
+        }
+        extras: dict[str, QWidget] = {"family": self.family_latin, "given": self.given_latin}
+        for key, widget in self._inputs.items():
+            cell = QVBoxLayout()
+            cell.setSpacing(2)
+            if key == "photo":
+                cell.addLayout(photo_row)
+            else:
+                cell.addWidget(widget)
+            if key in extras:
+                cell.addWidget(extras[key])
+            message = hint_label("", "error")
+            message.setAccessibleName(self.tr("{field}: problem").format(field=labels[key].replace("&", "")))
+            message.hide()
+            self._messages[key] = message
+            cell.addWidget(message)
+            holder = QWidget()
+            holder.setLayout(cell)
+            cell.setContentsMargins(0, 0, 0, 6)
+            label = QLabel(labels[key])
+            label.setBuddy(widget)
+            form.addRow(label, holder)
+        layout.addLayout(form)
+
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        self.clear_button = QPushButton(icon("clear"), self.tr("Clear form"))
+        self.clear_button.clicked.connect(self.clear_form)
+        self.submit_button = QPushButton(icon("register"), self.tr("Register"))
+        self.submit_button.setDefault(True)
+        self.submit_button.setToolTip(self.tr("Register this person (Ctrl+Enter)"))
+        self.submit_button.clicked.connect(self.submit)
+        buttons.addWidget(self.clear_button)
+        buttons.addWidget(self.submit_button)
+        layout.addLayout(buttons)
+        layout.addStretch(1)
+
+        for sequence in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(sequence), self, self.submit, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+
+        self.family.textEdited.connect(lambda _t: self._edited("family"))
+        self.given.textEdited.connect(lambda _t: self._edited("given"))
+        self.birth.textEdited.connect(lambda _t: self._edited("birth"))
+        self.sex.currentIndexChanged.connect(lambda _i: self._edited("sex"))
+        self.birthplace.currentTextChanged.connect(lambda _t: self._edited("birthplace"))
+        self.birth.editingFinished.connect(lambda: self._left("birth"))
+        place_edit.editingFinished.connect(lambda: self._left("birthplace"))
+        self.family.returnPressed.connect(self.given.setFocus)
+        self.given.returnPressed.connect(self.birth.setFocus)
+        self.birth.returnPressed.connect(self.sex.setFocus)
+
+        order = [self.family, self.given, self.birth, self.sex, self.birthplace, self.photo_button, self.photo_remove]
+        order += [self.clear_button, self.submit_button]
+        for first, second in itertools.pairwise(order):
+            self.setTabOrder(first, second)
+
+    # --------------------------------------------------------------------------------------------- checks
+    def focus_first(self) -> None:
+        self.family.setFocus()
+
+    def _birthplace_code(self) -> str:
+        text = self.birthplace.currentText().strip()
+        index = self.birthplace.findText(text)
+        if index > 0:
+            return str(self.birthplace.itemData(index))
+        return text.split(" ", 1)[0].upper() if text else ""
+
+    def _edited(self, key: str) -> None:
+        if self._quiet:
+            return
+        self._touched.add(key)
+        if self.banner.kind == "error":
+            self.banner.clear()
+        if self._still_typing(key):
+            self._mark(key, "")
+            return
+        self._check(key)
+
+    def _still_typing(self, key: str) -> bool:
+        """A date or region code that is a correct start of one is not an error yet (checked when left)."""
+        if key == "birth":
+            text = self.birth.text().strip()
+            return len(text) < 10 and PARTIAL_DATE.match(text) is not None
+        if key == "birthplace":
+            text = self.birthplace.currentText().strip()
+            return len(text) < 3 and text.isalpha()
+        return False
+
+    def _left(self, key: str) -> None:
+        if key in self._touched and not self._quiet:
+            self._check(key)
+
+    def _check(self, key: str) -> bool:
+        """Check one field with the core's rules; mark it and show the sentence. True when it is fine."""
+        today = self._ctx.office.clock().date()
+        try:
+            if key == "family":
+                self._show_latin(self.family, self.family_latin, "family", "family_name")
+            elif key == "given":
+                self._show_latin(self.given, self.given_latin, "given", "given_name")
+            elif key == "birth":
+                registry.parse_birth_date(self.birth.text(), today)
+            elif key == "sex":
+                if not self.sex.currentData():
+                    raise ValidationError("sex", self.tr("Choose the sex: F, M or X."))
+            elif key == "birthplace":
+                code = self._birthplace_code()
+                if not code:
+                    raise ValidationError("birthplace", self.tr("Choose the birthplace (a region code)."))
+                if not coding.is_known_region(self._ctx.info.scheme, code):
+                    raise ValidationError(
+                        "birthplace",
+                        self.tr("The birthplace {code} is not a region code of the {scheme} scheme.").format(
+                            code=code, scheme=self._ctx.info.scheme
+                        ),
+                    )
+        except ValidationError as e:
+            self._mark(key, str(e))
+            return False
+        self._mark(key, "")
+        return True
+
+    def _show_latin(self, edit: QLineEdit, latin_label: QLabel, part: str, field: str) -> None:
+        text = edit.text()
+        try:
+            cleaned = names.clean_name(text, field)
+            latin = names.latin_form(cleaned, part)  # type: ignore[arg-type]
+        except ValidationError:
+            latin_label.setText("")
+            raise
+        latin_label.setText(self.tr("Latin form (card, MRZ): {latin}").format(latin=latin))
+
+    def _mark(self, key: str, message: str) -> None:
+        widget = self._inputs[key]
+        set_invalid(widget, bool(message))
+        label = self._messages[key]
+        label.setText(message)
+        label.setVisible(bool(message))
+        widget.setAccessibleDescription(message)
+
+    def _mark_core_error(self, exc: ValidationError) -> bool:
+        key = FIELD_ALIASES.get(exc.field)
+        if key is None:
+            return False
+        self._mark(key, str(exc))
+        self._inputs[key].setFocus()
+        return True
+
+    # --------------------------------------------------------------------------------------------- photo
+    def _choose_photo(self) -> None:
+        settings = QSettings()
+        folder = str(settings.value("register/photo_folder", ""))
+        path = dialogs().open_file(self, self.tr("Choose a photo"), self.tr("Pictures (*.jpg *.jpeg *.png)"), folder)
+        if not path:
+            return
+        settings.setValue("register/photo_folder", str(Path(path).parent))
+        self.photo_button.setEnabled(False)
+        self._ctx.runner.read("read photo", _read_photo, path).then(self, self._on_photo_read, self._on_photo_failed)
+
+    def load_photo(self, path: str) -> None:
+        """Load a photo file (what the file dialog does; tests call it directly)."""
+        self._ctx.runner.read("read photo", _read_photo, path).then(self, self._on_photo_read, self._on_photo_failed)
+
+    def _on_photo_read(self, data: object) -> None:
+        self.photo_button.setEnabled(True)
+        assert isinstance(data, bytes)
+        self._photo = data
+        pixmap = QPixmap()
+        pixmap.loadFromData(data)
+        self.photo_preview.setPixmap(
+            pixmap.scaled(
+                self.photo_preview.size(),
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
+        )
+        self.photo_remove.setEnabled(True)
+        self._mark("photo", "")
+
+    def _on_photo_failed(self, exc: BaseException) -> None:
+        self.photo_button.setEnabled(True)
+        if isinstance(exc, ValidationError):
+            self._mark("photo", str(exc))
+        else:
+            self._ctx.fail(self, exc)
+
+    def _remove_photo(self) -> None:
+        self._photo = None
+        self.photo_preview.clear()
+        self.photo_preview.setText(self.tr("No photo"))
+        self.photo_remove.setEnabled(False)
+        self._mark("photo", "")
+
+    # --------------------------------------------------------------------------------------------- submit
+    def person(self) -> PersonInput:
+        return PersonInput(
+            family_name=self.family.text(),
+            given_name=self.given.text(),
+            birth_date=self.birth.text().strip(),
+            sex=str(self.sex.currentData() or ""),
+            birthplace=self._birthplace_code(),
+            photo=self._photo,
+        )
+
+    def submit(self) -> None:
+        if self._busy:
+            return
+        results = [self._check(key) for key in ("family", "given", "birth", "sex", "birthplace")]
+        if not all(results):
+            first = next(
+                k for k, ok in zip(("family", "given", "birth", "sex", "birthplace"), results, strict=True) if not ok
+            )
+            self._inputs[first].setFocus()
+            self.banner.show_message(
+                "error", self.tr("Check the marked fields."), self.tr("Nothing was registered yet.")
+            )
+            return
+        self._busy = True
+        self.submit_button.setEnabled(False)
+        self.submit_button.setText(self.tr("Registering…"))
+        self._ctx.runner.write("register", registry.register, self._ctx.session, self.person()).then(
+            self, self._on_registered, self._on_failed
+        )
+
+    def _on_registered(self, result: object) -> None:
+        self._done()
+        assert isinstance(result, dict)
+        if result["status"] == "registered":
+            number = result["id_number"]
+            self.banner.show_message(
+                "success",
+                self.tr("Registered. ID number: {number}").format(number=format_id(number)),
+                self.tr("{name} is in the registry. Issue a credential to print a card.").format(
+                    name=f"{self.given.text().strip()} {self.family.text().strip()}"
+                ),
+                self._after_registration_buttons(number),
+            )
+            self._reset_fields()
+        else:
+            self.banner.show_message(
+                "warning",
+                self.tr("Held for review: this person may already be registered"),
+                self._duplicate_text(result),
+                [(self.tr("Register another person"), self.clear_form)],
+            )
+            self._reset_fields()
+        self._ctx.data_changed.emit("citizens" if result["status"] == "registered" else "reviews")
+        self.registered.emit(result)
+
+    def _after_registration_buttons(self, number: str) -> list[tuple[str, Any]]:
+        buttons: list[tuple[str, Any]] = []
+        if self._ctx.allows(*_card_permissions()):
+            buttons.append((self.tr("Issue and print a card"), lambda: self._ctx.navigate("cards", number)))
+        buttons.append((self.tr("Show in citizens"), lambda: self._ctx.navigate("citizens", number)))
+        return buttons
+
+    def _duplicate_text(self, result: dict[str, Any]) -> str:
+        lines = [
+            self.tr(
+                "No ID number was allocated. The registration waits as review no. {review}: a supervisor (not "
+                "you) compares it with the records below and either registers the person or rejects the entry "
+                "as a duplicate."
+            ).format(review=result["review_id"])
+        ]
+        for candidate in result.get("possible_duplicates", []):
+            kind = self.tr("registered") if candidate["kind"] == "registered" else self.tr("awaiting review")
+            ref = format_id(candidate["ref"]) if candidate["kind"] == "registered" else f"#{candidate['ref']}"
+            lines.append(
+                self.tr("• {family} {given} ({latin}), born {birth}: {kind} {ref}").format(
+                    family=candidate["family_name"],
+                    given=candidate["given_name"],
+                    latin=f"{candidate['latin_family']} {candidate['latin_given']}",
+                    birth=candidate["birth_date"],
+                    kind=kind,
+                    ref=ref,
+                )
+            )
+        return "\n".join(lines)
+
+    def _on_failed(self, exc: BaseException) -> None:
+        self._done()
+        if isinstance(exc, ValidationError) and self._mark_core_error(exc):
+            self.banner.show_message("error", self.tr("Check the marked fields."), self.tr("Nothing was registered."))
+            return
+        self._ctx.fail(self, exc)
+
+    def _done(self) -> None:
+        self._busy = False
+        self.submit_button.setEnabled(True)
+        self.submit_button.setText(self.tr("Register"))
+
+    def _reset_fields(self) -> None:
+        self._quiet = True
+        for edit in (self.family, self.given, self.birth):
+            edit.clear()
+        self.family_latin.clear()
+        self.given_latin.clear()
+        self.sex.setCurrentIndex(0)
+        self.birthplace.setCurrentIndex(0)
+        self.birthplace.setEditText("")
+        self._remove_photo()
+        for key in self._inputs:
+            self._mark(key, "")
+        self._touched.clear()
+        self._quiet = False
+        self.family.setFocus()
+
+    def clear_form(self) -> None:
+        self._reset_fields()
+        self.banner.clear()
+
+
+def _card_permissions() -> tuple[Any, ...]:
+    from console.core.roles import Permission
+
+    return (Permission.CREDENTIAL_ISSUE, Permission.CARD_PRINT)

@@ -1,0 +1,285 @@
+"""Verify a card: scanner input, a picture or a PDF, and a large verdict with the holder's data.
+
+USB barcode scanners act as keyboards ("keyboard wedge"): they type the QR text and press Enter. The input is
+a plain line edit that verifies on Enter and is cleared and refocused after each verdict, ready for the next
+card. Nothing filters the text: the Base45 alphabet includes space and ``$%*+-./:``, which a stricter field
+would drop. No login is needed (DESIGN §1: anyone may check a card); the keys come from the office's trust
+list and the status from its records.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console.core import issuance, scanning
+from console.core.credentials import Verdict
+from console.core.office import Office
+from console.gui.cardprint import PDFIUM_LOCK
+from console.gui.dialogs import dialogs, report_error
+from console.gui.icons import icon
+from console.gui.models import format_id
+from console.gui.tasks import TaskRunner
+from console.gui.texts import sex_name
+from console.gui.widgets import hint_label, page_title, repolish
+
+logger = logging.getLogger(__name__)
+
+#: verdict status → (style kind, icon)
+VERDICT_LOOK = {
+    "valid": ("valid", "valid"),
+    "revoked": ("invalid", "revoked"),
+    "suspended": ("caution", "suspended"),
+    "superseded": ("caution", "superseded"),
+    "expired": ("caution", "expired"),
+    "bad-signature": ("invalid", "forged"),
+    "unknown-issuer": ("invalid", "unknown-issuer"),
+    "malformed": ("invalid", "malformed"),
+}
+
+
+def verify_text(office: Office, text: str) -> Verdict:
+    """The verdict for scanned text against the office's trust list and records (read pool)."""
+    return issuance.verify(text, trust=issuance.trust_list(office), office=office)
+
+
+def verify_file(office: Office, path: str) -> tuple[Verdict, int]:
+    """The verdict for the first QR code in a picture or PDF, and how many codes the file held."""
+    file = Path(path)
+    try:
+        data = file.read_bytes()
+    except OSError as e:
+        raise scanning.ScanError(f"Cannot read {file.name}: {e.strerror}.") from e
+    try:
+        if data[:5] == b"%PDF-":
+            with PDFIUM_LOCK:  # PDFium is not thread-safe; the card preview may be rendering
+                texts = scanning.qr_texts_from_pdf(data, where=file.name)
+        else:
+            texts = scanning.qr_texts_from_image(data, where=file.name)
+    except scanning.ScanError as e:
+        return Verdict(valid=False, status="malformed", reason=str(e)), 0
+    return verify_text(office, texts[0]), len(texts)
+
+
+class VerifyPage(QWidget):
+    """Scan, verdict, holder."""
+
+    verified = Signal(object)  # Verdict
+    back_requested = Signal()
+
+    def __init__(
+        self, runner: TaskRunner, office: Office, *, standalone: bool = False, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._runner = runner
+        self._office = office
+        self.last_verdict: Verdict | None = None
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 18, 24, 18)
+        top = QHBoxLayout()
+        top.addWidget(
+            page_title(
+                self.tr("Verify a card"),
+                self.tr(
+                    "Scan the QR code with the barcode scanner (it types the code and presses Enter), paste the "
+                    "text, or open a picture or PDF of the card."
+                ),
+            ),
+            1,
+        )
+        if standalone:
+            back = QPushButton(icon("login"), self.tr("Back to login"))
+            back.clicked.connect(self.back_requested)
+            top.addWidget(back, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(top)
+
+        row = QHBoxLayout()
+        self.scan = QLineEdit()
+        self.scan.setObjectName("ScanInput")
+        self.scan.setAccessibleName(self.tr("Scanned QR text"))
+        self.scan.setPlaceholderText(self.tr("Scan now, or paste the QR text and press Enter"))
+        self.scan.returnPressed.connect(self.verify_scanned)
+        row.addWidget(self.scan, 1)
+        self.verify_button = QPushButton(icon("verify"), self.tr("Verify"))
+        self.verify_button.clicked.connect(self.verify_scanned)
+        row.addWidget(self.verify_button)
+        self.open_button = QPushButton(icon("open"), self.tr("Open picture or PDF…"))
+        self.open_button.setToolTip(self.tr("Open a photo, scan or PDF of the card (Ctrl+O)"))
+        self.open_button.clicked.connect(self.choose_file)
+        row.addWidget(self.open_button)
+        layout.addLayout(row)
+        QShortcut(
+            QKeySequence.StandardKey.Open, self, self.choose_file, context=Qt.ShortcutContext.WidgetWithChildrenShortcut
+        )
+
+        self.verdict = QFrame()
+        self.verdict.setObjectName("Verdict")
+        verdict_layout = QVBoxLayout(self.verdict)
+        verdict_layout.setContentsMargins(20, 16, 20, 16)
+        head = QHBoxLayout()
+        self.verdict_icon = QLabel()
+        self.verdict_icon.setFixedSize(56, 56)
+        head.addWidget(self.verdict_icon, 0, Qt.AlignmentFlag.AlignTop)
+        titles = QVBoxLayout()
+        self.verdict_title = QLabel()
+        self.verdict_title.setObjectName("VerdictTitle")
+        self.verdict_title.setWordWrap(True)
+        self.verdict_advice = QLabel()
+        self.verdict_advice.setWordWrap(True)
+        bold = self.verdict_advice.font()
+        bold.setBold(True)
+        self.verdict_advice.setFont(bold)
+        self.verdict_reason = QLabel()
+        self.verdict_reason.setObjectName("VerdictReason")
+        self.verdict_reason.setWordWrap(True)
+        self.verdict_reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        titles.addWidget(self.verdict_title)
+        titles.addWidget(self.verdict_advice)
+        titles.addWidget(self.verdict_reason)
+        head.addLayout(titles, 1)
+        verdict_layout.addLayout(head)
+
+        self.holder = QWidget()
+        holder_form = QFormLayout(self.holder)
+        holder_form.setContentsMargins(72, 8, 0, 0)
+        holder_form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        self._holder_values: dict[str, QLabel] = {}
+        for key, label in (
+            ("name", self.tr("Name")),
+            ("entered", self.tr("Name as written")),
+            ("id_number", self.tr("ID number")),
+            ("birth", self.tr("Born")),
+            ("sex", self.tr("Sex")),
+            ("place", self.tr("Birthplace")),
+            ("issuer", self.tr("Issued by")),
+            ("expires", self.tr("Expires")),
+            ("credential", self.tr("Credential")),
+            ("status", self.tr("Status checked")),
+        ):
+            value = QLabel()
+            value.setWordWrap(True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self._holder_values[key] = value
+            holder_form.addRow(label, value)
+        verdict_layout.addWidget(self.holder)
+        layout.addWidget(self.verdict)
+        self.verdict.hide()
+
+        self.empty = hint_label(
+            self.tr("No card checked yet. The verdict appears here: valid, revoked, suspended, expired, forged…")
+        )
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.empty)
+        layout.addStretch(1)
+        self.setTabOrder(self.scan, self.verify_button)
+        self.setTabOrder(self.verify_button, self.open_button)
+
+    def focus_first(self) -> None:
+        self.scan.setFocus()
+
+    # --------------------------------------------------------------------------------------------- inputs
+    def verify_scanned(self) -> None:
+        text = self.scan.text().strip()
+        if not text:
+            self.scan.setFocus()
+            return
+        self.scan.clear()
+        self.scan.setFocus()
+        self._runner.read("verify", verify_text, self._office, text).then(self, self._show, self._on_failed)
+
+    def choose_file(self) -> None:
+        settings = QSettings()
+        path = dialogs().open_file(
+            self,
+            self.tr("Open a picture or PDF of the card"),
+            self.tr("Pictures and PDF (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp *.pdf)"),
+            str(settings.value("verify/folder", "")),
+        )
+        if path:
+            settings.setValue("verify/folder", str(Path(path).parent))
+            self.verify_path(path)
+
+    def verify_path(self, path: str) -> None:
+        self._runner.read("verify file", verify_file, self._office, path).then(
+            self, lambda r: self._show(r[0], r[1]), self._on_failed
+        )
+
+    def _on_failed(self, exc: BaseException) -> None:
+        report_error(self, exc)
+
+    # --------------------------------------------------------------------------------------------- verdict
+    def _show(self, verdict: Any, codes: int = 1) -> None:
+        assert isinstance(verdict, Verdict)
+        self.last_verdict = verdict
+        look, icon_name = VERDICT_LOOK.get(verdict.status, ("invalid", "malformed"))
+        if verdict.status == "valid" and not verdict.status_checked:
+            look = "caution"
+        self.verdict.setProperty("kind", look)
+        repolish(self.verdict)
+        self.verdict_icon.setPixmap(icon(icon_name).pixmap(56, 56))
+        self.verdict_title.setText(self._title(verdict))
+        self.verdict_advice.setText(self._advice(verdict, look))
+        reason = verdict.reason
+        if codes > 1:
+            reason += "\n" + self.tr("The file holds {count} QR codes; this is the first.").format(count=codes)
+        self.verdict_reason.setText(reason)
+        claims = verdict.claims
+        self.holder.setVisible(bool(claims))
+        if claims:
+            values = self._holder_values
+            values["name"].setText(str(claims.get("full_name") or ""))
+            values["entered"].setText(str(claims.get("secondary_full_name") or "—"))
+            values["id_number"].setText(format_id(str(claims.get("id_number") or "")))
+            values["birth"].setText(str(claims.get("birth_date") or ""))
+            values["sex"].setText(sex_name(str(claims.get("sex") or "")))
+            values["place"].setText(str(claims.get("location_code") or "—"))
+            values["issuer"].setText(f"{verdict.issuer or ''} ({claims.get('country') or ''})")
+            values["expires"].setText((verdict.expires or "")[:10])
+            values["credential"].setText(verdict.credential_id or "")
+            values["status"].setText(
+                self.tr("yes, as of {time}").format(time=(verdict.status_as_of or "").replace("T", " ")[:16])
+                if verdict.status_checked
+                else self.tr("no")
+            )
+        self.verdict.setAccessibleName(self.verdict_title.text())
+        self.verdict.setAccessibleDescription(verdict.reason)
+        self.empty.hide()
+        self.verdict.show()
+        self.verified.emit(verdict)
+
+    def _title(self, verdict: Verdict) -> str:
+        titles = {
+            "valid": self.tr("VALID"),
+            "revoked": self.tr("REVOKED"),
+            "suspended": self.tr("SUSPENDED"),
+            "superseded": self.tr("REPLACED BY A NEWER CARD"),
+            "expired": self.tr("EXPIRED"),
+            "bad-signature": self.tr("FORGED OR ALTERED"),
+            "unknown-issuer": self.tr("UNKNOWN ISSUER"),
+            "malformed": self.tr("NOT A READABLE CARD CODE"),
+        }
+        return titles.get(verdict.status, verdict.status.upper())
+
+    def _advice(self, verdict: Verdict, look: str) -> str:
+        if verdict.valid and look == "valid":
+            return self.tr("The card is genuine and in force. Compare the photo and data with the holder.")
+        if verdict.valid:
+            return self.tr("Genuine and not expired, but its revocation status could not be checked here.")
+        if verdict.status == "malformed":
+            return self.tr("Scan again; if it keeps failing, the code is damaged or is not an ID card.")
+        return self.tr("Do not accept this card.")

@@ -1,0 +1,122 @@
+"""Read-only queries the screens need and the core does not offer yet, run on the task runner's read pool.
+
+Each function checks the officer's permission through `Session.require` first, exactly like a core service,
+so the role rules hold here too. The browse queries page by rowid (newest first): every page is one index
+range scan, so scrolling costs the same with a hundred citizens or a million.
+
+TODO(core): move `citizen_page` / `citizen_count` into `console.core.registry` (``list_citizens``,
+``count_citizens``) and give `requests.list_requests` an ``id_number`` filter; this module then shrinks to
+composition.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from console.core import coding, issuance, registry, requests
+from console.core.accounts import Session
+from console.core.office import Office
+from console.core.roles import Permission, allows
+
+CITIZEN_COLUMNS = (
+    "rowid AS row_id, id_number, family_name, given_name, latin_family, latin_given, birth_date, sex, birthplace"
+)
+
+
+@dataclass(frozen=True)
+class OfficeInfo:
+    """What the screens show about the office, read once when it is opened."""
+
+    authority_name: str
+    domain: str
+    office_code: str
+    office_name: str
+    scheme: str
+    idle_minutes: int
+
+
+def office_info(office: Office) -> OfficeInfo:
+    authority = office.authority()
+    local = office.local_office()
+    return OfficeInfo(
+        authority_name=authority["name"],
+        domain=authority["domain"],
+        office_code=local["code"],
+        office_name=local["name"],
+        scheme=authority["scheme"],
+        idle_minutes=int(office.setting("session_idle_minutes") or 10),
+    )
+
+
+def open_office(data_dir: Any, kdf: Any) -> tuple[Office, OfficeInfo]:
+    """Open the office (and bring its schema up to date) off the GUI thread."""
+    office = Office(data_dir, kdf=kdf)
+    return office, office_info(office)
+
+
+def citizen_page(session: Session, before: int | None, limit: int) -> list[dict[str, Any]]:
+    """Up to `limit` citizens registered before rowid `before` (None: the newest), newest first."""
+    session.require(Permission.CITIZEN_READ)
+    if before is None:
+        rows = session.office.db.query(f"SELECT {CITIZEN_COLUMNS} FROM citizens ORDER BY rowid DESC LIMIT ?", [limit])
+    else:
+        rows = session.office.db.query(
+            f"SELECT {CITIZEN_COLUMNS} FROM citizens WHERE rowid < ? ORDER BY rowid DESC LIMIT ?", [before, limit]
+        )
+    return [dict(r) for r in rows]
+
+
+def citizen_count(session: Session) -> int:
+    session.require(Permission.CITIZEN_READ)
+    return int(session.office.db.execute("SELECT COUNT(*) FROM citizens").fetchone()[0])
+
+
+@dataclass
+class PersonDetails:
+    """Everything the details panel shows about one citizen."""
+
+    record: dict[str, Any]
+    birthplace_name: str | None
+    photo: bytes | None
+    credentials: list[dict[str, Any]]
+    requests: list[dict[str, Any]] = field(default_factory=list)
+
+    def history(self) -> list[tuple[str, str, dict[str, Any]]]:
+        """(time, kind, data) events, oldest first: registration, credentials and their requests."""
+        events: list[tuple[str, str, dict[str, Any]]] = [(self.record["registered_at"], "registered", self.record)]
+        for cred in self.credentials:
+            events.append((cred["issued_at"], "issued", cred))
+            if cred.get("status_changed_at") and cred["status"] != "active":
+                events.append((cred["status_changed_at"], cred["status"], cred))
+        for req in self.requests:
+            events.append((req["requested_at"], "requested", req))
+            if req.get("decided_at"):
+                events.append((req["decided_at"], "decided", req))
+        return sorted(events, key=lambda e: e[0])
+
+
+def person_details(session: Session, id_number: str) -> PersonDetails:
+    record = registry.show(session, id_number)
+    number = record["id_number"]
+    photo = registry.photo_of(session, number) if record.get("has_photo") else None
+    credentials = issuance.credentials_of(session, number)
+    own_requests: list[dict[str, Any]] = []
+    if allows(session.role, Permission.REQUEST_READ):
+        own_requests = [r for r in requests.list_requests(session) if r["id_number"] == number]
+    scheme = session.office.authority()["scheme"]
+    return PersonDetails(record, coding.region_name(scheme, record["birthplace"]), photo, credentials, own_requests)
+
+
+@dataclass(frozen=True)
+class CardSubject:
+    """The person on the card screen and their newest credential (None before the first issue)."""
+
+    record: dict[str, Any]
+    credential: dict[str, Any] | None
+
+
+def card_subject(session: Session, id_number: str) -> CardSubject:
+    record = registry.show(session, id_number)
+    creds = issuance.credentials_of(session, record["id_number"])
+    return CardSubject(record, creds[0] if creds else None)

@@ -1,0 +1,210 @@
+"""Background work for the GUI: a serial queue for writes and a pool for reads and rendering.
+
+Invariants:
+- The GUI thread only submits work and receives results; it never waits for a job.
+- Writes (anything that changes the office database or files: login, register, issue, decide, card printing
+  that records an audit entry) run one at a time on the serial queue, in the order they were submitted, so
+  that a `Session` is used by one write at a time and the ledger sees events in the officer's order.
+- Reads and rendering run on a small pool. They may use the same `Session` as a running write: its only
+  mutable state is `last_active` and `closed` (single attribute stores, atomic under the GIL), and every
+  database access goes through the calling thread's own SQLite connection (`Office.db` is per thread).
+- Every result, error and progress report reaches the GUI thread through a queued signal; a job's exception
+  is delivered as a value, never raised in the worker's thread where nobody would see it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+logger = logging.getLogger(__name__)
+
+#: Reads and rendering share this many threads (the work is short; SQLite reads run in parallel under WAL).
+READ_THREADS = 3
+
+
+class Task(QObject):
+    """One submitted job as seen from the GUI thread.
+
+    Connect to `succeeded` (the function's return value), `failed` (the exception) and `progressed`
+    (done, total); `finished` fires after either outcome, which is what tests and busy indicators wait on.
+    """
+
+    succeeded = Signal(object)
+    failed = Signal(object)
+    progressed = Signal(int, int)
+    finished = Signal()
+
+    # Emitted from the worker thread; connected to this object's slots, so Qt queues them to the GUI thread.
+    _result_ready = Signal(object)
+    _error_raised = Signal(object)
+    _progress_reported = Signal(int, int)
+
+    def __init__(self, name: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.name = name
+        self.cancel_event = threading.Event()
+        self.done = False
+        self.result: Any = None
+        self.error: BaseException | None = None
+        self._result_ready.connect(self._on_result_ready)
+        self._error_raised.connect(self._on_error_raised)
+        self._progress_reported.connect(self._on_progress_reported)
+
+    def then(
+        self,
+        receiver: QObject,
+        on_success: Callable[[Any], None] | None = None,
+        on_failure: Callable[[BaseException], None] | None = None,
+    ) -> Task:
+        """Deliver the outcome to `receiver`'s callbacks, unless the receiver was deleted meanwhile.
+
+        A screen may be closed (the session locked) while its job still runs; its late result is then dropped
+        here instead of reaching a deleted widget.
+        """
+
+        def succeeded(result: object) -> None:
+            if on_success is not None and shiboken6.isValid(receiver):
+                on_success(result)
+
+        def failed(error: object) -> None:
+            assert isinstance(error, BaseException)
+            if on_failure is not None and shiboken6.isValid(receiver):
+                on_failure(error)
+            else:
+                logger.info("task %s failed after its screen closed: %s", self.name, error)
+
+        self.succeeded.connect(succeeded)
+        self.failed.connect(failed)
+        return self
+
+    def cancel(self) -> None:
+        """Ask the job to stop at its next checkpoint (core functions raise `UserCancelled`)."""
+        self.cancel_event.set()
+
+    def report_progress(self, done: int, total: int) -> None:
+        """The `progress` callback handed to core functions; safe to call from the worker thread."""
+        self._progress_reported.emit(int(done), int(total))
+
+    @Slot(object)
+    def _on_result_ready(self, result: object) -> None:
+        self.done, self.result = True, result
+        self.succeeded.emit(result)
+        self.finished.emit()
+
+    @Slot(object)
+    def _on_error_raised(self, error: object) -> None:
+        assert isinstance(error, BaseException)
+        self.done, self.error = True, error
+        self.failed.emit(error)
+        self.finished.emit()
+
+    @Slot(int, int)
+    def _on_progress_reported(self, done: int, total: int) -> None:
+        self.progressed.emit(done, total)
+
+
+class _Job(QRunnable):
+    """Runs the function in a pool thread and hands the outcome to its `Task` as a signal."""
+
+    def __init__(self, task: Task, function: Callable[[], Any]) -> None:
+        super().__init__()
+        self.setAutoDelete(False)  # Python owns it (the runner keeps a reference until the task finishes)
+        self._task = task
+        self._function = function
+
+    def run(self) -> None:
+        try:
+            result = self._function()
+        except BaseException as e:  # delivered to the GUI thread; report_error decides what it means
+            if not isinstance(e, Exception):
+                logger.warning("task %s raised %s", self._task.name, type(e).__name__)
+            self._task._error_raised.emit(e)
+        else:
+            self._task._result_ready.emit(result)
+
+
+class TaskRunner(QObject):
+    """The one place the GUI starts background work (STYLE.md "Threading")."""
+
+    #: Emitted when a task starts and when one finishes (busy indicators; tests wait for `idle`).
+    busy_changed = Signal(int)
+    idle = Signal()
+    #: Every task that reports progress, when it starts (a status bar shows its progress and a Cancel button).
+    progress_task_started = Signal(object)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._serial = QThreadPool(self)
+        self._serial.setMaxThreadCount(1)  # one writer: FIFO order, one Session user at a time
+        self._serial.setExpiryTimeout(-1)  # keep the thread and its SQLite connection
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(READ_THREADS)
+        self._pool.setExpiryTimeout(-1)
+        self._running: dict[Task, _Job] = {}
+
+    @property
+    def active(self) -> int:
+        """Tasks submitted and not yet delivered."""
+        return len(self._running)
+
+    def write(self, name: str, function: Callable[..., Any], *args: Any, progress: bool = False, **kwargs: Any) -> Task:
+        """Queue `function(*args, **kwargs)` on the serial write queue.
+
+        With ``progress=True`` the function also gets ``progress=`` and ``cancel=`` keyword arguments (the
+        core's long-running signature).
+        """
+        return self._submit(self._serial, name, function, args, kwargs, progress)
+
+    def read(self, name: str, function: Callable[..., Any], *args: Any, progress: bool = False, **kwargs: Any) -> Task:
+        """Run `function(*args, **kwargs)` on the read/render pool (no ordering between reads)."""
+        return self._submit(self._pool, name, function, args, kwargs, progress)
+
+    def _submit(
+        self,
+        pool: QThreadPool,
+        name: str,
+        function: Callable[..., Any],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        progress: bool,
+    ) -> Task:
+        task = Task(name, self)
+        if progress:
+            kwargs = {**kwargs, "progress": task.report_progress, "cancel": task.cancel_event}
+        job = _Job(task, lambda: function(*args, **kwargs))
+        self._running[task] = job
+        task.finished.connect(self._on_task_finished)
+        logger.debug("task %s queued", name)
+        pool.start(job)
+        self.busy_changed.emit(len(self._running))
+        if progress:
+            self.progress_task_started.emit(task)
+        return task
+
+    @Slot()
+    def _on_task_finished(self) -> None:
+        task = self.sender()
+        if isinstance(task, Task):
+            self._running.pop(task, None)
+            task.deleteLater()
+        self.busy_changed.emit(len(self._running))
+        if not self._running:
+            self.idle.emit()
+
+    def cancel_all(self) -> None:
+        """Ask every running task to stop (on lock and on quit)."""
+        for task in list(self._running):
+            task.cancel()
+
+    def shutdown(self, timeout_ms: int = 10_000) -> bool:
+        """Cancel what can be cancelled and wait for the threads; True when everything stopped in time."""
+        self.cancel_all()
+        self._serial.clear()
+        self._pool.clear()
+        return bool(self._serial.waitForDone(timeout_ms)) & bool(self._pool.waitForDone(timeout_ms))

@@ -1,0 +1,178 @@
+"""Small widgets every screen uses: page titles, message banners, field messages, a list-of-dicts table model."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+
+from console.gui.icons import icon
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+
+BANNER_ICONS = {"success": "success", "warning": "warning", "error": "error", "info": "info"}
+
+
+def repolish(widget: QWidget) -> None:
+    """Re-apply the style sheet after a dynamic property changed (Qt does not do it by itself)."""
+    style = widget.style()
+    style.unpolish(widget)
+    style.polish(widget)
+    widget.update()
+
+
+def set_invalid(widget: QWidget, invalid: bool) -> None:
+    """Mark an input as holding a value the rules refuse (red frame through the style sheet)."""
+    if bool(widget.property("invalid")) != invalid:
+        widget.setProperty("invalid", invalid)
+        repolish(widget)
+
+
+def hint_label(text: str = "", hint: str = "muted") -> QLabel:
+    """A wrapped secondary label: ``hint`` is muted, error, latin or mono (see console.qss)."""
+    label = QLabel(text)
+    label.setProperty("hint", hint)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def page_title(title: str, intro: str = "") -> QWidget:
+    """The title line (and a one-sentence purpose) at the top of a screen."""
+    box = QWidget()
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 6)
+    heading = QLabel(title)
+    heading.setObjectName("PageTitle")
+    heading.setAccessibleName(title)
+    layout.addWidget(heading)
+    if intro:
+        text = QLabel(intro)
+        text.setObjectName("PageIntro")
+        text.setWordWrap(True)
+        layout.addWidget(text)
+    return box
+
+
+def mono_font() -> QFont:
+    return QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+
+
+class Banner(QFrame):
+    """A coloured message box inside a page: success, warning, error or info, with optional buttons.
+
+    Used instead of a modal dialog for outcomes the officer should read while carrying on (registered,
+    held for review, refused by the four-eyes rule).
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("Banner")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(12, 10, 12, 10)
+        layout.setSpacing(10)
+        self._icon = QLabel()
+        self._icon.setFixedSize(24, 24)
+        layout.addWidget(self._icon, 0, Qt.AlignmentFlag.AlignTop)
+        column = QVBoxLayout()
+        column.setSpacing(4)
+        self.title = QLabel()
+        self.title.setWordWrap(True)
+        bold = self.title.font()
+        bold.setBold(True)
+        self.title.setFont(bold)
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        column.addWidget(self.title)
+        column.addWidget(self.text)
+        self._buttons = QHBoxLayout()
+        self._buttons.setSpacing(6)
+        column.addLayout(self._buttons)
+        layout.addLayout(column, 1)
+        self.kind = ""
+        self.hide()
+
+    def show_message(
+        self,
+        kind: str,
+        title: str,
+        text: str = "",
+        buttons: Sequence[tuple[str, Callable[[], None]]] = (),
+    ) -> None:
+        self.kind = kind
+        self.setProperty("banner", kind)
+        self._icon.setPixmap(icon(BANNER_ICONS.get(kind, "info")).pixmap(24, 24))
+        self.title.setText(title)
+        self.text.setText(text)
+        self.text.setVisible(bool(text))
+        self.setAccessibleName(title)
+        self.setAccessibleDescription(text)
+        while self._buttons.count():
+            item = self._buttons.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        for label, action in buttons:
+            button = QPushButton(label)
+            button.clicked.connect(action)
+            self._buttons.addWidget(button)
+        if buttons:
+            self._buttons.addStretch(1)
+        repolish(self)
+        self.show()
+
+    def clear(self) -> None:
+        self.kind = ""
+        self.hide()
+
+
+class DictTableModel(QAbstractTableModel):
+    """A read-only table over a list of dicts (requests, reviews): small lists the services return whole."""
+
+    def __init__(
+        self,
+        columns: Sequence[tuple[str, str]],
+        parent: QWidget | None = None,
+        formatters: dict[str, Callable[[Any], str]] | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._columns = list(columns)
+        self._rows: list[dict[str, Any]] = []
+        self._formatters = formatters or {}
+
+    def set_rows(self, rows: Sequence[dict[str, Any]]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def row_at(self, row: int) -> dict[str, Any] | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def rows(self) -> list[dict[str, Any]]:
+        return list(self._rows)
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._columns)
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return None
+        key = self._columns[index.column()][0]
+        value = self._rows[index.row()].get(key)
+        if key in self._formatters:
+            return self._formatters[key](value)
+        return "" if value is None else str(value)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self._columns[section][1]
+        return None

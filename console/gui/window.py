@@ -1,0 +1,502 @@
+"""The console's one window: start-up, login, the officer's workspace, and locking.
+
+States: *start* (opening the office, or building the demo with progress) → *login* (or *verify* without
+login) → *workspace* (one per login) → back to *login* on lock, idle time-out or an expired session. The
+workspace and everything in it are dropped on lock, so no screen keeps data of the previous officer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSettings, QSize, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QProgressBar,
+    QPushButton,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console.core.accounts import Session
+from console.core.keystore import KdfLimits
+from console.core.office import Office
+from console.core.roles import Permission
+from console.demo import DemoInfo, ensure_demo_office
+from console.gui import reads
+from console.gui.context import Context
+from console.gui.dialogs import dialogs, report_error
+from console.gui.icons import icon
+from console.gui.idle import IdleGuard
+from console.gui.login import LoginPage
+from console.gui.pages.approvals import ApprovalsPage
+from console.gui.pages.cards import CardsPage
+from console.gui.pages.citizens import CitizensPage
+from console.gui.pages.register import RegisterPage
+from console.gui.pages.requests import RequestsPage
+from console.gui.pages.verify import VerifyPage
+from console.gui.tasks import Task, TaskRunner
+from console.gui.texts import role_name
+
+logger = logging.getLogger(__name__)
+
+
+class StartPage(QWidget):
+    """Shown while the office opens or the demo is built, and when there is no office to open."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        self.logo = QLabel()
+        self.logo.setPixmap(icon("app").pixmap(72, 72))
+        self.logo.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        layout.addWidget(self.logo)
+        self.title = QLabel(self.tr("Opening the office…"))
+        self.title.setObjectName("LoginTitle")
+        self.title.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        layout.addWidget(self.title)
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        self.text.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.text.setMaximumWidth(620)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.text)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(420)
+        self.progress.setTextVisible(False)
+        self.progress.hide()
+        bar = QHBoxLayout()
+        bar.addStretch(1)
+        bar.addWidget(self.progress)
+        bar.addStretch(1)
+        layout.addLayout(bar)
+        layout.addStretch(2)
+
+    def show_progress(self, title: str, text: str, done: int = 0, total: int = 0) -> None:
+        self.title.setText(title)
+        self.text.setText(text)
+        self.progress.setRange(0, total)
+        self.progress.setValue(done)
+        self.progress.setVisible(True)
+
+    def show_problem(self, title: str, text: str) -> None:
+        self.title.setText(title)
+        self.text.setText(text)
+        self.progress.hide()
+
+
+class Workspace(QWidget):
+    """Header, navigation and the screens the officer's role allows."""
+
+    lock_requested = Signal()
+
+    #: (key, icon, permissions: any of them shows the screen; empty = everyone)
+    PAGES: tuple[tuple[str, str, tuple[Permission, ...]], ...] = (
+        ("register", "register", (Permission.CITIZEN_REGISTER,)),
+        ("citizens", "citizens", (Permission.CITIZEN_READ,)),
+        ("cards", "card", (Permission.CREDENTIAL_ISSUE, Permission.CARD_PRINT)),
+        ("requests", "requests", (Permission.REQUEST_CREATE, Permission.REQUEST_READ)),
+        ("approvals", "approvals", (Permission.REQUEST_DECIDE, Permission.REVIEW_DECIDE)),
+        ("verify", "verify", ()),
+    )
+
+    def __init__(self, ctx: Context, demo: bool, full_name: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        #: The screens this role has, in navigation order; each is built the first time it is shown, so the
+        #: login does not pay for screens the officer may not open.
+        self.allowed: list[str] = []
+        self.pages: dict[str, QWidget] = {}
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+
+        header = QFrame()
+        header.setObjectName("Header")
+        head = QHBoxLayout(header)
+        head.setContentsMargins(14, 8, 10, 8)
+        logo = QLabel()
+        logo.setPixmap(icon("app").pixmap(30, 30))
+        head.addWidget(logo)
+        title = QLabel(f"{ctx.info.authority_name} · {ctx.info.office_name}")
+        title.setObjectName("HeaderTitle")
+        head.addWidget(title)
+        if demo:
+            badge = QLabel(self.tr("DEMO"))
+            badge.setStyleSheet("background:#B48A2C;color:white;border-radius:4px;padding:1px 6px;font-weight:600;")
+            head.addWidget(badge)
+        head.addStretch(1)
+        self.officer_label = QLabel(
+            self.tr("{name} ({username}) · {role}").format(
+                name=full_name or ctx.session.username,
+                username=ctx.session.username,
+                role=role_name(ctx.session.role.value),
+            )
+        )
+        self.officer_label.setAccessibleName(self.tr("Logged-in officer"))
+        head.addWidget(self.officer_label)
+        self.lock_button = QToolButton()
+        self.lock_button.setText(self.tr("Lock"))
+        self.lock_button.setIcon(icon("lock"))
+        self.lock_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.lock_button.setToolTip(self.tr("Lock the console and log out (Ctrl+L)"))
+        self.lock_button.clicked.connect(self.lock_requested)
+        head.addWidget(self.lock_button)
+        layout.addWidget(header)
+
+        body = QHBoxLayout()
+        body.setSpacing(0)
+        self.nav = QListWidget()
+        self.nav.setObjectName("Nav")
+        self.nav.setAccessibleName(self.tr("Screens"))
+        self.nav.setFixedWidth(200)
+        self.nav.setIconSize(QSize(20, 20))
+        self.stack = QStackedWidget()
+        body.addWidget(self.nav)
+        body.addWidget(self.stack, 1)
+        layout.addLayout(body, 1)
+
+        titles = {
+            "register": self.tr("Register"),
+            "citizens": self.tr("Citizens"),
+            "cards": self.tr("Issue and print"),
+            "requests": self.tr("Requests"),
+            "approvals": self.tr("Approvals"),
+            "verify": self.tr("Verify a card"),
+        }
+        for key, icon_name, permissions in self.PAGES:
+            if permissions and not ctx.allows(*permissions):
+                continue
+            self.allowed.append(key)
+            number = len(self.allowed)
+            item = QListWidgetItem(icon(icon_name), titles[key])
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            item.setToolTip(self.tr("{title} (Ctrl+{number})").format(title=titles[key], number=number))
+            self.nav.addItem(item)
+            QShortcut(QKeySequence(f"Ctrl+{number}"), self, lambda k=key: self.open(k))
+        self.nav.currentRowChanged.connect(self._on_nav_row)
+        QShortcut(QKeySequence("Ctrl+L"), self, self.lock_requested.emit)
+        QShortcut(QKeySequence("Ctrl+N"), self, lambda: self.open("register"))
+        QShortcut(QKeySequence.StandardKey.Find, self, self._find)
+        QShortcut(QKeySequence.StandardKey.Refresh, self, self.refresh_current)
+        QShortcut(QKeySequence.StandardKey.HelpContents, self, self.show_shortcuts)
+        ctx.navigate_requested.connect(self.open)
+        self.nav.setCurrentRow(0)
+
+    def _build(self, key: str) -> QWidget:
+        ctx = self.ctx
+        if key == "register":
+            return RegisterPage(ctx)
+        if key == "citizens":
+            return CitizensPage(ctx)
+        if key == "cards":
+            return CardsPage(ctx)
+        if key == "requests":
+            return RequestsPage(ctx)
+        if key == "approvals":
+            return ApprovalsPage(ctx)
+        return VerifyPage(ctx.runner, ctx.office)
+
+    def page(self, key: str) -> Any:
+        """The screen `key` (built on first use), or None when the role does not have it."""
+        if key not in self.allowed:
+            return None
+        if key not in self.pages:
+            page = self._build(key)
+            self.pages[key] = page
+            self.stack.addWidget(page)
+        return self.pages[key]
+
+    def current_key(self) -> str:
+        item = self.nav.currentItem()
+        return str(item.data(Qt.ItemDataRole.UserRole)) if item else ""
+
+    def open(self, key: str, payload: Any = None) -> bool:
+        """Show a screen (and hand it `payload`); False when the role has no such screen."""
+        page = self.page(key)
+        if page is None:
+            return False
+        for row in range(self.nav.count()):
+            item = self.nav.item(row)
+            if item.data(Qt.ItemDataRole.UserRole) == key:
+                self.nav.setCurrentRow(row)
+        if payload:
+            if isinstance(page, CardsPage):
+                page.open_person(str(payload))
+            elif isinstance(page, CitizensPage):
+                page.show_person(str(payload))
+            elif isinstance(page, RequestsPage):
+                page.prefill(str(payload))
+        return True
+
+    def _on_nav_row(self, row: int) -> None:
+        item = self.nav.item(row)
+        if item is None:
+            return
+        page = self.page(str(item.data(Qt.ItemDataRole.UserRole)))
+        self.stack.setCurrentWidget(page)
+        focus = getattr(page, "focus_first", None)
+        if callable(focus):
+            focus()
+
+    def _find(self) -> None:
+        if self.open("citizens"):
+            page = self.page("citizens")
+            assert isinstance(page, CitizensPage)
+            page.focus_search()
+
+    def refresh_current(self) -> None:
+        page = self.stack.currentWidget()
+        refresh = getattr(page, "refresh", None)
+        if callable(refresh):
+            refresh()
+
+    def show_shortcuts(self) -> None:
+        lines = [self.tr("Ctrl+1 … Ctrl+{n}: switch screens").format(n=len(self.allowed))]
+        lines += [
+            self.tr("Ctrl+N: register a citizen"),
+            self.tr("Ctrl+F: find a citizen"),
+            self.tr("Ctrl+Enter: submit the form"),
+            self.tr("Ctrl+I: issue a credential · Ctrl+P: print · Ctrl+S: save PDF"),
+            self.tr("Ctrl+O: open a picture or PDF to verify"),
+            self.tr("F5: refresh · Ctrl+L: lock"),
+        ]
+        dialogs().information(self, self.tr("Keyboard shortcuts"), "\n".join(lines))
+
+
+class ConsoleWindow(QMainWindow):
+    """The main window and its states (see the module docstring)."""
+
+    #: The office is open and the login screen shows (benchmarks and tests wait on it).
+    login_ready = Signal()
+    #: A workspace was built for a logged-in officer.
+    workspace_ready = Signal(object)
+    #: The session ended (lock, idle time-out, expiry) with this sentence.
+    locked = Signal(str)
+
+    def __init__(
+        self,
+        runner: TaskRunner,
+        data_dir: Path,
+        *,
+        demo: bool = False,
+        kdf: KdfLimits,
+        idle_seconds: float | None = None,
+        office: Office | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.runner = runner
+        self.data_dir = data_dir
+        self.demo = demo
+        self.kdf = kdf
+        self.idle_override = idle_seconds
+        self.office: Office | None = None
+        self._given_office = office
+        self.info: reads.OfficeInfo | None = None
+        self.demo_info: DemoInfo | None = None
+        self.ctx: Context | None = None
+        self.workspace: Workspace | None = None
+        self.idle: IdleGuard | None = None
+        self.verify_page: VerifyPage | None = None
+        self._last_username = ""
+
+        self.setWindowTitle(self.tr("ID Console"))
+        self.setWindowIcon(icon("app"))
+        self.stack = QStackedWidget()
+        self.setCentralWidget(self.stack)
+        self.start_page = StartPage()
+        self.login_page = LoginPage(runner)
+        self.stack.addWidget(self.start_page)
+        self.stack.addWidget(self.login_page)
+        self.login_page.logged_in.connect(self._on_logged_in)
+        self.login_page.verify_requested.connect(self.show_standalone_verify)
+        self._build_status_bar()
+        self._restore_geometry()
+
+    # ----------------------------------------------------------------------------------------- start-up
+    def start(self) -> None:
+        """Open the office (building the demo first in demo mode), then show the login screen."""
+        if self.demo:
+            self.start_page.show_progress(
+                self.tr("Preparing the demo office…"),
+                self.tr("Creating a sample authority, officers and a few hundred citizens. This takes a few seconds."),
+            )
+            data_dir, kdf = self.data_dir, self.kdf
+
+            def build(progress: Any, cancel: Any) -> DemoInfo:  # a few seconds; not cancellable
+                return ensure_demo_office(data_dir, kdf=kdf, progress=progress)
+
+            task = self.runner.write("demo office", build, progress=True)
+            task.progressed.connect(self._on_demo_progress)
+            task.then(self, self._on_demo_ready, self._on_open_failed)
+        else:
+            self.start_page.show_progress(self.tr("Opening the office…"), str(self.data_dir))
+            self._open_office()
+
+    def _on_demo_progress(self, done: int, total: int) -> None:
+        self.start_page.progress.setRange(0, total)
+        self.start_page.progress.setValue(done)
+
+    def _on_demo_ready(self, info: Any) -> None:
+        assert isinstance(info, DemoInfo)
+        self.demo_info = info
+        self.login_page.show_demo_accounts(info.accounts)
+        self._open_office()
+
+    def _open_office(self) -> None:
+        given = self._given_office
+        if given is not None:  # already open (tests): only read its facts
+            self.runner.read("office info", lambda: (given, reads.office_info(given))).then(
+                self, self._on_office_opened, self._on_open_failed
+            )
+            return
+        self.runner.write("open office", reads.open_office, self.data_dir, self.kdf).then(
+            self, self._on_office_opened, self._on_open_failed
+        )
+
+    def _on_office_opened(self, result: Any) -> None:
+        office, info = result
+        self.office, self.info = office, info
+        self.login_page.set_office(office, info)
+        title = self.tr("ID Console — {office}").format(office=info.office_name)
+        self.setWindowTitle(title + (self.tr(" (demo)") if self.demo else ""))
+        self.stack.setCurrentWidget(self.login_page)
+        self.login_page.username.setFocus()
+        self.login_ready.emit()
+
+    def _on_open_failed(self, exc: BaseException) -> None:
+        from console.core.errors import ConsoleError
+
+        if isinstance(exc, ConsoleError):
+            self.start_page.show_problem(
+                self.tr("No office to open"),
+                str(exc)
+                + "\n\n"
+                + self.tr("To try the console with sample data, start it with: id-console gui --demo"),
+            )
+            return
+        self.start_page.show_problem(self.tr("The office could not be opened"), str(exc))
+        report_error(self, exc)
+
+    # ----------------------------------------------------------------------------------------- verify
+    def show_standalone_verify(self) -> None:
+        """Verify a card without logging in (from the login screen)."""
+        if self.office is None:
+            return
+        if self.verify_page is None:
+            self.verify_page = VerifyPage(self.runner, self.office, standalone=True)
+            self.verify_page.back_requested.connect(self.show_login)
+            self.stack.addWidget(self.verify_page)
+        self.stack.setCurrentWidget(self.verify_page)
+        self.verify_page.focus_first()
+
+    def show_login(self) -> None:
+        self.stack.setCurrentWidget(self.login_page)
+        self.login_page.reset(self._last_username, "")
+
+    # ----------------------------------------------------------------------------------------- session
+    def _on_logged_in(self, session: Session, full_name: str) -> None:
+        assert self.office is not None and self.info is not None
+        self._last_username = session.username
+        self.ctx = Context(self.runner, self.office, self.info, session, self)
+        self.ctx.session_expired.connect(self.lock)
+        self.workspace = Workspace(self.ctx, self.demo, full_name)
+        self.workspace.lock_requested.connect(lambda: self.lock(""))
+        self.stack.addWidget(self.workspace)
+        self.stack.setCurrentWidget(self.workspace)
+        timeout = self.idle_override if self.idle_override is not None else self.info.idle_minutes * 60.0
+        self.idle = IdleGuard(timeout, session.touch, self)
+        self.idle.timed_out.connect(self._on_idle)
+        self.workspace_ready.emit(self.workspace)
+
+    def _on_idle(self) -> None:
+        minutes = max(1, round((self.idle.timeout_s if self.idle else 600) / 60))
+        self.lock(self.tr("Locked after {minutes} minutes without activity; log in again.").format(minutes=minutes))
+
+    def lock(self, message: str = "") -> None:
+        """End the session: forget the keys, drop the workspace, show the login screen with `message`."""
+        if self.ctx is not None:
+            self.ctx.session.lock()
+        if self.idle is not None:
+            self.idle.stop()
+            self.idle.deleteLater()
+            self.idle = None
+        if self.workspace is not None:
+            self.stack.removeWidget(self.workspace)
+            self.workspace.deleteLater()
+            self.workspace = None
+        if self.ctx is not None:
+            self.ctx.deleteLater()
+            self.ctx = None
+        self.stack.setCurrentWidget(self.login_page)
+        self.login_page.reset(self._last_username, message)
+        self.locked.emit(message)
+
+    # ----------------------------------------------------------------------------------------- chrome
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.task_label = QLabel()
+        self.task_progress = QProgressBar()
+        self.task_progress.setMaximumWidth(220)
+        self.task_progress.setTextVisible(False)
+        self.task_cancel = QPushButton(icon("cancel"), self.tr("Cancel"))
+        self.task_cancel.setFlat(True)
+        for widget in (self.task_label, self.task_progress, self.task_cancel):
+            bar.addPermanentWidget(widget)
+            widget.hide()
+        self._progress_task: Task | None = None
+        self.runner.progress_task_started.connect(self._on_progress_task)
+
+    def _on_progress_task(self, task: Task) -> None:
+        self._progress_task = task
+        self.task_label.setText(self.tr("Working…"))
+        self.task_progress.setRange(0, 0)
+        for widget in (self.task_label, self.task_progress, self.task_cancel):
+            widget.show()
+        self.task_cancel.clicked.connect(task.cancel)
+        task.progressed.connect(self._on_task_progress)
+        task.finished.connect(self._on_progress_task_finished)
+
+    def _on_task_progress(self, done: int, total: int) -> None:
+        self.task_progress.setRange(0, total)
+        self.task_progress.setValue(done)
+
+    def _on_progress_task_finished(self) -> None:
+        task = self._progress_task
+        if task is not None:
+            with contextlib.suppress(RuntimeError, TypeError):
+                self.task_cancel.clicked.disconnect(task.cancel)
+        self._progress_task = None
+        for widget in (self.task_label, self.task_progress, self.task_cancel):
+            widget.hide()
+
+    def _restore_geometry(self) -> None:
+        geometry = QSettings().value("window/geometry")
+        if geometry is not None and not self.restoreGeometry(geometry):
+            logger.debug("saved window geometry not usable")
+        if geometry is None:
+            self.resize(1180, 760)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        QSettings().setValue("window/geometry", self.saveGeometry())
+        if self.ctx is not None:
+            self.ctx.session.lock()
+        self.runner.cancel_all()
+        super().closeEvent(event)
