@@ -28,7 +28,38 @@ from console.core.office import Office
 from console.core.registry import PersonInput
 from console.core.setup import OfficeSetup, init_office
 
-SYLLABLES = "ka ri to mu se na lo vi de pa ju ne sa mi ko ta le ra bo ge hu fi no zu ye la ma ti ro sy".split()
+SYLLABLES = [
+    "ka",
+    "ri",
+    "to",
+    "mu",
+    "se",
+    "na",
+    "lo",
+    "vi",
+    "de",
+    "pa",
+    "ju",
+    "ne",
+    "sa",
+    "mi",
+    "ko",
+    "ta",
+    "le",
+    "ra",
+    "bo",
+    "ge",
+    "hu",
+    "fi",
+    "no",
+    "zu",
+    "ye",
+    "la",
+    "ma",
+    "ti",
+    "ro",
+    "sy",
+]
 PLACES = ["EST", "DEU", "FIN", "LVA", "SWE", "CHN", "KOR", "UKR"]
 PASSWORD = "bench-password-2718"
 
@@ -48,13 +79,15 @@ def people(count: int, seed: int) -> list[PersonInput]:
 def new_office(folder: Path) -> Office:
     init_office(
         folder,
-        OfficeSetup("Bench Authority", "ids.bench.example", "HQ-01", "Bench Office", "uin-10", "admin", "Admin",
-                    PASSWORD),
+        OfficeSetup(
+            "Bench Authority", "ids.bench.example", "HQ-01", "Bench Office", "uin-10", "admin", "Admin", PASSWORD
+        ),
         kdf=KDF_PRESETS["min"],
     )
     office = Office(folder, kdf=KDF_PRESETS["min"])
-    officers.add_officer(login(office, "admin", PASSWORD), username="clerk", role="clerk", full_name="Clerk",
-                         password=PASSWORD)
+    officers.add_officer(
+        login(office, "admin", PASSWORD), username="clerk", role="clerk", full_name="Clerk", password=PASSWORD
+    )
     return office
 
 
@@ -71,17 +104,23 @@ def bench_batch(rows: int, folder: Path) -> None:
         "CREATE TABLE citizens (id_number TEXT PRIMARY KEY, family_name TEXT, given_name TEXT, birth_date TEXT, "
         "sex TEXT, birthplace TEXT)"
     )
-    values = [(f"{i:010d}", p.family_name, p.given_name, p.birth_date, p.sex, p.birthplace) for i, p in enumerate(inputs)]
+    values = [
+        (f"{i:010d}", p.family_name, p.given_name, p.birth_date, p.sex, p.birthplace) for i, p in enumerate(inputs)
+    ]
     start = time.perf_counter()
     with plain:
         plain.executemany("INSERT INTO citizens VALUES (?, ?, ?, ?, ?, ?)", values)
     plain_elapsed = time.perf_counter() - start
     plain.close()
     per_second = rows / elapsed
-    print(f"batch registration: {rows:,} rows in {elapsed:.2f} s = {per_second:,.0f}/s "
-          f"(registered {len(result.registered):,}, held for review {len(result.held):,}, errors {len(result.errors)})")
-    print(f"plain SQLite executemany of the same rows: {rows / plain_elapsed:,.0f}/s; "
-          f"ratio services/plain = 1 : {(rows / plain_elapsed) / per_second:.1f}")
+    print(
+        f"batch registration: {rows:,} rows in {elapsed:.2f} s = {per_second:,.0f}/s "
+        f"(registered {len(result.registered):,}, held for review {len(result.held):,}, errors {len(result.errors)})"
+    )
+    print(
+        f"plain SQLite executemany of the same rows: {rows / plain_elapsed:,.0f}/s; "
+        f"ratio services/plain = 1 : {(rows / plain_elapsed) / per_second:.1f}"
+    )
 
 
 def bench_search(million: int, folder: Path) -> None:
@@ -99,14 +138,29 @@ def bench_search(million: int, folder: Path) -> None:
         born = date.fromordinal(date(1930, 1, 1).toordinal() + rng.randrange(32000)).isoformat()
         number = f"{2000000000 + i * 7:010d}"
         numbers.append(number)
-        batch.append((number, family.capitalize(), given.capitalize(), family.upper(), given.upper(),
-                      f"{family.upper()} {given.upper()}", born, rng.choice("FM"), "EST", "HQ-01", "2026-11-30T00:00:00Z",
-                      "clerk"))
+        batch.append(
+            (
+                number,
+                family.capitalize(),
+                given.capitalize(),
+                family.upper(),
+                given.upper(),
+                f"{family.upper()} {given.upper()}",
+                born,
+                rng.choice("FM"),
+                "EST",
+                "HQ-01",
+                "2026-11-30T00:00:00Z",
+                "clerk",
+            )
+        )
         if len(batch) == 50000:
             conn.executemany(
                 "INSERT INTO citizens (id_number, family_name, given_name, latin_family, latin_given, match_key, "
                 "birth_date, sex, birthplace, office_code, registered_at, registered_by) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", batch)
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                batch,
+            )
             batch = []
     conn.execute("COMMIT")
     conn.execute("ANALYZE")
@@ -114,8 +168,9 @@ def bench_search(million: int, folder: Path) -> None:
     queries = {
         "ID number": [rng.choice(numbers) for _ in range(1000)],
         "name prefix (3 letters)": ["".join(rng.choice(SYLLABLES) for _ in range(2))[:3] for _ in range(1000)],
-        "name prefix (as typed, 5)": ["".join(rng.choice(SYLLABLES) for _ in range(3))[:5].capitalize()
-                                      for _ in range(1000)],
+        "name prefix (as typed, 5)": [
+            "".join(rng.choice(SYLLABLES) for _ in range(3))[:5].capitalize() for _ in range(1000)
+        ],
         "two words": [f"{rng.choice(SYLLABLES)}{rng.choice(SYLLABLES)} {rng.choice(SYLLABLES)}" for _ in range(1000)],
         "birth date": [(date(1960, 1, 1) + timedelta(days=rng.randrange(20000))).isoformat() for _ in range(1000)],
     }
@@ -127,8 +182,10 @@ def bench_search(million: int, folder: Path) -> None:
             hits += len(registry.search(clerk, text))
             times.append((time.perf_counter() - t0) * 1000)
         times.sort()
-        print(f"search {kind:28s}: p50 {statistics.median(times):6.2f} ms, p95 {times[949]:6.2f} ms, "
-              f"max {times[-1]:6.2f} ms (avg {hits / len(texts):.1f} hits, limit 50)")
+        print(
+            f"search {kind:28s}: p50 {statistics.median(times):6.2f} ms, p95 {times[949]:6.2f} ms, "
+            f"max {times[-1]:6.2f} ms (avg {hits / len(texts):.1f} hits, limit 50)"
+        )
 
 
 def main() -> None:

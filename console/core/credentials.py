@@ -28,11 +28,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Final, Literal
 
-import base45
 import cbor2
 import nacl.signing
 
-from console.core import cose
+from console.core import b45, cose
 from console.core.errors import ConsoleError, ValidationError
 from console.core.trust import TrustList, kid_text
 
@@ -335,7 +334,7 @@ def encode_credential(cred: Credential, signing_key: nacl.signing.SigningKey) ->
     Deterministic: Ed25519 signatures, CBOR and zlib output all depend only on their inputs.
     """
     signed = cose.sign1(signing_key, cbor2.dumps(cwt_claims(cred)))
-    text: bytes = base45.b45encode(zlib.compress(signed, ZLIB_LEVEL))
+    text: bytes = b45.b45encode(zlib.compress(signed, ZLIB_LEVEL)).encode("ascii")
     return text.decode("ascii")
 
 
@@ -358,7 +357,7 @@ def _unwrap(text: object) -> bytes:
     if len(text) > MAX_TEXT_CHARS:
         raise MalformedCredentialError("The scanned text is too long to come from a card's QR code.")
     try:
-        compressed: bytes = base45.b45decode(text)
+        compressed: bytes = b45.b45decode(text)
     except ValueError as e:
         raise MalformedCredentialError(
             "The scanned text is not Base45 (upper-case letters, digits and ' $%*+-./:'); it may be cut short "

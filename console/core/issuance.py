@@ -8,8 +8,11 @@ personal data); the holder's ID number travels sealed.
 
 from __future__ import annotations
 
+import sqlite3
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from console.core import cose, events
@@ -23,7 +26,7 @@ from console.core.credentials import (
     new_credential_id,
     verify_credential,
 )
-from console.core.errors import Conflict, NotFound, ValidationError
+from console.core.errors import Conflict, NotFound, UserCancelled, ValidationError
 from console.core.office import Office
 from console.core.roles import Permission
 from console.core.store import get_setting, transaction
@@ -90,7 +93,7 @@ def holder_claims(citizen: dict[str, Any], country: str) -> HolderClaims:
         last_name=citizen["latin_family"],
         secondary_full_name=secondary,
         secondary_language=language if secondary else None,
-        birth_date=datetime.strptime(citizen["birth_date"], "%Y-%m-%d").date(),
+        birth_date=date.fromisoformat(citizen["birth_date"]),
         sex=citizen["sex"],
         location_code=citizen["birthplace"],
         country=country,
@@ -117,34 +120,41 @@ class Issued:
         }
 
 
-def issue(session: Session, id_number: str, *, valid_years: int = 10) -> Issued:
-    """Sign a new credential for a registered person; earlier ones in force become `superseded`."""
-    session.require(Permission.CREDENTIAL_ISSUE, id_number)
+def _expiry(now: datetime, valid_years: int) -> datetime:
     if not 1 <= valid_years <= MAX_VALID_YEARS:
         raise ValidationError("valid-years", f"The validity must be 1 to {MAX_VALID_YEARS} years; got {valid_years}.")
-    office = session.office
-    number = id_number.replace(" ", "").upper()
-    rows = list(office.db.query("SELECT * FROM citizens WHERE id_number = ?", [number]))
-    if not rows:
-        raise NotFound(f"No citizen with ID number {number} in this office's registry; register them first.")
-    citizen = rows[0]
-    signing_key = session.office_signing_key()
-    now = office.clock().astimezone(UTC)
     try:
-        expires = now.replace(year=now.year + valid_years)
+        return now.replace(year=now.year + valid_years)
     except ValueError:  # 29 February
-        expires = now.replace(year=now.year + valid_years, day=28)
-    credential = Credential(
-        holder=holder_claims(citizen, country_of(office)),
-        issuer=issuer_id(office),
-        issued_at=now,
-        expires_at=expires,
-        credential_id=new_credential_id(),
-    )
-    qr = encode_credential(credential, signing_key)
-    kid = cose.key_id(bytes(signing_key.verify_key))
-    code = office.local_office()["code"]
-    with transaction(office.db) as conn:
+        return now.replace(year=now.year + valid_years, day=28)
+
+
+class _Issuer:
+    """Signs and records credentials for one session, inside the caller's transaction."""
+
+    def __init__(self, session: Session, valid_years: int) -> None:
+        office = session.office
+        self.session = session
+        self.signing_key = session.office_signing_key()
+        self.kid = cose.key_id(bytes(self.signing_key.verify_key))
+        self.code = office.local_office()["code"]
+        self.issuer = issuer_id(office)
+        self.country = country_of(office)
+        self.records_public = bytes(office.authority()["records_public"])
+        self.now = office.clock().astimezone(UTC)
+        self.expires = _expiry(self.now, valid_years)
+        self.now_iso, self.expires_iso = to_iso(self.now), to_iso(self.expires)
+
+    def issue(
+        self, conn: sqlite3.Connection, id_number: str, batch: list[tuple[dict[str, Any], dict[str, Any]]] | None = None
+    ) -> Issued:
+        """Sign and store one credential; its event is written now, or collected in `batch` for one event."""
+        number = id_number.replace(" ", "").upper()
+        cursor = conn.execute("SELECT * FROM citizens WHERE id_number = ?", (number,))
+        row = cursor.fetchone()
+        if row is None:
+            raise NotFound(f"No citizen with ID number {number} in this office's registry; register them first.")
+        citizen = dict(zip([c[0] for c in cursor.description], row, strict=True))
         suspended = conn.execute(
             "SELECT hex(credential_id) FROM credentials WHERE id_number = ? AND status = 'suspended'", (number,)
         ).fetchone()
@@ -153,44 +163,113 @@ def issue(session: Session, id_number: str, *, valid_years: int = 10) -> Issued:
                 f"Credential {suspended[0].lower()} of {number} is suspended; a supervisor must reinstate or revoke "
                 "it before a new one is issued."
             )
+        credential = Credential(
+            holder=holder_claims(citizen, self.country),
+            issuer=self.issuer,
+            issued_at=self.now,
+            expires_at=self.expires,
+            credential_id=new_credential_id(),
+        )
+        qr = encode_credential(credential, self.signing_key)
+        now = self.now_iso
         superseded = [
             bytes(r[0])
             for r in conn.execute(
                 "SELECT credential_id FROM credentials WHERE id_number = ? AND status = 'active'", (number,)
             )
         ]
-        conn.execute(
-            "UPDATE credentials SET status = 'superseded', status_changed_at = ? WHERE id_number = ? AND status = 'active'",
-            (to_iso(now), number),
-        )
+        if superseded:
+            conn.execute(
+                "UPDATE credentials SET status = 'superseded', status_changed_at = ? "
+                "WHERE id_number = ? AND status = 'active'",
+                (now, number),
+            )
         conn.execute(
             "INSERT INTO credentials (credential_id, id_number, office_code, kid, issued_at, expires_at, status, qr, "
             "issued_by) VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?)",
-            (credential.credential_id, number, code, kid, to_iso(now), to_iso(expires), qr, session.username),
-        )
-        events.append_event(
-            conn,
-            actor=session.actor,
-            office=code,
-            event_type="credential.issued",
-            now=now,
-            clear={
-                "credential": credential.credential_id,
-                "kid": kid,
-                "iat": to_iso(now),
-                "exp": to_iso(expires),
-                "supersedes": superseded,
-            },
-            sealed=events.seal_record(
-                bytes(office.authority()["records_public"]),
-                {"credential": credential.credential_id, "id_number": number},
+            (
+                credential.credential_id,
+                number,
+                self.code,
+                self.kid,
+                now,
+                self.expires_iso,
+                qr,
+                self.session.username,
             ),
-            audit_detail=f"issued {credential.credential_id.hex()} to {number}"
-            + (f", superseding {', '.join(s.hex() for s in superseded)}" if superseded else ""),
         )
-    return Issued(
-        credential.credential_id.hex(), number, qr, to_iso(now), to_iso(expires), [s.hex() for s in superseded]
-    )
+        clear = {
+            "credential": credential.credential_id,
+            "kid": self.kid,
+            "iat": now,
+            "exp": self.expires_iso,
+            "supersedes": superseded,
+        }
+        link = {"credential": credential.credential_id, "id_number": number}
+        if batch is not None:
+            batch.append((clear, link))
+        else:
+            events.append_event(
+                conn,
+                actor=self.session.actor,
+                office=self.code,
+                event_type="credential.issued",
+                now=self.now,
+                clear=clear,
+                sealed=events.seal_record(self.records_public, link),
+                audit_detail=f"issued {credential.credential_id.hex()} to {number}"
+                + (f", superseding {', '.join(s.hex() for s in superseded)}" if superseded else ""),
+            )
+        return Issued(
+            credential.credential_id.hex(), number, qr, now, self.expires_iso, [s.hex() for s in superseded]
+        )
+
+
+def issue(session: Session, id_number: str, *, valid_years: int = 10) -> Issued:
+    """Sign a new credential for a registered person; earlier ones in force become `superseded`."""
+    session.require(Permission.CREDENTIAL_ISSUE, id_number)
+    issuer = _Issuer(session, valid_years)
+    with transaction(session.office.db) as conn:
+        return issuer.issue(conn, id_number)
+
+
+def issue_batch(
+    session: Session,
+    id_numbers: Sequence[str],
+    *,
+    valid_years: int = 10,
+    chunk: int = 1000,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: threading.Event | None = None,
+) -> list[Issued]:
+    """Issue credentials for many people (a print run). Each chunk is one transaction and one signed event
+    (the credentials' ids, keys and times in the clear, the links to the people sealed); a person who cannot
+    get a credential (unknown, suspended) stops the batch with the reason, keeping the chunks already done."""
+    session.require(Permission.CREDENTIAL_ISSUE)
+    issuer = _Issuer(session, valid_years)
+    issued: list[Issued] = []
+    for start in range(0, len(id_numbers), chunk):
+        if cancel is not None and cancel.is_set():
+            raise UserCancelled(f"Issuing cancelled after {start} of {len(id_numbers)}; those are issued.")
+        session.require(Permission.CREDENTIAL_ISSUE)
+        with transaction(session.office.db) as conn:
+            batch: list[tuple[dict[str, Any], dict[str, Any]]] = []
+            issued += [issuer.issue(conn, number, batch) for number in id_numbers[start : start + chunk]]
+            events.append_event(
+                conn,
+                actor=session.actor,
+                office=issuer.code,
+                event_type="credentials.issued",
+                now=issuer.now,
+                clear={"credentials": [clear for clear, _ in batch]},
+                sealed=events.seal_record(issuer.records_public, {"links": [link for _, link in batch]}),
+                audit_detail=f"issued {len(batch)} credentials: "
+                + ", ".join(link["id_number"] for _, link in batch[:20])
+                + (" …" if len(batch) > 20 else ""),
+            )
+        if progress is not None:
+            progress(len(issued), len(id_numbers))
+    return issued
 
 
 def credentials_of(session: Session, id_number: str) -> list[dict[str, Any]]:

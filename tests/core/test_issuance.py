@@ -149,3 +149,18 @@ def test_request_validation(session_of: Callable[[str], Session], person: str) -
         requests.create_request(clerk, "revoke", person, "   ")
     with pytest.raises(ValidationError):
         requests.create_request(clerk, "destroy", person, "why")
+
+
+def test_issue_batch(session_of: Callable[[str], Session], staffed: Office) -> None:
+    clerk = session_of("clerk")
+    people = [PersonInput("Tamm", f"Mari{c}", f"19{70 + i}-01-0{1 + i}", "F", "EST") for i, c in enumerate("abcde")]
+    numbers = registry.register_batch(clerk, people).registered
+    seen: list[tuple[int, int]] = []
+    issued = issuance.issue_batch(clerk, numbers, chunk=2, progress=lambda d, t: seen.append((d, t)))
+    assert [i.id_number for i in issued] == numbers
+    assert seen == [(2, 5), (4, 5), (5, 5)]
+    assert all(verdict_of(staffed, i.qr) == "valid" for i in issued)
+    with pytest.raises(NotFound):
+        issuance.issue_batch(clerk, [numbers[0], "2345678901"])
+    # the failing chunk wrote nothing: the first person's credential was not superseded
+    assert verdict_of(staffed, issued[0].qr) == "valid"
