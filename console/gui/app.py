@@ -22,7 +22,7 @@ from console.core.keystore import DEFAULT_KDF, KDF_PRESETS, KdfLimits
 logger = logging.getLogger(__name__)
 
 APP_NAME = "id-console"
-#: The demo's keystores: still argon2id, but quick to unlock (see console/demo.py).
+# The demo's keystores: still argon2id, but quick to unlock (see console/demo.py).
 DEMO_KDF = "interactive"
 
 

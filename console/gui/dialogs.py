@@ -24,10 +24,6 @@ from console.core.errors import ConsoleError, UserCancelled
 logger = logging.getLogger(__name__)
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("Dialogs", text)
-
-
 class Dialogs:
     """The real, blocking dialogs. Subclass it in tests (see tests/gui/conftest.py)."""
 
@@ -38,7 +34,13 @@ class Dialogs:
         QMessageBox.information(parent, title, text)
 
     def crash(self, parent: QWidget | None, text: str, details: str) -> None:
-        box = QMessageBox(QMessageBox.Icon.Critical, _tr("Internal error"), text, QMessageBox.StandardButton.Ok, parent)
+        box = QMessageBox(
+            QMessageBox.Icon.Critical,
+            QCoreApplication.translate("Dialogs", "Internal error"),
+            text,
+            QMessageBox.StandardButton.Ok,
+            parent,
+        )
         box.setDetailedText(details)
         box.exec()
 
@@ -86,15 +88,16 @@ def report_error(parent: QWidget | None, exc: BaseException) -> None:
         return
     if isinstance(exc, ConsoleError):
         logger.info("reported to the officer: %s: %s", type(exc).__name__, exc)
-        dialogs().error(parent, _tr("Cannot do this"), str(exc))
+        dialogs().error(parent, QCoreApplication.translate("Dialogs", "Cannot do this"), str(exc))
         return
     details = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     logger.error("unexpected error (a bug):\n%s", details)
     dialogs().crash(
         parent,
-        _tr(
+        QCoreApplication.translate(
+            "Dialogs",
             "Something went wrong inside the console. This is a bug, not something you did. Your last action may "
-            "not have been saved; check it, and report the details below to your administrator."
+            "not have been saved; check it, and report the details below to your administrator.",
         ),
         details,
     )

@@ -45,7 +45,7 @@ class LoginPage(QWidget):
 
     logged_in = Signal(object, str)  # Session, the officer's full name
     verify_requested = Signal()
-    #: A login attempt finished either way (tests wait on it).
+    # A login attempt finished either way (tests wait on it).
     attempt_finished = Signal()
 
     def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
@@ -133,6 +133,8 @@ class LoginPage(QWidget):
 
     def show_demo_accounts(self, demo_accounts: Sequence[DemoAccount]) -> None:
         """Demo mode only: list the sample officers with their (public) passwords; a click fills the form."""
+        if self.demo_box.layout() is not None:
+            return
         layout = QVBoxLayout(self.demo_box)
         layout.setContentsMargins(20, 20, 20, 20)
         heading = QLabel(self.tr("Demo office"))

@@ -35,17 +35,13 @@ PAGE_SIZE = 200
 SEARCH_LIMIT = 500
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("CitizenTableModel", text)
-
-
 class CitizenTableModel(QAbstractTableModel):
     """Citizens for a `QTableView`: browse mode (newest first, paged) or search mode (one result list)."""
 
-    #: (count, is_search): the registry size in browse mode, the number of hits in search mode.
+    # (count, is_search): the registry size in browse mode, the number of hits in search mode.
     count_known = Signal(int, bool)
     loading_changed = Signal(bool)
-    #: A page or search finished (tests wait on it).
+    # A page or search finished (tests wait on it).
     loaded = Signal()
 
     KEYS = ("id_number", "name", "latin", "birth_date", "sex", "birthplace")
@@ -59,12 +55,12 @@ class CitizenTableModel(QAbstractTableModel):
         self._loading = False
         self._query = ""
         self._headers = (
-            _tr("ID number"),
-            _tr("Name"),
-            _tr("Latin form"),
-            _tr("Birth date"),
-            _tr("Sex"),
-            _tr("Birthplace"),
+            QCoreApplication.translate("CitizenTableModel", "ID number"),
+            QCoreApplication.translate("CitizenTableModel", "Name"),
+            QCoreApplication.translate("CitizenTableModel", "Latin form"),
+            QCoreApplication.translate("CitizenTableModel", "Birth date"),
+            QCoreApplication.translate("CitizenTableModel", "Sex"),
+            QCoreApplication.translate("CitizenTableModel", "Birthplace"),
         )
 
     # ---------------------------------------------------------------------------------------------- modes

@@ -24,7 +24,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 logger = logging.getLogger(__name__)
 
-#: Reads and rendering share this many threads (the work is short; SQLite reads run in parallel under WAL).
+# Reads and rendering share this many threads (the work is short; SQLite reads run in parallel under WAL).
 READ_THREADS = 3
 
 
@@ -132,10 +132,10 @@ class _Job(QRunnable):
 class TaskRunner(QObject):
     """The one place the GUI starts background work (STYLE.md "Threading")."""
 
-    #: Emitted when a task starts and when one finishes (busy indicators; tests wait for `idle`).
+    # Emitted when a task starts and when one finishes (busy indicators; tests wait for `idle`).
     busy_changed = Signal(int)
     idle = Signal()
-    #: Every task that reports progress, when it starts (a status bar shows its progress and a Cancel button).
+    # Every task that reports progress, when it starts (a status bar shows its progress and a Cancel button).
     progress_task_started = Signal(object)
 
     def __init__(self, parent: QObject | None = None) -> None:

@@ -5,41 +5,45 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("Names", text)
-
-
 def role_name(role: str) -> str:
     names = {
-        "clerk": _tr("clerk"),
-        "supervisor": _tr("supervisor"),
-        "administrator": _tr("administrator"),
-        "auditor": _tr("auditor"),
+        "clerk": QCoreApplication.translate("Names", "clerk"),
+        "supervisor": QCoreApplication.translate("Names", "supervisor"),
+        "administrator": QCoreApplication.translate("Names", "administrator"),
+        "auditor": QCoreApplication.translate("Names", "auditor"),
     }
     return names.get(role, role)
 
 
 def sex_name(code: str) -> str:
-    return {"F": _tr("female"), "M": _tr("male"), "X": _tr("unspecified")}.get(code, code)
+    return {
+        "F": QCoreApplication.translate("Names", "female"),
+        "M": QCoreApplication.translate("Names", "male"),
+        "X": QCoreApplication.translate("Names", "unspecified"),
+    }.get(code, code)
 
 
 def status_name(status: str) -> str:
     names = {
-        "active": _tr("active"),
-        "revoked": _tr("revoked"),
-        "suspended": _tr("suspended"),
-        "superseded": _tr("superseded"),
-        "pending": _tr("pending"),
-        "approved": _tr("approved"),
-        "rejected": _tr("rejected"),
-        "pending-review": _tr("awaiting review"),
-        "accepted": _tr("accepted"),
+        "active": QCoreApplication.translate("Names", "active"),
+        "revoked": QCoreApplication.translate("Names", "revoked"),
+        "suspended": QCoreApplication.translate("Names", "suspended"),
+        "superseded": QCoreApplication.translate("Names", "superseded"),
+        "pending": QCoreApplication.translate("Names", "pending"),
+        "approved": QCoreApplication.translate("Names", "approved"),
+        "rejected": QCoreApplication.translate("Names", "rejected"),
+        "pending-review": QCoreApplication.translate("Names", "awaiting review"),
+        "accepted": QCoreApplication.translate("Names", "accepted"),
     }
     return names.get(status, status)
 
 
 def action_name(action: str) -> str:
-    return {"revoke": _tr("revoke"), "suspend": _tr("suspend"), "reinstate": _tr("reinstate")}.get(action, action)
+    return {
+        "revoke": QCoreApplication.translate("Names", "revoke"),
+        "suspend": QCoreApplication.translate("Names", "suspend"),
+        "reinstate": QCoreApplication.translate("Names", "reinstate"),
+    }.get(action, action)
 
 
 def short_time(iso: str | None) -> str:

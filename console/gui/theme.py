@@ -15,7 +15,6 @@ from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QPalett
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
 from console.core.resources import resource_path
-from console.gui import icons
 
 logger = logging.getLogger(__name__)
 
@@ -135,7 +134,6 @@ def apply_theme(app: QApplication, scheme: str | None = None) -> str:
         base = [f for f in font.families() if f not in families] or [font.family()]
         font.setFamilies([*base, *families])
         app.setFont(font)
-    icons.clear_cache()
     app.setStyleSheet(style_sheet(chosen))
     app.setProperty("console_scheme", chosen)
     return chosen

@@ -106,7 +106,7 @@ class Workspace(QWidget):
 
     lock_requested = Signal()
 
-    #: (key, icon, permissions: any of them shows the screen; empty = everyone)
+    # (key, icon, permissions: any of them shows the screen; empty = everyone)
     PAGES: tuple[tuple[str, str, tuple[Permission, ...]], ...] = (
         ("register", "register", (Permission.CITIZEN_REGISTER,)),
         ("citizens", "citizens", (Permission.CITIZEN_READ,)),
@@ -119,8 +119,8 @@ class Workspace(QWidget):
     def __init__(self, ctx: Context, demo: bool, full_name: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        #: The screens this role has, in navigation order; each is built the first time it is shown, so the
-        #: login does not pay for screens the officer may not open.
+        # The screens this role has, in navigation order; each is built the first time it is shown, so the
+        # login does not pay for screens the officer may not open.
         self.allowed: list[str] = []
         self.pages: dict[str, QWidget] = {}
         layout = QVBoxLayout(self)
@@ -131,9 +131,6 @@ class Workspace(QWidget):
         header.setObjectName("Header")
         head = QHBoxLayout(header)
         head.setContentsMargins(14, 8, 10, 8)
-        logo = QLabel()
-        logo.setPixmap(icon("app").pixmap(30, 30))
-        head.addWidget(logo)
         title = QLabel(f"{ctx.info.authority_name} · {ctx.info.office_name}")
         title.setObjectName("HeaderTitle")
         head.addWidget(title)
@@ -143,12 +140,11 @@ class Workspace(QWidget):
             head.addWidget(badge)
         head.addStretch(1)
         self.officer_label = QLabel(
-            self.tr("{name} ({username}) · {role}").format(
-                name=full_name or ctx.session.username,
-                username=ctx.session.username,
-                role=role_name(ctx.session.role.value),
+            self.tr("{name} · {role}").format(
+                name=full_name or ctx.session.username, role=role_name(ctx.session.role.value)
             )
         )
+        self.officer_label.setToolTip(self.tr("Logged in as {username}").format(username=ctx.session.username))
         self.officer_label.setAccessibleName(self.tr("Logged-in officer"))
         head.addWidget(self.officer_label)
         self.lock_button = QToolButton()
@@ -211,7 +207,7 @@ class Workspace(QWidget):
             return RequestsPage(ctx)
         if key == "approvals":
             return ApprovalsPage(ctx)
-        return VerifyPage(ctx.runner, ctx.office)
+        return VerifyPage(ctx.runner, ctx.office, ctx.info.scheme)
 
     def page(self, key: str) -> Any:
         """The screen `key` (built on first use), or None when the role does not have it."""
@@ -283,11 +279,11 @@ class Workspace(QWidget):
 class ConsoleWindow(QMainWindow):
     """The main window and its states (see the module docstring)."""
 
-    #: The office is open and the login screen shows (benchmarks and tests wait on it).
+    # The office is open and the login screen shows (benchmarks and tests wait on it).
     login_ready = Signal()
-    #: A workspace was built for a logged-in officer.
+    # A workspace was built for a logged-in officer.
     workspace_ready = Signal(object)
-    #: The session ended (lock, idle time-out, expiry) with this sentence.
+    # The session ended (lock, idle time-out, expiry) with this sentence.
     locked = Signal(str)
 
     def __init__(
@@ -401,7 +397,9 @@ class ConsoleWindow(QMainWindow):
         if self.office is None:
             return
         if self.verify_page is None:
-            self.verify_page = VerifyPage(self.runner, self.office, standalone=True)
+            self.verify_page = VerifyPage(
+                self.runner, self.office, self.info.scheme if self.info else "", standalone=True
+            )
             self.verify_page.back_requested.connect(self.show_login)
             self.stack.addWidget(self.verify_page)
         self.stack.setCurrentWidget(self.verify_page)

@@ -79,8 +79,8 @@ def test_register_issue_print_verify(
     ):
         qtbot.mouseClick(cards.issue_button, LEFT)
     credential = issued.args[0]
-    assert not cards.preview_pixmap().isNull()
-    assert cards.preview_pixmap().width() > 400
+    assert len(cards.preview.pages()) == 1 and cards.preview.pages()[0].width() > 900  # 300 dpi
+    assert cards.preview.layout_rects()[0].width() > 300
 
     fake_dialogs.print_to = tmp_path / "printed.pdf"
     with qtbot.waitSignal(cards.printed, timeout=TASK_TIMEOUT_MS) as printed:

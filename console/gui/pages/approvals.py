@@ -36,7 +36,7 @@ from console.gui.widgets import Banner, DictTableModel, hint_label, page_title, 
 
 logger = logging.getLogger(__name__)
 
-#: Refusals the officer can act on: shown in the page's banner, not in a dialog.
+# Refusals the officer can act on: shown in the page's banner, not in a dialog.
 INLINE_ERRORS = (PermissionDenied, Conflict, NotFound, ValidationError)
 
 

@@ -7,8 +7,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtGui import QImage, QKeySequence, QPainter, QPixmap, QShortcut
+from PySide6.QtCore import QRectF, QSettings, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QKeySequence, QPainter, QPaintEvent, QPalette, QShortcut
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QScrollArea,
+    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -36,8 +36,6 @@ from console.gui.texts import short_time, status_name
 from console.gui.widgets import Banner, hint_label, page_title
 
 logger = logging.getLogger(__name__)
-
-PREVIEW_WIDTH = 520
 
 
 class CardsPage(QWidget):
@@ -135,17 +133,10 @@ class CardsPage(QWidget):
         left.addLayout(buttons)
         left.addStretch(1)
 
-        self.preview_label = QLabel()
-        self.preview_label.setObjectName("CardPreview")
-        self.preview_label.setAccessibleName(self.tr("Card preview"))
-        self.preview_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.preview_label.setMinimumSize(PREVIEW_WIDTH + 24, 340)
-        self.preview_label.setWordWrap(True)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setWidget(self.preview_label)
-        body.addWidget(scroll, 3)
+        self.preview = CardPreviewView()
+        self.preview.setObjectName("CardPreview")
+        self.preview.setAccessibleName(self.tr("Card preview"))
+        body.addWidget(self.preview, 3)
 
         self.sheet.currentIndexChanged.connect(lambda _i: self._render_preview())
         self.back.toggled.connect(lambda _b: self._render_preview())
@@ -316,7 +307,7 @@ class CardsPage(QWidget):
             return
         assert isinstance(preview, cardprint.CardPreview)
         self._preview = preview
-        self.preview_label.setPixmap(compose_preview(preview.pages, PREVIEW_WIDTH))
+        self.preview.set_pages(preview.pages)
         self.print_button.setEnabled(True)
         self.save_button.setEnabled(True)
         self.preview_ready.emit()
@@ -326,11 +317,7 @@ class CardsPage(QWidget):
         self._ctx.fail(self, exc)
 
     def _preview_message(self, text: str) -> None:
-        self.preview_label.clear()
-        self.preview_label.setText(text)
-
-    def preview_pixmap(self) -> QPixmap:
-        return self.preview_label.pixmap()
+        self.preview.set_message(text)
 
     # ----------------------------------------------------------------------------------------- output
     def print_card(self) -> None:
@@ -392,22 +379,63 @@ class CardsPage(QWidget):
         self.saved.emit(str(path))
 
 
-def compose_preview(pages: list[QImage], width: int) -> QPixmap:
-    """The pages scaled to `width`, stacked with a gap, each on white with a thin edge."""
-    if not pages:
-        return QPixmap()
-    scaled = [p.scaledToWidth(width, Qt.TransformationMode.SmoothTransformation) for p in pages]
-    gap = 16
-    height = sum(p.height() for p in scaled) + gap * (len(scaled) - 1)
-    result = QPixmap(width + 2, height + 2)
-    result.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(result)
-    y = 1
-    for image in scaled:
-        painter.fillRect(1, y, image.width(), image.height(), Qt.GlobalColor.white)
-        painter.drawImage(1, y, image)
-        painter.setPen(Qt.GlobalColor.gray)
-        painter.drawRect(0, y - 1, image.width() + 1, image.height() + 1)
-        y += image.height() + gap
-    painter.end()
-    return result
+class CardPreviewView(QWidget):
+    """The rendered pages, scaled to fit the space (front above back), or a sentence when there is none."""
+
+    GAP = 14
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._pages: list[QImage] = []
+        self._message = ""
+        self.setMinimumSize(360, 240)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    def set_pages(self, pages: list[QImage]) -> None:
+        self._pages, self._message = list(pages), ""
+        self.update()
+
+    def set_message(self, text: str) -> None:
+        self._pages, self._message = [], text
+        self.setAccessibleDescription(text)
+        self.update()
+
+    def pages(self) -> list[QImage]:
+        return list(self._pages)
+
+    def message(self) -> str:
+        return self._message
+
+    def layout_rects(self) -> list[QRectF]:
+        """Where each page is drawn: as large as fits, keeping the aspect ratio, centred."""
+        if not self._pages:
+            return []
+        area = QRectF(self.rect()).adjusted(8, 8, -8, -8)
+        total_h = sum(p.height() / p.width() for p in self._pages)  # heights at width 1
+        gaps = self.GAP * (len(self._pages) - 1)
+        width = min(area.width(), (area.height() - gaps) / total_h)
+        y = area.top() + (area.height() - (width * total_h + gaps)) / 2
+        rects = []
+        for page in self._pages:
+            height = width * page.height() / page.width()
+            rects.append(QRectF(area.left() + (area.width() - width) / 2, y, width, height))
+            y += height + self.GAP
+        return rects
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        if not self._pages:
+            painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+            painter.drawText(
+                self.rect().adjusted(24, 0, -24, 0),
+                int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap),
+                self._message,
+            )
+            return
+        for image, rect in zip(self._pages, self.layout_rects(), strict=True):
+            painter.fillRect(rect, Qt.GlobalColor.white)  # PDF pages have no background of their own
+            painter.drawImage(rect, image)
+            painter.setPen(QColor(0, 0, 0, 60))
+            painter.drawRect(rect.adjusted(-0.5, -0.5, 0.5, 0.5))
+        painter.end()

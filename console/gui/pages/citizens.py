@@ -29,7 +29,7 @@ from console.core.roles import Permission
 from console.gui import reads
 from console.gui.context import Context
 from console.gui.icons import icon
-from console.gui.models import CitizenTableModel, format_id
+from console.gui.models import SEARCH_LIMIT, CitizenTableModel, format_id
 from console.gui.texts import action_name, sex_name, short_time, status_name
 from console.gui.widgets import hint_label, page_title
 
@@ -86,7 +86,7 @@ class CitizensPage(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, width in enumerate((105, 160, 180, 90, 40, 70)):
+        for column, width in enumerate((100, 130, 160, 88, 36, 50)):
             header.resizeSection(column, width)
         splitter.addWidget(self.table)
 
@@ -133,16 +133,14 @@ class CitizensPage(QWidget):
             self.refresh()
 
     def _on_count(self, count: int, is_search: bool) -> None:
-        if is_search:
-            text = (
-                self.tr("No match")
-                if count == 0
-                else self.tr("{count} found (the first {limit})").format(count=count, limit=count)
-                if count >= 500
-                else self.tr("{count} found").format(count=count)
-            )
-        else:
+        if not is_search:
             text = self.tr("{count} citizens, newest first").format(count=f"{count:,}")
+        elif count == 0:
+            text = self.tr("No match")
+        elif count >= SEARCH_LIMIT:
+            text = self.tr("The first {limit} matches; type more to narrow the search").format(limit=SEARCH_LIMIT)
+        else:
+            text = self.tr("{count} found").format(count=count)
         self.count_label.setText(text)
 
     def _on_loaded(self) -> None:
@@ -312,9 +310,9 @@ class PersonPanel(QScrollArea):
             item = QTreeWidgetItem(
                 [
                     status_name(cred["status"]),
-                    short_time(cred["issued_at"]),
+                    cred["issued_at"][:10],
                     cred["expires_at"][:10],
-                    cred["credential_id"][:12] + "…",
+                    cred["credential_id"][:8],
                 ]
             )
             item.setToolTip(3, cred["credential_id"])

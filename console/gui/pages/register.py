@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -40,7 +41,7 @@ from console.gui.widgets import Banner, hint_label, page_title, set_invalid
 
 logger = logging.getLogger(__name__)
 
-#: Core field names (ValidationError.field) → form fields.
+# Core field names (ValidationError.field) → form fields.
 FIELD_ALIASES = {
     "family-name": "family",
     "family_name": "family",
@@ -52,6 +53,7 @@ FIELD_ALIASES = {
     "photo": "photo",
     "latin_name": "family",
 }
+FORM_WIDTH = 760
 PARTIAL_DATE = re.compile(r"^\d{0,4}(-\d{0,2}(-\d{0,2})?)?$")
 
 
@@ -99,7 +101,10 @@ class RegisterPage(QWidget):
         self.banner = Banner()
         layout.addWidget(self.banner)
 
-        form = QFormLayout()
+        form_box = QWidget()
+        form_box.setMaximumWidth(FORM_WIDTH)
+        form = QFormLayout(form_box)
+        form.setContentsMargins(0, 0, 0, 0)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         form.setVerticalSpacing(4)
@@ -152,6 +157,8 @@ class RegisterPage(QWidget):
         self.photo_remove = QPushButton(icon("clear"), self.tr("Remove"))
         self.photo_remove.clicked.connect(self._remove_photo)
         self.photo_remove.setEnabled(False)
+        self.photo_button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+        self.photo_remove.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         photo_buttons = QVBoxLayout()
         photo_buttons.addWidget(self.photo_button)
         photo_buttons.addWidget(self.photo_remove)
@@ -197,9 +204,12 @@ class RegisterPage(QWidget):
             label = QLabel(labels[key])
             label.setBuddy(widget)
             form.addRow(label, holder)
-        layout.addLayout(form)
+        layout.addWidget(form_box)
 
-        buttons = QHBoxLayout()
+        buttons_box = QWidget()
+        buttons_box.setMaximumWidth(FORM_WIDTH)
+        buttons = QHBoxLayout(buttons_box)
+        buttons.setContentsMargins(0, 0, 0, 0)
         buttons.addStretch(1)
         self.clear_button = QPushButton(icon("clear"), self.tr("Clear form"))
         self.clear_button.clicked.connect(self.clear_form)
@@ -209,7 +219,7 @@ class RegisterPage(QWidget):
         self.submit_button.clicked.connect(self.submit)
         buttons.addWidget(self.clear_button)
         buttons.addWidget(self.submit_button)
-        layout.addLayout(buttons)
+        layout.addWidget(buttons_box)
         layout.addStretch(1)
 
         for sequence in ("Ctrl+Return", "Ctrl+Enter"):

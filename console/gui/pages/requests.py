@@ -41,19 +41,16 @@ logger = logging.getLogger(__name__)
 def request_columns() -> list[tuple[str, str]]:
     from PySide6.QtCore import QCoreApplication
 
-    def tr(text: str) -> str:
-        return QCoreApplication.translate("RequestsPage", text)
-
     return [
-        ("request_id", tr("No.")),
-        ("action", tr("Action")),
-        ("id_number", tr("ID number")),
-        ("status", tr("Status")),
-        ("requested_by", tr("Requested by")),
-        ("requested_at", tr("Requested")),
-        ("decided_by", tr("Decided by")),
-        ("reason", tr("Reason")),
-        ("note", tr("Decision note")),
+        ("request_id", QCoreApplication.translate("RequestsPage", "No.")),
+        ("action", QCoreApplication.translate("RequestsPage", "Action")),
+        ("id_number", QCoreApplication.translate("RequestsPage", "ID number")),
+        ("status", QCoreApplication.translate("RequestsPage", "Status")),
+        ("requested_by", QCoreApplication.translate("RequestsPage", "Requested by")),
+        ("requested_at", QCoreApplication.translate("RequestsPage", "Requested")),
+        ("decided_by", QCoreApplication.translate("RequestsPage", "Decided by")),
+        ("reason", QCoreApplication.translate("RequestsPage", "Reason")),
+        ("note", QCoreApplication.translate("RequestsPage", "Decision note")),
     ]
 
 

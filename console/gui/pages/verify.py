@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.core import issuance, scanning
+from console.core import coding, issuance, scanning
 from console.core.credentials import Verdict
 from console.core.office import Office
 from console.gui.cardprint import PDFIUM_LOCK
@@ -39,7 +39,7 @@ from console.gui.widgets import hint_label, page_title, repolish
 
 logger = logging.getLogger(__name__)
 
-#: verdict status → (style kind, icon)
+# verdict status → (style kind, icon)
 VERDICT_LOOK = {
     "valid": ("valid", "valid"),
     "revoked": ("invalid", "revoked"),
@@ -82,11 +82,18 @@ class VerifyPage(QWidget):
     back_requested = Signal()
 
     def __init__(
-        self, runner: TaskRunner, office: Office, *, standalone: bool = False, parent: QWidget | None = None
+        self,
+        runner: TaskRunner,
+        office: Office,
+        scheme: str = "",
+        *,
+        standalone: bool = False,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._runner = runner
         self._office = office
+        self._scheme = scheme
         self.last_verdict: Verdict | None = None
 
         layout = QVBoxLayout(self)
@@ -247,7 +254,9 @@ class VerifyPage(QWidget):
             values["id_number"].setText(format_id(str(claims.get("id_number") or "")))
             values["birth"].setText(str(claims.get("birth_date") or ""))
             values["sex"].setText(sex_name(str(claims.get("sex") or "")))
-            values["place"].setText(str(claims.get("location_code") or "—"))
+            place = str(claims.get("location_code") or "")
+            place_name = coding.region_name(self._scheme, place) if self._scheme and place else None
+            values["place"].setText(f"{place} — {place_name}" if place_name else place or "—")
             values["issuer"].setText(f"{verdict.issuer or ''} ({claims.get('country') or ''})")
             values["expires"].setText((verdict.expires or "")[:10])
             values["credential"].setText(verdict.credential_id or "")

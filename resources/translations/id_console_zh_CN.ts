@@ -1,0 +1,1666 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>ApprovalsPage</name>
+    <message>
+        <location filename="../../console/gui/pages/approvals.py" line="+56"/>
+        <source>Approvals</source>
+        <translation>审批</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Decide what other officers asked for. You cannot decide your own requests or registrations: another supervisor must (four-eyes rule).</source>
+        <translation>审批其他工作人员提交的事项。您不能审批自己提交的申请或登记：必须由另一位主管审批（双人复核原则）。</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Requests</source>
+        <translation>申请</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Possible duplicates</source>
+        <translation>疑似重复</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <location line="+109"/>
+        <source>No.</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <location line="-108"/>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>ID number</source>
+        <translation>身份号码</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Requested by</source>
+        <translation>申请人</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Requested</source>
+        <translation>申请时间</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reason</source>
+        <translation>理由</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Pending requests</source>
+        <translation>待审批的申请</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>No request waits for a decision.</source>
+        <translation>没有待审批的申请。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location line="+25"/>
+        <source>Select a request to decide it.</source>
+        <translation>请选择一项申请进行审批。</translation>
+    </message>
+    <message>
+        <location line="-21"/>
+        <source>Decision note</source>
+        <translation>审批意见</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Note (required to reject; e.g. which document you checked)</source>
+        <translation>意见（驳回时必填；例如您核查了哪份证明文件）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Approve</source>
+        <translation>批准</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reject</source>
+        <translation>驳回</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Request {number}: {action} the card of {id_number}, asked by {officer} on {time}.</source>
+        <translation>申请 {number}：{action}身份号码 {id_number} 的证件，由 {officer} 于 {time} 提交。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>You made this request; another supervisor must decide it.</source>
+        <translation>这是您本人提交的申请，必须由另一位主管审批。</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <location line="+120"/>
+        <source>Write a note</source>
+        <translation>请填写意见</translation>
+    </message>
+    <message>
+        <location line="-119"/>
+        <source>Say why the request is rejected; the requester will read it.</source>
+        <translation>请说明驳回理由，申请人会看到。</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Request {number} approved</source>
+        <translation>申请 {number} 已批准</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The credential is now {status}.</source>
+        <translation>该凭证现在的状态：{status}。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Request {number} rejected</source>
+        <translation>申请 {number} 已驳回</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Nothing changed; the requester can read your note.</source>
+        <translation>证件状态未变；申请人可以看到您的意见。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Not allowed</source>
+        <translation>不允许此操作</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Family name</source>
+        <translation>姓</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Given name</source>
+        <translation>名</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Birth date</source>
+        <translation>出生日期</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Entered by</source>
+        <translation>录入人</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Entered</source>
+        <translation>录入时间</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Registrations held for review</source>
+        <translation>待复核的登记</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>No registration waits for review.</source>
+        <translation>没有待复核的登记。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Select a held registration to compare it with the existing records.</source>
+        <translation>请选择一条待复核的登记，与已有记录比对。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Review note</source>
+        <translation>复核意见</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Note (required to reject: which record it duplicates)</source>
+        <translation>意见（驳回时必填：与哪条记录重复）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Note</source>
+        <translation>意见</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Not a duplicate: register</source>
+        <translation>不重复：予以登记</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Duplicate: reject</source>
+        <translation>重复：驳回</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Held: {family} {given} ({latin}), {sex}, born {birth} in {place}.</source>
+        <translation>待复核：{family}{given}（{latin}），{sex}，{birth} 出生于 {place}。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Looks like:</source>
+        <translation>疑似与以下记录重复：</translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source>Say which record the registration duplicates.</source>
+        <translation>请说明此登记与哪条记录重复。</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Registered</source>
+        <translation>已登记</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Review {number} accepted: ID number {id_number}.</source>
+        <translation>复核 {number} 已通过：身份号码 {id_number}。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Rejected as a duplicate</source>
+        <translation>已作为重复登记驳回</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Review {number} is closed.</source>
+        <translation>复核 {number} 已结案。</translation>
+    </message>
+</context>
+<context>
+    <name>CardsPage</name>
+    <message>
+        <location filename="../../console/gui/pages/cards.py" line="+61"/>
+        <source>Issue and print cards</source>
+        <translation>签发与打印证件</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Issuing signs a new credential; an earlier card of the same person stops being valid. Print on a card printer (ID-1) or on an A4 sheet of ten.</source>
+        <translation>签发会签署一份新凭证，同一人此前的证件随即失效。可用证卡打印机（ID-1）打印，或在 A4 纸上每页打印十张。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>ID number</source>
+        <translation>身份号码</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>ID number of a registered person</source>
+        <translation>已登记人员的身份号码</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Look up</source>
+        <translation>查找</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;ID number</source>
+        <translation>身份号码(&amp;I)</translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source> years</source>
+        <translation> 年</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Validity in years</source>
+        <translation>有效期（年）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Valid for</source>
+        <translation>有效期(&amp;V)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Issue credential</source>
+        <translation>签发凭证</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sign a new credential for this person (Ctrl+I)</source>
+        <translation>为此人签署新凭证（Ctrl+I）</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Sheet</source>
+        <translation>纸张</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Card printer (ID-1 card)</source>
+        <translation>证卡打印机（ID-1 卡）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A4 sheet of ten cards</source>
+        <translation>A4 纸（每页十张）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Also print the back (MRZ)</source>
+        <translation>同时打印背面（机读区）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Sheet</source>
+        <translation>纸张(&amp;S)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Print…</source>
+        <translation>打印…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Print the card (Ctrl+P)</source>
+        <translation>打印证件（Ctrl+P）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Save PDF…</source>
+        <translation>保存 PDF…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Save the card as a PDF file (Ctrl+S)</source>
+        <translation>将证件保存为 PDF 文件（Ctrl+S）</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Card preview</source>
+        <translation>证件预览</translation>
+    </message>
+    <message>
+        <location line="+46"/>
+        <source>Not found</source>
+        <translation>未找到</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>Look up a person by ID number to issue or print their card.</source>
+        <translation>请按身份号码查找人员，以签发或打印其证件。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{latin} · ID number {number} · born {birth}</source>
+        <translation>{latin} · 身份号码 {number} · 出生于 {birth}</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>No credential issued yet.</source>
+        <translation>尚未签发凭证。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Issue a credential first; its card appears here.</source>
+        <translation>请先签发凭证，证件预览将显示在这里。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Newest credential: {status}, issued {issued}, expires {expires}.</source>
+        <translation>最新凭证：{status}，签发于 {issued}，有效期至 {expires}。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>The newest credential is {status}: issue a new one to print a card.</source>
+        <translation>最新凭证的状态为“{status}”：请签发新凭证后再打印证件。</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Issue a new credential?</source>
+        <translation>签发新凭证？</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{name} already has a credential in force. A new one replaces it: the old card will be reported as replaced when verified. Issue a new credential?</source>
+        <translation>{name} 已有一份有效凭证。新凭证将取代它：核验旧证件时会显示“已被新证件取代”。确定签发新凭证吗？</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Credential {cid} is valid until {expires}.</source>
+        <translation>凭证 {cid} 有效期至 {expires}。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The earlier card is no longer valid.</source>
+        <translation>此前的证件已失效。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Credential issued</source>
+        <translation>凭证已签发</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Card printing is not available in this build of the console.</source>
+        <translation>此版本的控制台不支持证件打印。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Rendering the card…</source>
+        <translation>正在生成证件…</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>The card could not be rendered.</source>
+        <translation>无法生成证件。</translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>Sent to the printer</source>
+        <translation>已发送到打印机</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>{count} page(s) printed.</source>
+        <translation>已打印 {count} 页。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Save the card as PDF</source>
+        <translation>将证件保存为 PDF</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>PDF files (*.pdf)</source>
+        <translation>PDF 文件 (*.pdf)</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Card saved</source>
+        <translation>证件已保存</translation>
+    </message>
+</context>
+<context>
+    <name>CitizenTableModel</name>
+    <message>
+        <location filename="../../console/gui/models.py" line="+58"/>
+        <source>ID number</source>
+        <translation>身份号码</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Latin form</source>
+        <translation>拉丁字母拼写</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Birth date</source>
+        <translation>出生日期</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sex</source>
+        <translation>性别</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Birthplace</source>
+        <translation>出生地</translation>
+    </message>
+</context>
+<context>
+    <name>CitizensPage</name>
+    <message>
+        <location filename="../../console/gui/pages/citizens.py" line="+54"/>
+        <location line="+23"/>
+        <source>Citizens</source>
+        <translation>公民</translation>
+    </message>
+    <message>
+        <location line="-22"/>
+        <source>Search by ID number, birth date (YYYY-MM-DD) or the start of a name, in any script.</source>
+        <translation>可按身份号码、出生日期（YYYY-MM-DD）或姓名开头搜索，支持任何文字。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Search citizens</source>
+        <translation>搜索公民</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>ID number, birth date or name… (Ctrl+F)</source>
+        <translation>身份号码、出生日期或姓名…（Ctrl+F）</translation>
+    </message>
+    <message>
+        <location line="+77"/>
+        <source>No match</source>
+        <translation>无匹配结果</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The first {limit} matches; type more to narrow the search</source>
+        <translation>仅显示前 {limit} 条结果；请输入更多内容以缩小范围</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{count} found</source>
+        <translation>找到 {count} 条</translation>
+    </message>
+    <message>
+        <location line="-6"/>
+        <source>{count} citizens, newest first</source>
+        <translation>共 {count} 位公民，最新登记的在前</translation>
+    </message>
+</context>
+<context>
+    <name>ConsoleWindow</name>
+    <message>
+        <location filename="../../console/gui/window.py" line="+316"/>
+        <source>ID Console</source>
+        <translation>身份证件管理台</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Preparing the demo office…</source>
+        <translation>正在准备演示办公室…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Creating a sample authority, officers and a few hundred citizens. This takes a few seconds.</source>
+        <translation>正在创建示例机构、工作人员和数百位公民，需要几秒钟。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Opening the office…</source>
+        <translation>正在打开办公室…</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>ID Console — {office}</source>
+        <translation>身份证件管理台 — {office}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source> (demo)</source>
+        <translation>（演示）</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>No office to open</source>
+        <translation>没有可打开的办公室</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>To try the console with sample data, start it with: id-console gui --demo</source>
+        <translation>如需用示例数据试用本控制台，请运行：id-console gui --demo</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The office could not be opened</source>
+        <translation>无法打开办公室</translation>
+    </message>
+    <message>
+        <location line="+38"/>
+        <source>Locked after {minutes} minutes without activity; log in again.</source>
+        <translation>{minutes} 分钟无操作，已自动锁定；请重新登录。</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Working…</source>
+        <translation>正在处理…</translation>
+    </message>
+</context>
+<context>
+    <name>Dialogs</name>
+    <message>
+        <location filename="../../console/gui/dialogs.py" line="+39"/>
+        <source>Internal error</source>
+        <translation>内部错误</translation>
+    </message>
+    <message>
+        <location line="+52"/>
+        <source>Cannot do this</source>
+        <translation>无法执行此操作</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Something went wrong inside the console. This is a bug, not something you did. Your last action may not have been saved; check it, and report the details below to your administrator.</source>
+        <translation>控制台内部出错。这是程序缺陷，并非您的操作有误。您最后一步操作可能未保存，请检查，并将下面的详细信息报告给管理员。</translation>
+    </message>
+</context>
+<context>
+    <name>LoginPage</name>
+    <message>
+        <location filename="../../console/gui/login.py" line="+81"/>
+        <source>ID Console</source>
+        <translation>身份证件管理台</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <location line="+61"/>
+        <source>Username</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <location line="-60"/>
+        <source>e.g. clerk</source>
+        <translation>例如 clerk</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location line="+57"/>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <location line="-54"/>
+        <source>&amp;Username</source>
+        <translation>用户名(&amp;U)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Password</source>
+        <translation>密码(&amp;P)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Login message</source>
+        <translation>登录提示</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <location line="+126"/>
+        <source>Log in</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <location line="-121"/>
+        <source>Verify a card without logging in</source>
+        <translation>无需登录，核验证件</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Check a card&apos;s QR code: scanner, picture or PDF</source>
+        <translation>核验证件上的二维码：扫码枪、图片或 PDF</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>{office} ({code})</source>
+        <translation>{office}（{code}）</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Demo office</source>
+        <translation>演示办公室</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Sample data only. Click an officer to fill in the form. Each role sees different screens; a supervisor cannot approve their own requests.</source>
+        <translation>仅为示例数据。点击一位工作人员即可填入登录信息。不同角色看到的界面不同；主管不能审批自己提交的申请。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Demo officers</source>
+        <translation>演示工作人员</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Role</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <location line="+46"/>
+        <source>Enter your username and password.</source>
+        <translation>请输入用户名和密码。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Unlocking your keys…</source>
+        <translation>正在解锁您的密钥…</translation>
+    </message>
+</context>
+<context>
+    <name>Names</name>
+    <message>
+        <location filename="../../console/gui/texts.py" line="+10"/>
+        <source>clerk</source>
+        <translation>办事员</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>supervisor</source>
+        <translation>主管</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>administrator</source>
+        <translation>管理员</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>auditor</source>
+        <translation>审计员</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>female</source>
+        <translation>女</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>male</source>
+        <translation>男</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>unspecified</source>
+        <translation>未指明</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>active</source>
+        <translation>有效</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>revoked</source>
+        <translation>已吊销</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>suspended</source>
+        <translation>已暂停</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>superseded</source>
+        <translation>已被取代</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>pending</source>
+        <translation>待审批</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>approved</source>
+        <translation>已批准</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>rejected</source>
+        <translation>已驳回</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>awaiting review</source>
+        <translation>待复核</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>accepted</source>
+        <translation>已通过</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>revoke</source>
+        <translation>吊销</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>suspend</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>reinstate</source>
+        <translation>恢复</translation>
+    </message>
+</context>
+<context>
+    <name>PersonPanel</name>
+    <message>
+        <location filename="../../console/gui/pages/citizens.py" line="+50"/>
+        <source>Select a citizen to see their record, cards and history.</source>
+        <translation>选择一位公民，查看其档案、证件和历史记录。</translation>
+    </message>
+    <message>
+        <location line="+34"/>
+        <source>Born</source>
+        <translation>出生日期</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sex</source>
+        <translation>性别</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Birthplace</source>
+        <translation>出生地</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Registered</source>
+        <translation>登记信息</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Issue / print card</source>
+        <translation>签发/打印证件</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Request status change</source>
+        <translation>申请变更状态</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <location line="+3"/>
+        <source>Credentials</source>
+        <translation>凭证</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Issued</source>
+        <translation>签发时间</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Expires</source>
+        <translation>有效期至</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Credential</source>
+        <translation>凭证</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>No card issued yet.</source>
+        <translation>尚未签发证件。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location line="+3"/>
+        <source>History</source>
+        <translation>历史记录</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>ID number {number}</source>
+        <translation>身份号码 {number}</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{time} by {officer}</source>
+        <translation>{time}，由 {officer} 办理</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>(approved by {officer})</source>
+        <translation>（由 {officer} 批准）</translation>
+    </message>
+    <message>
+        <location line="+35"/>
+        <source>Registered by {officer}</source>
+        <translation>由 {officer} 登记</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Credential {cid} issued by {officer}</source>
+        <translation>凭证 {cid} 由 {officer} 签发</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{officer} requested: {action} — “{reason}”</source>
+        <translation>{officer} 申请{action}：“{reason}”</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>approved</source>
+        <translation>批准</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>rejected</source>
+        <translation>驳回</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Request {number} {verdict} by {officer}</source>
+        <translation>申请 {number} 已由 {officer} {verdict}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Credential {cid} became {status}</source>
+        <translation>凭证 {cid} 变为“{status}”</translation>
+    </message>
+</context>
+<context>
+    <name>RegisterPage</name>
+    <message>
+        <location filename="../../console/gui/pages/register.py" line="+94"/>
+        <source>Register a citizen</source>
+        <translation>登记公民</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Enter the names exactly as on the civil-status record, in any script. Each field is checked as you type; a likely duplicate is held for a supervisor instead of getting a number.</source>
+        <translation>请严格按照户籍记录填写姓名，可使用任何文字。每个字段都会在输入时即时校验；疑似重复的登记不会分配号码，而是交由主管复核。</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Family name</source>
+        <translation>姓</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>e.g. Müller, 张, 김, Иванова</source>
+        <translation>例如 张、Müller、김、Иванова</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Given names</source>
+        <translation>名</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>e.g. Zoë, 晓明, 민준, Анна</source>
+        <translation>例如 晓明、Zoë、민준、Анна</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Birth date</source>
+        <translation>出生日期</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>YYYY-MM-DD</source>
+        <translation>YYYY-MM-DD</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Sex</source>
+        <translation>性别</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>— choose —</source>
+        <translation>— 请选择 —</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>F — female</source>
+        <translation>F — 女</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>M — male</source>
+        <translation>M — 男</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>X — unspecified</source>
+        <translation>X — 未指明</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Birthplace</source>
+        <translation>出生地</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Region code or name, e.g. DEU</source>
+        <translation>地区代码或名称，例如 CHN</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <location line="+225"/>
+        <source>No photo</source>
+        <translation>无照片</translation>
+    </message>
+    <message>
+        <location line="-223"/>
+        <source>Choose photo…</source>
+        <translation>选择照片…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Choose photo</source>
+        <translation>选择照片</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>JPEG or PNG, at most 512 KB. Optional.</source>
+        <translation>JPEG 或 PNG，不超过 512 KB。可选。</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>&amp;Family name</source>
+        <translation>姓(&amp;F)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Given names</source>
+        <translation>名(&amp;G)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Birth date</source>
+        <translation>出生日期(&amp;B)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Sex</source>
+        <translation>性别(&amp;S)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Birth&amp;place</source>
+        <translation>出生地(&amp;P)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Photo</source>
+        <translation>照片</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>{field}: problem</source>
+        <translation>{field}：有误</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Clear form</source>
+        <translation>清空表单</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+261"/>
+        <source>Register</source>
+        <translation>登记</translation>
+    </message>
+    <message>
+        <location line="-259"/>
+        <source>Register this person (Ctrl+Enter)</source>
+        <translation>登记此人（Ctrl+Enter）</translation>
+    </message>
+    <message>
+        <location line="+74"/>
+        <source>Choose the sex: F, M or X.</source>
+        <translation>请选择性别：F、M 或 X。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Choose the birthplace (a region code).</source>
+        <translation>请选择出生地（地区代码）。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The birthplace {code} is not a region code of the {scheme} scheme.</source>
+        <translation>出生地 {code} 不是 {scheme} 编码方案中的地区代码。</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Latin form (card, MRZ): {latin}</source>
+        <translation>拉丁字母拼写（证件、机读区）：{latin}</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>Choose a photo</source>
+        <translation>选择照片</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Pictures (*.jpg *.jpeg *.png)</source>
+        <translation>图片 (*.jpg *.jpeg *.png)</translation>
+    </message>
+    <message>
+        <location line="+62"/>
+        <location line="+68"/>
+        <source>Check the marked fields.</source>
+        <translation>请检查标出的字段。</translation>
+    </message>
+    <message>
+        <location line="-68"/>
+        <source>Nothing was registered yet.</source>
+        <translation>尚未登记任何内容。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Registering…</source>
+        <translation>正在登记…</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Registered. ID number: {number}</source>
+        <translation>已登记。身份号码：{number}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{name} is in the registry. Issue a credential to print a card.</source>
+        <translation>{name} 已录入登记簿。签发凭证后即可打印证件。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Held for review: this person may already be registered</source>
+        <translation>已暂缓，等待复核：此人可能已经登记过</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Register another person</source>
+        <translation>登记下一位</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Issue and print a card</source>
+        <translation>签发并打印证件</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Show in citizens</source>
+        <translation>在公民列表中查看</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>No ID number was allocated. The registration waits as review no. {review}: a supervisor (not you) compares it with the records below and either registers the person or rejects the entry as a duplicate.</source>
+        <translation>未分配身份号码。此登记作为第 {review} 号复核等待处理：由一位主管（不能是您本人）将其与下列记录比对，然后予以登记，或作为重复登记驳回。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>registered</source>
+        <translation>已登记</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>awaiting review</source>
+        <translation>待复核</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>• {family} {given} ({latin}), born {birth}: {kind} {ref}</source>
+        <translation>• {family}{given}（{latin}），{birth} 出生：{kind} {ref}</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Nothing was registered.</source>
+        <translation>未登记任何内容。</translation>
+    </message>
+</context>
+<context>
+    <name>RequestsPage</name>
+    <message>
+        <location filename="../../console/gui/pages/requests.py" line="+45"/>
+        <source>No.</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+48"/>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <location line="-47"/>
+        <source>ID number</source>
+        <translation>身份号码</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Requested by</source>
+        <translation>申请人</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Requested</source>
+        <translation>申请时间</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Decided by</source>
+        <translation>审批人</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+50"/>
+        <source>Reason</source>
+        <translation>理由</translation>
+    </message>
+    <message>
+        <location line="-49"/>
+        <source>Decision note</source>
+        <translation>审批意见</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <location line="+72"/>
+        <source>Requests</source>
+        <translation>申请</translation>
+    </message>
+    <message>
+        <location line="-70"/>
+        <source>Ask for a card to be revoked (lost, stolen, wrong data), suspended or reinstated. A supervisor other than you decides; the card&apos;s status changes only when the request is approved.</source>
+        <translation>申请吊销（遗失、被盗、信息有误）、暂停或恢复证件。由您以外的一位主管审批；申请获批后证件状态才会改变。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>New request</source>
+        <translation>新申请</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Revoke the card (permanent)</source>
+        <translation>吊销证件（永久）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Suspend the card (can be reinstated)</source>
+        <translation>暂停证件（可恢复）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reinstate a suspended card</source>
+        <translation>恢复已暂停的证件</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>ID number or credential id</source>
+        <translation>身份号码或凭证编号</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>ID number (the newest card) or credential id</source>
+        <translation>身份号码（指最新证件）或凭证编号</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Why? The supervisor decides on it and it stays in the audit trail.</source>
+        <translation>原因？主管据此审批，并将记入审计记录。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Send request</source>
+        <translation>提交申请</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Send the request to a supervisor (Ctrl+Enter)</source>
+        <translation>将申请提交给主管（Ctrl+Enter）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Action</source>
+        <translation>操作(&amp;A)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Card of</source>
+        <translation>证件持有人(&amp;C)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Reason</source>
+        <translation>理由(&amp;R)</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>All requests</source>
+        <translation>全部申请</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Show requests</source>
+        <translation>显示申请</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>All</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Pending</source>
+        <translation>待审批</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Approved</source>
+        <translation>已批准</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Rejected</source>
+        <translation>已驳回</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Load the list again (F5)</source>
+        <translation>重新加载列表（F5）</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>No requests.</source>
+        <translation>没有申请。</translation>
+    </message>
+    <message>
+        <location line="+36"/>
+        <source>Give a reason: the supervisor decides on it.</source>
+        <translation>请填写理由，主管将据此审批。</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Request {number} sent</source>
+        <translation>申请 {number} 已提交</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A supervisor other than you will approve or reject it; the card stays as it is until then.</source>
+        <translation>将由您以外的一位主管批准或驳回；在此之前证件状态保持不变。</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>The request was not sent</source>
+        <translation>申请未提交</translation>
+    </message>
+</context>
+<context>
+    <name>StartPage</name>
+    <message>
+        <location filename="../../console/gui/window.py" line="-401"/>
+        <source>Opening the office…</source>
+        <translation>正在打开办公室…</translation>
+    </message>
+</context>
+<context>
+    <name>VerifyPage</name>
+    <message>
+        <location filename="../../console/gui/pages/verify.py" line="+104"/>
+        <source>Verify a card</source>
+        <translation>核验证件</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Scan the QR code with the barcode scanner (it types the code and presses Enter), paste the text, or open a picture or PDF of the card.</source>
+        <translation>用扫码枪扫描二维码（扫码枪会输入内容并自动回车），或粘贴二维码文本，或打开证件的图片或 PDF。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Back to login</source>
+        <translation>返回登录</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Scanned QR text</source>
+        <translation>扫描到的二维码文本</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Scan now, or paste the QR text and press Enter</source>
+        <translation>请扫码，或粘贴二维码文本后按回车</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Verify</source>
+        <translation>核验</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Open picture or PDF…</source>
+        <translation>打开图片或 PDF…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open a photo, scan or PDF of the card (Ctrl+O)</source>
+        <translation>打开证件的照片、扫描件或 PDF（Ctrl+O）</translation>
+    </message>
+    <message>
+        <location line="+41"/>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Name as written</source>
+        <translation>原文姓名</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>ID number</source>
+        <translation>身份号码</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Born</source>
+        <translation>出生日期</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sex</source>
+        <translation>性别</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Birthplace</source>
+        <translation>出生地</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Issued by</source>
+        <translation>签发机关</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Expires</source>
+        <translation>有效期至</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Credential</source>
+        <translation>凭证</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Status checked</source>
+        <translation>已查询状态</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>No card checked yet. The verdict appears here: valid, revoked, suspended, expired, forged…</source>
+        <translation>尚未核验证件。核验结论将显示在这里：有效、已吊销、已暂停、已过期、伪造…</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>Open a picture or PDF of the card</source>
+        <translation>打开证件的图片或 PDF</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Pictures and PDF (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp *.pdf)</source>
+        <translation>图片和 PDF (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp *.pdf)</translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source>The file holds {count} QR codes; this is the first.</source>
+        <translation>该文件包含 {count} 个二维码；此处显示第一个的结果。</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>yes, as of {time}</source>
+        <translation>是，截至 {time}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>no</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>VALID</source>
+        <translation>有效</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>REVOKED</source>
+        <translation>已吊销</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>SUSPENDED</source>
+        <translation>已暂停</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>REPLACED BY A NEWER CARD</source>
+        <translation>已被新证件取代</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>EXPIRED</source>
+        <translation>已过期</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>FORGED OR ALTERED</source>
+        <translation>伪造或被篡改</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>UNKNOWN ISSUER</source>
+        <translation>签发机关不明</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>NOT A READABLE CARD CODE</source>
+        <translation>无法识别的证件码</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The card is genuine and in force. Compare the photo and data with the holder.</source>
+        <translation>证件真实有效。请将照片和信息与持证人本人核对。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Genuine and not expired, but its revocation status could not be checked here.</source>
+        <translation>证件为真且未过期，但此处无法查询其是否已被吊销。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Scan again; if it keeps failing, the code is damaged or is not an ID card.</source>
+        <translation>请重新扫描；如果仍然失败，说明二维码已损坏或并非身份证件。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Do not accept this card.</source>
+        <translation>请勿接受此证件。</translation>
+    </message>
+</context>
+<context>
+    <name>Workspace</name>
+    <message>
+        <location filename="../../console/gui/window.py" line="+72"/>
+        <source>DEMO</source>
+        <translation>演示</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{name} · {role}</source>
+        <translation>{name} · {role}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Logged in as {username}</source>
+        <translation>当前登录用户：{username}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Logged-in officer</source>
+        <translation>当前登录的工作人员</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Lock</source>
+        <translation>锁定</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Lock the console and log out (Ctrl+L)</source>
+        <translation>锁定控制台并退出登录（Ctrl+L）</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Screens</source>
+        <translation>界面</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Register</source>
+        <translation>登记</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Citizens</source>
+        <translation>公民</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Issue and print</source>
+        <translation>签发与打印</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Requests</source>
+        <translation>申请</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Approvals</source>
+        <translation>审批</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Verify a card</source>
+        <translation>核验证件</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>{title} (Ctrl+{number})</source>
+        <translation>{title}（Ctrl+{number}）</translation>
+    </message>
+    <message>
+        <location line="+81"/>
+        <source>Ctrl+1 … Ctrl+{n}: switch screens</source>
+        <translation>Ctrl+1 … Ctrl+{n}：切换界面</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Ctrl+N: register a citizen</source>
+        <translation>Ctrl+N：登记公民</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Ctrl+F: find a citizen</source>
+        <translation>Ctrl+F：查找公民</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Ctrl+Enter: submit the form</source>
+        <translation>Ctrl+Enter：提交表单</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Ctrl+I: issue a credential · Ctrl+P: print · Ctrl+S: save PDF</source>
+        <translation>Ctrl+I：签发凭证 · Ctrl+P：打印 · Ctrl+S：保存 PDF</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Ctrl+O: open a picture or PDF to verify</source>
+        <translation>Ctrl+O：打开图片或 PDF 进行核验</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>F5: refresh · Ctrl+L: lock</source>
+        <translation>F5：刷新 · Ctrl+L：锁定</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Keyboard shortcuts</source>
+        <translation>键盘快捷键</translation>
+    </message>
+</context>
+</TS>
