@@ -544,7 +544,7 @@ def reject_review(session: Session, review_id: int, note: str) -> dict[str, Any]
 _COLUMNS = "id_number, family_name, given_name, latin_family, latin_given, birth_date, sex, birthplace, office_code"
 
 
-SCAN_LIMIT = 2000
+SCAN_LIMIT = 1000
 
 
 def search(session: Session, query: str, *, limit: int = 50) -> list[dict[str, Any]]:
