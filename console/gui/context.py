@@ -38,6 +38,7 @@ class Context(QObject):
         self.office = office
         self.info = info
         self.session = session
+        self.expired = False
 
     def allows(self, *permissions: Permission) -> bool:
         """True when the officer's role holds any of `permissions` (what to show; the core still decides)."""
@@ -46,8 +47,11 @@ class Context(QObject):
     def fail(self, parent: QWidget | None, exc: BaseException) -> None:
         """The failure path of every task a screen starts."""
         if isinstance(exc, SessionExpired):
-            logger.info("session ended: %s", exc)
-            self.session_expired.emit(str(exc))
+            # Several jobs may find the session over; the first sentence (the reason) is the one shown.
+            if not self.expired:
+                self.expired = True
+                logger.info("session ended: %s", exc)
+                self.session_expired.emit(str(exc))
             return
         report_error(parent, exc)
 

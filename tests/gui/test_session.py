@@ -14,7 +14,7 @@ from console.gui.idle import IdleGuard
 from console.gui.pages.citizens import CitizensPage
 from console.gui.window import ConsoleWindow
 from tests.conftest import FakeClock
-from tests.gui.conftest import TASK_TIMEOUT_MS, FakeDialogs
+from tests.gui.conftest import TASK_TIMEOUT_MS, FakeDialogs, wait_idle
 
 
 def test_idle_guard_fires_once_after_the_timeout(qtbot: Any, gui_app: Any) -> None:
@@ -51,17 +51,20 @@ def test_idle_lock_returns_to_login_and_forgets_the_session(qtbot: Any, window: 
 
 
 def test_expired_session_in_a_task_returns_to_login(
-    qtbot: Any, window: ConsoleWindow, log_in: Any, clock: FakeClock
+    qtbot: Any, window: ConsoleWindow, log_in: Any, clock: FakeClock, fake_dialogs: FakeDialogs
 ) -> None:
     workspace = log_in("clerk")
     citizens = workspace.page("citizens")
     assert isinstance(citizens, CitizensPage)
     workspace.open("citizens")
+    wait_idle(qtbot, window.runner)  # no read in flight may refresh the session while the clock jumps
     clock.advance(minutes=11)  # the office's session_idle_minutes is 10; the core ends the session
     with qtbot.waitSignal(window.locked, timeout=TASK_TIMEOUT_MS) as locked:
         qtbot.keyClicks(citizens.search, "Ivan")
         qtbot.keyClick(citizens.search, Qt.Key.Key_Return)
-    assert "minutes without activity" in locked.args[0]
+    assert "minutes without activity" in locked.args[0], fake_dialogs.shown
+    qtbot.wait(100)  # the debounced search fails too, on a session already locked: no second lock
+    assert "minutes without activity" in window.login_page.message.text()
     assert window.stack.currentWidget() is window.login_page
 
 
