@@ -359,3 +359,40 @@ def test_card_pdf_verifies(office_dir: Path, tmp_path: Path) -> None:
     checked = run(office_dir, "verify", "--pdf", str(out), "--json")
     assert checked.returncode == 0, checked.stdout
     assert json.loads(checked.stdout)["claims"]["id_number"] == number
+
+
+def test_verify_a_scanned_card_image(office_dir: Path, tmp_path: Path) -> None:
+    import pypdfium2
+
+    _staff(office_dir)
+    number = json.loads(
+        run(
+            office_dir,
+            "register",
+            "--as",
+            "clara",
+            "--family-name",
+            "Иванова",
+            "--given-name",
+            "Анна",
+            "--birth-date",
+            "1975-03-09",
+            "--sex",
+            "F",
+            "--birthplace",
+            "RUS",
+            "--json",
+            password=CLERK_PW,
+        ).stdout
+    )["id_number"]
+    run(office_dir, "issue", "--as", "clara", number, password=CLERK_PW)
+    pdf = tmp_path / "card.pdf"
+    run(office_dir, "card", "--as", "clara", number, "--out", str(pdf), password=CLERK_PW)
+    # a "scan": the card rendered at 200 dpi, rotated a little and saved as JPEG
+    image = pypdfium2.PdfDocument(pdf.read_bytes())[0].render(scale=200 / 72, fill_color=(255, 255, 255, 255))
+    scan = tmp_path / "scan.jpg"
+    image.to_pil().convert("RGB").rotate(4, expand=True, fillcolor="white").save(scan, quality=85)
+    checked = run(office_dir, "verify", "--image", str(scan), "--json")
+    assert checked.returncode == 0, checked.stdout
+    verdict = json.loads(checked.stdout)
+    assert verdict["status"] == "valid" and verdict["claims"]["full_name"] == "ANNA IVANOVA"
