@@ -12,10 +12,12 @@ composition.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from console.core import coding, issuance, registry, requests
 from console.core.accounts import Session
+from console.core.keystore import KdfLimits
 from console.core.office import Office
 from console.core.roles import Permission, allows
 
@@ -49,7 +51,7 @@ def office_info(office: Office) -> OfficeInfo:
     )
 
 
-def open_office(data_dir: Any, kdf: Any) -> tuple[Office, OfficeInfo]:
+def open_office(data_dir: Path, kdf: KdfLimits) -> tuple[Office, OfficeInfo]:
     """Open the office (and bring its schema up to date) off the GUI thread."""
     office = Office(data_dir, kdf=kdf)
     return office, office_info(office)
