@@ -97,6 +97,16 @@ class Session:
             raise SessionExpired(f"The account {self.username!r} has been disabled; ask an administrator.")
         return Role(row["role"])
 
+    def require_not_own(self, requested_by: str, action: str, what: str) -> None:
+        """The four-eyes rule: nobody decides what they asked for themselves (refusal audited).
+
+        Raises:
+            PermissionDenied: `requested_by` is this officer.
+        """
+        if requested_by == self.username:
+            self.refuse(action, f"own {what}")
+            raise PermissionDenied(f"You made {what} yourself; another supervisor must decide it (four-eyes rule).")
+
     def refuse(self, action: str, detail: str) -> None:
         """Write a refusal to the audit trail (its own small transaction; the refused change writes nothing)."""
         with transaction(self.office.db) as conn:

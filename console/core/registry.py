@@ -458,18 +458,27 @@ def list_reviews(session: Session, *, status: str = "pending-review") -> list[di
 
 
 def _pending(session: Session, review_id: int) -> dict[str, Any]:
+    """The held registration, if it may be decided by this officer (status is checked again when writing)."""
     rows = list(session.office.db.query("SELECT * FROM registrations WHERE id = ?", [review_id]))
     if not rows:
         raise NotFound(f"No registration under review with id {review_id}.")
     row = rows[0]
+    session.require_not_own(row["requested_by"], "review.decide", f"registration {review_id}")
     if row["status"] != "pending-review":
         raise Conflict(f"Review {review_id} was already decided ({row['status']} by {row['decided_by']}).")
-    if row["requested_by"] == session.username:
-        session.refuse("review.decide", f"own registration {review_id}")
-        raise PermissionDenied(
-            f"You entered registration {review_id} yourself; another supervisor must decide it (four-eyes rule)."
-        )
     return row
+
+
+def _claim_review(conn: sqlite3.Connection, session: Session, review_id: int, status: str, note: str, now: str) -> None:
+    """Mark the review decided inside the writing transaction; a concurrent decision makes this one fail."""
+    cur = conn.execute(
+        "UPDATE registrations SET status = ?, decided_by = ?, decided_at = ?, note = ? "
+        "WHERE id = ? AND status = 'pending-review'",
+        (status, session.username, now, note, review_id),
+    )
+    if cur.rowcount != 1:
+        row = conn.execute("SELECT status, decided_by FROM registrations WHERE id = ?", (review_id,)).fetchone()
+        raise Conflict(f"Review {review_id} was already decided ({row[0]} by {row[1]}).")
 
 
 def accept_review(session: Session, review_id: int, note: str = "") -> dict[str, Any]:
@@ -491,14 +500,11 @@ def accept_review(session: Session, review_id: int, note: str = "") -> dict[str,
     )
     allocation = _Allocation(session)
     with transaction(office.db) as conn:
+        _claim_review(conn, session, review_id, "accepted", note, to_iso(now))
         number = allocation.store(
             conn, person, now=to_iso(now), registered_by=row["requested_by"], approved_by=session.username
         )
-        conn.execute(
-            "UPDATE registrations SET status = 'accepted', decided_by = ?, decided_at = ?, note = ?, id_number = ? "
-            "WHERE id = ? AND status = 'pending-review'",
-            (session.username, to_iso(now), note, number, review_id),
-        )
+        conn.execute("UPDATE registrations SET id_number = ? WHERE id = ?", (number, review_id))
         events.append_event(
             conn,
             actor=session.actor,
@@ -521,11 +527,8 @@ def reject_review(session: Session, review_id: int, note: str) -> dict[str, Any]
     office = session.office
     now = office.clock()
     with transaction(office.db) as conn:
-        conn.execute(
-            "UPDATE registrations SET status = 'rejected', decided_by = ?, decided_at = ?, note = ?, photo = NULL "
-            "WHERE id = ? AND status = 'pending-review'",
-            (session.username, to_iso(now), note.strip(), review_id),
-        )
+        _claim_review(conn, session, review_id, "rejected", note.strip(), to_iso(now))
+        conn.execute("UPDATE registrations SET photo = NULL WHERE id = ?", (review_id,))  # no data kept for nothing
         events.append_event(
             conn,
             actor=session.actor,

@@ -6,11 +6,12 @@ whatever their role; deciding needs `request.decide` (supervisors). Each step is
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 from console.core import events
 from console.core.accounts import Session
-from console.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from console.core.errors import Conflict, NotFound, ValidationError
 from console.core.issuance import current_credential
 from console.core.roles import Permission
 from console.core.store import transaction
@@ -83,18 +84,26 @@ def list_requests(session: Session, *, status: str | None = None) -> list[dict[s
 
 
 def _pending(session: Session, request_id: int) -> dict[str, Any]:
+    """The request, if this officer may decide it (its status is claimed again when writing)."""
     rows = list(session.office.db.query("SELECT * FROM requests WHERE id = ?", [request_id]))
     if not rows:
         raise NotFound(f"No request with id {request_id}.")
     row = rows[0]
+    session.require_not_own(row["requested_by"], "request.decide", f"request {request_id}")
     if row["status"] != "pending":
         raise Conflict(f"Request {request_id} was already {row['status']} by {row['decided_by']}.")
-    if row["requested_by"] == session.username:
-        session.refuse("request.decide", f"own request {request_id}")
-        raise PermissionDenied(
-            f"You made request {request_id} yourself; another supervisor must decide it (four-eyes rule)."
-        )
     return row
+
+
+def _claim(conn: sqlite3.Connection, session: Session, request_id: int, status: str, note: str, now: str) -> None:
+    """Decide the request inside the writing transaction; a concurrent decision makes this one fail."""
+    cur = conn.execute(
+        "UPDATE requests SET status = ?, decided_by = ?, decided_at = ?, note = ? WHERE id = ? AND status = 'pending'",
+        (status, session.username, now, note, request_id),
+    )
+    if cur.rowcount != 1:
+        row = conn.execute("SELECT status, decided_by FROM requests WHERE id = ?", (request_id,)).fetchone()
+        raise Conflict(f"Request {request_id} was already {row[0]} by {row[1]}.")
 
 
 def approve(session: Session, request_id: int, note: str = "") -> dict[str, Any]:
@@ -106,16 +115,13 @@ def approve(session: Session, request_id: int, note: str = "") -> dict[str, Any]
     new_status = ACTIONS[row["action"]]
     cid = bytes(row["credential_id"])
     with transaction(office.db) as conn:
+        _claim(conn, session, request_id, "approved", note.strip(), to_iso(now))
         current = conn.execute("SELECT status FROM credentials WHERE credential_id = ?", (cid,)).fetchone()[0]
         if current not in ALLOWED_FROM[row["action"]]:
             raise Conflict(f"Credential {cid.hex()} is now {current}; request {request_id} no longer applies.")
         conn.execute(
             "UPDATE credentials SET status = ?, status_changed_at = ? WHERE credential_id = ?",
             (new_status, to_iso(now), cid),
-        )
-        conn.execute(
-            "UPDATE requests SET status = 'approved', decided_by = ?, decided_at = ?, note = ? WHERE id = ?",
-            (session.username, to_iso(now), note.strip(), request_id),
         )
         events.append_event(
             conn,
@@ -138,10 +144,7 @@ def reject(session: Session, request_id: int, note: str) -> dict[str, Any]:
     office = session.office
     now = office.clock()
     with transaction(office.db) as conn:
-        conn.execute(
-            "UPDATE requests SET status = 'rejected', decided_by = ?, decided_at = ?, note = ? WHERE id = ?",
-            (session.username, to_iso(now), note.strip(), request_id),
-        )
+        _claim(conn, session, request_id, "rejected", note.strip(), to_iso(now))
         events.append_event(
             conn,
             actor=session.actor,
