@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QTableWidget
 
 from console.core import registry, requests
 from console.core.accounts import login
@@ -69,7 +70,7 @@ def test_demo_mode_window_builds_the_office_and_lists_the_accounts(
         win.start()
     page = win.login_page
     assert not page.demo_box.isHidden()
-    table = page.demo_box.findChild(object, "DemoAccounts")
+    table = page.demo_box.findChild(QTableWidget, "DemoAccounts")
     assert table is not None and table.rowCount() == len(ACCOUNTS)
     rect = table.visualItemRect(table.item(1, 0))
     qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())

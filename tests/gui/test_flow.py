@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QImage
 
 from console.gui.pages.cards import CardsPage
 from console.gui.pages.register import RegisterPage
@@ -55,6 +56,14 @@ def test_register_issue_print_verify(
 
     fill_form(qtbot, page, "张", "晓明", "1990-07-14", "M", "CHN")
     assert "ZHANG" in page.family_latin.text() and "XIAOMING" in page.given_latin.text()
+    photo = tmp_path / "face.png"
+    portrait = QImage(120, 150, QImage.Format.Format_RGB32)
+    portrait.fill(QColor("#c8d4e0"))
+    assert portrait.save(str(photo))
+    fake_dialogs.open_answer = str(photo)
+    qtbot.mouseClick(page.photo_button, LEFT)
+    qtbot.waitUntil(page.photo_remove.isEnabled, timeout=TASK_TIMEOUT_MS)
+    assert page.person().photo == photo.read_bytes()
     first = register(qtbot, page)
     assert first["status"] == "registered"
     assert page.banner.kind == "success"
@@ -108,10 +117,15 @@ def test_register_issue_print_verify(
     assert "张晓明" in verify._holder_values["entered"].text()
     assert verify.scan.text() == ""  # ready for the next card
 
-    # The saved PDF verifies too (picture/PDF path).
+    # The saved PDF verifies too, and so does a picture of the card (the preview, as a phone photo would).
     with qtbot.waitSignal(verify.verified, timeout=TASK_TIMEOUT_MS) as from_pdf:
         verify.verify_path(str(tmp_path / "card.pdf"))
     assert from_pdf.args[0].status == "valid"
+    assert cards.preview.pages()[0].save(str(tmp_path / "card.png"))
+    fake_dialogs.open_answer = str(tmp_path / "card.png")
+    with qtbot.waitSignal(verify.verified, timeout=TASK_TIMEOUT_MS) as from_picture:
+        qtbot.mouseClick(verify.open_button, LEFT)
+    assert from_picture.args[0].status == "valid"
     assert fake_dialogs.kinds().count("crash") == 0
     wait_idle(qtbot, window.runner)
 

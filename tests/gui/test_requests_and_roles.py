@@ -67,6 +67,8 @@ def test_clerk_requests_a_different_supervisor_approves_verify_says_revoked(
     qtbot.waitUntil(lambda: approvals.request_model.rowCount() == 1, timeout=TASK_TIMEOUT_MS)
     assert (approvals.request_model.row_at(0) or {})["request_id"] == request_id
     select_first_row(qtbot, approvals.request_table)
+    qtbot.mouseClick(approvals.reject_button, LEFT)  # rejecting needs a note: nothing is sent without one
+    assert approvals.banner.kind == "error" and approvals.request_note.property("invalid") is True
     qtbot.keyClicks(approvals.request_note, "Police report seen.")
     with qtbot.waitSignal(approvals.decided, timeout=TASK_TIMEOUT_MS) as decided:
         qtbot.mouseClick(approvals.approve_button, LEFT)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import time
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from PySide6.QtCore import QTimer
 
 from console.core import issuance, registry
+from console.core.errors import UserCancelled
 from console.core.office import Office
 from console.demo import sample_people
 from console.gui import cardprint
@@ -136,6 +138,24 @@ def test_citizen_table_pages_a_million_rows(qtbot: Any, window: ConsoleWindow, l
         page.run_search()
     assert model.rowCount() == 1
     qtbot.waitUntil(lambda: "2000 1234 56" in page.details.number.text(), timeout=TASK_TIMEOUT_MS)
+
+
+def test_cancelled_import_stops_between_chunks_and_says_nothing(
+    qtbot: Any, window: ConsoleWindow, log_in: Any, fake_dialogs: Any
+) -> None:
+    workspace = log_in("clerk")
+    runner = window.runner
+    task = runner.write(
+        "import", registry.register_batch, workspace.ctx.session, sample_people(2000, seed=3), chunk=200, progress=True
+    )
+    task.progressed.connect(lambda done, total: task.cancel())  # the officer presses Cancel after the first chunk
+    with qtbot.waitSignal(task.finished, timeout=60_000):
+        pass
+    assert isinstance(task.error, UserCancelled)
+    workspace.ctx.fail(workspace, task.error)
+    assert fake_dialogs.shown == []  # cancelling is not an error
+    done = int(re.search(r"after (\d+) of 2000", str(task.error)).group(1))  # type: ignore[union-attr]
+    assert 200 <= done < 2000  # stopped between chunks, what was committed stays
 
 
 def test_runner_keeps_write_order_and_delivers_errors(qtbot: Any, runner: TaskRunner) -> None:
