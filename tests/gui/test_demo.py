@@ -72,7 +72,9 @@ def test_demo_mode_window_builds_the_office_and_lists_the_accounts(
     assert not page.demo_box.isHidden()
     table = page.demo_box.findChild(QTableWidget, "DemoAccounts")
     assert table is not None and table.rowCount() == len(ACCOUNTS)
-    rect = table.visualItemRect(table.item(1, 0))
+    item = table.item(1, 0)
+    assert item is not None
+    rect = table.visualItemRect(item)
     qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert page.username.text() == "supervisor" and page.password.text() == ACCOUNTS[1].password
     with qtbot.waitSignal(win.workspace_ready, timeout=TASK_TIMEOUT_MS) as ready:
