@@ -55,10 +55,11 @@ def _configure_logging() -> None:
 
 def create_application(argv: list[str] | None = None, *, scheme: str | None = None) -> QApplication:
     """The QApplication with the console's names, look, translations and error hook (reused if one exists)."""
-    from console.gui import dialogs, i18n, theme
+    from console.gui import dialogs, i18n, noneguard, theme
 
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(argv if argv is not None else sys.argv)
+    noneguard.install(app)  # before anything else calls into PySide6 (see console/gui/noneguard.py)
     QCoreApplication.setOrganizationName(APP_NAME)
     QCoreApplication.setApplicationName(APP_NAME)
     QCoreApplication.setApplicationVersion(__version__)

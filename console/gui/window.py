@@ -71,6 +71,7 @@ class StartPage(QWidget):
         self.text.setWordWrap(True)
         self.text.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.text.setMinimumWidth(480)
         self.text.setMaximumWidth(620)
         row = QHBoxLayout()
         row.addStretch(1)

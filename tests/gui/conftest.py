@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from console.core.keystore import KDF_PRESETS
 from console.core.office import Office
 from console.gui import dialogs as dialogs_module
-from console.gui import theme
+from console.gui import noneguard, theme
 from console.gui.tasks import TaskRunner
 from console.gui.window import ConsoleWindow, Workspace
 from tests.conftest import PASSWORDS
@@ -70,6 +70,7 @@ def gui_app(qapp: QApplication, tmp_path_factory: pytest.TempPathFactory) -> QAp
     QCoreApplication.setApplicationName("id-console-tests")
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path_factory.mktemp("qsettings")))
+    noneguard.install(qapp)  # PySide6 6.12.0 on Python 3.11 loses references to None (see the module)
     theme.apply_theme(qapp, "light")
     warm_up()
     return qapp
