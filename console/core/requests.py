@@ -66,17 +66,23 @@ def create_request(session: Session, action: str, target: str, reason: str) -> d
     return {"request_id": request_id, "action": action, "credential_id": cid.hex(), "status": "pending"}
 
 
-def list_requests(session: Session, *, status: str | None = None) -> list[dict[str, Any]]:
-    """Requests, newest first; `status` filters (pending, approved, rejected)."""
+def list_requests(session: Session, *, status: str | None = None, id_number: str | None = None) -> list[dict[str, Any]]:
+    """Requests, newest first; `status` (pending, approved, rejected) and `id_number` filter."""
     session.require(Permission.REQUEST_READ)
     sql = (
         "SELECT id AS request_id, action, hex(credential_id) AS credential_id, id_number, reason, status, "
         "requested_by, requested_at, decided_by, decided_at, note FROM requests"
     )
+    clauses: list[str] = []
     params: list[Any] = []
     if status:
-        sql += " WHERE status = ?"
+        clauses.append("status = ?")
         params.append(status)
+    if id_number:
+        clauses.append("id_number = ?")
+        params.append(id_number.replace(" ", "").upper())
+    if clauses:
+        sql += " WHERE " + " AND ".join(clauses)
     rows = [dict(r) for r in session.office.db.query(sql + " ORDER BY id DESC", params)]
     for row in rows:
         row["credential_id"] = row["credential_id"].lower()

@@ -6,8 +6,13 @@ Pure functions over bytes; a file that is not an image or PDF gives a `ScanError
 from __future__ import annotations
 
 import io
+import threading
 
 from console.core.errors import ConsoleError
+
+#: PDFium is not thread-safe: every use of pypdfium2 in the process holds this lock (scanning here, card
+#: previews in the GUI).
+PDFIUM_LOCK = threading.Lock()
 
 MAX_INPUT_BYTES = 50 * 1024 * 1024
 PDF_DPI = 300
@@ -50,20 +55,23 @@ def qr_texts_from_pdf(data: bytes, *, where: str = "the PDF") -> list[str]:
 
     if len(data) > MAX_INPUT_BYTES:
         raise ScanError(f"{where} is larger than {MAX_INPUT_BYTES // 2**20} MB.")
-    try:
-        pdf = pypdfium2.PdfDocument(data)
-    except pypdfium2.PdfiumError as e:
-        raise ScanError(f"{where} is not a readable PDF file.") from e
     texts: list[str] = []
-    try:
-        for index in range(min(len(pdf), MAX_PDF_PAGES)):
-            page = pdf[index]
-            bitmap = page.render(scale=PDF_DPI / 72, fill_color=(255, 255, 255, 255))
-            texts += _decode(bitmap.to_pil().convert("L"))
-    except pypdfium2.PdfiumError as e:
-        raise ScanError(f"{where} could not be rendered.") from e
-    finally:
-        pdf.close()
+    with PDFIUM_LOCK:
+        try:
+            pdf = pypdfium2.PdfDocument(data)
+        except pypdfium2.PdfiumError as e:
+            raise ScanError(f"{where} is not a readable PDF file.") from e
+        images = []
+        try:
+            for index in range(min(len(pdf), MAX_PDF_PAGES)):
+                bitmap = pdf[index].render(scale=PDF_DPI / 72, fill_color=(255, 255, 255, 255))
+                images.append(bitmap.to_pil().convert("L"))
+        except pypdfium2.PdfiumError as e:
+            raise ScanError(f"{where} could not be rendered.") from e
+        finally:
+            pdf.close()
+    for image in images:
+        texts += _decode(image)
     if not texts:
         raise ScanError(f"No QR code was found in {where}.")
     return texts

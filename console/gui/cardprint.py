@@ -20,12 +20,13 @@ from PySide6.QtCore import QMarginsF, QRectF, QSizeF
 from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter
 from PySide6.QtPrintSupport import QPrinter
 
+from console.core import scanning
 from console.core.accounts import Session
 from console.core.errors import ConsoleError, UserCancelled
 
 logger = logging.getLogger(__name__)
 
-PDFIUM_LOCK = threading.Lock()
+PDFIUM_LOCK = scanning.PDFIUM_LOCK  # one lock for every PDFium user in the process
 PREVIEW_DPI = 300
 CARD_SIZE_MM = (85.60, 53.98)
 

@@ -1,12 +1,7 @@
-"""Read-only queries the screens need and the core does not offer yet, run on the task runner's read pool.
+"""Read-only compositions of core services that the screens need, run on the task runner's read pool.
 
-Each function checks the officer's permission through `Session.require` first, exactly like a core service,
-so the role rules hold here too. The browse queries page by rowid (newest first): every page is one index
-range scan, so scrolling costs the same with a hundred citizens or a million.
-
-TODO(core): move `citizen_page` / `citizen_count` into `console.core.registry` (``list_citizens``,
-``count_citizens``) and give `requests.list_requests` an ``id_number`` filter; this module then shrinks to
-composition.
+Everything here calls core services, which check the officer's permission; browsing pages by rowid
+(`registry.list_citizens`), so scrolling costs the same with a hundred citizens or a million.
 """
 
 from __future__ import annotations
@@ -20,10 +15,6 @@ from console.core.accounts import Session
 from console.core.keystore import KdfLimits
 from console.core.office import Office
 from console.core.roles import Permission, allows
-
-CITIZEN_COLUMNS = (
-    "rowid AS row_id, id_number, family_name, given_name, latin_family, latin_given, birth_date, sex, birthplace"
-)
 
 
 @dataclass(frozen=True)
@@ -59,19 +50,11 @@ def open_office(data_dir: Path, kdf: KdfLimits) -> tuple[Office, OfficeInfo]:
 
 def citizen_page(session: Session, before: int | None, limit: int) -> list[dict[str, Any]]:
     """Up to `limit` citizens registered before rowid `before` (None: the newest), newest first."""
-    session.require(Permission.CITIZEN_READ)
-    if before is None:
-        rows = session.office.db.query(f"SELECT {CITIZEN_COLUMNS} FROM citizens ORDER BY rowid DESC LIMIT ?", [limit])
-    else:
-        rows = session.office.db.query(
-            f"SELECT {CITIZEN_COLUMNS} FROM citizens WHERE rowid < ? ORDER BY rowid DESC LIMIT ?", [before, limit]
-        )
-    return [dict(r) for r in rows]
+    return registry.list_citizens(session, before_rowid=before, limit=limit)
 
 
 def citizen_count(session: Session) -> int:
-    session.require(Permission.CITIZEN_READ)
-    return int(session.office.db.execute("SELECT COUNT(*) FROM citizens").fetchone()[0])
+    return registry.count_citizens(session)
 
 
 @dataclass
@@ -105,7 +88,7 @@ def person_details(session: Session, id_number: str) -> PersonDetails:
     credentials = issuance.credentials_of(session, number)
     own_requests: list[dict[str, Any]] = []
     if allows(session.role, Permission.REQUEST_READ):
-        own_requests = [r for r in requests.list_requests(session) if r["id_number"] == number]
+        own_requests = requests.list_requests(session, id_number=number)
     scheme = session.office.authority()["scheme"]
     return PersonDetails(record, coding.region_name(scheme, record["birthplace"]), photo, credentials, own_requests)
 

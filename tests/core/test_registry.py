@@ -213,3 +213,18 @@ def test_other_schemes(tmp_path: Path, clock: FakeClock, scheme: str, check: Cal
     assert str(info.birth_date) == "1990-01-30" and info.sex == "F"
     if scheme == "cn-18":
         assert number.startswith("110101")
+
+
+def test_browse_pages_newest_first(session_of: Callable[[str], Session]) -> None:
+    clerk = session_of("clerk")
+    rows = [
+        PersonInput(f"Family{c}", "Given", f"19{60 + i}-02-0{1 + i % 9}", "F", "EST") for i, c in enumerate("ABCDEFG")
+    ]
+    numbers = registry.register_batch(clerk, rows).registered
+    first = registry.list_citizens(clerk, limit=3)
+    assert [r["id_number"] for r in first] == numbers[::-1][:3]
+    second = registry.list_citizens(clerk, before_rowid=first[-1]["row_id"], limit=3)
+    assert [r["id_number"] for r in second] == numbers[::-1][3:6]
+    assert registry.count_citizens(clerk) == 7
+    with pytest.raises(PermissionDenied):
+        registry.list_citizens(session_of("admin"))

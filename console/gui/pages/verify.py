@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
 from console.core import coding, issuance, scanning
 from console.core.credentials import Verdict
 from console.core.office import Office
-from console.gui.cardprint import PDFIUM_LOCK
 from console.gui.dialogs import dialogs, report_error
 from console.gui.icons import icon
 from console.gui.models import format_id
@@ -66,8 +65,7 @@ def verify_file(office: Office, path: str) -> tuple[Verdict, int]:
         raise scanning.ScanError(f"Cannot read {file.name}: {e.strerror}.") from e
     try:
         if data[:5] == b"%PDF-":
-            with PDFIUM_LOCK:  # PDFium is not thread-safe; the card preview may be rendering
-                texts = scanning.qr_texts_from_pdf(data, where=file.name)
+            texts = scanning.qr_texts_from_pdf(data, where=file.name)  # holds scanning.PDFIUM_LOCK itself
         else:
             texts = scanning.qr_texts_from_image(data, where=file.name)
     except scanning.ScanError as e:
