@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
 from typing import Any
 
-from console.cli.common import UsageError, add_as, add_json, emit, session_for, table
+from console.cli.common import UsageError, add_as, add_json, emit, session_for, table, write_output
 from console.core import cardservice
-from console.core.atomic import atomic_write
 
 
 def register(sub: Any) -> None:
@@ -49,15 +46,12 @@ def cmd_card(args: argparse.Namespace) -> int:
     pdf = cardservice.card_pdf(
         session, args.targets, sheet=args.sheet, back=args.back, offset_mm=offsets, printer=args.printer
     )
-    out = Path(args.out)
-    atomic_write(out, pdf, mode=0o600)
+    out = write_output(args, args.out, pdf, magic=b"%PDF", kind="PDF")
     emit(
         args,
         {"out": str(out), "cards": len(args.targets), "sheet": args.sheet, "bytes": len(pdf)},
-        f"Wrote {len(args.targets)} card(s) to {out}",
+        f"Wrote {len(args.targets)} card(s) to {out} ({len(pdf):,} bytes).",
     )
-    if not args.json:
-        print(f"({len(pdf)} bytes)", file=sys.stderr)
     return 0
 
 

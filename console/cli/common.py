@@ -14,6 +14,7 @@ from typing import Any
 import platformdirs
 
 from console.core.accounts import Session, login
+from console.core.atomic import atomic_write
 from console.core.errors import ConsoleError, ValidationError
 from console.core.keystore import DEFAULT_KDF, KDF_PRESETS, KdfLimits
 from console.core.office import Office
@@ -93,3 +94,24 @@ def add_json(parser: argparse.ArgumentParser) -> None:
 
 def add_as(parser: argparse.ArgumentParser, required: bool = True) -> None:
     parser.add_argument("--as", dest="as_user", metavar="USER", required=required, help="the acting officer")
+
+
+def write_output(args: argparse.Namespace, out: str, data: bytes, *, magic: bytes, kind: str) -> Path:
+    """Write a file the user asked for, atomically, never over office data or a file of another kind.
+
+    Refuses a target inside the data directory (the database and keystores live there) and an existing file
+    that does not start with `magic` (so a typo cannot replace, say, a document with a card PDF).
+    """
+    path = Path(out).expanduser()
+    folder = data_dir(args).resolve()
+    target = path.resolve()
+    if target == folder or folder in target.parents:
+        raise UsageError(f"{path} is inside the office's data directory {folder}; write the {kind} elsewhere.")
+    if target.is_dir():
+        raise UsageError(f"{path} is a folder; give a file name for the {kind}.")
+    if target.exists():
+        with target.open("rb") as existing:
+            if existing.read(len(magic)) != magic:
+                raise UsageError(f"{path} exists and is not a {kind}; refusing to overwrite it. Choose another name.")
+    atomic_write(target, data, mode=0o600)
+    return path

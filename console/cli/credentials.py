@@ -8,9 +8,18 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from console.cli.common import UsageError, add_as, add_json, data_dir, emit, open_office, session_for, table
+from console.cli.common import (
+    UsageError,
+    add_as,
+    add_json,
+    data_dir,
+    emit,
+    open_office,
+    session_for,
+    table,
+    write_output,
+)
 from console.core import issuance, requests, scanning
-from console.core.atomic import atomic_write
 from console.core.credentials import Verdict
 from console.core.errors import StorageError
 from console.core.office import Office
@@ -81,7 +90,7 @@ def cmd_trust_export(args: argparse.Namespace) -> int:
     office = open_office(args)
     text = json.dumps(to_jwks(issuance.trust_list(office)), indent=2) + "\n"
     if args.out:
-        atomic_write(Path(args.out), text.encode(), mode=0o644)
+        write_output(args, args.out, text.encode(), magic=b"{", kind="JWKS (JSON) file")
         print(f"Wrote {len(issuance.trust_list(office))} key(s) to {args.out}", file=sys.stderr)
     else:
         sys.stdout.write(text)

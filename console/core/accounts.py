@@ -71,8 +71,11 @@ class Session:
         if role is not self.role or not allows(role, permission):
             detail = f"role {role.value} lacks {permission.value}" + (f" ({target})" if target else "")
             self.refuse(permission.value, detail)
+            article = "An" if role.value[0] in "aeiou" else "A"
             raise PermissionDenied(
-                f"A {role.value} may not do this ({permission.value}); ask an officer whose role allows it."
+                f"{article} {role.value} may not do this ({permission.value}"
+                + (f": {target}" if target else "")
+                + "); ask an officer whose role allows it."
             )
         self.last_active = self.office.clock()
 

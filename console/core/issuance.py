@@ -220,14 +220,32 @@ class _Issuer:
                 audit_detail=f"issued {credential.credential_id.hex()} to {number}"
                 + (f", superseding {', '.join(s.hex() for s in superseded)}" if superseded else ""),
             )
-        return Issued(
-            credential.credential_id.hex(), number, qr, now, self.expires_iso, [s.hex() for s in superseded]
-        )
+        return Issued(credential.credential_id.hex(), number, qr, now, self.expires_iso, [s.hex() for s in superseded])
+
+
+def _check_after_revocation(session: Session, id_numbers: Sequence[str]) -> None:
+    """A person whose newest credential was revoked gets a new one only from a supervisor.
+
+    A revocation was approved by two officers; if one clerk could simply issue again, the four-eyes decision
+    would be undone by one person. (A lost card is different: re-issuing supersedes a credential in force.)
+    """
+    db = session.office.db
+    for id_number in id_numbers:
+        row = db.execute(
+            "SELECT status FROM credentials WHERE id_number = ? ORDER BY issued_at DESC, rowid DESC LIMIT 1",
+            (id_number.replace(" ", "").upper(),),
+        ).fetchone()
+        if row and row[0] == "revoked":
+            session.require(Permission.REQUEST_DECIDE, f"re-issue after revocation ({id_number})")
 
 
 def issue(session: Session, id_number: str, *, valid_years: int = 10) -> Issued:
-    """Sign a new credential for a registered person; earlier ones in force become `superseded`."""
+    """Sign a new credential for a registered person; earlier ones in force become `superseded`.
+
+    After a revocation only a supervisor may issue again (see `_check_after_revocation`).
+    """
     session.require(Permission.CREDENTIAL_ISSUE, id_number)
+    _check_after_revocation(session, [id_number])
     issuer = _Issuer(session, valid_years)
     with transaction(session.office.db) as conn:
         return issuer.issue(conn, id_number)
@@ -252,6 +270,7 @@ def issue_batch(
         if cancel is not None and cancel.is_set():
             raise UserCancelled(f"Issuing cancelled after {start} of {len(id_numbers)}; those are issued.")
         session.require(Permission.CREDENTIAL_ISSUE)
+        _check_after_revocation(session, id_numbers[start : start + chunk])
         with transaction(session.office.db) as conn:
             batch: list[tuple[dict[str, Any], dict[str, Any]]] = []
             issued += [issuer.issue(conn, number, batch) for number in id_numbers[start : start + chunk]]

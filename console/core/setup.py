@@ -1,13 +1,14 @@
 """Setting up a new office: the authority's keys, the first office, its database and first administrator.
 
 All-or-nothing: everything is built in a staging folder inside the data directory, then the key folder and,
-last, ``office.db`` are renamed into place. ``office.db`` is the commit point: a ``keys/`` folder without it
-is the leftover of an interrupted set-up and is replaced by the next one; an existing ``office.db`` is never
-overwritten.
+last, ``office.db`` are moved into place; ``office.db`` is the commit point. Nothing existing is ever
+overwritten or removed: a ``keys/`` folder without ``office.db`` (an interrupted set-up, or a restore in
+progress) makes set-up refuse until a person moves it.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import sqlite3
@@ -106,16 +107,24 @@ def init_office(data_dir: Path, setup: OfficeSetup, *, kdf: KdfLimits, clock: Cl
             f"An office is already set up in {data_dir} (office.db exists); refusing to overwrite it. "
             "Choose another --data-dir."
         )
+    if paths.keys.exists():
+        raise Conflict(
+            f"{paths.keys} exists but {paths.db.name} does not: it may hold an authority's keys (a restore in "
+            "progress, or an interrupted set-up). Nothing was changed; move that folder away if you are sure it is "
+            "not needed, then run init again."
+        )
     ensure_private_dir(data_dir)
     staging = data_dir / f".init-{new_seed().hex()[:12]}"
     ensure_private_dir(staging)
     try:
         _build(OfficePaths(staging), setup, kdf, clock)
-        if paths.keys.exists():  # leftover of an interrupted set-up: no office.db ever used these keys
-            shutil.rmtree(paths.keys)
+        # Never overwrite: renaming a folder onto an existing non-empty one fails, and link() fails when the
+        # target exists, so two set-ups racing in one folder cannot both succeed. office.db is the commit point.
         (staging / "keys").rename(paths.keys)
-        (staging / DB_NAME).rename(paths.db)
+        os.link(staging / DB_NAME, paths.db)
         fsync_dir(data_dir)
+    except FileExistsError as e:
+        raise Conflict(f"Another set-up of {data_dir} finished first; nothing of this one was kept.") from e
     except OSError as e:
         raise StorageError(f"Could not set up the office in {data_dir}: {e.strerror}.") from e
     finally:

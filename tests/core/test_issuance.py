@@ -164,3 +164,18 @@ def test_issue_batch(session_of: Callable[[str], Session], staffed: Office) -> N
         issuance.issue_batch(clerk, [numbers[0], "2345678901"])
     # the failing chunk wrote nothing: the first person's credential was not superseded
     assert verdict_of(staffed, issued[0].qr) == "valid"
+
+
+def test_reissue_after_revocation_needs_a_supervisor(
+    session_of: Callable[[str], Session], staffed: Office, person: str
+) -> None:
+    clerk = session_of("clerk")
+    issuance.issue(clerk, person)
+    request = requests.create_request(clerk, "revoke", person, "identity fraud suspected")
+    requests.approve(session_of("super"), request["request_id"])
+    with pytest.raises(PermissionDenied, match="re-issue after revocation"):
+        issuance.issue(clerk, person)
+    with pytest.raises(PermissionDenied):
+        issuance.issue_batch(clerk, [person])
+    new = issuance.issue(session_of("super2"), person)  # e.g. the card was stolen and the holder came in person
+    assert verdict_of(staffed, new.qr) == "valid"

@@ -68,13 +68,15 @@ def test_unwritable_folder_even_as_root(tmp_path: Path) -> None:
         init_office(blocker / "office", make_setup(), kdf=FAST)
 
 
-def test_leftover_of_interrupted_setup_is_replaced(tmp_path: Path) -> None:
+def test_existing_keys_folder_is_never_removed(tmp_path: Path) -> None:
     target = tmp_path / "office"
     (target / "keys").mkdir(parents=True)
-    (target / "keys" / "stale").write_text("from a crashed init")
-    init_office(target, make_setup(), kdf=FAST)
-    assert not (target / "keys" / "stale").exists()
-    assert Office(target).local_office()["code"] == "HQ-01"
+    (target / "keys" / "authority.sealed").write_text("a restore in progress")
+    with pytest.raises(Conflict, match="move that folder away"):
+        init_office(target, make_setup(), kdf=FAST)
+    assert (target / "keys" / "authority.sealed").read_text() == "a restore in progress"
+    assert not (target / "office.db").exists()
+    assert [p.name for p in target.iterdir()] == ["keys"]
 
 
 def test_corrupt_database_is_reported(office_dir: Path) -> None:
