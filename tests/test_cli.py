@@ -396,3 +396,63 @@ def test_verify_a_scanned_card_image(office_dir: Path, tmp_path: Path) -> None:
     assert checked.returncode == 0, checked.stdout
     verdict = json.loads(checked.stdout)
     assert verdict["status"] == "valid" and verdict["claims"]["full_name"] == "ANNA IVANOVA"
+
+
+def test_endless_or_misplaced_files(office_dir: Path, tmp_path: Path) -> None:
+    _staff(office_dir)
+    endless = run(
+        office_dir,
+        "register",
+        "--as",
+        "clara",
+        "--family-name",
+        "Tamm",
+        "--given-name",
+        "Mari",
+        "--birth-date",
+        "1990-01-30",
+        "--sex",
+        "F",
+        "--birthplace",
+        "EST",
+        "--photo",
+        "/dev/zero",
+        password=CLERK_PW,
+    )
+    assert endless.returncode == 2 and "larger than" in one_line_error(endless)
+    scan = run(office_dir, "verify", "--image", "/dev/zero", "--json")
+    assert scan.returncode == 1 and json.loads(scan.stdout)["status"] == "malformed"
+    number = json.loads(
+        run(
+            office_dir,
+            "register",
+            "--as",
+            "clara",
+            "--family-name",
+            "Tamm",
+            "--given-name",
+            "Mari",
+            "--birth-date",
+            "1990-01-30",
+            "--sex",
+            "F",
+            "--birthplace",
+            "EST",
+            "--json",
+            password=CLERK_PW,
+        ).stdout
+    )["id_number"]
+    run(office_dir, "issue", "--as", "clara", number, password=CLERK_PW)
+    db_before = (office_dir / "office.db").read_bytes()
+    into_data = run(
+        office_dir, "card", "--as", "clara", number, "--out", str(office_dir / "office.db"), password=CLERK_PW
+    )
+    assert into_data.returncode == 2 and "data directory" in one_line_error(into_data)
+    assert (office_dir / "office.db").read_bytes()[:16] == db_before[:16]
+    letter = tmp_path / "letter.txt"
+    letter.write_text("Dear citizen, …")
+    over = run(office_dir, "card", "--as", "clara", number, "--out", str(letter), password=CLERK_PW)
+    assert over.returncode == 2 and "not a PDF" in one_line_error(over)
+    assert letter.read_text() == "Dear citizen, …"
+    trust = run(office_dir, "trust", "export", "--out", str(office_dir / "keys" / "officers" / "clara.keystore"))
+    assert trust.returncode == 2

@@ -20,8 +20,9 @@ from console.cli.common import (
     write_output,
 )
 from console.core import issuance, requests, scanning
+from console.core.atomic import read_bounded
 from console.core.credentials import Verdict
-from console.core.errors import StorageError
+from console.core.errors import ConsoleError, StorageError
 from console.core.office import Office
 from console.core.trust import from_jwks_json, to_jwks
 
@@ -152,9 +153,9 @@ def _texts(args: argparse.Namespace) -> list[str]:
         return [sys.stdin.read().strip() if args.text == "-" else args.text]
     path = Path(args.image or args.pdf)
     try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise scanning.ScanError(f"Cannot read {path}: {e.strerror}.") from e
+        data = read_bounded(path, scanning.MAX_INPUT_BYTES, "picture or PDF")
+    except ConsoleError as e:
+        raise scanning.ScanError(str(e)) from e
     if args.image:
         return scanning.qr_texts_from_image(data, where=str(path))
     return scanning.qr_texts_from_pdf(data, where=str(path))

@@ -8,7 +8,8 @@ from typing import Any
 
 from console.cli.common import UsageError, add_as, add_json, data_dir, emit, session_for, table
 from console.core import registry
-from console.core.errors import ConsoleError, StorageError, ValidationError
+from console.core.atomic import read_bounded
+from console.core.errors import ConsoleError, StorageError
 from console.core.office import Office
 
 
@@ -69,10 +70,7 @@ def register(sub: Any) -> None:
 def _read_photo(path: str | None) -> bytes | None:
     if not path:
         return None
-    try:
-        return Path(path).read_bytes()
-    except OSError as e:
-        raise ValidationError("photo", f"Cannot read the photo {path}: {e.strerror}.") from e
+    return read_bounded(Path(path), registry.MAX_PHOTO_BYTES, "photo")
 
 
 def cmd_register(args: argparse.Namespace) -> int:

@@ -11,7 +11,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from console.core.errors import StorageError
+from console.core.errors import StorageError, ValidationError
 
 
 def fsync_dir(folder: Path) -> None:
@@ -65,3 +65,24 @@ def ensure_private_dir(folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as e:
         raise StorageError(f"Cannot create the folder {folder}: {e.strerror}. Choose a writable data directory.") from e
+
+
+def read_bounded(path: Path, limit: int, what: str) -> bytes:
+    """Read a file a person chose, refusing more than `limit` bytes without reading them all.
+
+    Works for files whose size the disk does not report (pipes, devices such as /dev/zero).
+
+    Raises:
+        ValidationError: the file is larger than `limit` (field `what`).
+        StorageError: it cannot be read.
+    """
+    try:
+        with path.open("rb") as f:
+            data = f.read(limit + 1)
+    except IsADirectoryError as e:
+        raise StorageError(f"{path} is a folder, not a file; choose the {what} file.") from e
+    except OSError as e:
+        raise StorageError(f"Cannot read {path}: {e.strerror}.") from e
+    if len(data) > limit:
+        raise ValidationError(what, f"{path} is larger than {limit // 1024:,} KB; use a smaller {what} file.")
+    return data

@@ -7,11 +7,14 @@ the database only with a keystore; a disabled officer's keystore is deleted afte
 from __future__ import annotations
 
 import contextlib
+import os
+import sqlite3
+from pathlib import Path
 from typing import Any
 
 from console.core import cose, events
 from console.core.accounts import Session
-from console.core.atomic import atomic_write
+from console.core.atomic import fsync_dir
 from console.core.errors import Conflict, PermissionDenied, ValidationError
 from console.core.keys import OfficerSecrets, certify, new_seed, public_key_of, read_master_sealed, write_master_sealed
 from console.core.keystore import write_sealed
@@ -37,15 +40,13 @@ def _grants_for(session: Session, role: Role) -> dict[str, bytes]:
     return grants
 
 
-def _enrol_key(session: Session, username: str, role: Role, password: str) -> tuple[bytes, bytes]:
-    """Create and write a keystore with a fresh signing key; return (public key, office certificate)."""
+def _enrol_key(session: Session, username: str, role: Role, password: str) -> tuple[bytes, bytes, Path]:
+    """Create a keystore with a fresh signing key under a pending name; return (public key, office certificate,
+    pending path). The caller moves it into place only after its database transaction commits, so a refused or
+    concurrent enrolment never touches another officer's keystore."""
     seed = new_seed()
-    write_sealed(
-        session.office.paths.officer_keystore(username),
-        OfficerSecrets(seed, _grants_for(session, role)).to_bytes(),
-        password,
-        session.office.kdf,
-    )
+    pending = session.office.paths.officer_keys / f".pending-{username}-{new_seed().hex()[:8]}.keystore"
+    write_sealed(pending, OfficerSecrets(seed, _grants_for(session, role)).to_bytes(), password, session.office.kdf)
     public = public_key_of(seed)
     office = session.office.local_office()["code"]
     cert = certify(
@@ -59,7 +60,12 @@ def _enrol_key(session: Session, username: str, role: Role, password: str) -> tu
             "valid_from": to_iso(session.office.clock()),
         },
     )
-    return public, cert
+    return public, cert, pending
+
+
+def _install_keystore(session: Session, pending: Path, username: str) -> None:
+    os.replace(pending, session.office.paths.officer_keystore(username))
+    fsync_dir(session.office.paths.officer_keys)
 
 
 def add_officer(session: Session, *, username: str, role: str, full_name: str, password: str) -> dict[str, Any]:
@@ -74,14 +80,17 @@ def add_officer(session: Session, *, username: str, role: str, full_name: str, p
     office = session.office
     if list(office.db.query("SELECT 1 FROM officers WHERE username = ?", [username])):
         raise Conflict(f"An officer named {username!r} already exists; choose another username.")
-    public, cert = _enrol_key(session, username, parsed, password)
+    public, cert, pending = _enrol_key(session, username, parsed, password)
     now = office.clock()
     try:
         with transaction(office.db) as conn:
-            conn.execute(
-                "INSERT INTO officers (username, full_name, role, created_at, created_by) VALUES (?, ?, ?, ?, ?)",
-                (username, full_name, parsed.value, to_iso(now), session.username),
-            )
+            try:
+                conn.execute(
+                    "INSERT INTO officers (username, full_name, role, created_at, created_by) VALUES (?, ?, ?, ?, ?)",
+                    (username, full_name, parsed.value, to_iso(now), session.username),
+                )
+            except sqlite3.IntegrityError:
+                raise Conflict(f"An officer named {username!r} already exists; choose another username.") from None
             conn.execute(
                 "INSERT INTO officer_keys (kid, username, role, public_key, valid_from, certificate) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
@@ -97,9 +106,9 @@ def add_officer(session: Session, *, username: str, role: str, full_name: str, p
                 audit_detail=f"enrolled {username} as {parsed.value}",
             )
     except BaseException:
-        with contextlib.suppress(OSError):
-            office.paths.officer_keystore(username).unlink()
+        pending.unlink(missing_ok=True)
         raise
+    _install_keystore(session, pending, username)
     return {"username": username, "role": parsed.value, "full_name": full_name}
 
 
@@ -125,15 +134,22 @@ def disable_officer(session: Session, username: str) -> None:
         raise Conflict(f"The officer {username!r} is already disabled.")
     if username == session.username:
         raise Conflict("You cannot disable your own account; ask another administrator.")
-    if row["role"] == Role.ADMINISTRATOR.value:
-        active_admins = office.db.execute(
-            "SELECT COUNT(*) FROM officers WHERE role = 'administrator' AND status = 'active'"
-        ).fetchone()[0]
-        if active_admins <= 1:
-            raise Conflict("This is the last active administrator; enrol another one first.")
     now = office.clock()
     with transaction(office.db) as conn:
-        conn.execute("UPDATE officers SET status = 'disabled' WHERE username = ?", (username,))
+        if row["role"] == Role.ADMINISTRATOR.value:
+            others = conn.execute(
+                "SELECT COUNT(*) FROM officers WHERE role = 'administrator' AND status = 'active' AND username != ?",
+                (username,),
+            ).fetchone()[0]
+            if others == 0:
+                raise Conflict("This is the last active administrator; enrol another one first.")
+        if (
+            conn.execute(
+                "UPDATE officers SET status = 'disabled' WHERE username = ? AND status = 'active'", (username,)
+            ).rowcount
+            != 1
+        ):
+            raise Conflict(f"The officer {username!r} is already disabled.")
         conn.execute(
             "UPDATE officer_keys SET valid_until = ? WHERE username = ? AND valid_until IS NULL",
             (to_iso(now), username),
@@ -160,9 +176,7 @@ def reset_password(session: Session, username: str, new_password: str) -> None:
     if row["status"] != "active":
         raise Conflict(f"The officer {username!r} is disabled; a disabled account cannot get a new password.")
     check_password(new_password, username)
-    keystore = office.paths.officer_keystore(username)
-    backup = keystore.read_bytes() if keystore.exists() else None
-    public, cert = _enrol_key(session, username, Role(row["role"]), new_password)
+    public, cert, pending = _enrol_key(session, username, Role(row["role"]), new_password)
     now = office.clock()
     try:
         with transaction(office.db) as conn:
@@ -186,9 +200,9 @@ def reset_password(session: Session, username: str, new_password: str) -> None:
                 audit_detail=f"password reset for {username}",
             )
     except BaseException:
-        if backup is not None:
-            atomic_write(keystore, backup)
+        pending.unlink(missing_ok=True)
         raise
+    _install_keystore(session, pending, username)
 
 
 def change_password(session: Session, new_password: str) -> None:

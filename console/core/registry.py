@@ -32,6 +32,7 @@ from console.core.store import transaction
 from console.core.timeutil import to_iso
 
 MAX_PHOTO_BYTES = 512 * 1024
+MAX_PHOTO_SIDE = 4000
 OLDEST_BIRTH = date(1900, 1, 1)
 SEXES = ("F", "M", "X")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -113,9 +114,16 @@ def check_photo(photo: bytes | None) -> bytes | None:
     try:
         with Image.open(io.BytesIO(photo)) as image:
             kind = image.format
-            image.verify()
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as e:
-        raise ValidationError("photo", "The photo file is not a readable image; use a JPEG or PNG.") from e
+            width, height = image.size
+            if width > MAX_PHOTO_SIDE or height > MAX_PHOTO_SIDE:
+                raise ValidationError(
+                    "photo",
+                    f"The photo is {width}×{height} pixels; the limit is {MAX_PHOTO_SIDE} on each side. "
+                    "Use a smaller one.",
+                )
+            image.load()  # decode every pixel: a truncated file fails here, not later on the card
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError) as e:
+        raise ValidationError("photo", "The photo file is not a complete, readable image; use a JPEG or PNG.") from e
     if kind not in ("JPEG", "PNG"):
         raise ValidationError("photo", f"The photo is a {kind} image; use a JPEG or PNG.")
     return photo

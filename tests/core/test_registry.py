@@ -228,3 +228,25 @@ def test_browse_pages_newest_first(session_of: Callable[[str], Session]) -> None
     assert registry.count_citizens(clerk) == 7
     with pytest.raises(PermissionDenied):
         registry.list_citizens(session_of("admin"))
+
+
+def _jpeg(size: tuple[int, int]) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (120, 140, 160)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("photo", "words"),
+    [
+        (_jpeg((300, 400))[:-600], "complete"),  # truncated: accepted before, then the card refused it
+        (_jpeg((4100, 10)), "4100×10 pixels"),
+    ],
+)
+def test_photo_must_decode_fully_and_be_of_sane_size(
+    photo: bytes, words: str, session_of: Callable[[str], Session], staffed: Office
+) -> None:
+    before = counts(staffed)
+    with pytest.raises(ValidationError, match=words):
+        registry.register(session_of("clerk"), PersonInput("Tamm", "Mari", "1990-01-30", "F", "EST", photo))
+    assert counts(staffed) == before

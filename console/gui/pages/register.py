@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from console.core import coding, names, registry
+from console.core.atomic import read_bounded
 from console.core.errors import ValidationError
 from console.core.registry import PersonInput
 from console.gui.context import Context
@@ -58,11 +59,7 @@ PARTIAL_DATE = re.compile(r"^\d{0,4}(-\d{0,2}(-\d{0,2})?)?$")
 
 
 def _read_photo(path: str) -> bytes | None:
-    try:
-        data = Path(path).read_bytes()
-    except OSError as e:
-        raise ValidationError("photo", f"Cannot read the photo {path}: {e.strerror}.") from e
-    return registry.check_photo(data)
+    return registry.check_photo(read_bounded(Path(path), registry.MAX_PHOTO_BYTES, "photo"))
 
 
 class RegisterPage(QWidget):

@@ -27,7 +27,9 @@ from PySide6.QtWidgets import (
 )
 
 from console.core import coding, issuance, scanning
+from console.core.atomic import read_bounded
 from console.core.credentials import Verdict
+from console.core.errors import ConsoleError
 from console.core.office import Office
 from console.gui.dialogs import dialogs, report_error
 from console.gui.icons import icon
@@ -60,9 +62,9 @@ def verify_file(office: Office, path: str) -> tuple[Verdict, int]:
     """The verdict for the first QR code in a picture or PDF, and how many codes the file held."""
     file = Path(path)
     try:
-        data = file.read_bytes()
-    except OSError as e:
-        raise scanning.ScanError(f"Cannot read {file.name}: {e.strerror}.") from e
+        data = read_bounded(file, scanning.MAX_INPUT_BYTES, "picture or PDF")
+    except ConsoleError as e:
+        return Verdict(valid=False, status="malformed", reason=str(e)), 0
     try:
         if data[:5] == b"%PDF-":
             texts = scanning.qr_texts_from_pdf(data, where=file.name)  # holds scanning.PDFIUM_LOCK itself
