@@ -23,6 +23,7 @@ def run(
 ) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ID_CONSOLE_")}
     env["ID_CONSOLE_KDF"] = "min"
+    env["ID_CONSOLE_ALLOW_WEAK_KDF"] = "1"
     if password is not None:
         env["ID_CONSOLE_PASSWORD"] = password
     if new_password is not None:

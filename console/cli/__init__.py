@@ -8,12 +8,15 @@ reports data; exit 0 on success, else non-zero with a one-line reason on stderr.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import os
+import sqlite3
 import sys
 
 from console import __version__
 from console.cli import cards, credentials, officers, registry
-from console.core.errors import ConsoleError, UserCancelled
+from console.core.errors import ConsoleError, StorageError, UserCancelled
 
 logger = logging.getLogger("console.cli")
 
@@ -55,6 +58,18 @@ def main(argv: list[str] | None = None) -> int:
     except ConsoleError as e:
         print(f"id-console: {e}", file=sys.stderr)
         return e.exit_code
+    except sqlite3.DatabaseError as e:
+        print(
+            f"id-console: The office database is damaged or unreadable ({e}); nothing was changed. Restore it from "
+            "backup or rebuild the office from the ledger.",
+            file=sys.stderr,
+        )
+        return StorageError.exit_code
+    except BrokenPipeError:
+        # the reader went away (`| head`): not an error of ours; silence the flush at exit too
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        return 0
     except KeyboardInterrupt:
         print("id-console: interrupted", file=sys.stderr)
         return 130

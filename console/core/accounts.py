@@ -15,7 +15,7 @@ from typing import Any
 
 import nacl.signing
 
-from console.core import events
+from console.core import cose, events
 from console.core.errors import (
     AccountLocked,
     AuthenticationError,
@@ -129,14 +129,31 @@ class Session:
         self.authority_secrets = None
 
     def office_signing_key(self) -> nacl.signing.SigningKey:
-        """The office key now in force (only for roles granted the office keys)."""
+        """The office key now in force (only for roles granted the office keys).
+
+        After a key rotation (by another session) the key in force is not in the secrets loaded at login, so
+        the sealed office file is read again with the office master key this officer holds.
+        """
         if self.office_secrets is None:
             raise PermissionDenied(f"A {self.role.value} holds no office keys.")
         current = bytes(self.office.current_office_key()["public_key"])
-        for seed in self.office_secrets.signing_seeds:
-            if public_key_of(seed) == current:
-                return nacl.signing.SigningKey(seed)
-        raise StorageError("The office key file does not hold the key in force; restore the key backup.")
+        for attempt in range(2):
+            for seed in self.office_secrets.signing_seeds:
+                if public_key_of(seed) == current:
+                    return nacl.signing.SigningKey(seed)
+            if attempt == 0:
+                self.office_secrets = self.reload_office_secrets()
+        raise StorageError(
+            f"The office key file {self.office.paths.office_sealed} does not hold the key in force "
+            f"({cose.key_id(current).hex()}). If a key rotation is under way, try again; otherwise restore the "
+            "key backup made after the last rotation."
+        )
+
+    def reload_office_secrets(self) -> OfficeSecrets:
+        """Read the sealed office secrets again (they change when an administrator rotates the office key)."""
+        return OfficeSecrets.from_bytes(
+            read_master_sealed(self.office.paths.office_sealed, self.secrets.grants["office"])
+        )
 
     def describe(self) -> dict[str, Any]:
         """What `whoami` prints."""

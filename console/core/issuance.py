@@ -59,6 +59,8 @@ def trust_list(office: Office) -> TrustList:
             authority=authority["name"],
         )
         for row in office.db.query("SELECT * FROM office_keys ORDER BY office_code, valid_from")
+        # a key retired in the second it was certified never signed anything: leave it out
+        if row["valid_until"] is None or row["valid_until"] > row["valid_from"]
     ]
     return TrustList(keys)
 

@@ -46,6 +46,9 @@ KDF_PRESETS: dict[str, KdfLimits] = {
     "sensitive": KdfLimits(nacl.pwhash.argon2id.OPSLIMIT_SENSITIVE, nacl.pwhash.argon2id.MEMLIMIT_SENSITIVE),
 }
 DEFAULT_KDF = "moderate"
+#: Limits a keystore file may name: from the test preset up to four times SENSITIVE's cost.
+MIN_LIMITS = KDF_PRESETS["min"]
+MAX_LIMITS = KdfLimits(4 * nacl.pwhash.argon2id.OPSLIMIT_SENSITIVE, 4 * nacl.pwhash.argon2id.MEMLIMIT_SENSITIVE)
 
 
 def _derive(password: str, salt: bytes, limits: KdfLimits) -> bytes:
@@ -96,6 +99,10 @@ def unseal(envelope: bytes, password: str, where: str = "the keystore") -> bytes
         if kdf["name"] != "argon2id":
             raise ValueError("unknown kdf")
         limits = KdfLimits(int(kdf["opslimit"]), int(kdf["memlimit"]))
+        if not (MIN_LIMITS.opslimit <= limits.opslimit <= MAX_LIMITS.opslimit) or not (
+            MIN_LIMITS.memlimit <= limits.memlimit <= MAX_LIMITS.memlimit
+        ):
+            raise ValueError("KDF limits out of range")  # a doctored file could make an unlock hang forever
         salt = base64.b64decode(kdf["salt"], validate=True)
         sealed = base64.b64decode(doc["box"], validate=True)
         if len(salt) != nacl.pwhash.argon2id.SALTBYTES or len(sealed) < 40:

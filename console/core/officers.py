@@ -236,8 +236,12 @@ def rotate_office_key(session: Session) -> dict[str, Any]:
         raise PermissionDenied("Your keystore lacks the authority key needed to certify office keys.")
     office = session.office
     code = office.local_office()["code"]
+    if office.current_office_key()["valid_from"] == to_iso(office.clock()):
+        raise Conflict("The office key was replaced less than a second ago; wait a moment before rotating again.")
     seed = new_seed()
-    secrets = session.office_secrets.with_new_signing_seed(seed)
+    # Start from the file as it is now, not from what this session loaded at login (another rotation may
+    # have happened since).
+    secrets = session.reload_office_secrets().with_new_signing_seed(seed)
     # The new key is written before the database names it; an interrupted rotation leaves an unused key only.
     write_master_sealed(office.paths.office_sealed, session.secrets.grants["office"], secrets.to_bytes())
     session.office_secrets = secrets

@@ -34,7 +34,7 @@ USERNAME_RE = re.compile(r"^[a-z][a-z0-9._-]{1,31}$")
 
 def check_username(username: str) -> str:
     """Validate a login name: 2–32 characters, lower-case letters, digits, '.', '_' or '-', starting with a letter."""
-    if not USERNAME_RE.match(username):
+    if not USERNAME_RE.fullmatch(username):
         raise ValidationError(
             "username",
             f"The username {username!r} is not allowed: use 2–32 lower-case letters, digits, '.', '_' or '-', "

@@ -113,6 +113,12 @@ def open_database(path: Path, *, create: bool = False) -> sqlite_utils.Database:
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA cache_size = -65536")  # 64 MiB: the registry's indexes stay in memory
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        if version == 0 and not create:
+            conn.close()
+            raise StorageError(
+                f"The office database {path} is empty or not an office database; restore it from backup or "
+                "rebuild the office from the ledger."
+            )
         if version > len(MIGRATIONS):
             raise StorageError(
                 f"The office database {path} was written by a newer console (schema {version}); update the console."
@@ -159,12 +165,14 @@ def transaction(db: sqlite_utils.Database) -> Iterator[sqlite3.Connection]:
     try:
         yield conn
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # SQLite may already have rolled back (e.g. disk full); keep the first error
+            conn.execute("ROLLBACK")
         raise
     try:
         conn.execute("COMMIT")
     except sqlite3.DatabaseError as e:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise StorageError(f"The office database could not save the change ({e}); nothing was saved.") from e
 
 

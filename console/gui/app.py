@@ -17,6 +17,7 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication
 
 from console import __version__
+from console.core.errors import ConsoleError
 from console.core.keystore import DEFAULT_KDF, KDF_PRESETS, KdfLimits
 
 logger = logging.getLogger(__name__)
@@ -39,10 +40,25 @@ def resolve_data_dir(data_dir: str | None, demo: bool) -> Path:
 def kdf_limits(demo: bool) -> KdfLimits:
     """argon2id limits for keystores written from the GUI: ID_CONSOLE_KDF names a preset (as in the CLI)."""
     name = os.environ.get("ID_CONSOLE_KDF") or (DEMO_KDF if demo else DEFAULT_KDF)
-    if name not in KDF_PRESETS:
-        logger.warning("ID_CONSOLE_KDF=%r is not a preset; using %s", name, DEFAULT_KDF)
+    if name not in KDF_PRESETS or (name == "min" and os.environ.get("ID_CONSOLE_ALLOW_WEAK_KDF") != "1"):
+        logger.warning("ID_CONSOLE_KDF=%r is not a preset for real keystores; using %s", name, DEFAULT_KDF)
         name = DEFAULT_KDF
     return KDF_PRESETS[name]
+
+
+def check_display() -> None:
+    """On Linux, fail with one sentence when there is no screen, instead of Qt aborting the process.
+
+    Raises:
+        ConsoleError: no X11 or Wayland display and no QT_QPA_PLATFORM chosen.
+    """
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        raise ConsoleError(
+            "No screen to open the console on (DISPLAY and WAYLAND_DISPLAY are not set). Run it in a desktop "
+            "session, or use the command line (id-console --help)."
+        )
 
 
 def _configure_logging() -> None:
@@ -81,6 +97,7 @@ def run(data_dir: str | None = None, demo: bool = False, *, ready: Callable[[obj
         ready: called with the window once the login screen shows (start-up benchmark).
     """
     _configure_logging()
+    check_display()
     app = create_application()
     from console.gui.icons import icon
     from console.gui.tasks import TaskRunner
@@ -132,4 +149,8 @@ def main() -> None:
     parser.add_argument("--data-dir", metavar="DIR")
     parser.add_argument("--demo", action="store_true", help="open a demo office (created on first use)")
     args, _qt_args = parser.parse_known_args()
-    sys.exit(run(args.data_dir, args.demo))
+    try:
+        sys.exit(run(args.data_dir, args.demo))
+    except ConsoleError as e:
+        print(f"id-console-gui: {e}", file=sys.stderr)
+        sys.exit(e.exit_code)

@@ -131,7 +131,10 @@ def test_add_officer_validation(session_of: Callable[[str], Session], staffed: O
     assert not staffed.paths.officer_keystore("xy").exists()
 
 
-def test_rotate_office_key_keeps_old_key_on_record(session_of: Callable[[str], Session], staffed: Office) -> None:
+def test_rotate_office_key_keeps_old_key_on_record(
+    session_of: Callable[[str], Session], staffed: Office, clock: FakeClock
+) -> None:
+    clock.advance(days=30)
     before = staffed.current_office_key()["kid"]
     result = officers.rotate_office_key(session_of("admin"))
     after = staffed.current_office_key()
@@ -151,3 +154,26 @@ def test_events_are_signed_by_the_acting_officer(session_of: Callable[[str], Ses
     cose.verify_sign1(message, bytes(admin_key["public_key"]))
     payload = decode_entry(row["entry"])
     assert payload["officer"] == "admin" and payload["office"] == "HQ-01"
+
+
+def test_open_sessions_survive_a_key_rotation(
+    session_of: Callable[[str], Session], staffed: Office, clock: FakeClock
+) -> None:
+    from console.core import issuance, registry
+    from console.core.registry import PersonInput
+
+    clerk = session_of("clerk")  # logged in before the rotation
+    admin1, admin2 = session_of("admin"), session_of("admin")
+    clock.advance(seconds=5)
+    officers.rotate_office_key(admin1)
+    with pytest.raises(Conflict, match="less than a second"):
+        officers.rotate_office_key(admin2)
+    clock.advance(seconds=5)
+    officers.rotate_office_key(admin2)  # a stale administrator session must not drop admin1's key
+    number = registry.register(clerk, PersonInput("Tamm", "Mari", "1990-01-30", "F", "EST"))["id_number"]
+    issued = issuance.issue(clerk, number)
+    verdict = issuance.verify(issued.qr, trust=issuance.trust_list(staffed), office=staffed)
+    assert verdict.valid
+    assert len(issuance.trust_list(staffed)) == 3
+    fresh = session_of("clerk")
+    assert fresh.office_secrets is not None and len(fresh.office_secrets.signing_seeds) == 3
