@@ -91,7 +91,11 @@ def staffed(office: Office) -> Office:
     admin = login(office, "admin", PASSWORDS["admin"])
     for username, role in ROLES.items():
         officers.add_officer(
-            admin, username=username, role=role, full_name=f"{username.title()} Officer", password=PASSWORDS[username]
+            admin,
+            username=username,
+            role=role,
+            full_name=f"{username.rstrip('0123456789').title()} Officer",
+            password=PASSWORDS[username],
         )
     return office
 

@@ -30,6 +30,8 @@ class UsageError(ConsoleError):
 
 def data_dir(args: argparse.Namespace) -> Path:
     """--data-dir, else ID_CONSOLE_DATA_DIR, else the platform's user data folder."""
+    if args.data_dir is not None and not args.data_dir.strip():
+        raise UsageError("--data-dir is empty; give a folder, or leave the option out to use the default.")
     chosen = args.data_dir or os.environ.get("ID_CONSOLE_DATA_DIR")
     if chosen:
         return Path(chosen).expanduser()

@@ -106,7 +106,7 @@ def _office_or_none(args: argparse.Namespace) -> Office | None:
 
 
 def _verdict_text(verdict: Verdict) -> str:
-    lines = [f"{verdict.status.upper()}: {verdict.reason}"]
+    lines = [verdict.status.upper(), f"  {verdict.reason}"]
     claims = verdict.claims
     if claims:
         lines.append(f"  holder:  {claims.get('full_name')} ({claims.get('secondary_full_name') or '-'})")
@@ -152,6 +152,8 @@ def _texts(args: argparse.Namespace) -> list[str]:
     if args.text:
         return [sys.stdin.read().strip() if args.text == "-" else args.text]
     path = Path(args.image or args.pdf)
+    if not path.is_file() and not path.is_char_device():
+        raise UsageError(f"{path} is not a file; give the picture or PDF of the card.")
     try:
         data = read_bounded(path, scanning.MAX_INPUT_BYTES, "picture or PDF")
     except ConsoleError as e:

@@ -18,7 +18,8 @@ from console.cli.common import (
     table,
 )
 from console.core import officers
-from console.core.setup import SCHEMES, OfficeSetup, init_office
+from console.core.roles import Permission
+from console.core.setup import SCHEMES, OfficeSetup, check_before_setup, init_office
 
 
 def register(sub: Any) -> None:
@@ -57,6 +58,26 @@ def register(sub: Any) -> None:
     add_json(p)
     p.set_defaults(handler=cmd_user_passwd)
 
+    p = user.add_parser("unlock", help="lift a lockout after wrong passwords (administrators)")
+    add_as(p)
+    p.add_argument("username")
+    add_json(p)
+    p.set_defaults(handler=cmd_user_unlock)
+
+    settings = sub.add_parser("settings", help="office security settings").add_subparsers(
+        dest="settings_command", required=True
+    )
+    p = settings.add_parser("show", help="lockout and session settings in force")
+    add_as(p)
+    add_json(p)
+    p.set_defaults(handler=cmd_settings_show)
+    p = settings.add_parser("set", help="change a setting (administrators)")
+    add_as(p)
+    p.add_argument("key", choices=sorted(officers.SETTINGS))
+    p.add_argument("value", type=int)
+    add_json(p)
+    p.set_defaults(handler=cmd_settings_set)
+
     p = sub.add_parser("whoami", help="show the acting officer, role and permissions")
     add_as(p)
     add_json(p)
@@ -77,19 +98,9 @@ def register(sub: Any) -> None:
 
 def cmd_init(args: argparse.Namespace) -> int:
     folder = data_dir(args)
+    check_before_setup(folder, _setup(args, password=None))
     password = read_password("ID_CONSOLE_PASSWORD", f"New password for {args.admin}: ", who=args.admin, confirm=True)
-    setup = OfficeSetup(
-        authority_name=args.authority_name,
-        authority_domain=args.authority_domain,
-        office_code=args.office_code,
-        office_name=args.office_name,
-        scheme=args.scheme,
-        admin_username=args.admin,
-        admin_full_name=args.admin_full_name,
-        admin_password=password,
-        region=args.region,
-    )
-    init_office(folder, setup, kdf=kdf_limits())
+    init_office(folder, _setup(args, password), kdf=kdf_limits())
     emit(
         args,
         {"data_dir": str(folder), "office": args.office_code, "scheme": args.scheme, "admin": args.admin},
@@ -98,8 +109,23 @@ def cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
+def _setup(args: argparse.Namespace, password: str | None) -> OfficeSetup:
+    return OfficeSetup(
+        authority_name=args.authority_name,
+        authority_domain=args.authority_domain,
+        office_code=args.office_code,
+        office_name=args.office_name,
+        scheme=args.scheme,
+        admin_username=args.admin,
+        admin_full_name=args.admin_full_name,
+        admin_password=password or "",
+        region=args.region,
+    )
+
+
 def cmd_user_add(args: argparse.Namespace) -> int:
     session = session_for(args)
+    session.require(Permission.OFFICER_MANAGE, args.username)  # before asking for a password to no end
     password = read_password(
         "ID_CONSOLE_NEW_PASSWORD", f"First password for {args.username}: ", who=args.username, confirm=True
     )
@@ -125,6 +151,8 @@ def cmd_user_disable(args: argparse.Namespace) -> int:
 def cmd_user_passwd(args: argparse.Namespace) -> int:
     session = session_for(args)
     target = args.username or session.username
+    if target != session.username:
+        session.require(Permission.OFFICER_MANAGE, target)
     new = read_password("ID_CONSOLE_NEW_PASSWORD", f"New password for {target}: ", who=target, confirm=True)
     if target == session.username:
         officers.change_password(session, new)
@@ -159,4 +187,22 @@ def cmd_key_rotate(args: argparse.Namespace) -> int:
     office = open_office(args)
     result = officers.rotate_office_key(session_for(args, office))
     emit(args, result, f"New office key {result['kid']} in force from {result['valid_from']}.")
+    return 0
+
+
+def cmd_user_unlock(args: argparse.Namespace) -> int:
+    officers.unlock_officer(session_for(args), args.username)
+    emit(args, {"username": args.username, "locked": False}, f"{args.username} may log in again.")
+    return 0
+
+
+def cmd_settings_show(args: argparse.Namespace) -> int:
+    values = officers.office_settings(session_for(args))
+    emit(args, values, lambda: "\n".join(f"{k:22s} {v}   ({officers.SETTINGS[k][2]})" for k, v in values.items()))
+    return 0
+
+
+def cmd_settings_set(args: argparse.Namespace) -> int:
+    values = officers.set_office_setting(session_for(args), args.key, args.value)
+    emit(args, values, f"{args.key} = {values[args.key]}")
     return 0

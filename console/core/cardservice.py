@@ -35,9 +35,14 @@ def card_data(session: Session, target: str) -> CardData:
     office = session.office
     credential = current_credential(session, target)
     if credential["status"] != "active":
+        remedy = {
+            "suspended": "a supervisor must reinstate it first",
+            "revoked": "a supervisor may issue a new credential",
+            "superseded": "print the card of the newer credential",
+        }.get(credential["status"], "issue a new credential first")
         raise Conflict(
             f"The newest credential of {credential['id_number']} is {credential['status']}; a card is printed "
-            "only for a credential in force (issue a new one first)."
+            f"only for a credential in force ({remedy})."
         )
     if not credential["qr"]:
         raise NotFound(f"Credential {bytes(credential['credential_id']).hex()} was issued elsewhere; reissue it here.")
@@ -114,10 +119,20 @@ def card_pdf(
 
 
 def printer_offsets(session: Session, printer: str) -> tuple[float, float]:
-    """The stored calibration of a printer (0, 0 if it was never calibrated)."""
+    """The stored calibration of a printer.
+
+    Raises:
+        NotFound: the printer was never calibrated (printing uncalibrated by mistake wastes card stock).
+    """
     session.require(Permission.CARD_PRINT)
-    row = session.office.db.execute("SELECT offset_x, offset_y FROM printers WHERE name = ?", (printer,)).fetchone()
-    return (float(row[0]), float(row[1])) if row else (0.0, 0.0)
+    name = " ".join(printer.split())
+    row = session.office.db.execute("SELECT offset_x, offset_y FROM printers WHERE name = ?", (name,)).fetchone()
+    if row is None:
+        raise NotFound(
+            f"No calibration stored for the printer {name!r}; store one with `printer set`, or give "
+            "--offset-x/--offset-y."
+        )
+    return float(row[0]), float(row[1])
 
 
 def set_printer_offsets(session: Session, printer: str, offset_mm: tuple[float, float]) -> dict[str, Any]:

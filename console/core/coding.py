@@ -183,6 +183,16 @@ def regions(scheme: str) -> Mapping[str, str]:
     return MappingProxyType({code: _current_period(p).full_name for code, p in table.items()})
 
 
+def region_kind(scheme: str) -> str:
+    """What a region code of `scheme` looks like, for messages ("GB/T 2260 administrative division code ...")."""
+    return str(_scheme(scheme).get("region_kind", "region code"))
+
+
+def is_country(code: str) -> bool:
+    """An ISO 3166-1 alpha-3 country code (the birthplace of people born abroad, in every scheme)."""
+    return is_known_region("uin-10", code)  # uin-10's region table is the ISO 3166-1 alpha-3 list
+
+
 def region_name(scheme: str, code: str) -> str | None:
     """Current (or last) name of a region code of the scheme's table, None if the code is unknown."""
     periods = _region_table(scheme).get(code.strip().upper())

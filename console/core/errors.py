@@ -38,7 +38,8 @@ class PermissionDenied(ConsoleError):
 
 
 class AuthenticationError(ConsoleError):
-    """Login failed; the message never says whether the user or the password was wrong."""
+    """Login failed: unknown or disabled officer, wrong password, lockout (the sentence says which; the console
+    serves enrolled staff inside an office, and docs/security.md explains the choice)."""
 
     exit_code = 4
 

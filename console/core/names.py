@@ -61,7 +61,7 @@ _MAX_MARKS = 6  # combining marks on one letter; more is "zalgo" text, not a nam
 
 
 def _label(field: str) -> str:
-    return field.replace("_", " ")
+    return field.replace("_", " ").replace("-", " ")
 
 
 def _code(ch: str) -> str:
@@ -85,6 +85,12 @@ def clean_name(text: str, field: str) -> str:
         ValidationError: with `field`.
     """
     label = _label(field)
+    for pos, ch in enumerate(text.strip(), start=1):
+        if ch in "\t\n\r\v\f":  # a line break or tab inside a name is a paste error, not spacing
+            raise ValidationError(
+                field,
+                f"The {label} contains a control character ({_code(ch)}) at position {pos}; retype it without it.",
+            )
     name = _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
     if not name:
         raise ValidationError(field, f"The {label} is empty; enter it as written on the civil-status record.")

@@ -12,7 +12,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from console.core import cose, events
+from console.core import cose, events, names
 from console.core.accounts import Session
 from console.core.atomic import fsync_dir
 from console.core.errors import Conflict, PermissionDenied, ValidationError
@@ -73,9 +73,7 @@ def add_officer(session: Session, *, username: str, role: str, full_name: str, p
     session.require(Permission.OFFICER_MANAGE, username)
     check_username(username)
     parsed = _role(role)
-    full_name = " ".join(full_name.split())
-    if not full_name or len(full_name) > 120:
-        raise ValidationError("full-name", "The officer's full name must be 1–120 characters.")
+    full_name = names.clean_name(full_name, "full-name")
     check_password(password, username)
     office = session.office
     if list(office.db.query("SELECT 1 FROM officers WHERE username = ?", [username])):
@@ -290,3 +288,53 @@ def audit_trail(session: Session, *, limit: int = 200) -> list[dict[str, Any]]:
             "SELECT id, time, officer, action, outcome, detail, event_seq FROM audit ORDER BY id DESC LIMIT ?", [limit]
         )
     ]
+
+
+def unlock_officer(session: Session, username: str) -> None:
+    """Lift a lockout after wrong passwords (administrators), without changing the password or key."""
+    session.require(Permission.OFFICER_MANAGE, username)
+    office = session.office
+    office.officer_row(username)
+    with transaction(office.db) as conn:
+        conn.execute("UPDATE officers SET failed_logins = 0, locked_until = NULL WHERE username = ?", (username,))
+        events.audit(
+            conn, now=office.clock(), officer=session.username, action="officer.unlock", outcome="ok", detail=username
+        )
+
+
+#: Office settings an administrator may change, with their allowed ranges.
+SETTINGS: dict[str, tuple[int, int, str]] = {
+    "lockout_threshold": (3, 20, "wrong passwords before an account locks"),
+    "lockout_minutes": (1, 1440, "minutes an account stays locked"),
+    "session_idle_minutes": (1, 120, "minutes without activity before a session ends"),
+}
+
+
+def office_settings(session: Session) -> dict[str, int]:
+    """The security settings in force (administrators and auditors)."""
+    session.require(Permission.OFFICER_READ)
+    return {key: int(session.office.setting(key)) for key in SETTINGS}
+
+
+def set_office_setting(session: Session, key: str, value: int) -> dict[str, int]:
+    """Change one security setting (administrators); the change is audited."""
+    session.require(Permission.OFFICER_MANAGE, key)
+    if key not in SETTINGS:
+        raise ValidationError("setting", f"Unknown setting {key!r}; choose one of {', '.join(SETTINGS)}.")
+    low, high, meaning = SETTINGS[key]
+    if not low <= value <= high:
+        raise ValidationError("value", f"{key} ({meaning}) must be {low} to {high}; got {value}.")
+    with transaction(session.office.db) as conn:
+        conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, str(value)),
+        )
+        events.audit(
+            conn,
+            now=session.office.clock(),
+            officer=session.username,
+            action="settings.set",
+            outcome="ok",
+            detail=f"{key} = {value}",
+        )
+    return office_settings(session)

@@ -137,10 +137,12 @@ def check_person(scheme: str, raw: PersonInput, today: date) -> Person:
     sex = raw.sex.strip().upper()
     if sex not in SEXES:
         raise ValidationError("sex", f"The sex {raw.sex!r} is not one of F, M or X.")
-    place = raw.birthplace.strip()
-    if not coding.is_known_region(scheme, place):
+    place = raw.birthplace.strip().upper()
+    if not (coding.is_known_region(scheme, place) or coding.is_country(place)):
         raise ValidationError(
-            "birthplace", f"The birthplace {place!r} is not a known region code for the {scheme} scheme."
+            "birthplace",
+            f"The birthplace {raw.birthplace.strip()!r} is not a known code: use a {coding.region_kind(scheme)} "
+            "or, for people born abroad, an ISO 3166-1 alpha-3 country code (e.g. FIN).",
         )
     latin_family, latin_given = names.latin_form(family, "family"), names.latin_form(given, "given")
     return Person(
@@ -566,6 +568,8 @@ def search(session: Session, query: str, *, limit: int = 50) -> list[dict[str, A
     the scan (at most SCAN_LIMIT rows per name column), the others filter. Results are sorted by Latin name.
     """
     session.require(Permission.CITIZEN_READ)
+    if not 1 <= limit <= 500:
+        raise ValidationError("limit", f"Ask for 1 to 500 results, not {limit}.")
     text = " ".join(query.split())
     if not text:
         raise ValidationError("query", "Type an ID number, a birth date (YYYY-MM-DD) or the start of a name.")

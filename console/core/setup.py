@@ -58,7 +58,24 @@ class OfficeSetup:
     region: str | None = None
 
 
-def validate_setup(setup: OfficeSetup) -> None:
+def check_before_setup(data_dir: Path, setup: OfficeSetup) -> None:
+    """What can be checked before asking for the administrator's password: the fields and the folder."""
+    validate_setup(setup, password=False)
+    paths = OfficePaths(data_dir)
+    if paths.db.exists():
+        raise Conflict(
+            f"An office is already set up in {data_dir} (office.db exists); refusing to overwrite it. "
+            "Choose another --data-dir."
+        )
+    if paths.keys.exists():
+        raise Conflict(
+            f"{paths.keys} exists but {paths.db.name} does not: it may hold an authority's keys (a restore in "
+            "progress, or an interrupted set-up). Nothing was changed; move that folder away if you are sure it is "
+            "not needed, then run init again."
+        )
+
+
+def validate_setup(setup: OfficeSetup, *, password: bool = True) -> None:
     """Check every field before anything touches the disk."""
     if not setup.authority_name.strip() or len(setup.authority_name) > 120:
         raise ValidationError("authority-name", "The authority name must be 1–120 characters.")
@@ -89,7 +106,8 @@ def validate_setup(setup: OfficeSetup) -> None:
     elif setup.region:
         raise ValidationError("region", f"--region is only for cn-18 offices, not {setup.scheme}.")
     check_username(setup.admin_username)
-    check_password(setup.admin_password, setup.admin_username)
+    if password:
+        check_password(setup.admin_password, setup.admin_username)
 
 
 def init_office(data_dir: Path, setup: OfficeSetup, *, kdf: KdfLimits, clock: Clock = utc_now) -> None:
@@ -101,18 +119,8 @@ def init_office(data_dir: Path, setup: OfficeSetup, *, kdf: KdfLimits, clock: Cl
         StorageError: the folder is not writable (nothing left behind but an empty folder).
     """
     validate_setup(setup)
+    check_before_setup(data_dir, setup)
     paths = OfficePaths(data_dir)
-    if paths.db.exists():
-        raise Conflict(
-            f"An office is already set up in {data_dir} (office.db exists); refusing to overwrite it. "
-            "Choose another --data-dir."
-        )
-    if paths.keys.exists():
-        raise Conflict(
-            f"{paths.keys} exists but {paths.db.name} does not: it may hold an authority's keys (a restore in "
-            "progress, or an interrupted set-up). Nothing was changed; move that folder away if you are sure it is "
-            "not needed, then run init again."
-        )
     ensure_private_dir(data_dir)
     staging = data_dir / f".init-{new_seed().hex()[:12]}"
     ensure_private_dir(staging)

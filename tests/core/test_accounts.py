@@ -177,3 +177,19 @@ def test_open_sessions_survive_a_key_rotation(
     assert len(issuance.trust_list(staffed)) == 3
     fresh = session_of("clerk")
     assert fresh.office_secrets is not None and len(fresh.office_secrets.signing_seeds) == 3
+
+
+def test_unlock_and_settings(session_of: Callable[[str], Session], staffed: Office) -> None:
+    for _ in range(5):
+        with pytest.raises(AuthenticationError):
+            login(staffed, "clerk", "wrong-password-1")
+    admin = session_of("admin")
+    officers.unlock_officer(admin, "clerk")
+    assert session_of("clerk").username == "clerk"
+    assert officers.office_settings(session_of("auditor"))["lockout_threshold"] == 5
+    officers.set_office_setting(admin, "session_idle_minutes", 3)
+    assert session_of("clerk").idle_timeout.total_seconds() == 180
+    with pytest.raises(ValidationError, match="3 to 20"):
+        officers.set_office_setting(admin, "lockout_threshold", 1)
+    with pytest.raises(ValidationError):
+        officers.set_office_setting(admin, "colour", 1)

@@ -64,3 +64,10 @@ def test_printer_offsets_move_the_card(session_of: Callable[[str], Session], iss
     with pytest.raises(ValidationError) as info:
         cardservice.set_printer_offsets(clerk, "Evolis Primacy 2", (50.0, 0.0))
     assert info.value.field == "offset-x"
+
+
+def test_unknown_printer_is_an_error(session_of: Callable[[str], Session], issued: tuple[str, str]) -> None:
+    from console.core.errors import NotFound
+
+    with pytest.raises(NotFound, match="No calibration stored"):
+        cardservice.card_pdf(session_of("clerk"), [issued[0]], printer="Typo Printer")

@@ -250,3 +250,12 @@ def test_photo_must_decode_fully_and_be_of_sane_size(
     with pytest.raises(ValidationError, match=words):
         registry.register(session_of("clerk"), PersonInput("Tamm", "Mari", "1990-01-30", "F", "EST", photo))
     assert counts(staffed) == before
+
+
+def test_born_abroad_and_search_limit(session_of: Callable[[str], Session]) -> None:
+    clerk = session_of("clerk")
+    assert registry.register(clerk, PersonInput("Virtanen", "Aino", "1990-01-30", "F", "fin"))["status"] == "registered"
+    with pytest.raises(ValidationError, match="country code"):
+        registry.register(clerk, PersonInput("Virtanen", "Aino", "1990-01-30", "F", "FINLAND"))
+    with pytest.raises(ValidationError):
+        registry.search(clerk, "virt", limit=0)
