@@ -11,6 +11,7 @@ and shown in a crash dialog that says so.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import sys
 import traceback
 from types import TracebackType
@@ -19,7 +20,7 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
-from console.core.errors import ConsoleError, UserCancelled
+from console.core.errors import ConsoleError, StorageError, UserCancelled
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +87,15 @@ def report_error(parent: QWidget | None, exc: BaseException) -> None:
     if isinstance(exc, UserCancelled):
         logger.debug("cancelled: %s", exc)
         return
+    if isinstance(exc, sqlite3.DatabaseError):  # the disk or the file, not a bug: say what to do
+        logger.error("office database error: %s", exc)
+        exc = StorageError(
+            QCoreApplication.translate(
+                "Dialogs",
+                "The office database is damaged or unreadable ({error}); nothing was changed. Restore it from backup "
+                "or ask your administrator.",
+            ).format(error=exc)
+        )
     if isinstance(exc, ConsoleError):
         logger.info("reported to the officer: %s: %s", type(exc).__name__, exc)
         dialogs().error(parent, QCoreApplication.translate("Dialogs", "Cannot do this"), str(exc))

@@ -525,7 +525,7 @@
 <context>
     <name>ConsoleWindow</name>
     <message>
-        <location filename="../../console/gui/window.py" line="+316"/>
+        <location filename="../../console/gui/window.py" line="+317"/>
         <source>ID Console</source>
         <translation>身份证件管理台</translation>
     </message>
@@ -588,12 +588,17 @@
 <context>
     <name>Dialogs</name>
     <message>
-        <location filename="../../console/gui/dialogs.py" line="+39"/>
+        <location filename="../../console/gui/dialogs.py" line="+40"/>
         <source>Internal error</source>
         <translation>内部错误</translation>
     </message>
     <message>
-        <location line="+52"/>
+        <location line="+53"/>
+        <source>The office database is damaged or unreadable ({error}); nothing was changed. Restore it from backup or ask your administrator.</source>
+        <translation>办公室数据库已损坏或无法读取（{error}）；未做任何更改。请从备份恢复，或联系您的管理员。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>Cannot do this</source>
         <translation>无法执行此操作</translation>
     </message>
@@ -920,7 +925,7 @@
 <context>
     <name>RegisterPage</name>
     <message>
-        <location filename="../../console/gui/pages/register.py" line="+94"/>
+        <location filename="../../console/gui/pages/register.py" line="+91"/>
         <source>Register a citizen</source>
         <translation>登记公民</translation>
     </message>
@@ -1362,7 +1367,7 @@
 <context>
     <name>StartPage</name>
     <message>
-        <location filename="../../console/gui/window.py" line="-401"/>
+        <location filename="../../console/gui/window.py" line="-402"/>
         <source>Opening the office…</source>
         <translation>正在打开办公室…</translation>
     </message>
@@ -1553,7 +1558,7 @@
 <context>
     <name>Workspace</name>
     <message>
-        <location filename="../../console/gui/window.py" line="+72"/>
+        <location filename="../../console/gui/window.py" line="+73"/>
         <source>DEMO</source>
         <translation>演示</translation>
     </message>
