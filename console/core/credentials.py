@@ -617,6 +617,7 @@ def verify_credential(
         )
     as_of = _iso_utc(info.as_of)
     since = f" since {_iso_utc(info.changed_at)}" if info.changed_at is not None else ""
+    on = f" on {_iso_utc(info.changed_at)}" if info.changed_at is not None else ""
     checked: dict[str, Any] = {"status_checked": True, "status_as_of": as_of}
     if info.state == "active":
         return verdict(
@@ -626,12 +627,12 @@ def verify_credential(
             **checked,
         )
     if info.state == "revoked":
-        return verdict(False, "revoked", f"This card was revoked{since} (status as of {as_of}).", **checked)
+        return verdict(False, "revoked", f"This card was revoked{on} (status as of {as_of}).", **checked)
     if info.state == "suspended":
         return verdict(False, "suspended", f"This card is suspended{since} (status as of {as_of}).", **checked)
     return verdict(
         False,
         "superseded",
-        f"This card was replaced by a newer one{since}; ask the holder for the current card (status as of {as_of}).",
+        f"This card was replaced by a newer one{on}; ask the holder for the current card (status as of {as_of}).",
         **checked,
     )
