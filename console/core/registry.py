@@ -306,6 +306,31 @@ def _insert_citizen(
     )
 
 
+def _hold(
+    conn: sqlite3.Connection, person: Person, duplicates: list[dict[str, Any]], requested_by: str, now: str
+) -> int:
+    """Keep a likely duplicate for a supervisor's review (no number allocated); returns the review id."""
+    cur = conn.execute(
+        "INSERT INTO registrations (status, family_name, given_name, latin_family, latin_given, birth_date, "
+        "sex, birthplace, photo, candidates, requested_by, requested_at) "
+        "VALUES ('pending-review', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            person.family_name,
+            person.given_name,
+            person.latin_family,
+            person.latin_given,
+            person.birth_date.isoformat(),
+            person.sex,
+            person.birthplace,
+            person.photo,
+            json.dumps(duplicates, ensure_ascii=False),
+            requested_by,
+            now,
+        ),
+    )
+    return int(cur.lastrowid or 0)
+
+
 def register(session: Session, raw: PersonInput) -> dict[str, Any]:
     """Register one person: a new number, or a hold for review when a likely duplicate exists.
 
@@ -322,25 +347,7 @@ def register(session: Session, raw: PersonInput) -> dict[str, Any]:
     with transaction(office.db) as conn:
         duplicates = find_duplicates(conn, person)
         if duplicates:
-            cur = conn.execute(
-                "INSERT INTO registrations (status, family_name, given_name, latin_family, latin_given, birth_date, "
-                "sex, birthplace, photo, candidates, requested_by, requested_at) "
-                "VALUES ('pending-review', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    person.family_name,
-                    person.given_name,
-                    person.latin_family,
-                    person.latin_given,
-                    person.birth_date.isoformat(),
-                    person.sex,
-                    person.birthplace,
-                    person.photo,
-                    json.dumps(duplicates, ensure_ascii=False),
-                    session.username,
-                    to_iso(now),
-                ),
-            )
-            review_id = int(cur.lastrowid or 0)
+            review_id = _hold(conn, person, duplicates, session.username, to_iso(now))
             events.append_event(
                 conn,
                 actor=session.actor,
@@ -410,25 +417,7 @@ def register_batch(
             for _, person in people:
                 duplicates = find_duplicates(conn, person)
                 if duplicates:
-                    cur = conn.execute(
-                        "INSERT INTO registrations (status, family_name, given_name, latin_family, latin_given, "
-                        "birth_date, sex, birthplace, photo, candidates, requested_by, requested_at) "
-                        "VALUES ('pending-review', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (
-                            person.family_name,
-                            person.given_name,
-                            person.latin_family,
-                            person.latin_given,
-                            person.birth_date.isoformat(),
-                            person.sex,
-                            person.birthplace,
-                            person.photo,
-                            json.dumps(duplicates, ensure_ascii=False),
-                            session.username,
-                            stamp,
-                        ),
-                    )
-                    held.append(int(cur.lastrowid or 0))
+                    held.append(_hold(conn, person, duplicates, session.username, stamp))
                     continue
                 number = allocation.store(conn, person, now=stamp, registered_by=session.username, counters=counters)
                 registered.append((number, person))
