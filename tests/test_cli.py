@@ -457,3 +457,27 @@ def test_endless_or_misplaced_files(office_dir: Path, tmp_path: Path) -> None:
     assert letter.read_text() == "Dear citizen, …"
     trust = run(office_dir, "trust", "export", "--out", str(office_dir / "keys" / "officers" / "clara.keystore"))
     assert trust.returncode == 2
+
+
+def test_import_csv(office_dir: Path, tmp_path: Path) -> None:
+    _staff(office_dir)
+    csv_file = tmp_path / "people.csv"
+    csv_file.write_text(
+        "family_name,given_name,birth_date,sex,birthplace\n"
+        "Tamm,Mari,1990-01-30,F,EST\n"
+        "Kask,Jaan,1985-13-01,M,EST\n"
+        "王,芳,1979-03-03,F,CHN\n"
+        "Tamm,Mari,1990-01-30,F,EST\n",
+        encoding="utf-8",
+    )
+    result = run(office_dir, "import", "--as", "clara", str(csv_file), "--json", password=CLERK_PW)
+    assert result.returncode == 1  # one row refused
+    data = json.loads(result.stdout)
+    assert len(data["registered"]) == 2 and len(data["held_for_review"]) == 1
+    assert data["errors"] == [
+        {"row": 3, "field": "birth-date", "error": "The birth date 1985-13-01 does not exist in the calendar."}
+    ]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,born\nx,y\n")
+    refused = run(office_dir, "import", "--as", "clara", str(bad), password=CLERK_PW)
+    assert refused.returncode == 2 and "lacks the column" in one_line_error(refused)

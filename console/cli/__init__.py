@@ -32,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     officers.register(sub)
     registry.register(sub)
+    registry.register_import(sub)
     credentials.register(sub)
     cards.register(sub)
     gui = sub.add_parser("gui", help="open the desktop console")

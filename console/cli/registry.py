@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import csv
+import io
+import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -164,3 +168,56 @@ def cmd_review_reject(args: argparse.Namespace) -> int:
     result = registry.reject_review(session_for(args), args.review_id, args.note)
     emit(args, result, f"Rejected review {args.review_id}.")
     return 0
+
+
+def register_import(sub: Any) -> None:
+    p = sub.add_parser("import", help="register many citizens from a CSV file (batch; Ctrl-C stops between chunks)")
+    add_as(p)
+    p.add_argument(
+        "file", metavar="FILE.csv", help="UTF-8 CSV with a header: family_name, given_name, birth_date, sex, birthplace"
+    )
+    add_json(p)
+    p.set_defaults(handler=cmd_import)
+
+
+IMPORT_COLUMNS = ("family_name", "given_name", "birth_date", "sex", "birthplace")
+MAX_IMPORT_BYTES = 200 * 1024 * 1024
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    text = read_bounded(path, MAX_IMPORT_BYTES, "CSV").decode("utf-8-sig", errors="strict")
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    missing = [c for c in IMPORT_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise UsageError(
+            f"{path} lacks the column(s) {', '.join(missing)}; the header must name {', '.join(IMPORT_COLUMNS)}."
+        )
+    rows = registry.iter_people(reader)
+    session = session_for(args)
+    cancel = threading.Event()
+    interactive = sys.stderr.isatty() and not args.json
+
+    def progress(done: int, total: int) -> None:
+        if interactive:
+            print(f"\r{done:,} of {total:,} rows", end="", file=sys.stderr, flush=True)
+
+    try:
+        result = registry.register_batch(session, rows, progress=progress, cancel=cancel)
+    except KeyboardInterrupt:
+        cancel.set()
+        raise
+    finally:
+        if interactive:
+            print(file=sys.stderr)
+    errors = [{"row": index + 2, "field": field, "error": message} for index, field, message in result.errors]
+    data = {"registered": result.registered, "held_for_review": result.held, "errors": errors}
+    emit(
+        args,
+        data,
+        lambda: (
+            f"Registered {len(result.registered):,}, held {len(result.held):,} for review, "
+            f"{len(errors):,} rows refused" + "".join(f"\n  line {e['row']}: {e['error']}" for e in errors[:50])
+        ),
+    )
+    return 0 if not errors else 1

@@ -681,15 +681,15 @@ def validate_number(scheme: str, number: str) -> coding.NumberInfo:
     return coding.validate(scheme, number)
 
 
-def iter_people(rows: Iterable[dict[str, str]]) -> list[PersonInput]:
+def iter_people(rows: Iterable[dict[str, str | None]]) -> list[PersonInput]:
     """Person inputs from dict rows (CSV import): keys family_name, given_name, birth_date, sex, birthplace."""
     return [
         PersonInput(
-            r.get("family_name", ""),
-            r.get("given_name", ""),
-            r.get("birth_date", ""),
-            r.get("sex", ""),
-            r.get("birthplace", ""),
+            r.get("family_name") or "",
+            r.get("given_name") or "",
+            r.get("birth_date") or "",
+            r.get("sex") or "",
+            r.get("birthplace") or "",
         )
         for r in rows
     ]
