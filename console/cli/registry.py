@@ -89,7 +89,8 @@ def cmd_register(args: argparse.Namespace) -> int:
         emit(args, result, result["id_number"])
     else:
         dups = ", ".join(
-            f"{c['ref']} ({c['latin_family']} {c['latin_given']}, {c['birth_date']})"
+            ("ID " if c["kind"] == "registered" else "held registration ")
+            + f"{c['ref']} ({c['latin_family']} {c['latin_given']}, {c['birth_date']})"
             for c in result["possible_duplicates"]
         )
         emit(
