@@ -44,12 +44,17 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class Session:
-    """An officer logged in to an office. Holds secrets in memory only; `lock()` forgets them."""
+    """An officer logged in to an office. Holds secrets in memory only; `lock()` forgets them.
+
+    A session may serve one front-end thread at a time plus readers; secrets are read through `officer_keys()`
+    and `office_keys()`, which take a local reference and raise `SessionExpired` once the session is locked, so
+    a lock during a running task ends that task with a sentence, not a crash.
+    """
 
     office: Office
     username: str
     role: Role
-    secrets: OfficerSecrets
+    secrets: OfficerSecrets | None
     office_secrets: OfficeSecrets | None
     authority_secrets: AuthoritySecrets | None
     last_active: datetime
@@ -58,7 +63,23 @@ class Session:
 
     @property
     def actor(self) -> Actor:
-        return Actor(self.username, self.secrets.signing_key)
+        return Actor(self.username, self.officer_keys().signing_key)
+
+    def officer_keys(self) -> OfficerSecrets:
+        """The officer's own keystore contents (signing key, granted master keys) while the session is open."""
+        secrets = self.secrets
+        if self.closed or secrets is None:
+            raise SessionExpired("This session is locked; log in again.")
+        return secrets
+
+    def office_keys(self) -> OfficeSecrets:
+        """The office secrets (signing keys, records key, numbering secret) for roles granted them."""
+        secrets = self.office_secrets
+        if self.closed:
+            raise SessionExpired("This session is locked; log in again.")
+        if secrets is None:
+            raise PermissionDenied(f"A {self.role.value} holds no office keys.")
+        return secrets
 
     def require(self, permission: Permission, target: str = "") -> None:
         """Allow the call or raise (deny by default).
@@ -123,8 +144,9 @@ class Session:
         self.last_active = self.office.clock()
 
     def lock(self) -> None:
-        """Forget the unlocked keys; the officer must log in again."""
+        """Forget every unlocked key (own signing key and master keys too); the officer must log in again."""
         self.closed = True
+        self.secrets = None
         self.office_secrets = None
         self.authority_secrets = None
 
@@ -134,15 +156,16 @@ class Session:
         After a key rotation (by another session) the key in force is not in the secrets loaded at login, so
         the sealed office file is read again with the office master key this officer holds.
         """
-        if self.office_secrets is None:
-            raise PermissionDenied(f"A {self.role.value} holds no office keys.")
+        secrets = self.office_keys()
         current = bytes(self.office.current_office_key()["public_key"])
         for attempt in range(2):
-            for seed in self.office_secrets.signing_seeds:
+            for seed in secrets.signing_seeds:
                 if public_key_of(seed) == current:
                     return nacl.signing.SigningKey(seed)
             if attempt == 0:
-                self.office_secrets = self.reload_office_secrets()
+                secrets = self.reload_office_secrets()
+                if not self.closed:
+                    self.office_secrets = secrets
         raise StorageError(
             f"The office key file {self.office.paths.office_sealed} does not hold the key in force "
             f"({cose.key_id(current).hex()}). If a key rotation is under way, try again; otherwise restore the "
@@ -151,9 +174,10 @@ class Session:
 
     def reload_office_secrets(self) -> OfficeSecrets:
         """Read the sealed office secrets again (they change when an administrator rotates the office key)."""
-        return OfficeSecrets.from_bytes(
-            read_master_sealed(self.office.paths.office_sealed, self.secrets.grants["office"])
-        )
+        grants = self.officer_keys().grants
+        if "office" not in grants:
+            raise PermissionDenied(f"A {self.role.value} holds no office keys.")
+        return OfficeSecrets.from_bytes(read_master_sealed(self.office.paths.office_sealed, grants["office"]))
 
     def describe(self) -> dict[str, Any]:
         """What `whoami` prints."""

@@ -33,7 +33,8 @@ def _role(text: str) -> Role:
 
 def _grants_for(session: Session, role: Role) -> dict[str, bytes]:
     """Copy to a new keystore only the master keys its role is granted, from the administrator's own."""
-    grants = {name: session.secrets.grants[name] for name in KEY_GRANTS[role] if name in session.secrets.grants}
+    own = session.officer_keys().grants
+    grants = {name: own[name] for name in KEY_GRANTS[role] if name in own}
     missing = KEY_GRANTS[role] - grants.keys()
     if missing:
         raise PermissionDenied(f"Your keystore lacks the {', '.join(sorted(missing))} keys that a {role.value} needs.")
@@ -209,7 +210,7 @@ def change_password(session: Session, new_password: str) -> None:
     check_password(new_password, session.username)
     write_sealed(
         session.office.paths.officer_keystore(session.username),
-        session.secrets.to_bytes(),
+        session.officer_keys().to_bytes(),
         new_password,
         session.office.kdf,
     )
@@ -241,10 +242,11 @@ def rotate_office_key(session: Session) -> dict[str, Any]:
     # have happened since).
     secrets = session.reload_office_secrets().with_new_signing_seed(seed)
     # The new key is written before the database names it; an interrupted rotation leaves an unused key only.
-    write_master_sealed(office.paths.office_sealed, session.secrets.grants["office"], secrets.to_bytes())
+    office_master = session.officer_keys().grants["office"]
+    write_master_sealed(office.paths.office_sealed, office_master, secrets.to_bytes())
     session.office_secrets = secrets
     # Re-read to prove the file round-trips before the database depends on it.
-    read_master_sealed(office.paths.office_sealed, session.secrets.grants["office"])
+    read_master_sealed(office.paths.office_sealed, office_master)
     public = public_key_of(seed)
     now = office.clock()
     cert = certify(

@@ -26,7 +26,7 @@ from typing import Any
 
 from console.core import coding, events, names
 from console.core.accounts import Session
-from console.core.errors import Conflict, NotFound, PermissionDenied, UserCancelled, ValidationError
+from console.core.errors import Conflict, NotFound, UserCancelled, ValidationError
 from console.core.roles import Permission
 from console.core.store import transaction
 from console.core.timeutil import to_iso
@@ -210,14 +210,12 @@ class _Allocation:
     """The office's allocator plus the SQL that advances its counters inside a transaction."""
 
     def __init__(self, session: Session) -> None:
-        if session.office_secrets is None:
-            raise PermissionDenied(f"A {session.role.value} holds no numbering keys.")
         office = session.office.local_office()
         self.scheme = session.office.authority()["scheme"]
         self.office_code = office["code"]
         self.allocator = coding.allocator_for(
             coding.OfficePartition(
-                self.scheme, office["slot"], office["region"], session.office_secrets.numbering_secret
+                self.scheme, office["slot"], office["region"], session.office_keys().numbering_secret
             )
         )
 
@@ -270,8 +268,7 @@ class _Allocation:
 
 def _subject(session: Session, id_number: str) -> bytes:
     """Keyed digest of an ID number: lets offices match records on the ledger without revealing the number."""
-    assert session.office_secrets is not None
-    return hmac.new(session.office_secrets.matching_key(), id_number.encode(), hashlib.sha256).digest()[:16]
+    return hmac.new(session.office_keys().matching_key(), id_number.encode(), hashlib.sha256).digest()[:16]
 
 
 def _insert_citizen(

@@ -193,3 +193,19 @@ def test_unlock_and_settings(session_of: Callable[[str], Session], staffed: Offi
         officers.set_office_setting(admin, "lockout_threshold", 1)
     with pytest.raises(ValidationError):
         officers.set_office_setting(admin, "colour", 1)
+
+
+def test_lock_forgets_every_key_and_running_work_ends_cleanly(session_of: Callable[[str], Session]) -> None:
+    from console.core import issuance, registry
+    from console.core.registry import PersonInput
+
+    clerk = session_of("clerk")
+    number = registry.register(clerk, PersonInput("Tamm", "Mari", "1990-01-30", "F", "EST"))["id_number"]
+    clerk.lock()
+    assert clerk.secrets is None and clerk.office_secrets is None and clerk.authority_secrets is None
+    with pytest.raises(SessionExpired):
+        _ = clerk.actor
+    with pytest.raises(SessionExpired):
+        clerk.office_signing_key()
+    with pytest.raises(SessionExpired):
+        issuance.issue(clerk, number)
