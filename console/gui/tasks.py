@@ -10,6 +10,10 @@ Invariants:
   database access goes through the calling thread's own SQLite connection (`Office.db` is per thread).
 - Every result, error and progress report reaches the GUI thread through a queued signal; a job's exception
   is delivered as a value, never raised in the worker's thread where nobody would see it.
+- Nothing here keeps a finished job alive: Qt drops each job after it ran (see `_Job`), the job lets go of
+  its function and arguments as soon as it returns, and the runner forgets a task once its outcome is
+  delivered. A result lives as long as whoever asked for it
+  holds the `Task` (card previews, PDFs and sessions would otherwise pile up for the life of the process).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from collections.abc import Callable
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 
 logger = logging.getLogger(__name__)
 
@@ -109,24 +113,34 @@ class Task(QObject):
         self.progressed.emit(done, total)
 
 
-class _Job(QRunnable):
-    """Runs the function in a pool thread and hands the outcome to its `Task` as a signal."""
+class _Job:
+    """Runs the function in a pool thread and hands the outcome to its `Task` as a signal.
+
+    Started as a plain callable (`QThreadPool.start(callable)`): Qt wraps it in a runnable of its own that
+    drops the reference once it has run. A Python `QRunnable` subclass is kept alive by its binding instead
+    (for ever with auto-delete off; with it on, whenever the job ends before `start` returns), and every
+    job then pins its function, arguments and result. `__call__` also lets go of the function, and with it
+    the arguments, before it returns.
+    """
+
+    __slots__ = ("_function", "_task")
 
     def __init__(self, task: Task, function: Callable[[], Any]) -> None:
-        super().__init__()
-        self.setAutoDelete(False)  # Python owns it (the runner keeps a reference until the task finishes)
-        self._task = task
-        self._function = function
+        self._task: Task | None = task
+        self._function: Callable[[], Any] | None = function
 
-    def run(self) -> None:
+    def __call__(self) -> None:
+        task, function = self._task, self._function
+        self._task = self._function = None
+        assert task is not None and function is not None  # a job runs once
         try:
-            result = self._function()
+            result = function()
         except BaseException as e:  # delivered to the GUI thread; report_error decides what it means
             if not isinstance(e, Exception):
-                logger.warning("task %s raised %s", self._task.name, type(e).__name__)
-            self._task._error_raised.emit(e)
+                logger.warning("task %s raised %s", task.name, type(e).__name__)
+            task._error_raised.emit(e)
         else:
-            self._task._result_ready.emit(result)
+            task._result_ready.emit(result)
 
 
 class TaskRunner(QObject):
@@ -146,7 +160,7 @@ class TaskRunner(QObject):
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(READ_THREADS)
         self._pool.setExpiryTimeout(-1)
-        self._running: dict[Task, _Job] = {}
+        self._running: set[Task] = set()  # submitted, outcome not yet delivered
 
     @property
     def active(self) -> int:
@@ -177,11 +191,10 @@ class TaskRunner(QObject):
         task = Task(name, self)
         if progress:
             kwargs = {**kwargs, "progress": task.report_progress, "cancel": task.cancel_event}
-        job = _Job(task, lambda: function(*args, **kwargs))
-        self._running[task] = job
+        self._running.add(task)
         task.finished.connect(self._on_task_finished)
         logger.debug("task %s queued", name)
-        pool.start(job)
+        pool.start(_Job(task, lambda: function(*args, **kwargs)))
         self.busy_changed.emit(len(self._running))
         if progress:
             self.progress_task_started.emit(task)
@@ -191,7 +204,7 @@ class TaskRunner(QObject):
     def _on_task_finished(self) -> None:
         task = self.sender()
         if isinstance(task, Task):
-            self._running.pop(task, None)
+            self._running.discard(task)
             task.deleteLater()
         self.busy_changed.emit(len(self._running))
         if not self._running:
