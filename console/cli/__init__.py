@@ -37,6 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
     cards.register(sub)
     gui = sub.add_parser("gui", help="open the desktop console")
     gui.add_argument("--demo", action="store_true", help="open a demo office (created on first use)")
+    # also accepted after the command; SUPPRESS keeps the global one when this is absent
+    gui.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     gui.set_defaults(handler=_cmd_gui)
     return parser
 

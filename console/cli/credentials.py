@@ -122,6 +122,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
     sources = [s for s in (args.text, args.image, args.pdf) if s]
     if len(sources) != 1:
         raise UsageError("Give exactly one of TEXT, --image FILE or --pdf FILE.")
+    if (
+        args.text
+        and args.text != "-"
+        and (Path(args.text).is_file() or args.text.lower().endswith((".png", ".jpg", ".jpeg", ".pdf")))
+    ):
+        raise UsageError(f"{args.text} looks like a file: use --image FILE or --pdf FILE to verify a card from it.")
     office = _office_or_none(args)
     if args.trust:
         try:
@@ -150,6 +156,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def _texts(args: argparse.Namespace) -> list[str]:
     if args.text:
+        if args.text != "-" and (
+            Path(args.text).is_file() or args.text.lower().endswith((".png", ".jpg", ".jpeg", ".pdf"))
+        ):
+            raise UsageError(f"{args.text} looks like a file: use --image FILE or --pdf FILE to verify a card from it.")
         return [sys.stdin.read().strip() if args.text == "-" else args.text]
     path = Path(args.image or args.pdf)
     if not path.is_file() and not path.is_char_device():
