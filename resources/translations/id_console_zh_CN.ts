@@ -1375,7 +1375,7 @@
 <context>
     <name>VerifyPage</name>
     <message>
-        <location filename="../../console/gui/pages/verify.py" line="+104"/>
+        <location filename="../../console/gui/pages/verify.py" line="+110"/>
         <source>Verify a card</source>
         <translation>核验证件</translation>
     </message>
@@ -1470,7 +1470,7 @@
         <translation>尚未核验证件。核验结论将显示在这里：有效、已吊销、已暂停、已过期、伪造…</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+28"/>
         <source>Open a picture or PDF of the card</source>
         <translation>打开证件的图片或 PDF</translation>
     </message>
@@ -1480,7 +1480,17 @@
         <translation>图片和 PDF (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp *.pdf)</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+25"/>
+        <source>Checking…</source>
+        <translation>正在核验…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Wait for the verdict before accepting the card.</source>
+        <translation>请等待核验结果，再决定是否接受此证件。</translation>
+    </message>
+    <message>
+        <location line="+37"/>
         <source>The file holds {count} QR codes; this is the first.</source>
         <translation>该文件包含 {count} 个二维码；此处显示第一个的结果。</translation>
     </message>

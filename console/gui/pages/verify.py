@@ -5,6 +5,11 @@ a plain line edit that verifies on Enter and is cleared and refocused after each
 card. Nothing filters the text: the Base45 alphabet includes space and ``$%*+-./:``, which a stricter field
 would drop. No login is needed (DESIGN §1: anyone may check a card); the keys come from the office's trust
 list and the status from its records.
+
+Only the newest check speaks: each scan or file gets a generation number, the verdict frame shows
+"Checking…" (and no holder data) until its answer arrives, and an answer or failure of an older check that
+arrives later (reads run in parallel; a picture takes longer than a scan) is dropped. Otherwise a slow VALID
+of the previous card could replace the FORGED of the card in the clerk's hand.
 """
 
 from __future__ import annotations
@@ -95,6 +100,7 @@ class VerifyPage(QWidget):
         self._office = office
         self._scheme = scheme
         self.last_verdict: Verdict | None = None
+        self._generation = 0  # of the newest check; older answers are dropped
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 18, 24, 18)
@@ -207,7 +213,10 @@ class VerifyPage(QWidget):
             return
         self.scan.clear()
         self.scan.setFocus()
-        self._runner.read("verify", verify_text, self._office, text).then(self, self._show, self._on_failed)
+        generation = self._begin_check()
+        self._runner.read("verify", verify_text, self._office, text).then(
+            self, lambda v: self._on_verdict(generation, v, 1), lambda e: self._on_failed(generation, e)
+        )
 
     def choose_file(self) -> None:
         settings = QSettings()
@@ -222,11 +231,45 @@ class VerifyPage(QWidget):
             self.verify_path(path)
 
     def verify_path(self, path: str) -> None:
+        generation = self._begin_check()
         self._runner.read("verify file", verify_file, self._office, path).then(
-            self, lambda r: self._show(r[0], r[1]), self._on_failed
+            self, lambda r: self._on_verdict(generation, r[0], r[1]), lambda e: self._on_failed(generation, e)
         )
 
-    def _on_failed(self, exc: BaseException) -> None:
+    @property
+    def checking(self) -> bool:
+        """True while the newest check has not answered."""
+        return bool(self.verdict.property("kind") == "checking")
+
+    def _begin_check(self) -> int:
+        """A new check: the previous verdict and holder go away at once, "Checking…" shows until it answers."""
+        self._generation += 1
+        self.last_verdict = None
+        self.verdict.setProperty("kind", "checking")
+        repolish(self.verdict)
+        self.verdict_icon.setPixmap(icon("verify").pixmap(56, 56))
+        self.verdict_title.setText(self.tr("Checking…"))
+        self.verdict_advice.setText(self.tr("Wait for the verdict before accepting the card."))
+        self.verdict_reason.setText("")
+        self.holder.hide()
+        self.verdict.setAccessibleName(self.verdict_title.text())
+        self.verdict.setAccessibleDescription("")
+        self.empty.hide()
+        self.verdict.show()
+        return self._generation
+
+    def _on_verdict(self, generation: int, verdict: Any, codes: int) -> None:
+        if generation != self._generation:
+            logger.debug("dropped the verdict of an earlier check")
+            return
+        self._show(verdict, codes)
+
+    def _on_failed(self, generation: int, exc: BaseException) -> None:
+        if generation != self._generation:
+            logger.info("an earlier check failed after a newer one started: %s", exc)
+            return
+        self.verdict.hide()
+        self.empty.show()
         report_error(self, exc)
 
     # --------------------------------------------------------------------------------------------- verdict

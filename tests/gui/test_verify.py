@@ -1,0 +1,92 @@
+"""The verify screen shows the verdict of the card in hand, never a late answer about an earlier card."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+
+from console.core.credentials import Verdict
+from console.core.office import Office
+from console.gui.pages import verify as verify_module
+from console.gui.pages.verify import VerifyPage
+from console.gui.window import ConsoleWindow
+from tests.gui.conftest import TASK_TIMEOUT_MS, FakeDialogs, wait_idle
+
+LEFT = Qt.MouseButton.LeftButton
+VALID = Verdict(valid=True, status="valid", reason="Signature valid.", claims={"full_name": "OLD CARD HOLDER"})
+FORGED = Verdict(valid=False, status="bad-signature", reason="The signature does not match.", claims={})
+
+
+def standalone_verify(qtbot: Any, window: ConsoleWindow) -> VerifyPage:
+    qtbot.mouseClick(window.login_page.verify_button, LEFT)
+    page = window.verify_page
+    assert page is not None and window.stack.currentWidget() is page
+    return page
+
+
+def scan(qtbot: Any, page: VerifyPage, text: str) -> None:
+    qtbot.keyClicks(page.scan, text)
+    qtbot.keyClick(page.scan, Qt.Key.Key_Return)
+
+
+@pytest.mark.parametrize("first_outcome", ["valid", "crash"])
+def test_a_slow_earlier_check_never_replaces_the_newest_verdict(
+    qtbot: Any, window: ConsoleWindow, fake_dialogs: FakeDialogs, monkeypatch: pytest.MonkeyPatch, first_outcome: str
+) -> None:
+    release_first = threading.Event()
+
+    def verify_text(office: Office, text: str) -> Verdict:
+        if text == "FIRST":  # the previous card: its answer comes late (or its check breaks late)
+            assert release_first.wait(TASK_TIMEOUT_MS / 1000)
+            if first_outcome == "crash":
+                raise RuntimeError("late failure of an earlier check")
+            return VALID
+        return FORGED
+
+    monkeypatch.setattr(verify_module, "verify_text", verify_text)
+    page = standalone_verify(qtbot, window)
+    seen: list[Verdict] = []
+    page.verified.connect(seen.append)
+
+    scan(qtbot, page, "FIRST")
+    with qtbot.waitSignal(page.verified, timeout=TASK_TIMEOUT_MS):
+        scan(qtbot, page, "SECOND")
+    assert page.verdict_title.text() == "FORGED OR ALTERED"
+    release_first.set()
+    wait_idle(qtbot, window.runner)
+    qtbot.wait(50)
+
+    assert seen == [FORGED]
+    assert page.last_verdict is FORGED
+    assert page.verdict_title.text() == "FORGED OR ALTERED"
+    assert page.verdict.property("kind") == "invalid"
+    assert not page.holder.isVisible()
+    assert fake_dialogs.shown == []
+
+
+def test_checking_replaces_the_previous_verdict_at_once(
+    qtbot: Any, window: ConsoleWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = threading.Event()
+
+    def verify_text(office: Office, text: str) -> Verdict:
+        if text == "SLOW":
+            assert release.wait(TASK_TIMEOUT_MS / 1000)
+        return VALID
+
+    monkeypatch.setattr(verify_module, "verify_text", verify_text)
+    page = standalone_verify(qtbot, window)
+    with qtbot.waitSignal(page.verified, timeout=TASK_TIMEOUT_MS):
+        scan(qtbot, page, "FAST")
+    assert page.holder.isVisible() and page.verdict_title.text() == "VALID"
+
+    scan(qtbot, page, "SLOW")
+    # The previous card's verdict and holder are gone while the next card is checked.
+    assert page.checking and page.last_verdict is None
+    assert page.verdict_title.text() == "Checking…" and not page.holder.isVisible()
+    with qtbot.waitSignal(page.verified, timeout=TASK_TIMEOUT_MS):
+        release.set()
+    assert not page.checking and page.verdict_title.text() == "VALID"
