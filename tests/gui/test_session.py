@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLineEdit
 
 from console.core.errors import NotFound, UserCancelled
 from console.gui.dialogs import report_error
@@ -26,12 +27,53 @@ def test_idle_guard_fires_once_after_the_timeout(qtbot: Any, gui_app: Any) -> No
     now[0] += 59
     guard.check()
     assert not fired
-    now[0] += 30
-    guard.activity()  # input keeps the core's session alive too
-    assert touched == [189.0]
+    assert guard.activity()  # input keeps the core's session alive too
+    assert touched == [159.0]
     now[0] += 61
     guard.check()
     guard.check()
+    assert fired == [True]
+    guard.stop()
+
+
+def test_idle_guard_counts_time_asleep(qtbot: Any, gui_app: Any) -> None:
+    """A monotonic clock may stop while the laptop sleeps; the wall clock does not, and the larger count wins."""
+    mono, wall = [100.0], [1_000_000.0]
+    guard = IdleGuard(600, clock=lambda: mono[0], wall_clock=lambda: wall[0])
+    fired: list[bool] = []
+    guard.timed_out.connect(lambda: fired.append(True))
+    mono[0] += 5
+    wall[0] += 3600  # an hour asleep: the monotonic clock saw five seconds
+    guard.check()
+    assert fired == [True]
+    guard.stop()
+
+    # Setting the wall clock back keeps nobody logged in: the monotonic count still runs.
+    guard = IdleGuard(600, clock=lambda: mono[0], wall_clock=lambda: wall[0])
+    guard.timed_out.connect(lambda: fired.append(True))
+    wall[0] -= 7200
+    mono[0] += 601
+    guard.check()
+    assert fired == [True, True]
+    guard.stop()
+
+
+def test_first_input_after_sleep_locks_and_goes_nowhere(qtbot: Any, gui_app: Any) -> None:
+    """After a resume the first key may arrive before the check timer runs: it locks instead of counting."""
+    mono, wall = [100.0], [1_000_000.0]
+    guard = IdleGuard(600, clock=lambda: mono[0], wall_clock=lambda: wall[0])
+    fired: list[bool] = []
+    guard.timed_out.connect(lambda: fired.append(True))
+    edit = QLineEdit()
+    qtbot.addWidget(edit)
+    edit.show()
+    qtbot.keyClicks(edit, "a")
+    assert edit.text() == "a" and not fired
+    wall[0] += 3600
+    qtbot.keyClicks(edit, "b")
+    assert fired == [True]
+    assert edit.text() == "a"  # swallowed: it reached no screen
+    qtbot.keyClicks(edit, "c")  # the guard is done; what the lock screen gets is not its business
     assert fired == [True]
     guard.stop()
 
@@ -83,3 +125,18 @@ def test_report_error_paths(gui_app: Any, fake_dialogs: FakeDialogs, caplog: pyt
     kind, text, details = fake_dialogs.shown[-1]
     assert kind == "crash" and "bug" in text.lower() and "KeyError" in details
     assert "Traceback" in caplog.text
+
+
+def test_resumed_console_locks_on_the_first_key(qtbot: Any, window: ConsoleWindow, log_in: Any) -> None:
+    workspace = log_in("clerk")
+    citizens = workspace.page("citizens")
+    assert isinstance(citizens, CitizensPage)
+    workspace.open("citizens")
+    assert window.idle is not None
+    slept = window.idle._wall_clock() + 3 * 3600.0
+    window.idle._wall_clock = lambda: slept  # the lid was closed for three hours
+    with qtbot.waitSignal(window.locked, timeout=TASK_TIMEOUT_MS):
+        qtbot.keyClicks(citizens.search, "x")
+    assert citizens.search.text() == ""
+    assert window.workspace is None and window.stack.currentWidget() is window.login_page
+    wait_idle(qtbot, window.runner)
