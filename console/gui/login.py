@@ -2,6 +2,11 @@
 
 Unlocking an officer's keystore is an argon2id derivation (about half a second at the production preset), so
 the login runs on the write queue (it also records the attempt) and the screen stays responsive meanwhile.
+
+A card scanned while this screen shows (a keyboard-wedge scanner types the QR text and presses Enter into
+whichever field has the focus) is not a login attempt: it would count as a wrong password, five scans would
+lock the account, and an unknown-user attempt would write the card's text into the audit log. Text that
+looks like a credential (long, Base45 alphabet only) is taken out of the field and verified instead.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.core import accounts
+from console.core import accounts, b45
 from console.core.accounts import Session
 from console.core.errors import AuthenticationError, ConsoleError
 from console.core.office import Office
@@ -39,12 +44,28 @@ from console.gui.widgets import hint_label
 
 logger = logging.getLogger(__name__)
 
+USERNAME_MAX = 32
+# The fields take a whole QR code (at most 4,296 characters in alphanumeric mode), so that a scan arrives in
+# full and is recognised instead of being cut to a username's or password's length.
+SCAN_MAX = 4296
+CREDENTIAL_MIN = 60  # a credential's QR text is some hundreds of characters; no officer types 60 of these
+_BASE45 = frozenset(b45.ALPHABET)
+
+
+def looks_like_credential(text: str) -> bool:
+    """True for text a barcode scanner typed from a card: long and only Base45 (digits, A-Z, ``$%*+-./:`` and
+    space). Passwords and usernames have lower-case letters or are far shorter."""
+    text = text.strip()
+    return len(text) >= CREDENTIAL_MIN and set(text) <= _BASE45
+
 
 class LoginPage(QWidget):
     """Log in, or go and verify a card without logging in."""
 
     logged_in = Signal(object, str)  # Session, the officer's full name
     verify_requested = Signal()
+    # A card's QR text was scanned into the login form: verify it (no login attempt was made).
+    card_scanned = Signal(str)
     # A login attempt finished either way (tests wait on it).
     attempt_finished = Signal()
 
@@ -92,11 +113,11 @@ class LoginPage(QWidget):
         self.username = QLineEdit()
         self.username.setAccessibleName(self.tr("Username"))
         self.username.setPlaceholderText(self.tr("e.g. clerk"))
-        self.username.setMaxLength(32)
+        self.username.setMaxLength(SCAN_MAX)  # checked on submit; a scanned card must arrive whole
         self.password = QLineEdit()
         self.password.setAccessibleName(self.tr("Password"))
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setMaxLength(256)
+        self.password.setMaxLength(SCAN_MAX)
         form.addRow(self.tr("&Username"), self.username)
         form.addRow(self.tr("&Password"), self.password)
         layout.addLayout(form)
@@ -116,7 +137,7 @@ class LoginPage(QWidget):
         self.verify_button.clicked.connect(self.verify_requested)
         layout.addWidget(self.verify_button)
 
-        self.username.returnPressed.connect(self.password.setFocus)
+        self.username.returnPressed.connect(self._on_username_return)
         self.password.returnPressed.connect(self.submit)
         self.setTabOrder(self.username, self.password)
         self.setTabOrder(self.password, self.login_button)
@@ -191,11 +212,36 @@ class LoginPage(QWidget):
         (self.password if username else self.username).setFocus()
 
     # --------------------------------------------------------------------------------------------- login
+    def _on_username_return(self) -> None:
+        if looks_like_credential(self.username.text()):
+            self.submit()
+        else:
+            self.password.setFocus()
+
+    def _take_scan(self) -> str | None:
+        """The QR text of a card scanned into either field, taken out of it; None when there is none."""
+        for field in (self.username, self.password):
+            if looks_like_credential(field.text()):
+                text = field.text().strip()
+                field.clear()
+                return text
+        return None
+
     def submit(self) -> None:
         if self._busy or self._office is None:
             return
+        scanned = self._take_scan()
+        if scanned is not None:
+            logger.info("a card was scanned into the login form; verifying it instead of logging in")
+            self.show_message("")
+            self.card_scanned.emit(scanned)
+            return
         username = self.username.text().strip()
         password = self.password.text()
+        if len(username) > USERNAME_MAX:
+            self.show_message(self.tr("A username has at most {count} characters.").format(count=USERNAME_MAX))
+            self.username.setFocus()
+            return
         if not username or not password:
             self.show_message(self.tr("Enter your username and password."))
             (self.username if not username else self.password).setFocus()

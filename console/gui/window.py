@@ -324,6 +324,7 @@ class ConsoleWindow(QMainWindow):
         self.stack.addWidget(self.login_page)
         self.login_page.logged_in.connect(self._on_logged_in)
         self.login_page.verify_requested.connect(self.show_standalone_verify)
+        self.login_page.card_scanned.connect(self._on_card_scanned)
         self._build_status_bar()
         self._restore_geometry()
 
@@ -405,6 +406,12 @@ class ConsoleWindow(QMainWindow):
             self.stack.addWidget(self.verify_page)
         self.stack.setCurrentWidget(self.verify_page)
         self.verify_page.focus_first()
+
+    def _on_card_scanned(self, text: str) -> None:
+        """A card was scanned into the login form: verify it on the verify screen, as the scan field would."""
+        self.show_standalone_verify()
+        if self.verify_page is not None:
+            self.verify_page.check_text(text)
 
     def show_login(self) -> None:
         self.stack.setCurrentWidget(self.login_page)

@@ -530,7 +530,7 @@
         <translation>身份证件管理台</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+19"/>
         <source>Preparing the demo office…</source>
         <translation>正在准备演示办公室…</translation>
     </message>
@@ -570,7 +570,7 @@
         <translation>无法打开办公室</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+44"/>
         <source>Locked after {minutes} minutes without activity; log in again.</source>
         <translation>{minutes} 分钟无操作，已自动锁定；请重新登录。</translation>
     </message>
@@ -611,7 +611,7 @@
 <context>
     <name>LoginPage</name>
     <message>
-        <location filename="../../console/gui/login.py" line="+81"/>
+        <location filename="../../console/gui/login.py" line="+102"/>
         <source>ID Console</source>
         <translation>身份证件管理台</translation>
     </message>
@@ -649,12 +649,12 @@
     </message>
     <message>
         <location line="+4"/>
-        <location line="+126"/>
+        <location line="+151"/>
         <source>Log in</source>
         <translation>登录</translation>
     </message>
     <message>
-        <location line="-121"/>
+        <location line="-146"/>
         <source>Verify a card without logging in</source>
         <translation>无需登录，核验证件</translation>
     </message>
@@ -689,7 +689,12 @@
         <translation>角色</translation>
     </message>
     <message>
-        <location line="+46"/>
+        <location line="+67"/>
+        <source>A username has at most {count} characters.</source>
+        <translation>用户名最多 {count} 个字符。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Enter your username and password.</source>
         <translation>请输入用户名和密码。</translation>
     </message>
@@ -1367,7 +1372,7 @@
 <context>
     <name>StartPage</name>
     <message>
-        <location filename="../../console/gui/window.py" line="-402"/>
+        <location filename="../../console/gui/window.py" line="-409"/>
         <source>Opening the office…</source>
         <translation>正在打开办公室…</translation>
     </message>
@@ -1470,7 +1475,7 @@
         <translation>尚未核验证件。核验结论将显示在这里：有效、已吊销、已暂停、已过期、伪造…</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+32"/>
         <source>Open a picture or PDF of the card</source>
         <translation>打开证件的图片或 PDF</translation>
     </message>

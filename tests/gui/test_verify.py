@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import threading
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,12 +12,15 @@ from PySide6.QtCore import Qt
 
 from console.core.credentials import Verdict
 from console.core.office import Office
+from console.gui.login import looks_like_credential
 from console.gui.pages import verify as verify_module
 from console.gui.pages.verify import VerifyPage
 from console.gui.window import ConsoleWindow
+from tests.conftest import PASSWORDS
 from tests.gui.conftest import TASK_TIMEOUT_MS, FakeDialogs, wait_idle
 
 LEFT = Qt.MouseButton.LeftButton
+VECTORS = Path(__file__).resolve().parents[1] / "vectors"
 VALID = Verdict(valid=True, status="valid", reason="Signature valid.", claims={"full_name": "OLD CARD HOLDER"})
 FORGED = Verdict(valid=False, status="bad-signature", reason="The signature does not match.", claims={})
 
@@ -90,3 +95,49 @@ def test_checking_replaces_the_previous_verdict_at_once(
     with qtbot.waitSignal(page.verified, timeout=TASK_TIMEOUT_MS):
         release.set()
     assert not page.checking and page.verdict_title.text() == "VALID"
+
+
+@pytest.mark.parametrize("field", ["password", "username"])
+def test_a_card_scanned_into_the_login_form_is_verified_not_a_failed_login(
+    qtbot: Any, window: ConsoleWindow, staffed: Office, fake_dialogs: FakeDialogs, field: str
+) -> None:
+    """A keyboard-wedge scanner types into whichever field has the focus; five scans must not lock anyone."""
+    qr_text = json.loads((VECTORS / "credential-1.json").read_text())["qr_text"]
+    assert looks_like_credential(qr_text) and len(qr_text) > 256
+    login = window.login_page
+    for _ in range(6):
+        window.show_login()
+        login.username.clear()
+        qtbot.keyClicks(login.username, "clerk")
+        target = login.password if field == "password" else login.username
+        if field == "username":
+            target.clear()
+        target.setFocus()
+        with qtbot.waitSignal(login.card_scanned, timeout=TASK_TIMEOUT_MS):
+            qtbot.keyClicks(target, qr_text)
+            qtbot.keyClick(target, Qt.Key.Key_Return)
+        page = window.verify_page
+        assert page is not None and window.stack.currentWidget() is page
+        with qtbot.waitSignal(page.verified, timeout=TASK_TIMEOUT_MS) as verdict:
+            pass
+        assert verdict.args[0].status != "malformed"  # the whole code arrived
+        assert target.text() == ""
+    assert fake_dialogs.shown == []
+
+    # No attempt was recorded: the clerk logs in at once, no lockout, no "tries left".
+    window.show_login()
+    login.username.clear()
+    qtbot.keyClicks(login.username, "clerk")
+    qtbot.keyClicks(login.password, PASSWORDS["clerk"])
+    with qtbot.waitSignal(window.workspace_ready, timeout=TASK_TIMEOUT_MS):
+        qtbot.keyClick(login.password, Qt.Key.Key_Return)
+    wait_idle(qtbot, window.runner)
+
+
+def test_login_form_still_refuses_an_overlong_username(qtbot: Any, window: ConsoleWindow) -> None:
+    login = window.login_page
+    qtbot.keyClicks(login.username, "x" * 40)
+    qtbot.keyClicks(login.password, "something")
+    qtbot.keyClick(login.password, Qt.Key.Key_Return)
+    assert "32 characters" in login.message.text()
+    assert window.stack.currentWidget() is login

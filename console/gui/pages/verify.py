@@ -213,6 +213,10 @@ class VerifyPage(QWidget):
             return
         self.scan.clear()
         self.scan.setFocus()
+        self.check_text(text)
+
+    def check_text(self, text: str) -> None:
+        """Check QR text that arrived some other way (scanned into the login form)."""
         generation = self._begin_check()
         self._runner.read("verify", verify_text, self._office, text).then(
             self, lambda v: self._on_verdict(generation, v, 1), lambda e: self._on_failed(generation, e)
