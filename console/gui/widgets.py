@@ -91,9 +91,15 @@ class Banner(QFrame):
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         column.addWidget(self.title)
         column.addWidget(self.text)
-        self._buttons = QHBoxLayout()
+        # The buttons sit in a widget that is hidden when there are none: an empty row layout would still
+        # take part in the column's width (an empty box layout's maximum width is 0), squeezing the text to
+        # a word per line.
+        self.button_row = QWidget()
+        self._buttons = QHBoxLayout(self.button_row)
+        self._buttons.setContentsMargins(0, 0, 0, 0)
         self._buttons.setSpacing(6)
-        column.addLayout(self._buttons)
+        self.button_row.hide()
+        column.addWidget(self.button_row)
         layout.addLayout(column, 1)
         self.kind = ""
         self.hide()
@@ -124,6 +130,7 @@ class Banner(QFrame):
             self._buttons.addWidget(button)
         if buttons:
             self._buttons.addStretch(1)
+        self.button_row.setVisible(bool(buttons))
         repolish(self)
         self.show()
 
