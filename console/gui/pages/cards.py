@@ -165,14 +165,19 @@ class CardsPage(QWidget):
         self.look_up()
 
     def look_up(self) -> None:
+        """Look up the person whose number is typed (a new look-up: the last outcome's banner goes)."""
         text = self.number.text().replace(" ", "").strip()
         if not text:
             self.number.setFocus()
             return
         self.banner.clear()
+        self._load(text)
+
+    def _load(self, id_number: str) -> None:
+        """(Re)load a person and their newest credential; leaves the banner alone."""
         self._generation += 1
         generation = self._generation
-        self._ctx.runner.read("card subject", reads.card_subject, self._ctx.session, text).then(
+        self._ctx.runner.read("card subject", reads.card_subject, self._ctx.session, id_number).then(
             self, lambda s: self._on_subject(generation, s), self._on_lookup_failed
         )
 
@@ -268,10 +273,14 @@ class CardsPage(QWidget):
         )
         if issued.superseded:
             text += " " + self.tr("The earlier card is no longer valid.")
+        # Reload the person (the new credential, its preview) without a new look-up's clearing of the banner;
+        # if the officer has meanwhile looked up someone else, that person stays on screen.
+        subject = self._subject
+        if subject is not None and subject.record["id_number"] == issued.id_number:
+            self._load(issued.id_number)
         self.banner.show_message("success", self.tr("Credential issued"), text)
         self._ctx.data_changed.emit("credentials")
         self.issued.emit(issued)
-        self.look_up()
 
     def _on_failed(self, exc: BaseException) -> None:
         self.issue_button.setEnabled(self._subject is not None)
