@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -29,6 +30,23 @@ def set_invalid(widget: QWidget, invalid: bool) -> None:
     if bool(widget.property("invalid")) != invalid:
         widget.setProperty("invalid", invalid)
         repolish(widget)
+
+
+LONG_WORD = 48  # characters; a wrapped label cannot break a longer run and would widen the window
+
+
+def elide_words(text: str, limit: int = LONG_WORD) -> str:
+    """Shorten every run of more than `limit` non-space characters to its start and end around "…".
+
+    Banners and verdicts echo what was typed or opened (an ID number, a file name, a path); a word-wrapped
+    label breaks only at spaces, so one long run would set the label's minimum width and push the window
+    wider than the screen.
+    """
+    if len(text) <= limit:
+        return text
+    head = (limit - 1) // 2
+    tail = limit - 1 - head
+    return re.sub(rf"\S{{{limit + 1},}}", lambda m: m.group()[:head] + "…" + m.group()[-tail:], text)
 
 
 def hint_label(text: str = "", hint: str = "muted") -> QLabel:
@@ -82,11 +100,13 @@ class Banner(QFrame):
         column = QVBoxLayout()
         column.setSpacing(4)
         self.title = QLabel()
+        self.title.setTextFormat(Qt.TextFormat.PlainText)  # the text may echo input; never render it as HTML
         self.title.setWordWrap(True)
         bold = self.title.font()
         bold.setBold(True)
         self.title.setFont(bold)
         self.text = QLabel()
+        self.text.setTextFormat(Qt.TextFormat.PlainText)
         self.text.setWordWrap(True)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         column.addWidget(self.title)
@@ -114,8 +134,10 @@ class Banner(QFrame):
         self.kind = kind
         self.setProperty("banner", kind)
         self._icon.setPixmap(icon(BANNER_ICONS.get(kind, "info")).pixmap(24, 24))
-        self.title.setText(title)
-        self.text.setText(text)
+        shown = elide_words(text)
+        self.title.setText(elide_words(title))
+        self.text.setText(shown)
+        self.text.setToolTip(text if shown != text else "")
         self.text.setVisible(bool(text))
         self.setAccessibleName(title)
         self.setAccessibleDescription(text)

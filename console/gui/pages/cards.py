@@ -37,6 +37,8 @@ from console.gui.widgets import Banner, hint_label, page_title
 
 logger = logging.getLogger(__name__)
 
+ID_INPUT_MAX = 32  # the longest scheme's number (18) with grouping spaces, and room to spare
+
 
 class CardsPage(QWidget):
     """Look up a person, issue a credential, preview, print, save."""
@@ -70,6 +72,7 @@ class CardsPage(QWidget):
         self.number.setObjectName("CardNumber")
         self.number.setAccessibleName(self.tr("ID number"))
         self.number.setPlaceholderText(self.tr("ID number of a registered person"))
+        self.number.setMaxLength(ID_INPUT_MAX)
         self.number.returnPressed.connect(self.look_up)
         self.look_up_button = QPushButton(icon("search"), self.tr("Look up"))
         self.look_up_button.clicked.connect(self.look_up)

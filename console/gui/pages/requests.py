@@ -37,6 +37,8 @@ from console.gui.widgets import Banner, DictTableModel, hint_label, page_title, 
 
 logger = logging.getLogger(__name__)
 
+TARGET_INPUT_MAX = 64  # an ID number or a credential id (32 hex digits), with grouping spaces or dashes
+
 
 def request_columns() -> list[tuple[str, str]]:
     from PySide6.QtCore import QCoreApplication
@@ -98,6 +100,7 @@ class RequestsPage(QWidget):
         self.target = QLineEdit()
         self.target.setAccessibleName(self.tr("ID number or credential id"))
         self.target.setPlaceholderText(self.tr("ID number (the newest card) or credential id"))
+        self.target.setMaxLength(TARGET_INPUT_MAX)
         self.reason = QPlainTextEdit()
         self.reason.setAccessibleName(self.tr("Reason"))
         self.reason.setPlaceholderText(self.tr("Why? The supervisor decides on it and it stays in the audit trail."))

@@ -41,7 +41,7 @@ from console.gui.icons import icon
 from console.gui.models import format_id
 from console.gui.tasks import TaskRunner
 from console.gui.texts import sex_name
-from console.gui.widgets import hint_label, page_title, repolish
+from console.gui.widgets import elide_words, hint_label, page_title, repolish
 
 logger = logging.getLogger(__name__)
 
@@ -158,6 +158,7 @@ class VerifyPage(QWidget):
         bold.setBold(True)
         self.verdict_advice.setFont(bold)
         self.verdict_reason = QLabel()
+        self.verdict_reason.setTextFormat(Qt.TextFormat.PlainText)
         self.verdict_reason.setObjectName("VerdictReason")
         self.verdict_reason.setWordWrap(True)
         self.verdict_reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -185,6 +186,7 @@ class VerifyPage(QWidget):
             ("status", self.tr("Status checked")),
         ):
             value = QLabel()
+            value.setTextFormat(Qt.TextFormat.PlainText)  # what a card claims, even a forged one: never HTML
             value.setWordWrap(True)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self._holder_values[key] = value
@@ -291,7 +293,7 @@ class VerifyPage(QWidget):
         reason = verdict.reason
         if codes > 1:
             reason += "\n" + self.tr("The file holds {count} QR codes; this is the first.").format(count=codes)
-        self.verdict_reason.setText(reason)
+        self.verdict_reason.setText(elide_words(reason))  # it may name a long file
         claims = verdict.claims
         self.holder.setVisible(bool(claims))
         if claims:
@@ -312,6 +314,8 @@ class VerifyPage(QWidget):
                 if verdict.status_checked
                 else self.tr("no")
             )
+            for value in values.values():  # a forged card may claim anything, of any length
+                value.setText(elide_words(value.text()))
         self.verdict.setAccessibleName(self.verdict_title.text())
         self.verdict.setAccessibleDescription(verdict.reason)
         self.empty.hide()
