@@ -12,8 +12,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, QSize, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QByteArray, QPoint, QSettings, QSize, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QStackedWidget,
+    QStyle,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -50,6 +51,11 @@ from console.gui.tasks import Task, TaskRunner
 from console.gui.texts import role_name
 
 logger = logging.getLogger(__name__)
+
+DEFAULT_SIZE = QSize(1180, 760)
+# Smaller than this (or than the screen, if that is smaller) a saved geometry is not restored: the forms and
+# the card preview need the room, and a sliver of a window looks like a console that did not start.
+MIN_USEFUL_SIZE = QSize(800, 540)
 
 
 class StartPage(QWidget):
@@ -494,11 +500,34 @@ class ConsoleWindow(QMainWindow):
             widget.hide()
 
     def _restore_geometry(self) -> None:
+        """The size and place the window had last time, unless that would hide it or make it unusable
+        (a damaged setting, a window shrunk to a sliver, a monitor that is no longer attached)."""
         geometry = QSettings().value("window/geometry")
-        if geometry is not None and not self.restoreGeometry(geometry):
-            logger.debug("saved window geometry not usable")
-        if geometry is None:
-            self.resize(1180, 760)
+        if isinstance(geometry, QByteArray | bytes) and geometry:
+            if self.restoreGeometry(QByteArray(geometry)) and self._geometry_usable():
+                return
+            logger.info("saved window geometry not usable (%s); default size", self.geometry())
+        self._default_geometry()
+
+    def _geometry_usable(self) -> bool:
+        if self.isMaximized() or self.isFullScreen():
+            return True
+        frame = self.geometry()
+        screen = QGuiApplication.screenAt(QPoint(frame.center().x(), frame.top() + 8))  # the title bar
+        if screen is None:
+            return False
+        available = screen.availableGeometry()
+        least = MIN_USEFUL_SIZE.boundedTo(available.size() * 0.75)  # on a small screen, three quarters will do
+        return frame.width() >= least.width() and frame.height() >= least.height()
+
+    def _default_geometry(self) -> None:
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        available = screen.availableGeometry()
+        size = DEFAULT_SIZE.boundedTo(available.size())
+        self.setWindowState(Qt.WindowState.WindowNoState)
+        self.setGeometry(
+            QStyle.alignedRect(Qt.LayoutDirection.LeftToRight, Qt.AlignmentFlag.AlignCenter, size, available)
+        )
 
     def closeEvent(self, event: QCloseEvent) -> None:
         QSettings().setValue("window/geometry", self.saveGeometry())

@@ -1,0 +1,86 @@
+"""The main window: saved geometry that would leave it unusable is not restored."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QWidget
+
+from console.core.keystore import KDF_PRESETS
+from console.core.office import Office
+from console.gui.tasks import TaskRunner
+from console.gui.window import DEFAULT_SIZE, MIN_USEFUL_SIZE, ConsoleWindow
+
+
+@pytest.fixture
+def saved_geometry(gui_app: Any) -> Iterator[QSettings]:
+    settings = QSettings()
+    previous = settings.value("window/geometry")
+    yield settings
+    if previous is None:
+        settings.remove("window/geometry")
+    else:
+        settings.setValue("window/geometry", previous)
+
+
+def geometry_of(x: int, y: int, width: int, height: int) -> QByteArray:
+    widget = QWidget()
+    widget.setGeometry(x, y, width, height)
+    return widget.saveGeometry()
+
+
+def new_window(qtbot: Any, runner: TaskRunner, staffed: Office) -> ConsoleWindow:
+    win = ConsoleWindow(runner, staffed.paths.data_dir, kdf=KDF_PRESETS["min"], office=staffed)
+    qtbot.addWidget(win)
+    return win
+
+
+def default_size() -> tuple[int, int]:
+    available = QGuiApplication.primaryScreen().availableGeometry().size()
+    size = DEFAULT_SIZE.boundedTo(available)
+    return size.width(), size.height()
+
+
+@pytest.mark.parametrize(
+    "saved",
+    [
+        pytest.param(lambda: geometry_of(40, 40, 160, 90), id="tiny"),
+        pytest.param(lambda: QByteArray(b"\x01\xd9\xd0\xcb damaged"), id="damaged"),
+        pytest.param(lambda: "not geometry at all", id="wrong-type"),
+    ],
+)
+def test_unusable_saved_geometry_gives_the_default_size(
+    qtbot: Any, runner: TaskRunner, staffed: Office, saved_geometry: QSettings, saved: Any
+) -> None:
+    saved_geometry.setValue("window/geometry", saved())
+    win = new_window(qtbot, runner, staffed)
+    assert (win.width(), win.height()) == default_size()
+    assert QGuiApplication.screenAt(win.geometry().center()) is not None
+
+
+def test_usable_saved_geometry_is_restored(
+    qtbot: Any, runner: TaskRunner, staffed: Office, saved_geometry: QSettings
+) -> None:
+    available = QGuiApplication.primaryScreen().availableGeometry()  # offscreen: 800 × 800
+    width = min(max(MIN_USEFUL_SIZE.width(), 900), available.width() - 40)
+    height = min(max(MIN_USEFUL_SIZE.height(), 600), available.height() - 100)
+    saved_geometry.setValue("window/geometry", geometry_of(available.x() + 20, available.y() + 40, width, height))
+    win = new_window(qtbot, runner, staffed)
+    assert (win.width(), win.height()) == (width, height) != default_size()
+
+
+def test_a_window_whose_title_bar_is_on_no_screen_is_not_usable(
+    qtbot: Any, runner: TaskRunner, staffed: Office, saved_geometry: QSettings
+) -> None:
+    """Qt moves most off-screen geometry back itself; what it leaves off every screen gets the default."""
+    saved_geometry.remove("window/geometry")
+    win = new_window(qtbot, runner, staffed)
+    assert win._geometry_usable()
+    win.move(-5000, 12000)  # a monitor that is no longer attached
+    assert not win._geometry_usable()
+    win._default_geometry()
+    assert win._geometry_usable() and (win.width(), win.height()) == default_size()
