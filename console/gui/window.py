@@ -420,6 +420,8 @@ class ConsoleWindow(QMainWindow):
             self.verify_page.check_text(text)
 
     def show_login(self) -> None:
+        if self.verify_page is not None:  # the next person at the counter must not see the last holder
+            self.verify_page.clear_verdict()
         self.stack.setCurrentWidget(self.login_page)
         self.login_page.reset(self._last_username, "")
 

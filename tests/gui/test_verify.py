@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
 
 from console.core.credentials import Verdict
 from console.core.office import Office
@@ -141,3 +142,36 @@ def test_login_form_still_refuses_an_overlong_username(qtbot: Any, window: Conso
     qtbot.keyClick(login.password, Qt.Key.Key_Return)
     assert "32 characters" in login.message.text()
     assert window.stack.currentWidget() is login
+
+
+def test_standalone_verify_forgets_the_holder_on_back_and_when_idle(
+    qtbot: Any, window: ConsoleWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(verify_module, "verify_text", lambda office, text: VALID)
+    page = standalone_verify(qtbot, window)
+
+    def check_a_card() -> None:
+        with qtbot.waitSignal(page.verified, timeout=TASK_TIMEOUT_MS):
+            scan(qtbot, page, "CARD")
+        assert page.holder.isVisible() and page._holder_values["name"].text() == "OLD CARD HOLDER"
+
+    def forgotten() -> bool:
+        return (
+            page.last_verdict is None
+            and not page.verdict.isVisible()
+            and all(value.text() == "" for value in page._holder_values.values())
+        )
+
+    check_a_card()
+    back = next(b for b in page.findChildren(QPushButton) if b.text() == "Back to login")
+    qtbot.mouseClick(back, LEFT)
+    assert window.stack.currentWidget() is window.login_page
+    assert forgotten()
+
+    qtbot.mouseClick(window.login_page.verify_button, LEFT)
+    assert window.stack.currentWidget() is page and page.empty.isVisible() and forgotten()
+    check_a_card()
+    assert page._forget is not None and page._forget.timeout_s == VerifyPage.FORGET_AFTER_S == 120
+    page._forget.timeout_s = 0  # two minutes pass without input
+    page._forget.check()
+    assert forgotten() and page.empty.isVisible()

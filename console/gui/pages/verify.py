@@ -10,6 +10,9 @@ Only the newest check speaks: each scan or file gets a generation number, the ve
 "Checking…" (and no holder data) until its answer arrives, and an answer or failure of an older check that
 arrives later (reads run in parallel; a picture takes longer than a scan) is dropped. Otherwise a slow VALID
 of the previous card could replace the FORGED of the card in the clerk's hand.
+
+Without a login (standalone) the screen may stand unattended at a counter: the holder's data is cleared when
+the officer goes back to the login screen and after `FORGET_AFTER_S` without input.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from console.core.errors import ConsoleError
 from console.core.office import Office
 from console.gui.dialogs import dialogs, report_error
 from console.gui.icons import icon
+from console.gui.idle import IdleGuard
 from console.gui.models import format_id
 from console.gui.tasks import TaskRunner
 from console.gui.texts import sex_name
@@ -83,6 +87,9 @@ def verify_file(office: Office, path: str) -> tuple[Verdict, int]:
 class VerifyPage(QWidget):
     """Scan, verdict, holder."""
 
+    # Standalone only: the verdict and the holder's data go after this long without input.
+    FORGET_AFTER_S = 120.0
+
     verified = Signal(object)  # Verdict
     back_requested = Signal()
 
@@ -101,6 +108,8 @@ class VerifyPage(QWidget):
         self._scheme = scheme
         self.last_verdict: Verdict | None = None
         self._generation = 0  # of the newest check; older answers are dropped
+        self._standalone = standalone
+        self._forget: IdleGuard | None = None
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 18, 24, 18)
@@ -117,7 +126,7 @@ class VerifyPage(QWidget):
         )
         if standalone:
             back = QPushButton(icon("login"), self.tr("Back to login"))
-            back.clicked.connect(self.back_requested)
+            back.clicked.connect(self._on_back_clicked)
             top.addWidget(back, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(top)
 
@@ -320,7 +329,43 @@ class VerifyPage(QWidget):
         self.verdict.setAccessibleDescription(verdict.reason)
         self.empty.hide()
         self.verdict.show()
+        self._start_forgetting()
         self.verified.emit(verdict)
+
+    def clear_verdict(self) -> None:
+        """Forget the last card: verdict, holder data, the scan field; an answer still on its way is dropped."""
+        self._generation += 1
+        self._stop_forgetting()
+        self.last_verdict = None
+        self.scan.clear()
+        self.verdict_title.clear()
+        self.verdict_advice.clear()
+        self.verdict_reason.clear()
+        for value in self._holder_values.values():
+            value.clear()
+        self.verdict.setAccessibleName("")
+        self.verdict.setAccessibleDescription("")
+        self.verdict.hide()
+        self.empty.show()
+
+    def _on_back_clicked(self) -> None:
+        self.clear_verdict()
+        self.back_requested.emit()
+
+    def _start_forgetting(self) -> None:
+        if self._standalone and self._forget is None:
+            self._forget = IdleGuard(self.FORGET_AFTER_S, parent=self)
+            self._forget.timed_out.connect(self._on_forget_timed_out)
+
+    def _stop_forgetting(self) -> None:
+        if self._forget is not None:
+            self._forget.stop()
+            self._forget.deleteLater()
+            self._forget = None
+
+    def _on_forget_timed_out(self) -> None:
+        logger.info("verify screen idle: the last card's data is cleared")
+        self.clear_verdict()
 
     def _title(self, verdict: Verdict) -> str:
         titles = {
