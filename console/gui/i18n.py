@@ -18,7 +18,7 @@ from console.core.resources import resource_path
 logger = logging.getLogger(__name__)
 
 CATALOGUE = "id_console"
-SHIPPED = ("zh_CN",)
+SHIPPED = ("zh_CN",)  # besides English (the source language; its catalogue only holds plural forms)
 
 
 def chosen_locale() -> QLocale:
@@ -36,8 +36,13 @@ def install_translators(app: QCoreApplication, locale: QLocale | None = None) ->
     if ours.load(locale, CATALOGUE, "_", folder):
         app.installTranslator(ours)
         installed.append(ours)
-    elif locale.language() != QLocale.Language.English:
-        logger.info("no console translation for %s in %s", locale.name(), folder)
+    else:
+        logger.info("no console translation for %s in %s; English", locale.name(), folder)
+        # English is the source language; its catalogue holds only the singular and plural forms of
+        # messages with a count ("%n minute(s)"), which Qt does not pick without one.
+        if ours.load(QLocale(QLocale.Language.English), CATALOGUE, "_", folder):
+            app.installTranslator(ours)
+            installed.append(ours)
     qt = QTranslator(app)
     if qt.load(locale, "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
         app.installTranslator(qt)

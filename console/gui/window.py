@@ -442,7 +442,7 @@ class ConsoleWindow(QMainWindow):
 
     def _on_idle(self) -> None:
         minutes = max(1, round((self.idle.timeout_s if self.idle else 600) / 60))
-        self.lock(self.tr("Locked after {minutes} minutes without activity; log in again.").format(minutes=minutes))
+        self.lock(self.tr("Locked after %n minute(s) without activity; log in again.", "", minutes))
 
     def lock(self, message: str = "") -> None:
         """End the session: forget the keys, drop the workspace, show the login screen with `message`."""

@@ -10,6 +10,9 @@
    an installation needs no Qt tools).
 
 To add a language: ``touch id_console_<locale>.ts`` (e.g. ``id_console_ko_KR.ts``), run this script, translate.
+
+English is the source language, so ``id_console_en.ts`` holds only the messages with a count (``tr("%n
+page(s)", "", n)``, lupdate ``-pluralonly``): their English singular and plural forms.
 """
 
 from __future__ import annotations
@@ -33,15 +36,28 @@ def tool(name: str) -> str:
     return found
 
 
+PLURAL_ONLY = ("id_console_en.ts",)  # the source language: only the forms of messages with a count
+
+
+def translated_texts(translation: ET.Element) -> list[str]:
+    """The translation's text, or each of its plural forms (``<numerusform>``) for a message with a count."""
+    forms = translation.findall("numerusform")
+    return [form.text or "" for form in forms] if forms else [translation.text or ""]
+
+
 def unfinished(ts: Path) -> list[str]:
-    """Source texts whose translation is missing or not marked finished."""
+    """Source texts whose translation (or one of its plural forms) is missing or not marked finished."""
     root = ET.parse(ts).getroot()
     missing = []
     for message in root.iter("message"):
         translation = message.find("translation")
-        if translation is None or translation.get("type") == "unfinished" or not (translation.text or "").strip():
-            if translation is not None and translation.get("type") == "vanished":
-                continue
+        if translation is not None and translation.get("type") == "vanished":
+            continue
+        if (
+            translation is None
+            or translation.get("type") == "unfinished"
+            or not all(text.strip() for text in translated_texts(translation))
+        ):
             missing.append(message.findtext("source") or "")
     return missing
 
@@ -60,6 +76,7 @@ def main() -> int:
         subprocess.run(
             [
                 tool("pyside6-lupdate"),
+                *(["-pluralonly"] if ts.name in PLURAL_ONLY else []),
                 "-no-obsolete",
                 "-locations",
                 "relative",

@@ -240,7 +240,7 @@
 <context>
     <name>CardsPage</name>
     <message>
-        <location filename="../../console/gui/pages/cards.py" line="+61"/>
+        <location filename="../../console/gui/pages/cards.py" line="+63"/>
         <source>Issue and print cards</source>
         <translation>签发与打印证件</translation>
     </message>
@@ -260,7 +260,7 @@
         <translation>已登记人员的身份号码</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Look up</source>
         <translation>查找</translation>
     </message>
@@ -345,7 +345,7 @@
         <translation>证件预览</translation>
     </message>
     <message>
-        <location line="+46"/>
+        <location line="+51"/>
         <source>Not found</source>
         <translation>未找到</translation>
     </message>
@@ -400,12 +400,12 @@
         <translation>此前的证件已失效。</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+6"/>
         <source>Credential issued</source>
         <translation>凭证已签发</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+19"/>
         <source>Card printing is not available in this build of the console.</source>
         <translation>此版本的控制台不支持证件打印。</translation>
     </message>
@@ -424,10 +424,12 @@
         <source>Sent to the printer</source>
         <translation>已发送到打印机</translation>
     </message>
-    <message>
+    <message numerus="yes">
         <location line="+0"/>
-        <source>{count} page(s) printed.</source>
-        <translation>已打印 {count} 页。</translation>
+        <source>%n page(s) printed.</source>
+        <translation>
+            <numerusform>已打印 %n 页。</numerusform>
+        </translation>
     </message>
     <message>
         <location line="+11"/>
@@ -525,7 +527,7 @@
 <context>
     <name>ConsoleWindow</name>
     <message>
-        <location filename="../../console/gui/window.py" line="+317"/>
+        <location filename="../../console/gui/window.py" line="+323"/>
         <source>ID Console</source>
         <translation>身份证件管理台</translation>
     </message>
@@ -569,10 +571,12 @@
         <source>The office could not be opened</source>
         <translation>无法打开办公室</translation>
     </message>
-    <message>
-        <location line="+44"/>
-        <source>Locked after {minutes} minutes without activity; log in again.</source>
-        <translation>{minutes} 分钟无操作，已自动锁定；请重新登录。</translation>
+    <message numerus="yes">
+        <location line="+46"/>
+        <source>Locked after %n minute(s) without activity; log in again.</source>
+        <translation>
+            <numerusform>%n 分钟无操作，已自动锁定；请重新登录。</numerusform>
+        </translation>
     </message>
     <message>
         <location line="+28"/>
@@ -1186,7 +1190,7 @@
 <context>
     <name>RequestsPage</name>
     <message>
-        <location filename="../../console/gui/pages/requests.py" line="+45"/>
+        <location filename="../../console/gui/pages/requests.py" line="+47"/>
         <source>No.</source>
         <translation>编号</translation>
     </message>
@@ -1223,23 +1227,23 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+50"/>
+        <location line="+51"/>
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location line="-49"/>
+        <location line="-50"/>
         <source>Decision note</source>
         <translation>审批意见</translation>
     </message>
     <message>
         <location line="+28"/>
-        <location line="+72"/>
+        <location line="+73"/>
         <source>Requests</source>
         <translation>申请</translation>
     </message>
     <message>
-        <location line="-70"/>
+        <location line="-71"/>
         <source>Ask for a card to be revoked (lost, stolen, wrong data), suspended or reinstated. A supervisor other than you decides; the card&apos;s status changes only when the request is approved.</source>
         <translation>申请吊销（遗失、被盗、信息有误）、暂停或恢复证件。由您以外的一位主管审批；申请获批后证件状态才会改变。</translation>
     </message>
@@ -1274,7 +1278,7 @@
         <translation>身份号码（指最新证件）或凭证编号</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>Why? The supervisor decides on it and it stays in the audit trail.</source>
         <translation>原因？主管据此审批，并将记入审计记录。</translation>
     </message>
@@ -1372,7 +1376,7 @@
 <context>
     <name>StartPage</name>
     <message>
-        <location filename="../../console/gui/window.py" line="-409"/>
+        <location filename="../../console/gui/window.py" line="-411"/>
         <source>Opening the office…</source>
         <translation>正在打开办公室…</translation>
     </message>
@@ -1380,7 +1384,7 @@
 <context>
     <name>VerifyPage</name>
     <message>
-        <location filename="../../console/gui/pages/verify.py" line="+110"/>
+        <location filename="../../console/gui/pages/verify.py" line="+119"/>
         <source>Verify a card</source>
         <translation>核验证件</translation>
     </message>
@@ -1420,7 +1424,7 @@
         <translation>打开证件的照片、扫描件或 PDF（Ctrl+O）</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+42"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
@@ -1470,7 +1474,7 @@
         <translation>已查询状态</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+13"/>
         <source>No card checked yet. The verdict appears here: valid, revoked, suspended, expired, forged…</source>
         <translation>尚未核验证件。核验结论将显示在这里：有效、已吊销、已暂停、已过期、伪造…</translation>
     </message>
@@ -1510,7 +1514,7 @@
         <translation>否</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+48"/>
         <source>VALID</source>
         <translation>有效</translation>
     </message>

@@ -8,14 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtCore import QCoreApplication, QLocale, QSettings
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication, QWidget
 
 from console.core.keystore import KDF_PRESETS
 from console.core.office import Office
 from console.gui import dialogs as dialogs_module
-from console.gui import noneguard, theme
+from console.gui import i18n, noneguard, theme
 from console.gui.tasks import TaskRunner
 from console.gui.window import ConsoleWindow, Workspace
 from tests.conftest import PASSWORDS
@@ -72,6 +72,7 @@ def gui_app(qapp: QApplication, tmp_path_factory: pytest.TempPathFactory) -> QAp
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path_factory.mktemp("qsettings")))
     noneguard.install(qapp)  # PySide6 6.12.0 on Python 3.11 loses references to None (see the module)
     theme.apply_theme(qapp, "light")
+    i18n.install_translators(qapp, QLocale("en_US"))  # English plural forms ("1 minute"), as the console does
     warm_up()
     return qapp
 

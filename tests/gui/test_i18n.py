@@ -30,11 +30,17 @@ def messages() -> list[tuple[str, str, str, str | None]]:
     for context in root.iter("context"):
         for message in context.iter("message"):
             translation = message.find("translation")
+            text = ""
+            if translation is not None:
+                forms = translation.findall("numerusform")  # a message with a count: one form per plural class
+                text = " | ".join(form.text or "" for form in forms) if forms else translation.text or ""
+                if forms and not all((form.text or "").strip() for form in forms):
+                    text = ""
             out.append(
                 (
                     context.findtext("name") or "",
                     message.findtext("source") or "",
-                    (translation.text or "") if translation is not None else "",
+                    text,
                     translation.get("type") if translation is not None else "missing",
                 )
             )
@@ -75,3 +81,38 @@ def test_screens_speak_chinese(chinese: None, qtbot: Any, runner: TaskRunner) ->
     qtbot.addWidget(page)
     assert page.login_button.text() == "登录"
     assert QCoreApplication.translate("Names", "revoked") == "已吊销"
+    assert QCoreApplication.translate("CardsPage", "%n page(s) printed.", "", 3) == "已打印 3 页。"
+
+
+LOCKED = "Locked after %n minute(s) without activity; log in again."
+
+
+def test_counts_read_as_english(gui_app: Any) -> None:
+    """English is the source language; its small catalogue gives messages with a count their singular."""
+    assert QCoreApplication.translate("ConsoleWindow", LOCKED, "", 1) == (
+        "Locked after 1 minute without activity; log in again."
+    )
+    assert QCoreApplication.translate("ConsoleWindow", LOCKED, "", 10) == (
+        "Locked after 10 minutes without activity; log in again."
+    )
+    assert QCoreApplication.translate("CardsPage", "%n page(s) printed.", "", 1) == "1 page printed."
+
+
+def test_a_language_without_a_catalogue_gets_the_english_counts(gui_app: Any) -> None:
+    installed = i18n.install_translators(gui_app, QLocale("de_DE"))
+    try:
+        assert installed
+        assert QCoreApplication.translate("CardsPage", "%n page(s) printed.", "", 2) == "2 pages printed."
+    finally:
+        for translator in installed:
+            gui_app.removeTranslator(translator)
+        QLocale.setDefault(QLocale("en_US"))
+
+
+def test_english_catalogue_has_both_forms_of_every_count() -> None:
+    english = ET.parse(TS.with_name("id_console_en.ts")).getroot()
+    counted = [m for m in english.iter("message") if m.get("numerus") == "yes"]
+    assert len(counted) >= 2
+    for message in counted:
+        forms = [form.text or "" for form in message.iter("numerusform")]
+        assert len(forms) == 2 and all("%n" in form for form in forms), message.findtext("source")

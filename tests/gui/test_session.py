@@ -85,7 +85,7 @@ def test_idle_lock_returns_to_login_and_forgets_the_session(qtbot: Any, window: 
     window.idle.timeout_s = 0
     with qtbot.waitSignal(window.locked, timeout=TASK_TIMEOUT_MS) as locked:
         window.idle.check()
-    assert "without activity" in locked.args[0]
+    assert locked.args[0] == "Locked after 1 minute without activity; log in again."
     assert session.closed and session.office_secrets is None
     assert window.workspace is None
     assert window.stack.currentWidget() is window.login_page

@@ -357,7 +357,7 @@ class CardsPage(QWidget):
         self._printer = None
         self.print_button.setEnabled(True)
         self.banner.show_message(
-            "success", self.tr("Sent to the printer"), self.tr("{count} page(s) printed.").format(count=pages)
+            "success", self.tr("Sent to the printer"), self.tr("%n page(s) printed.", "", int(pages))
         )
         self.printed.emit(int(pages))
 
