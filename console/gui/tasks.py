@@ -49,9 +49,12 @@ class Task(QObject):
     _error_raised = Signal(object)
     _progress_reported = Signal(int, int)
 
-    def __init__(self, name: str, parent: QObject | None = None) -> None:
+    def __init__(self, name: str, parent: QObject | None = None, *, cancellable: bool = True) -> None:
         super().__init__(parent)
         self.name = name
+        # Whether the job stops when asked (a Cancel button for it does something); jobs that never look at
+        # `cancel_event` say so, and get no Cancel button.
+        self.cancellable = cancellable
         self.cancel_event = threading.Event()
         self.done = False
         self.result: Any = None
@@ -167,17 +170,33 @@ class TaskRunner(QObject):
         """Tasks submitted and not yet delivered."""
         return len(self._running)
 
-    def write(self, name: str, function: Callable[..., Any], *args: Any, progress: bool = False, **kwargs: Any) -> Task:
+    def write(
+        self,
+        name: str,
+        function: Callable[..., Any],
+        *args: Any,
+        progress: bool = False,
+        cancellable: bool = True,
+        **kwargs: Any,
+    ) -> Task:
         """Queue `function(*args, **kwargs)` on the serial write queue.
 
         With ``progress=True`` the function also gets ``progress=`` and ``cancel=`` keyword arguments (the
-        core's long-running signature).
+        core's long-running signature); ``cancellable=False`` for one that reports progress but cannot stop.
         """
-        return self._submit(self._serial, name, function, args, kwargs, progress)
+        return self._submit(self._serial, name, function, args, kwargs, progress, cancellable)
 
-    def read(self, name: str, function: Callable[..., Any], *args: Any, progress: bool = False, **kwargs: Any) -> Task:
+    def read(
+        self,
+        name: str,
+        function: Callable[..., Any],
+        *args: Any,
+        progress: bool = False,
+        cancellable: bool = True,
+        **kwargs: Any,
+    ) -> Task:
         """Run `function(*args, **kwargs)` on the read/render pool (no ordering between reads)."""
-        return self._submit(self._pool, name, function, args, kwargs, progress)
+        return self._submit(self._pool, name, function, args, kwargs, progress, cancellable)
 
     def _submit(
         self,
@@ -187,8 +206,9 @@ class TaskRunner(QObject):
         args: tuple[Any, ...],
         kwargs: dict[str, Any],
         progress: bool,
+        cancellable: bool = True,
     ) -> Task:
-        task = Task(name, self)
+        task = Task(name, self, cancellable=cancellable)
         if progress:
             kwargs = {**kwargs, "progress": task.report_progress, "cancel": task.cancel_event}
         self._running.add(task)

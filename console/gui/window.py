@@ -7,7 +7,6 @@ workspace and everything in it are dropped on lock, so no screen keeps data of t
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from pathlib import Path
 from typing import Any
@@ -344,10 +343,10 @@ class ConsoleWindow(QMainWindow):
             )
             data_dir, kdf = self.data_dir, self.kdf
 
-            def build(progress: Any, cancel: Any) -> DemoInfo:  # a few seconds; not cancellable
+            def build(progress: Any, cancel: Any) -> DemoInfo:  # a few seconds; cannot stop halfway
                 return ensure_demo_office(data_dir, kdf=kdf, progress=progress)
 
-            task = self.runner.write("demo office", build, progress=True)
+            task = self.runner.write("demo office", build, progress=True, cancellable=False)
             task.progressed.connect(self._on_demo_progress)
             task.then(self, self._on_demo_ready, self._on_open_failed)
         else:
@@ -445,9 +444,12 @@ class ConsoleWindow(QMainWindow):
         self.lock(self.tr("Locked after %n minute(s) without activity; log in again.", "", minutes))
 
     def lock(self, message: str = "") -> None:
-        """End the session: forget the keys, drop the workspace, show the login screen with `message`."""
+        """End the session: forget the keys, stop its work, drop the workspace, show the login screen."""
         if self.ctx is not None:
             self.ctx.session.lock()
+        # Jobs that can stop do (an import, printing); their late results are dropped with their screens.
+        self.runner.cancel_all()
+        self._clear_progress()
         if self.idle is not None:
             self.idle.stop()
             self.idle.deleteLater()
@@ -472,6 +474,7 @@ class ConsoleWindow(QMainWindow):
         self.task_progress.setTextVisible(False)
         self.task_cancel = QPushButton(icon("cancel"), self.tr("Cancel"))
         self.task_cancel.setFlat(True)
+        self.task_cancel.clicked.connect(self._on_task_cancel_clicked)
         for widget in (self.task_label, self.task_progress, self.task_cancel):
             bar.addPermanentWidget(widget)
             widget.hide()
@@ -479,24 +482,30 @@ class ConsoleWindow(QMainWindow):
         self.runner.progress_task_started.connect(self._on_progress_task)
 
     def _on_progress_task(self, task: Task) -> None:
+        """The status bar follows the newest job that reports progress (with Cancel if it can stop)."""
         self._progress_task = task
         self.task_label.setText(self.tr("Working…"))
         self.task_progress.setRange(0, 0)
-        for widget in (self.task_label, self.task_progress, self.task_cancel):
-            widget.show()
-        self.task_cancel.clicked.connect(task.cancel)
-        task.progressed.connect(self._on_task_progress)
-        task.finished.connect(self._on_progress_task_finished)
+        self.task_label.show()
+        self.task_progress.show()
+        self.task_cancel.setVisible(task.cancellable)
+        task.progressed.connect(lambda done, total: self._on_task_progress(task, done, total))
+        task.finished.connect(lambda: self._on_progress_task_finished(task))
 
-    def _on_task_progress(self, done: int, total: int) -> None:
-        self.task_progress.setRange(0, total)
-        self.task_progress.setValue(done)
+    def _on_task_progress(self, task: Task, done: int, total: int) -> None:
+        if task is self._progress_task:
+            self.task_progress.setRange(0, total)
+            self.task_progress.setValue(done)
 
-    def _on_progress_task_finished(self) -> None:
-        task = self._progress_task
-        if task is not None:
-            with contextlib.suppress(RuntimeError, TypeError):
-                self.task_cancel.clicked.disconnect(task.cancel)
+    def _on_progress_task_finished(self, task: Task) -> None:
+        if task is self._progress_task:
+            self._clear_progress()
+
+    def _on_task_cancel_clicked(self) -> None:
+        if self._progress_task is not None and self._progress_task.cancellable:
+            self._progress_task.cancel()
+
+    def _clear_progress(self) -> None:
         self._progress_task = None
         for widget in (self.task_label, self.task_progress, self.task_cancel):
             widget.hide()

@@ -1,7 +1,8 @@
-"""The main window: saved geometry that would leave it unusable is not restored."""
+"""The main window: saved geometry that would leave it unusable is not restored; the status bar's progress."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,10 +11,12 @@ from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
 
+from console.core.errors import UserCancelled
 from console.core.keystore import KDF_PRESETS
 from console.core.office import Office
 from console.gui.tasks import TaskRunner
 from console.gui.window import DEFAULT_SIZE, MIN_USEFUL_SIZE, ConsoleWindow
+from tests.gui.conftest import TASK_TIMEOUT_MS, FakeDialogs
 
 
 @pytest.fixture
@@ -84,3 +87,44 @@ def test_a_window_whose_title_bar_is_on_no_screen_is_not_usable(
     assert not win._geometry_usable()
     win._default_geometry()
     assert win._geometry_usable() and (win.width(), win.height()) == default_size()
+
+
+def wait_for_cancel(progress: Any, cancel: threading.Event) -> str:
+    progress(1, 10)
+    if not cancel.wait(TASK_TIMEOUT_MS / 1000):
+        return "never cancelled"
+    raise UserCancelled()
+
+
+def test_lock_cancels_running_work_and_clears_the_status_bar(
+    qtbot: Any, window: ConsoleWindow, log_in: Any, fake_dialogs: FakeDialogs
+) -> None:
+    log_in("clerk")
+    task = window.runner.write("long import", wait_for_cancel, progress=True)
+    with qtbot.waitSignal(task.progressed, timeout=TASK_TIMEOUT_MS):
+        pass
+    assert window.task_progress.isVisibleTo(window) and window.task_cancel.isVisibleTo(window)
+    window.lock("")
+    assert task.cancel_event.is_set()
+    assert not window.task_progress.isVisibleTo(window) and not window.task_label.isVisibleTo(window)
+    with qtbot.waitSignal(task.finished, timeout=TASK_TIMEOUT_MS):
+        pass
+    assert isinstance(task.error, UserCancelled)
+    assert fake_dialogs.shown == []
+
+
+def test_a_job_that_cannot_stop_gets_no_cancel_button(qtbot: Any, window: ConsoleWindow) -> None:
+    release = threading.Event()
+
+    def build(progress: Any, cancel: threading.Event) -> None:  # like building the demo office
+        progress(1, 2)
+        release.wait(TASK_TIMEOUT_MS / 1000)
+
+    task = window.runner.write("demo office", build, progress=True, cancellable=False)
+    with qtbot.waitSignal(task.progressed, timeout=TASK_TIMEOUT_MS):
+        pass
+    assert window.task_progress.isVisibleTo(window) and not window.task_cancel.isVisibleTo(window)
+    assert window.task_progress.maximum() == 2
+    with qtbot.waitSignal(task.finished, timeout=TASK_TIMEOUT_MS):
+        release.set()
+    assert not window.task_progress.isVisibleTo(window)
