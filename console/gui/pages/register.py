@@ -11,10 +11,11 @@ from __future__ import annotations
 import itertools
 import logging
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QSettings, QStringListModel, Qt, Signal
 from PySide6.QtGui import QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -56,6 +57,53 @@ FIELD_ALIASES = {
 }
 FORM_WIDTH = 760
 PARTIAL_DATE = re.compile(r"^\d{0,4}(-\d{0,2}(-\d{0,2})?)?$")
+
+
+def rank_regions(items: Sequence[str], text: str) -> list[str]:
+    """The ``"CODE — Name"`` entries that match `text`, best first: codes that start with it (what a clerk
+    who knows the code types), then names that start with it, then entries that merely contain it.
+
+    A plain "contains" filter lists "BGD — Bangladesh" and "COD — Congo, Democratic Republic of the" above
+    "DEU — Germany" for "DE".
+    """
+    wanted = text.strip().casefold()
+    if not wanted:
+        return list(items)
+    by_code, by_name, anywhere = [], [], []
+    for item in items:
+        code, _, name = item.partition(" — ")
+        folded = item.casefold()
+        if code.casefold().startswith(wanted):
+            by_code.append(item)
+        elif name.casefold().startswith(wanted):
+            by_name.append(item)
+        elif wanted in folded:
+            anywhere.append(item)
+    return by_code + by_name + anywhere
+
+
+class RegionCompleter(QCompleter):
+    """Completes a birthplace from the region table, ranked by `rank_regions`.
+
+    QCompleter filters but does not rank, so the ranking happens in `splitPath` (which QCompleter calls with
+    the typed text): the model is replaced by the ranked matches and the path returned is empty, which every
+    row matches. A chosen entry is one of the combo box's own texts.
+    """
+
+    def __init__(self, items: Sequence[str], parent: QWidget | None = None) -> None:
+        self._items = list(items)
+        self._matches = QStringListModel(self._items)
+        super().__init__(self._matches, parent)
+        self._matches.setParent(self)
+        self.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        self.setMaxVisibleItems(12)
+
+    def splitPath(self, path: str) -> list[str]:
+        ranked = rank_regions(self._items, path)
+        if ranked != self._matches.stringList():
+            self._matches.setStringList(ranked)
+        return [""]
 
 
 def _read_photo(path: str) -> bytes | None:
@@ -136,10 +184,9 @@ class RegisterPage(QWidget):
         self.birthplace.addItem("", "")
         for code, name in sorted(regions.items()):
             self.birthplace.addItem(f"{code} — {name}", code)
-        completer = QCompleter(self.birthplace.model(), self.birthplace)
-        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        self.birthplace.setCompleter(completer)
+        self.birthplace.setCompleter(
+            RegionCompleter([f"{code} — {name}" for code, name in sorted(regions.items())], self.birthplace)
+        )
 
         photo_row = QHBoxLayout()
         self.photo_preview = QLabel()
@@ -400,11 +447,16 @@ class RegisterPage(QWidget):
             )
             return
         self._busy = True
-        self.submit_button.setEnabled(False)
+        self._set_form_enabled(False)  # what is being registered stays what the form shows
         self.submit_button.setText(self.tr("Registering…"))
         self._ctx.runner.write("register", registry.register, self._ctx.session, self.person()).then(
             self, self._on_registered, self._on_failed
         )
+
+    def _set_form_enabled(self, enabled: bool) -> None:
+        for widget in (*self._inputs.values(), self.clear_button, self.submit_button):
+            widget.setEnabled(enabled)
+        self.photo_remove.setEnabled(enabled and self._photo is not None)
 
     def _on_registered(self, result: object) -> None:
         self._done()
@@ -470,7 +522,7 @@ class RegisterPage(QWidget):
 
     def _done(self) -> None:
         self._busy = False
-        self.submit_button.setEnabled(True)
+        self._set_form_enabled(True)
         self.submit_button.setText(self.tr("Register"))
 
     def _reset_fields(self) -> None:
