@@ -4,7 +4,7 @@
 <context>
     <name>ApprovalsPage</name>
     <message>
-        <location filename="../../console/gui/pages/approvals.py" line="+56"/>
+        <location filename="../../console/gui/pages/approvals.py" line="+57"/>
         <source>Approvals</source>
         <translation>审批</translation>
     </message>
@@ -25,12 +25,12 @@
     </message>
     <message>
         <location line="+9"/>
-        <location line="+109"/>
+        <location line="+118"/>
         <source>No.</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location line="-108"/>
+        <location line="-117"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
@@ -101,7 +101,17 @@
         <translation>这是您本人提交的申请，必须由另一位主管审批。</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+13"/>
+        <source>Revoke this card for good?</source>
+        <translation>永久吊销此证件？</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Approving request {number} revokes the card of {id_number} permanently: it will be reported as revoked whenever it is verified and cannot be reinstated; the holder needs a new card.</source>
+        <translation>批准第 {number} 号申请将永久吊销 {id_number} 的证件：此后每次核验都会显示已吊销，且无法恢复；持证人需要办理新证件。</translation>
+    </message>
+    <message>
+        <location line="+15"/>
         <location line="+120"/>
         <source>Write a note</source>
         <translation>请填写意见</translation>
@@ -527,7 +537,7 @@
 <context>
     <name>ConsoleWindow</name>
     <message>
-        <location filename="../../console/gui/window.py" line="+323"/>
+        <location filename="../../console/gui/window.py" line="+322"/>
         <source>ID Console</source>
         <translation>身份证件管理台</translation>
     </message>
@@ -579,12 +589,12 @@
         </translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+31"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+12"/>
         <source>Working…</source>
         <translation>正在处理…</translation>
     </message>
@@ -934,7 +944,7 @@
 <context>
     <name>RegisterPage</name>
     <message>
-        <location filename="../../console/gui/pages/register.py" line="+91"/>
+        <location filename="../../console/gui/pages/register.py" line="+139"/>
         <source>Register a citizen</source>
         <translation>登记公民</translation>
     </message>
@@ -1009,7 +1019,7 @@
         <translation>地区代码或名称，例如 CHN</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+14"/>
         <location line="+225"/>
         <source>No photo</source>
         <translation>无照片</translation>
@@ -1076,12 +1086,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+261"/>
+        <location line="+266"/>
         <source>Register</source>
         <translation>登记</translation>
     </message>
     <message>
-        <location line="-259"/>
+        <location line="-264"/>
         <source>Register this person (Ctrl+Enter)</source>
         <translation>登记此人（Ctrl+Enter）</translation>
     </message>
@@ -1117,12 +1127,12 @@
     </message>
     <message>
         <location line="+62"/>
-        <location line="+68"/>
+        <location line="+73"/>
         <source>Check the marked fields.</source>
         <translation>请检查标出的字段。</translation>
     </message>
     <message>
-        <location line="-68"/>
+        <location line="-73"/>
         <source>Nothing was registered yet.</source>
         <translation>尚未登记任何内容。</translation>
     </message>
@@ -1132,7 +1142,7 @@
         <translation>正在登记…</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+17"/>
         <source>Registered. ID number: {number}</source>
         <translation>已登记。身份号码：{number}</translation>
     </message>
@@ -1376,7 +1386,7 @@
 <context>
     <name>StartPage</name>
     <message>
-        <location filename="../../console/gui/window.py" line="-411"/>
+        <location filename="../../console/gui/window.py" line="-416"/>
         <source>Opening the office…</source>
         <translation>正在打开办公室…</translation>
     </message>

@@ -70,6 +70,14 @@ def test_clerk_requests_a_different_supervisor_approves_verify_says_revoked(
     qtbot.mouseClick(approvals.reject_button, LEFT)  # rejecting needs a note: nothing is sent without one
     assert approvals.banner.kind == "error" and approvals.request_note.property("invalid") is True
     qtbot.keyClicks(approvals.request_note, "Police report seen.")
+    # Revoking is permanent: the supervisor confirms first, and saying no decides nothing.
+    fake_dialogs.confirm_answer = False
+    qtbot.mouseClick(approvals.approve_button, LEFT)
+    kind, title, text = fake_dialogs.shown[-1]
+    assert kind == "confirm" and "for good" in title and "permanently" in text
+    qtbot.wait(50)
+    assert approvals.request_model.rowCount() == 1 and approvals.approve_button.isEnabled()
+    fake_dialogs.confirm_answer = True
     with qtbot.waitSignal(approvals.decided, timeout=TASK_TIMEOUT_MS) as decided:
         qtbot.mouseClick(approvals.approve_button, LEFT)
     assert decided.args[0]["credential_status"] == "revoked"

@@ -28,6 +28,7 @@ from console.core import registry, requests
 from console.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from console.core.roles import Permission
 from console.gui.context import Context
+from console.gui.dialogs import dialogs
 from console.gui.icons import icon
 from console.gui.models import format_id
 from console.gui.pages.requests import REQUEST_FORMATTERS
@@ -140,6 +141,15 @@ class ApprovalsPage(QWidget):
     def approve_selected(self) -> None:
         row = self._selected_request()
         if row is None:
+            return
+        if row["action"] == "revoke" and not dialogs().confirm(
+            self,
+            self.tr("Revoke this card for good?"),
+            self.tr(
+                "Approving request {number} revokes the card of {id_number} permanently: it will be reported as "
+                "revoked whenever it is verified and cannot be reinstated; the holder needs a new card."
+            ).format(number=row["request_id"], id_number=format_id(row["id_number"])),
+        ):
             return
         self._decide(requests.approve, row["request_id"], self.request_note.text())
 
