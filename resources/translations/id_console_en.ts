@@ -15,7 +15,7 @@
 <context>
     <name>ConsoleWindow</name>
     <message numerus="yes">
-        <location filename="../../console/gui/window.py" line="+445"/>
+        <location filename="../../console/gui/window.py" line="+444"/>
         <source>Locked after %n minute(s) without activity; log in again.</source>
         <translation>
             <numerusform>Locked after %n minute without activity; log in again.</numerusform>
