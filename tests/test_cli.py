@@ -59,6 +59,25 @@ def init(data_dir: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+def register_cmd(family: str, given: str, born: str, sex: str, place: str) -> list[str]:
+    """The arguments of `register` by the clerk clara."""
+    return [
+        "register",
+        "--as",
+        "clara",
+        "--family-name",
+        family,
+        "--given-name",
+        given,
+        "--birth-date",
+        born,
+        "--sex",
+        sex,
+        "--birthplace",
+        place,
+    ]
+
+
 def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
     assert result.returncode != 0
     lines = result.stderr.strip().splitlines()
@@ -216,19 +235,7 @@ def test_register_issue_verify_revoke(office_dir: Path, tmp_path: Path) -> None:
     _staff(office_dir)
     reg = run(
         office_dir,
-        "register",
-        "--as",
-        "clara",
-        "--family-name",
-        "김",
-        "--given-name",
-        "민준",
-        "--birth-date",
-        "1988-08-08",
-        "--sex",
-        "M",
-        "--birthplace",
-        "KOR",
+        *register_cmd("김", "민준", "1988-08-08", "M", "KOR"),
         "--json",
         password=CLERK_PW,
     )
@@ -273,19 +280,7 @@ def test_register_bad_input(office_dir: Path) -> None:
     _staff(office_dir)
     bad = run(
         office_dir,
-        "register",
-        "--as",
-        "clara",
-        "--family-name",
-        "Tamm",
-        "--given-name",
-        "Mari",
-        "--birth-date",
-        "2999-01-01",
-        "--sex",
-        "F",
-        "--birthplace",
-        "EST",
+        *register_cmd("Tamm", "Mari", "2999-01-01", "F", "EST"),
         password=CLERK_PW,
     )
     assert bad.returncode == 2 and "future" in one_line_error(bad)
@@ -319,19 +314,7 @@ def test_card_pdf_verifies(office_dir: Path, tmp_path: Path) -> None:
     number = json.loads(
         run(
             office_dir,
-            "register",
-            "--as",
-            "clara",
-            "--family-name",
-            "Õunapuu",
-            "--given-name",
-            "Mari-Liis",
-            "--birth-date",
-            "1992-02-29",
-            "--sex",
-            "F",
-            "--birthplace",
-            "EST",
+            *register_cmd("Õunapuu", "Mari-Liis", "1992-02-29", "F", "EST"),
             "--json",
             password=CLERK_PW,
         ).stdout
@@ -369,19 +352,7 @@ def test_verify_a_scanned_card_image(office_dir: Path, tmp_path: Path) -> None:
     number = json.loads(
         run(
             office_dir,
-            "register",
-            "--as",
-            "clara",
-            "--family-name",
-            "Иванова",
-            "--given-name",
-            "Анна",
-            "--birth-date",
-            "1975-03-09",
-            "--sex",
-            "F",
-            "--birthplace",
-            "RUS",
+            *register_cmd("Иванова", "Анна", "1975-03-09", "F", "RUS"),
             "--json",
             password=CLERK_PW,
         ).stdout
@@ -403,19 +374,7 @@ def test_endless_or_misplaced_files(office_dir: Path, tmp_path: Path) -> None:
     _staff(office_dir)
     endless = run(
         office_dir,
-        "register",
-        "--as",
-        "clara",
-        "--family-name",
-        "Tamm",
-        "--given-name",
-        "Mari",
-        "--birth-date",
-        "1990-01-30",
-        "--sex",
-        "F",
-        "--birthplace",
-        "EST",
+        *register_cmd("Tamm", "Mari", "1990-01-30", "F", "EST"),
         "--photo",
         "/dev/zero",
         password=CLERK_PW,
@@ -426,19 +385,7 @@ def test_endless_or_misplaced_files(office_dir: Path, tmp_path: Path) -> None:
     number = json.loads(
         run(
             office_dir,
-            "register",
-            "--as",
-            "clara",
-            "--family-name",
-            "Tamm",
-            "--given-name",
-            "Mari",
-            "--birth-date",
-            "1990-01-30",
-            "--sex",
-            "F",
-            "--birthplace",
-            "EST",
+            *register_cmd("Tamm", "Mari", "1990-01-30", "F", "EST"),
             "--json",
             password=CLERK_PW,
         ).stdout
