@@ -41,6 +41,7 @@ from anyascii import anyascii
 from rapidfuzz.distance import OSA
 
 from console.core.errors import ValidationError
+from console.core.i18n import _
 from console.core.resources import resource_path
 
 logger = logging.getLogger(__name__)
@@ -61,11 +62,18 @@ _MAX_MARKS = 6  # combining marks on one letter; more is "zalgo" text, not a nam
 
 
 def _label(field: str) -> str:
-    return field.replace("_", " ").replace("-", " ")
+    """The field as the sentence names it ("family-name", "family_name" → "family name", translated)."""
+    label = field.replace("_", " ").replace("-", " ")
+    labels = {"family name": _("family name"), "given name": _("given name"), "full name": _("full name")}
+    return labels.get(label, label)
 
 
 def _code(ch: str) -> str:
     return f"U+{ord(ch):04X}"
+
+
+def _control_character() -> str:
+    return _("The {label} contains a control character ({code}) at position {pos}; retype it without it.")
 
 
 def clean_name(text: str, field: str) -> str:
@@ -87,43 +95,49 @@ def clean_name(text: str, field: str) -> str:
     label = _label(field)
     for pos, ch in enumerate(text.strip(), start=1):
         if ch in "\t\n\r\v\f":  # a line break or tab inside a name is a paste error, not spacing
-            raise ValidationError(
-                field,
-                f"The {label} contains a control character ({_code(ch)}) at position {pos}; retype it without it.",
-            )
+            raise ValidationError(field, _control_character().format(label=label, code=_code(ch), pos=pos))
     name = _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
     if not name:
-        raise ValidationError(field, f"The {label} is empty; enter it as written on the civil-status record.")
+        raise ValidationError(
+            field, _("The {label} is empty; enter it as written on the civil-status record.").format(label=label)
+        )
     if len(name) > NAME_MAX_LENGTH:
         raise ValidationError(
             field,
-            f"The {label} has {len(name)} characters, more than the limit of {NAME_MAX_LENGTH}; shorten it as "
-            "the civil-status record allows (for example by abbreviating middle names).",
+            _(
+                "The {label} has {length} characters, more than the limit of {limit}; shorten it as "
+                "the civil-status record allows (for example by abbreviating middle names)."
+            ).format(label=label, length=len(name), limit=NAME_MAX_LENGTH),
         )
     marks = 0
     for pos, ch in enumerate(name, start=1):
         category = unicodedata.category(ch)
-        where = f"at position {pos}"
         if category == "Cc":
-            raise ValidationError(
-                field, f"The {label} contains a control character ({_code(ch)}) {where}; retype it without it."
-            )
+            raise ValidationError(field, _control_character().format(label=label, code=_code(ch), pos=pos))
         if category in ("Cf", "Zl", "Zp"):
             what = unicodedata.name(ch, "format character").lower()
             raise ValidationError(
                 field,
-                f"The {label} contains an invisible character ({what}, {_code(ch)}) {where}, usually pasted "
-                "from another document; retype the name by hand.",
+                _(
+                    "The {label} contains an invisible character ({what}, {code}) at position {pos}, usually "
+                    "pasted from another document; retype the name by hand."
+                ).format(label=label, what=what, code=_code(ch), pos=pos),
             )
         if category in ("Cn", "Co", "Cs"):
             raise ValidationError(
                 field,
-                f"The {label} contains an unassigned or private-use character ({_code(ch)}) {where}; "
-                "retype the name without it.",
+                _(
+                    "The {label} contains an unassigned or private-use character ({code}) at position {pos}; "
+                    "retype the name without it."
+                ).format(label=label, code=_code(ch), pos=pos),
             )
         if category.startswith("N"):
             raise ValidationError(
-                field, f"The {label} contains the digit or number “{ch}” {where}; names have no digits, remove it."
+                field,
+                _(
+                    "The {label} contains the digit or number “{char}” at position {pos}; names have no digits, "
+                    "remove it."
+                ).format(label=label, char=ch, pos=pos),
             )
         if category.startswith("M"):
             marks += 1
@@ -131,20 +145,30 @@ def clean_name(text: str, field: str) -> str:
             if pos == 1 or unicodedata.category(previous)[0] not in "LM":
                 raise ValidationError(
                     field,
-                    f"The {label} has an accent or mark ({_code(ch)}) {where} that is not on a letter; "
-                    "retype the letter with its accent.",
+                    _(
+                        "The {label} has an accent or mark ({code}) at position {pos} that is not on a letter; "
+                        "retype the letter with its accent."
+                    ).format(label=label, code=_code(ch), pos=pos),
                 )
             if marks > _MAX_MARKS:
                 raise ValidationError(
-                    field, f"The {label} stacks too many accents on one letter {where}; retype the name."
+                    field,
+                    _("The {label} stacks too many accents on one letter at position {pos}; retype the name.").format(
+                        label=label, pos=pos
+                    ),
                 )
             continue
         marks = 0
         if category.startswith("L") or ch == " " or ch in _NAME_PUNCTUATION:
             continue
-        raise ValidationError(field, f"The {label} contains “{ch}” {where}, which names do not contain; remove it.")
+        raise ValidationError(
+            field,
+            _("The {label} contains “{char}” at position {pos}, which names do not contain; remove it.").format(
+                label=label, char=ch, pos=pos
+            ),
+        )
     if not any(unicodedata.category(ch).startswith("L") for ch in name):
-        raise ValidationError(field, f"The {label} has no letters; enter the name itself.")
+        raise ValidationError(field, _("The {label} has no letters; enter the name itself.").format(label=label))
     return name
 
 
@@ -329,7 +353,9 @@ def _other_letter(ch: str, cyrillic: Mapping[str, str]) -> str:
     if not latin and unicodedata.category(ch).startswith("L"):
         raise ValidationError(
             LATIN_FIELD,
-            f"The letter “{ch}” ({_code(ch)}) has no Latin transliteration; type the Latin form of the name by hand.",
+            _(
+                "The letter “{char}” ({code}) has no Latin transliteration; type the Latin form of the name by hand."
+            ).format(char=ch, code=_code(ch)),
         )
     return latin
 

@@ -27,6 +27,7 @@ from typing import Any
 from console.core import coding, events, names
 from console.core.accounts import Session
 from console.core.errors import Conflict, NotFound, UserCancelled, ValidationError
+from console.core.i18n import _
 from console.core.roles import Permission
 from console.core.store import transaction
 from console.core.timeutil import to_iso
@@ -88,15 +89,22 @@ def parse_birth_date(text: str, today: date) -> date:
     """A real, past birth date written YYYY-MM-DD."""
     text = text.strip()
     if not DATE_RE.match(text):
-        raise ValidationError("birth-date", f"The birth date {text!r} is not written YYYY-MM-DD (e.g. 1990-07-14).")
+        raise ValidationError(
+            "birth-date", _("The birth date {text!r} is not written YYYY-MM-DD (e.g. 1990-07-14).").format(text=text)
+        )
     try:
         value = date.fromisoformat(text)
     except ValueError:
-        raise ValidationError("birth-date", f"The birth date {text} does not exist in the calendar.") from None
+        raise ValidationError(
+            "birth-date", _("The birth date {text} does not exist in the calendar.").format(text=text)
+        ) from None
     if value > today:
-        raise ValidationError("birth-date", f"The birth date {text} is in the future.")
+        raise ValidationError("birth-date", _("The birth date {text} is in the future.").format(text=text))
     if value < OLDEST_BIRTH:
-        raise ValidationError("birth-date", f"The birth date {text} is before {OLDEST_BIRTH}; check the year.")
+        raise ValidationError(
+            "birth-date",
+            _("The birth date {text} is before {oldest}; check the year.").format(text=text, oldest=OLDEST_BIRTH),
+        )
     return value
 
 
@@ -107,7 +115,9 @@ def check_photo(photo: bytes | None) -> bytes | None:
     if len(photo) > MAX_PHOTO_BYTES:
         raise ValidationError(
             "photo",
-            f"The photo is {len(photo) // 1024} KB; the limit is {MAX_PHOTO_BYTES // 1024} KB. Use a smaller one.",
+            _("The photo is {size} KB; the limit is {limit} KB. Use a smaller one.").format(
+                size=len(photo) // 1024, limit=MAX_PHOTO_BYTES // 1024
+            ),
         )
     from PIL import Image, UnidentifiedImageError
 
@@ -118,14 +128,15 @@ def check_photo(photo: bytes | None) -> bytes | None:
             if width > MAX_PHOTO_SIDE or height > MAX_PHOTO_SIDE:
                 raise ValidationError(
                     "photo",
-                    f"The photo is {width}×{height} pixels; the limit is {MAX_PHOTO_SIDE} on each side. "
-                    "Use a smaller one.",
+                    _(
+                        "The photo is {width}×{height} pixels; the limit is {limit} on each side. Use a smaller one."
+                    ).format(width=width, height=height, limit=MAX_PHOTO_SIDE),
                 )
             image.load()  # decode every pixel: a truncated file fails here, not later on the card
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError) as e:
-        raise ValidationError("photo", "The photo file is not a complete, readable image; use a JPEG or PNG.") from e
+        raise ValidationError("photo", _("The photo file is not a complete, readable image; use a JPEG or PNG.")) from e
     if kind not in ("JPEG", "PNG"):
-        raise ValidationError("photo", f"The photo is a {kind} image; use a JPEG or PNG.")
+        raise ValidationError("photo", _("The photo is a {kind} image; use a JPEG or PNG.").format(kind=kind))
     return photo
 
 
@@ -136,13 +147,15 @@ def check_person(scheme: str, raw: PersonInput, today: date) -> Person:
     birth = parse_birth_date(raw.birth_date, today)
     sex = raw.sex.strip().upper()
     if sex not in SEXES:
-        raise ValidationError("sex", f"The sex {raw.sex!r} is not one of F, M or X.")
+        raise ValidationError("sex", _("The sex {sex!r} is not one of F, M or X.").format(sex=raw.sex))
     place = raw.birthplace.strip().upper()
     if not (coding.is_known_region(scheme, place) or coding.is_country(place)):
         raise ValidationError(
             "birthplace",
-            f"The birthplace {raw.birthplace.strip()!r} is not a known code: use a {coding.region_kind(scheme)} "
-            "or, for people born abroad, an ISO 3166-1 alpha-3 country code (e.g. FIN).",
+            _(
+                "The birthplace {place!r} is not a known code: use a {kind} "
+                "or, for people born abroad, an ISO 3166-1 alpha-3 country code (e.g. FIN)."
+            ).format(place=raw.birthplace.strip(), kind=coding.region_kind(scheme)),
         )
     latin_family, latin_given = names.latin_form(family, "family"), names.latin_form(given, "given")
     return Person(
@@ -397,7 +410,9 @@ def register_batch(
     result = BatchResult([], [], [])
     for start in range(0, len(rows), chunk):
         if cancel is not None and cancel.is_set():
-            raise UserCancelled(f"Import cancelled after {start} of {len(rows)} rows; those are saved.")
+            raise UserCancelled(
+                _("Import cancelled after {done} of {total} rows; those are saved.").format(done=start, total=len(rows))
+            )
         session.require(Permission.CITIZEN_REGISTER)
         now = office.clock()
         today, stamp = now.date(), to_iso(now)
@@ -411,7 +426,7 @@ def register_batch(
         held: list[int] = []
         counters: dict[str, int] = {}
         with transaction(office.db) as conn:
-            for _, person in people:
+            for _row, person in people:
                 duplicates = find_duplicates(conn, person)
                 if duplicates:
                     held.append(_hold(conn, person, duplicates, session.username, stamp))
@@ -457,12 +472,19 @@ def _pending(session: Session, review_id: int) -> dict[str, Any]:
     """The held registration, if it may be decided by this officer (status is checked again when writing)."""
     rows = list(session.office.db.query("SELECT * FROM registrations WHERE id = ?", [review_id]))
     if not rows:
-        raise NotFound(f"No registration under review with id {review_id}.")
+        raise NotFound(_("No registration under review with id {review}.").format(review=review_id))
     row = rows[0]
     session.require_not_own(row["requested_by"], "review.decide", f"registration {review_id}")
     if row["status"] != "pending-review":
-        raise Conflict(f"Review {review_id} was already decided ({row['status']} by {row['decided_by']}).")
+        raise Conflict(_already_decided(review_id, row["status"], row["decided_by"]))
     return row
+
+
+def _already_decided(review_id: int, status: str, officer: str) -> str:
+    statuses = {"accepted": _("accepted"), "rejected": _("rejected")}
+    return _("Review {review} was already decided ({status} by {officer}).").format(
+        review=review_id, status=statuses.get(status, status), officer=officer
+    )
 
 
 def _claim_review(conn: sqlite3.Connection, session: Session, review_id: int, status: str, note: str, now: str) -> None:
@@ -474,7 +496,7 @@ def _claim_review(conn: sqlite3.Connection, session: Session, review_id: int, st
     )
     if cur.rowcount != 1:
         row = conn.execute("SELECT status, decided_by FROM registrations WHERE id = ?", (review_id,)).fetchone()
-        raise Conflict(f"Review {review_id} was already decided ({row[0]} by {row[1]}).")
+        raise Conflict(_already_decided(review_id, row[0], row[1]))
 
 
 def accept_review(session: Session, review_id: int, note: str = "") -> dict[str, Any]:
@@ -518,7 +540,7 @@ def reject_review(session: Session, review_id: int, note: str) -> dict[str, Any]
     """A duplicate: discard the held registration (a supervisor other than the requester; a note is required)."""
     session.require(Permission.REVIEW_DECIDE, f"review {review_id}")
     if not note.strip():
-        raise ValidationError("note", "Say why the registration is rejected (which record it duplicates).")
+        raise ValidationError("note", _("Say why the registration is rejected (which record it duplicates)."))
     _pending(session, review_id)
     office = session.office
     now = office.clock()
@@ -555,10 +577,10 @@ def search(session: Session, query: str, *, limit: int = 50) -> list[dict[str, A
     """
     session.require(Permission.CITIZEN_READ)
     if not 1 <= limit <= 500:
-        raise ValidationError("limit", f"Ask for 1 to 500 results, not {limit}.")
+        raise ValidationError("limit", _("Ask for 1 to 500 results, not {limit}.").format(limit=limit))
     text = " ".join(query.split())
     if not text:
-        raise ValidationError("query", "Type an ID number, a birth date (YYYY-MM-DD) or the start of a name.")
+        raise ValidationError("query", _("Type an ID number, a birth date (YYYY-MM-DD) or the start of a name."))
     db = session.office.db
     if DATE_RE.match(text):
         return [
@@ -610,7 +632,7 @@ def _latin_query(word: str) -> str:
 
 
 def _matches(row: tuple[str, str, str, str, str], word: str, latin: str) -> bool:
-    _, family, given, latin_family, latin_given = row
+    _number, family, given, latin_family, latin_given = row
     return (
         family.startswith(word)
         or given.startswith(word)
@@ -629,7 +651,7 @@ def list_citizens(session: Session, *, before_rowid: int | None = None, limit: i
     `row_id` of the last row is the cursor for the next page."""
     session.require(Permission.CITIZEN_READ)
     if not 1 <= limit <= 10_000:
-        raise ValidationError("limit", "A page holds 1 to 10,000 citizens.")
+        raise ValidationError("limit", _("A page holds 1 to 10,000 citizens."))
     if before_rowid is None:
         rows = session.office.db.query(f"SELECT {_BROWSE_COLUMNS} FROM citizens ORDER BY rowid DESC LIMIT ?", [limit])
     else:
@@ -658,10 +680,14 @@ def show(session: Session, id_number: str) -> dict[str, Any]:
         )
     )
     if not rows:
-        raise NotFound(f"No citizen with ID number {number} in this office's registry.")
+        raise NotFound(_no_citizen().format(number=number))
     row = dict(rows[0])
     row["has_photo"] = bool(row["has_photo"])
     return row
+
+
+def _no_citizen() -> str:
+    return _("No citizen with ID number {number} in this office's registry.")
 
 
 def photo_of(session: Session, id_number: str) -> bytes | None:
@@ -669,7 +695,7 @@ def photo_of(session: Session, id_number: str) -> bytes | None:
     session.require(Permission.CITIZEN_READ, id_number)
     row = session.office.db.execute("SELECT photo FROM citizens WHERE id_number = ?", (id_number,)).fetchone()
     if row is None:
-        raise NotFound(f"No citizen with ID number {id_number} in this office's registry.")
+        raise NotFound(_no_citizen().format(number=id_number))
     return bytes(row[0]) if row[0] is not None else None
 
 

@@ -71,6 +71,7 @@ def _configure_logging() -> None:
 
 def create_application(argv: list[str] | None = None, *, scheme: str | None = None) -> QApplication:
     """The QApplication with the console's names, look, translations and error hook (reused if one exists)."""
+    from console.core import i18n as core_i18n
     from console.gui import dialogs, i18n, noneguard, theme
 
     existing = QApplication.instance()
@@ -84,6 +85,7 @@ def create_application(argv: list[str] | None = None, *, scheme: str | None = No
     if scheme is None:
         theme.follow_system_scheme(app)
     app.setProperty("console_translators", i18n.install_translators(app))
+    core_i18n.set_language(i18n.chosen_locale().name())  # the core's sentences (errors, verdicts) follow Qt's
     dialogs.install_excepthook()
     return app
 

@@ -1,7 +1,8 @@
 """Translations: the console's own catalogue (Qt Linguist ``.qm``) plus Qt's for standard dialogs.
 
 The language follows the system locale; ``ID_CONSOLE_LANG`` (e.g. ``zh_CN``) overrides it. Sentences that come
-from the core (errors, verdict reasons) are English for now: the core has no translation layer yet.
+from the core (errors, verdict reasons) are translated by ``console.core.i18n``, which ``app.py`` gives the same
+locale.
 Workflow (docs/gui.md): ``python resources/translations/build.py`` runs pyside6-lupdate over console/gui and
 then pyside6-lrelease.
 """

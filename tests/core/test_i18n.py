@@ -1,0 +1,118 @@
+"""The core's translation layer: catalogues complete, placeholders intact, Chinese on demand, English by default."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import string
+import threading
+from collections.abc import Iterator
+from datetime import date
+from types import ModuleType
+
+import pytest
+
+from console.core import i18n, registry
+from console.core.errors import ValidationError
+from console.core.registry import PersonInput
+from console.core.resources import resource_path
+
+TODAY = date(2024, 5, 1)
+FUTURE = PersonInput("Tamm", "Mari", "2031-01-01", "F", "EST")
+
+
+def extractor() -> ModuleType:
+    path = resource_path("translations", "core_messages.py")
+    spec = importlib.util.spec_from_file_location("core_messages", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def chinese() -> Iterator[None]:
+    i18n.set_language("zh_CN")
+    yield
+    i18n.set_language(None)
+
+
+def test_every_core_message_is_translated_with_its_placeholders() -> None:
+    tool = extractor()
+    messages, problems = tool.extract()
+    assert problems == []  # every _() call has one literal argument with named placeholders
+    assert len(messages) > 30
+    assert tool.check("zh_CN", messages) == []
+    catalogue = json.loads(resource_path("translations", "core_zh_CN.json").read_text(encoding="utf-8"))
+    assert set(catalogue) == set(messages), "stale or missing entries: run core_messages.py --update zh_CN"
+
+
+def test_placeholders_are_named_and_compared_with_conversion() -> None:
+    tool = extractor()
+    assert tool.placeholders("{text!r} and {n}") == tool.placeholders("{n}：{text!r}")
+    assert tool.placeholders("{text!r}") != tool.placeholders("{text}")
+    with pytest.raises(ValueError):
+        tool.placeholders("{} of {0}")
+
+
+def test_check_reports_a_changed_placeholder(monkeypatch: pytest.MonkeyPatch) -> None:
+    tool = extractor()
+    monkeypatch.setattr(tool, "load", lambda language: {"The birth date {text} is in the future.": "{date} 晚于今天。"})
+    problems = tool.check("xx", {"The birth date {text} is in the future.": ["registry.py:1"]})
+    assert len(problems) == 1 and "placeholders differ" in problems[0]
+
+
+def test_chinese_validation_error_and_english_again(chinese: None) -> None:
+    with pytest.raises(ValidationError) as chinese_error:
+        registry.check_person("ee-11", FUTURE, TODAY)
+    assert chinese_error.value.field == "birth-date"
+    assert str(chinese_error.value) == "出生日期 2031-01-01 晚于当前日期。"
+    i18n.set_language(None)
+    with pytest.raises(ValidationError) as english_error:
+        registry.check_person("ee-11", FUTURE, TODAY)
+    assert str(english_error.value) == "The birth date 2031-01-01 is in the future."
+
+
+def test_field_labels_are_translated_inside_name_errors(chinese: None) -> None:
+    with pytest.raises(ValidationError) as error:
+        registry.check_person("ee-11", PersonInput("Mü1ler", "Mari", "1990-01-01", "F", "EST"), TODAY)
+    assert error.value.field == "family-name"
+    assert str(error.value) == "姓氏第 3 个字符处含有数字“1”；姓名中不含数字，请删除。"
+
+
+def test_language_codes_and_fallbacks() -> None:
+    try:
+        i18n.set_language("zh-CN.UTF-8")
+        assert i18n.language() == "zh_CN"
+        for code in ("en_US", "de_DE", "C", "", None):
+            i18n.set_language(code)
+            assert i18n.language() is None
+            assert i18n._("The birth date {text} is in the future.") == "The birth date {text} is in the future."
+    finally:
+        i18n.set_language(None)
+
+
+def test_reads_from_other_threads_see_a_whole_catalogue(chinese: None) -> None:
+    source = "The birth date {text} is in the future."
+    seen: set[str] = set()
+
+    def read() -> None:
+        for _ in range(2000):
+            seen.add(i18n._(source))
+
+    threads = [threading.Thread(target=read) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for code in ["zh_CN", None] * 50:
+        i18n.set_language(code)
+    for thread in threads:
+        thread.join()
+    assert seen <= {source, "出生日期 {text} 晚于当前日期。"}
+
+
+def test_formatting_happens_after_translation(chinese: None) -> None:
+    translated = i18n._("The birth date {text} is before {oldest}; check the year.")
+    assert [name for _, name, _, _ in string.Formatter().parse(translated) if name] == ["text", "oldest"]
+    assert (
+        translated.format(text="1899-12-31", oldest="1900-01-01") == "出生日期 1899-12-31 早于 1900-01-01，请核对年份。"
+    )
