@@ -26,6 +26,7 @@ from console.core.errors import (
     StorageError,
 )
 from console.core.events import Actor
+from console.core.i18n import _
 from console.core.keys import (
     AuthoritySecrets,
     OfficerSecrets,
@@ -69,16 +70,16 @@ class Session:
         """The officer's own keystore contents (signing key, granted master keys) while the session is open."""
         secrets = self.secrets
         if self.closed or secrets is None:
-            raise SessionExpired("This session is locked; log in again.")
+            raise SessionExpired(_("This session is locked; log in again."))
         return secrets
 
     def office_keys(self) -> OfficeSecrets:
         """The office secrets (signing keys, records key, numbering secret) for roles granted them."""
         secrets = self.office_secrets
         if self.closed:
-            raise SessionExpired("This session is locked; log in again.")
+            raise SessionExpired(_("This session is locked; log in again."))
         if secrets is None:
-            raise PermissionDenied(f"A {self.role.value} holds no office keys.")
+            raise PermissionDenied(_("A {role} holds no office keys.").format(role=role_name(self.role)))
         return secrets
 
     def require(self, permission: Permission, target: str = "") -> None:
@@ -92,12 +93,13 @@ class Session:
         if role is not self.role or not allows(role, permission):
             detail = f"role {role.value} lacks {permission.value}" + (f" ({target})" if target else "")
             self.refuse(permission.value, detail)
-            article = "An" if role.value[0] in "aeiou" else "A"
-            raise PermissionDenied(
-                f"{article} {role.value} may not do this ({permission.value}"
-                + (f": {target}" if target else "")
-                + "); ask an officer whose role allows it."
+            message = (
+                _("An {role} may not do this ({what}); ask an officer whose role allows it.")
+                if role.value[0] in "aeiou"
+                else _("A {role} may not do this ({what}); ask an officer whose role allows it.")
             )
+            what = permission.value + (f": {target}" if target else "")
+            raise PermissionDenied(message.format(role=role_name(role), what=what))
         self.last_active = self.office.clock()
 
     def require_self(self) -> None:
@@ -108,28 +110,38 @@ class Session:
     def _check_alive(self) -> Role:
         now = self.office.clock()
         if self.closed:
-            raise SessionExpired("This session is locked; log in again.")
+            raise SessionExpired(_("This session is locked; log in again."))
         if now - self.last_active > self.idle_timeout:
             self.lock()
             raise SessionExpired(
-                f"The session of {self.username} ended after {int(self.idle_timeout.total_seconds() // 60)} "
-                "minutes without activity; log in again."
+                _("The session of {user} ended after {minutes} minutes without activity; log in again.").format(
+                    user=self.username, minutes=int(self.idle_timeout.total_seconds() // 60)
+                )
             )
         row = self.office.officer_row(self.username)
         if row["status"] != "active":
             self.lock()
-            raise SessionExpired(f"The account {self.username!r} has been disabled; ask an administrator.")
+            raise SessionExpired(
+                _("The account {user!r} has been disabled; ask an administrator.").format(user=self.username)
+            )
         return Role(row["role"])
 
-    def require_not_own(self, requested_by: str, action: str, what: str) -> None:
+    def require_not_own(self, requested_by: str, action: str, what: str, shown: str | None = None) -> None:
         """The four-eyes rule: nobody decides what they asked for themselves (refusal audited).
+
+        `what` ("request 7") goes to the audit trail; `shown` is the same in the person's language (default
+        `what`).
 
         Raises:
             PermissionDenied: `requested_by` is this officer.
         """
         if requested_by == self.username:
             self.refuse(action, f"own {what}")
-            raise PermissionDenied(f"You made {what} yourself; another supervisor must decide it (four-eyes rule).")
+            raise PermissionDenied(
+                _("You made {what} yourself; another supervisor must decide it (four-eyes rule).").format(
+                    what=shown or what
+                )
+            )
 
     def refuse(self, action: str, detail: str) -> None:
         """Write a refusal to the audit trail (its own small transaction; the refused change writes nothing)."""
@@ -167,16 +179,17 @@ class Session:
                 if not self.closed:
                     self.office_secrets = secrets
         raise StorageError(
-            f"The office key file {self.office.paths.office_sealed} does not hold the key in force "
-            f"({cose.key_id(current).hex()}). If a key rotation is under way, try again; otherwise restore the "
-            "key backup made after the last rotation."
+            _(
+                "The office key file {path} does not hold the key in force ({key}). If a key rotation is under "
+                "way, try again; otherwise restore the key backup made after the last rotation."
+            ).format(path=self.office.paths.office_sealed, key=cose.key_id(current).hex())
         )
 
     def reload_office_secrets(self) -> OfficeSecrets:
         """Read the sealed office secrets again (they change when an administrator rotates the office key)."""
         grants = self.officer_keys().grants
         if "office" not in grants:
-            raise PermissionDenied(f"A {self.role.value} holds no office keys.")
+            raise PermissionDenied(_("A {role} holds no office keys.").format(role=role_name(self.role)))
         return OfficeSecrets.from_bytes(read_master_sealed(self.office.paths.office_sealed, grants["office"]))
 
     def describe(self) -> dict[str, Any]:
@@ -212,18 +225,22 @@ def login(office: Office, username: str, password: str) -> Session:
                 conn, now=now, officer=None, action="login", outcome="failed", detail=f"unknown user {username!r}"
             )
         raise AuthenticationError(
-            f"No officer named {username!r} in the office at {office.paths.data_dir}; check the username."
+            _("No officer named {user!r} in the office at {folder}; check the username.").format(
+                user=username, folder=office.paths.data_dir
+            )
         ) from None
     if row["status"] != "active":
         with transaction(db) as conn:
             events.audit(conn, now=now, officer=username, action="login", outcome="refused", detail="account disabled")
-        raise AuthenticationError(f"The account {username!r} is disabled; ask an administrator.")
+        raise AuthenticationError(_("The account {user!r} is disabled; ask an administrator.").format(user=username))
     if row["locked_until"] and from_iso(row["locked_until"]) > now:
         with transaction(db) as conn:
             events.audit(conn, now=now, officer=username, action="login", outcome="refused", detail="account locked")
         raise AccountLocked(
-            f"The account {username!r} is locked after too many wrong passwords until {row['locked_until']} (UTC); "
-            "wait or ask an administrator.",
+            _(
+                "The account {user!r} is locked after too many wrong passwords until {until} (UTC); "
+                "wait or ask an administrator."
+            ).format(user=username, until=row["locked_until"]),
             row["locked_until"],
         )
     try:
@@ -273,11 +290,27 @@ def _count_failure(office: Office, username: str, now: datetime) -> None:
         )
     if locked_until:
         raise AccountLocked(
-            f"Wrong password. The account {username!r} is now locked for {minutes} minutes after {threshold} wrong "
-            "passwords; wait or ask an administrator.",
+            _(
+                "Wrong password. The account {user!r} is now locked for {minutes} minutes after {threshold} wrong "
+                "passwords; wait or ask an administrator."
+            ).format(user=username, minutes=minutes, threshold=threshold),
             locked_until,
         )
     left = threshold - failed
-    raise InvalidPassword(
-        f"Wrong password for {username!r}; {left} {'try' if left == 1 else 'tries'} left before the account locks."
+    message = (
+        _("Wrong password for {user!r}; {left} try left before the account locks.")
+        if left == 1
+        else _("Wrong password for {user!r}; {left} tries left before the account locks.")
     )
+    raise InvalidPassword(message.format(user=username, left=left))
+
+
+def role_name(role: Role) -> str:
+    """A role as sentences name it ("clerk"), in the core's language."""
+    names = {
+        Role.CLERK: _("clerk"),
+        Role.SUPERVISOR: _("supervisor"),
+        Role.ADMINISTRATOR: _("administrator"),
+        Role.AUDITOR: _("auditor"),
+    }
+    return names.get(role, role.value)

@@ -27,6 +27,7 @@ from console.core.credentials import (
     verify_credential,
 )
 from console.core.errors import Conflict, NotFound, UserCancelled, ValidationError
+from console.core.i18n import _
 from console.core.office import Office
 from console.core.roles import Permission
 from console.core.store import get_setting, transaction
@@ -282,10 +283,10 @@ def issue_batch(
                 office=issuer.code,
                 event_type="credentials.issued",
                 now=issuer.now,
-                clear={"credentials": [clear for clear, _ in batch]},
-                sealed=events.seal_record(issuer.records_public, {"links": [link for _, link in batch]}),
+                clear={"credentials": [clear for clear, _link in batch]},
+                sealed=events.seal_record(issuer.records_public, {"links": [link for _clear, link in batch]}),
                 audit_detail=f"issued {len(batch)} credentials: "
-                + ", ".join(link["id_number"] for _, link in batch[:20])
+                + ", ".join(link["id_number"] for _clear, link in batch[:20])
                 + (" …" if len(batch) > 20 else ""),
             )
         if progress is not None:
@@ -304,6 +305,17 @@ def credentials_of(session: Session, id_number: str) -> list[dict[str, Any]]:
             [id_number.replace(" ", "").upper()],
         )
     ]
+
+
+def status_name(status: str) -> str:
+    """A credential status as sentences name it ("revoked"), in the core's language."""
+    names = {
+        "active": _("active"),
+        "suspended": _("suspended"),
+        "revoked": _("revoked"),
+        "superseded": _("superseded"),
+    }
+    return names.get(status, status)
 
 
 def current_credential(session: Session, target: str) -> dict[str, Any]:

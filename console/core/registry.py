@@ -474,7 +474,12 @@ def _pending(session: Session, review_id: int) -> dict[str, Any]:
     if not rows:
         raise NotFound(_("No registration under review with id {review}.").format(review=review_id))
     row = rows[0]
-    session.require_not_own(row["requested_by"], "review.decide", f"registration {review_id}")
+    session.require_not_own(
+        row["requested_by"],
+        "review.decide",
+        f"registration {review_id}",
+        _("registration {review}").format(review=review_id),
+    )
     if row["status"] != "pending-review":
         raise Conflict(_already_decided(review_id, row["status"], row["decided_by"]))
     return row

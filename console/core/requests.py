@@ -12,7 +12,8 @@ from typing import Any
 from console.core import events
 from console.core.accounts import Session
 from console.core.errors import Conflict, NotFound, ValidationError
-from console.core.issuance import current_credential
+from console.core.i18n import _
+from console.core.issuance import current_credential, status_name
 from console.core.roles import Permission
 from console.core.store import transaction
 from console.core.timeutil import to_iso
@@ -27,18 +28,32 @@ def create_request(session: Session, action: str, target: str, reason: str) -> d
     """Ask for a status change of the credential `target` names (ID number or credential id)."""
     session.require(Permission.REQUEST_CREATE, target)
     if action not in ACTIONS:
-        raise ValidationError("action", f"Unknown request {action!r}; use revoke, suspend or reinstate.")
+        raise ValidationError(
+            "action", _("Unknown request {action!r}; use revoke, suspend or reinstate.").format(action=action)
+        )
     reason = " ".join(reason.split())
     if not reason:
-        raise ValidationError("reason", "Give a reason: the supervisor decides on it and it stays in the audit trail.")
+        raise ValidationError(
+            "reason", _("Give a reason: the supervisor decides on it and it stays in the audit trail.")
+        )
     if len(reason) > MAX_REASON:
-        raise ValidationError("reason", f"The reason is too long: at most {MAX_REASON} characters.")
+        raise ValidationError(
+            "reason", _("The reason is too long: at most {limit} characters.").format(limit=MAX_REASON)
+        )
     credential = current_credential(session, target)
     cid = bytes(credential["credential_id"])
     if credential["status"] not in ALLOWED_FROM[action]:
+        message = (
+            _("Credential {credential} is {status}; it cannot be {new_status} (issue a new one instead).")
+            if credential["status"] in ("superseded", "revoked")
+            else _("Credential {credential} is {status}; it cannot be {new_status}.")
+        )
         raise Conflict(
-            f"Credential {cid.hex()} is {credential['status']}; it cannot be {ACTIONS[action]}"
-            + (" (issue a new one instead)." if credential["status"] in ("superseded", "revoked") else ".")
+            message.format(
+                credential=cid.hex(),
+                status=status_name(credential["status"]),
+                new_status=status_name(ACTIONS[action]),
+            )
         )
     office = session.office
     now = office.clock()
@@ -47,7 +62,11 @@ def create_request(session: Session, action: str, target: str, reason: str) -> d
             "SELECT id FROM requests WHERE credential_id = ? AND status = 'pending'", (cid,)
         ).fetchone()
         if pending:
-            raise Conflict(f"Request {pending[0]} for credential {cid.hex()} is still pending; decide it first.")
+            raise Conflict(
+                _("Request {request} for credential {credential} is still pending; decide it first.").format(
+                    request=pending[0], credential=cid.hex()
+                )
+            )
         cur = conn.execute(
             "INSERT INTO requests (action, credential_id, id_number, reason, status, requested_by, requested_at) "
             "VALUES (?, ?, ?, ?, 'pending', ?, ?)",
@@ -93,12 +112,24 @@ def _pending(session: Session, request_id: int) -> dict[str, Any]:
     """The request, if this officer may decide it (its status is claimed again when writing)."""
     rows = list(session.office.db.query("SELECT * FROM requests WHERE id = ?", [request_id]))
     if not rows:
-        raise NotFound(f"No request with id {request_id}.")
+        raise NotFound(_("No request with id {request}.").format(request=request_id))
     row = rows[0]
-    session.require_not_own(row["requested_by"], "request.decide", f"request {request_id}")
+    session.require_not_own(
+        row["requested_by"],
+        "request.decide",
+        f"request {request_id}",
+        _("request {request}").format(request=request_id),
+    )
     if row["status"] != "pending":
-        raise Conflict(f"Request {request_id} was already {row['status']} by {row['decided_by']}.")
+        raise Conflict(_already_decided(request_id, row["status"], row["decided_by"]))
     return row
+
+
+def _already_decided(request_id: int, status: str, officer: str) -> str:
+    statuses = {"approved": _("approved"), "rejected": _("rejected")}
+    return _("Request {request} was already {status} by {officer}.").format(
+        request=request_id, status=statuses.get(status, status), officer=officer
+    )
 
 
 def _claim(conn: sqlite3.Connection, session: Session, request_id: int, status: str, note: str, now: str) -> None:
@@ -109,7 +140,7 @@ def _claim(conn: sqlite3.Connection, session: Session, request_id: int, status: 
     )
     if cur.rowcount != 1:
         row = conn.execute("SELECT status, decided_by FROM requests WHERE id = ?", (request_id,)).fetchone()
-        raise Conflict(f"Request {request_id} was already {row[0]} by {row[1]}.")
+        raise Conflict(_already_decided(request_id, row[0], row[1]))
 
 
 def approve(session: Session, request_id: int, note: str = "") -> dict[str, Any]:
@@ -124,7 +155,11 @@ def approve(session: Session, request_id: int, note: str = "") -> dict[str, Any]
         _claim(conn, session, request_id, "approved", note.strip(), to_iso(now))
         current = conn.execute("SELECT status FROM credentials WHERE credential_id = ?", (cid,)).fetchone()[0]
         if current not in ALLOWED_FROM[row["action"]]:
-            raise Conflict(f"Credential {cid.hex()} is now {current}; request {request_id} no longer applies.")
+            raise Conflict(
+                _("Credential {credential} is now {status}; request {request} no longer applies.").format(
+                    credential=cid.hex(), status=status_name(current), request=request_id
+                )
+            )
         conn.execute(
             "UPDATE credentials SET status = ?, status_changed_at = ? WHERE credential_id = ?",
             (new_status, to_iso(now), cid),
@@ -145,7 +180,7 @@ def reject(session: Session, request_id: int, note: str) -> dict[str, Any]:
     """Reject a request with a note (supervisors; never one's own request). Nothing else changes."""
     session.require(Permission.REQUEST_DECIDE, f"request {request_id}")
     if not note.strip():
-        raise ValidationError("note", "Say why the request is rejected; the requester will read it.")
+        raise ValidationError("note", _("Say why the request is rejected; the requester will read it."))
     _pending(session, request_id)
     office = session.office
     now = office.clock()
