@@ -33,6 +33,7 @@ import nacl.signing
 
 from console.core import b45, cose
 from console.core.errors import ConsoleError, ValidationError
+from console.core.i18n import _
 from console.core.trust import TrustList, kid_text
 
 logger = logging.getLogger(__name__)
@@ -96,20 +97,24 @@ class MalformedCredentialError(ConsoleError):
 
 def _check_text(field_name: str, value: object, label: str, max_len: int) -> None:
     if not isinstance(value, str) or not value.strip():
-        raise ValidationError(field_name, f"The {label} is empty.")
+        raise ValidationError(field_name, _("The {label} is empty.").format(label=label))
     if len(value) > max_len:
-        raise ValidationError(field_name, f"The {label} is longer than {max_len} characters.")
+        raise ValidationError(
+            field_name, _("The {label} is longer than {limit} characters.").format(label=label, limit=max_len)
+        )
     if _CONTROL_CHARS.search(value):
-        raise ValidationError(field_name, f"The {label} contains control characters.")
+        raise ValidationError(field_name, _("The {label} contains control characters.").format(label=label))
 
 
 def _whole_second_utc(field_name: str, moment: object, label: str) -> datetime:
     """CWT times are whole Unix seconds: normalise so that decode(encode(x)) == x."""
     if not isinstance(moment, datetime) or moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValidationError(field_name, f"The {label} must be a date and time with a time zone.")
+        raise ValidationError(
+            field_name, _("The {label} must be a date and time with a time zone.").format(label=label)
+        )
     normal = moment.astimezone(UTC).replace(microsecond=0)
     if not 0 <= normal.timestamp() <= _MAX_UNIX_SECONDS:
-        raise ValidationError(field_name, f"The {label} is before 1970.")
+        raise ValidationError(field_name, _("The {label} is before 1970.").format(label=label))
     return normal
 
 
@@ -142,49 +147,51 @@ class HolderClaims:
     photo_format: PhotoFormat | None = None
 
     def __post_init__(self) -> None:
-        _check_text("id_number", self.id_number, "ID number", _ID_MAX)
-        _check_text("full_name", self.full_name, "full name (Latin form)", _NAME_MAX)
+        _check_text("id_number", self.id_number, _("ID number"), _ID_MAX)
+        _check_text("full_name", self.full_name, _("full name (Latin form)"), _NAME_MAX)
         if self.first_name is not None:
-            _check_text("first_name", self.first_name, "first name (Latin form)", _NAME_MAX)
+            _check_text("first_name", self.first_name, _("first name (Latin form)"), _NAME_MAX)
         if self.last_name is not None:
-            _check_text("last_name", self.last_name, "last name (Latin form)", _NAME_MAX)
+            _check_text("last_name", self.last_name, _("last name (Latin form)"), _NAME_MAX)
         if self.secondary_full_name is not None:
-            _check_text("secondary_full_name", self.secondary_full_name, "name as entered", _NAME_MAX)
+            _check_text("secondary_full_name", self.secondary_full_name, _("name as entered"), _NAME_MAX)
         if self.secondary_language is not None:
             if self.secondary_full_name is None:
                 raise ValidationError(
-                    "secondary_language", "A language is given for the name as entered, but that name is missing."
+                    "secondary_language", _("A language is given for the name as entered, but that name is missing.")
                 )
             if not isinstance(self.secondary_language, str) or not _LANGUAGE.fullmatch(self.secondary_language):
                 raise ValidationError(
                     "secondary_language",
-                    "The language of the name as entered must be a three-letter ISO 639-3 code, such as 'zho'.",
+                    _("The language of the name as entered must be a three-letter ISO 639-3 code, such as 'zho'."),
                 )
         # datetime is a subclass of date; a time of day has no place in a birth date.
         if not isinstance(self.birth_date, date) or isinstance(self.birth_date, datetime):
-            raise ValidationError("birth_date", "The birth date must be a calendar date.")
+            raise ValidationError("birth_date", _("The birth date must be a calendar date."))
         if self.birth_date.year < 1000:
-            raise ValidationError("birth_date", "The birth date has no four-digit year.")
+            raise ValidationError("birth_date", _("The birth date has no four-digit year."))
         if self.sex not in _GENDER_CODES:
-            raise ValidationError("sex", "The sex must be F, M or X.")
+            raise ValidationError("sex", _("The sex must be F, M or X."))
         if self.location_code is not None:
-            _check_text("location_code", self.location_code, "location code", _CODE_MAX)
+            _check_text("location_code", self.location_code, _("location code"), _CODE_MAX)
         if not isinstance(self.country, str) or not _COUNTRY.fullmatch(self.country):
             raise ValidationError(
-                "country", "The country of issuance must be a three-letter ISO 3166 code, such as 'CHN'."
+                "country", _("The country of issuance must be a three-letter ISO 3166 code, such as 'CHN'.")
             )
         if (self.photo is None) != (self.photo_format is None):
-            raise ValidationError("photo", "A photo and its format go together; give both or neither.")
+            raise ValidationError("photo", _("A photo and its format go together; give both or neither."))
         if self.photo is not None:
             if not isinstance(self.photo, bytes) or not self.photo:
-                raise ValidationError("photo", "The photo is empty.")
+                raise ValidationError("photo", _("The photo is empty."))
             if len(self.photo) > MAX_PHOTO_BYTES:
                 raise ValidationError(
                     "photo",
-                    f"The photo is {len(self.photo)} bytes; a card's QR code holds at most {MAX_PHOTO_BYTES}.",
+                    _("The photo is {size} bytes; a card's QR code holds at most {limit}.").format(
+                        size=len(self.photo), limit=MAX_PHOTO_BYTES
+                    ),
                 )
             if self.photo_format not in _IMAGE_SUB_FORMATS:
-                raise ValidationError("photo_format", "The photo format must be png, jpeg, jpeg2000, avif or webp.")
+                raise ValidationError("photo_format", _("The photo format must be png, jpeg, jpeg2000, avif or webp."))
 
     def to_json(self) -> dict[str, Any]:
         """The holder data in JSON-friendly form (ISO dates, photo in standard base64)."""
@@ -222,14 +229,16 @@ class Credential:
 
     def __post_init__(self) -> None:
         if not isinstance(self.holder, HolderClaims):
-            raise ValidationError("holder", "A credential needs the holder's claims.")
-        _check_text("issuer", self.issuer, "issuing office identifier", _NAME_MAX)
-        object.__setattr__(self, "issued_at", _whole_second_utc("issued_at", self.issued_at, "issue time"))
-        object.__setattr__(self, "expires_at", _whole_second_utc("expires_at", self.expires_at, "expiry time"))
+            raise ValidationError("holder", _("A credential needs the holder's claims."))
+        _check_text("issuer", self.issuer, _("issuing office identifier"), _NAME_MAX)
+        object.__setattr__(self, "issued_at", _whole_second_utc("issued_at", self.issued_at, _("issue time")))
+        object.__setattr__(self, "expires_at", _whole_second_utc("expires_at", self.expires_at, _("expiry time")))
         if self.expires_at <= self.issued_at:
-            raise ValidationError("expires_at", "The credential would expire before it is issued.")
+            raise ValidationError("expires_at", _("The credential would expire before it is issued."))
         if not isinstance(self.credential_id, bytes) or len(self.credential_id) != CREDENTIAL_ID_BYTES:
-            raise ValidationError("credential_id", f"A credential id is {CREDENTIAL_ID_BYTES} bytes.")
+            raise ValidationError(
+                "credential_id", _("A credential id is {size} bytes.").format(size=CREDENTIAL_ID_BYTES)
+            )
 
 
 def new_credential_id() -> bytes:
@@ -347,33 +356,35 @@ def _unwrap(text: object) -> bytes:
         try:
             text = text.decode("ascii")
         except UnicodeDecodeError as e:
-            raise MalformedCredentialError("The scanned text contains characters a credential never has.") from e
+            raise MalformedCredentialError(_("The scanned text contains characters a credential never has.")) from e
     if not isinstance(text, str):
-        raise MalformedCredentialError("The scanned data is not text.")
+        raise MalformedCredentialError(_("The scanned data is not text."))
     # A scanner that types the text ends it with Enter; CR and LF are not Base45 characters, space is.
     text = text.rstrip("\r\n")
     if not text:
-        raise MalformedCredentialError("The scanned text is empty.")
+        raise MalformedCredentialError(_("The scanned text is empty."))
     if len(text) > MAX_TEXT_CHARS:
-        raise MalformedCredentialError("The scanned text is too long to come from a card's QR code.")
+        raise MalformedCredentialError(_("The scanned text is too long to come from a card's QR code."))
     try:
         compressed: bytes = b45.b45decode(text)
     except ValueError as e:
         raise MalformedCredentialError(
-            "The scanned text is not Base45 (upper-case letters, digits and ' $%*+-./:'); it may be cut short "
-            "or changed."
+            _(
+                "The scanned text is not Base45 (upper-case letters, digits and ' $%*+-./:'); it may be cut short "
+                "or changed."
+            )
         ) from e
     inflater = zlib.decompressobj()
     try:
         inflated = inflater.decompress(compressed, MAX_INFLATED_BYTES + 1)
     except zlib.error as e:
-        raise MalformedCredentialError("The scanned text does not hold zlib-compressed data.") from e
+        raise MalformedCredentialError(_("The scanned text does not hold zlib-compressed data.")) from e
     if len(inflated) > MAX_INFLATED_BYTES or inflater.unconsumed_tail:
-        raise MalformedCredentialError("The scanned text inflates to far more data than a credential holds.")
+        raise MalformedCredentialError(_("The scanned text inflates to far more data than a credential holds."))
     if not inflater.eof:
-        raise MalformedCredentialError("The compressed data in the scanned text is cut short.")
+        raise MalformedCredentialError(_("The compressed data in the scanned text is cut short."))
     if inflater.unused_data:
-        raise MalformedCredentialError("The scanned text has extra data after the credential.")
+        raise MalformedCredentialError(_("The scanned text has extra data after the credential."))
     return inflated
 
 
@@ -384,20 +395,20 @@ def _envelope(cose_bytes: bytes) -> cose.Sign1:
         raise MalformedCredentialError(str(e)) from e
     except ValueError as e:
         # decode_sign1 can leak ValueError while formatting a huge integer `alg` into its message.
-        raise MalformedCredentialError("The signed data is not a COSE_Sign1 of the kind this console writes.") from e
+        raise MalformedCredentialError(_("The signed data is not a COSE_Sign1 of the kind this console writes.")) from e
     kid = message.protected_header.get(cose.HEADER_KID)
     if (
         not isinstance(kid, bytes)
         or len(kid) != 8
         or message.protected != cbor2.dumps({cose.HEADER_ALG: cose.ALG_EDDSA, cose.HEADER_KID: kid})
     ):
-        raise MalformedCredentialError("The signature header is not the one this console writes (EdDSA and kid).")
+        raise MalformedCredentialError(_("The signature header is not the one this console writes (EdDSA and kid)."))
     # The envelope is not signed: accept only the bytes we would write, so none of them can be varied.
     canonical = cbor2.dumps(
         cbor2.CBORTag(cose.COSE_SIGN1_TAG, [message.protected, {}, message.payload, message.signature])
     )
     if canonical != cose_bytes:
-        raise MalformedCredentialError("The signed data is not laid out the way this console writes it.")
+        raise MalformedCredentialError(_("The signed data is not laid out the way this console writes it."))
     return message
 
 
@@ -410,7 +421,9 @@ def _text_claim(claims: dict[Any, Any], key: int, label: str, *, required: bool)
     if value is _ABSENT and not required:
         return None
     if not isinstance(value, str):
-        raise MalformedCredentialError(f"The credential's {label} (claim {key}) is missing or not text.")
+        raise MalformedCredentialError(
+            _("The credential's {label} (claim {key}) is missing or not text.").format(label=label, key=key)
+        )
     return value
 
 
@@ -418,17 +431,19 @@ def _time_claim(claims: dict[Any, Any], key: int, label: str) -> datetime:
     value = _field(claims, key)
     # bool is an int in Python; CBOR true is not a time.
     if type(value) is not int or not 0 <= value <= _MAX_UNIX_SECONDS:
-        raise MalformedCredentialError(f"The credential's {label} (claim {key}) is missing or not a time.")
+        raise MalformedCredentialError(
+            _("The credential's {label} (claim {key}) is missing or not a time.").format(label=label, key=key)
+        )
     return datetime.fromtimestamp(value, UTC)
 
 
 def _birth_date(value: object) -> date:
     if not isinstance(value, str) or not _BIRTH_DATE.fullmatch(value):
-        raise MalformedCredentialError("The credential's birth date (claim 169/8) is not in YYYYMMDD form.")
+        raise MalformedCredentialError(_("The credential's birth date (claim 169/8) is not in YYYYMMDD form."))
     try:
         return date(int(value[:4]), int(value[4:6]), int(value[6:]))
     except ValueError as e:
-        raise MalformedCredentialError("The credential's birth date (claim 169/8) is not a real date.") from e
+        raise MalformedCredentialError(_("The credential's birth date (claim 169/8) is not a real date.")) from e
 
 
 def _sex(value: object) -> Sex:
@@ -438,7 +453,7 @@ def _sex(value: object) -> Sex:
         return "F"
     if value == 3 and type(value) is int:
         return "X"
-    raise MalformedCredentialError("The credential's gender (claim 169/9) is not 1, 2 or 3.")
+    raise MalformedCredentialError(_("The credential's gender (claim 169/9) is not 1, 2 or 3."))
 
 
 def _photo(value: object) -> tuple[bytes | None, PhotoFormat | None]:
@@ -446,52 +461,54 @@ def _photo(value: object) -> tuple[bytes | None, PhotoFormat | None]:
         return None, None
     entry = value[0] if isinstance(value, list) and len(value) == 1 else None
     if not isinstance(entry, dict) or set(entry) != {BIO_DATA, BIO_FORMAT, BIO_SUB_FORMAT}:
-        raise MalformedCredentialError("The credential's face photo (claim 169/62) is not one image entry.")
+        raise MalformedCredentialError(_("The credential's face photo (claim 169/62) is not one image entry."))
     data, data_format, sub_format = entry[BIO_DATA], entry[BIO_FORMAT], entry[BIO_SUB_FORMAT]
     if not isinstance(data, bytes) or type(data_format) is not int or data_format != BIO_FORMAT_IMAGE:
-        raise MalformedCredentialError("The credential's face photo (claim 169/62) is not image data.")
+        raise MalformedCredentialError(_("The credential's face photo (claim 169/62) is not image data."))
     for name, code in _IMAGE_SUB_FORMATS.items():
         if sub_format == code and type(sub_format) is int:
             return data, name
-    raise MalformedCredentialError("The credential's face photo (claim 169/62) has an unknown image format.")
+    raise MalformedCredentialError(_("The credential's face photo (claim 169/62) has an unknown image format."))
 
 
 def _holder(value: object) -> HolderClaims:
     if not isinstance(value, dict):
-        raise MalformedCredentialError("The credential holds no identity data (claim 169).")
+        raise MalformedCredentialError(_("The credential holds no identity data (claim 169)."))
     photo, photo_format = _photo(_field(value, C169_FACE))
     try:
         return HolderClaims(
-            id_number=_text_claim(value, C169_ID, "ID number", required=True) or "",
-            full_name=_text_claim(value, C169_FULL_NAME, "full name", required=True) or "",
-            first_name=_text_claim(value, C169_FIRST_NAME, "first name", required=False),
-            last_name=_text_claim(value, C169_LAST_NAME, "last name", required=False),
-            secondary_full_name=_text_claim(value, C169_SECONDARY_FULL_NAME, "name as entered", required=False),
-            secondary_language=_text_claim(value, C169_SECONDARY_LANGUAGE, "language", required=False),
+            id_number=_text_claim(value, C169_ID, _("ID number"), required=True) or "",
+            full_name=_text_claim(value, C169_FULL_NAME, _("full name"), required=True) or "",
+            first_name=_text_claim(value, C169_FIRST_NAME, _("first name"), required=False),
+            last_name=_text_claim(value, C169_LAST_NAME, _("last name"), required=False),
+            secondary_full_name=_text_claim(value, C169_SECONDARY_FULL_NAME, _("name as entered"), required=False),
+            secondary_language=_text_claim(value, C169_SECONDARY_LANGUAGE, _("language"), required=False),
             birth_date=_birth_date(_field(value, C169_DATE_OF_BIRTH)),
             sex=_sex(_field(value, C169_GENDER)),
-            location_code=_text_claim(value, C169_LOCATION_CODE, "location code", required=False),
-            country=_text_claim(value, C169_COUNTRY_OF_ISSUANCE, "country of issuance", required=True) or "",
+            location_code=_text_claim(value, C169_LOCATION_CODE, _("location code"), required=False),
+            country=_text_claim(value, C169_COUNTRY_OF_ISSUANCE, _("country of issuance"), required=True) or "",
             photo=photo,
             photo_format=photo_format,
         )
     except ValidationError as e:
-        raise MalformedCredentialError(f"The credential's identity data breaks a rule: {e}") from e
+        raise MalformedCredentialError(
+            _("The credential's identity data breaks a rule: {error}").format(error=e)
+        ) from e
 
 
 def _credential(payload: bytes) -> Credential:
     try:
         claims = cbor2.loads(payload)
     except Exception as e:  # cbor2 raises many types on garbage (its own, ValueError, TypeError, ...)
-        raise MalformedCredentialError("The credential's claims are not valid CBOR.") from e
+        raise MalformedCredentialError(_("The credential's claims are not valid CBOR.")) from e
     if not isinstance(claims, dict):
-        raise MalformedCredentialError("The credential's claims are not a CBOR map.")
-    issuer = _text_claim(claims, CWT_ISS, "issuer", required=True) or ""
-    expires_at = _time_claim(claims, CWT_EXP, "expiry time")
-    issued_at = _time_claim(claims, CWT_IAT, "issue time")
+        raise MalformedCredentialError(_("The credential's claims are not a CBOR map."))
+    issuer = _text_claim(claims, CWT_ISS, _("issuer"), required=True) or ""
+    expires_at = _time_claim(claims, CWT_EXP, _("expiry time"))
+    issued_at = _time_claim(claims, CWT_IAT, _("issue time"))
     credential_id = _field(claims, CWT_CTI)
     if not isinstance(credential_id, bytes) or len(credential_id) != CREDENTIAL_ID_BYTES:
-        raise MalformedCredentialError("The credential has no 16-byte credential id (claim 7).")
+        raise MalformedCredentialError(_("The credential has no 16-byte credential id (claim 7)."))
     holder = _holder(_field(claims, CWT_IDENTITY_DATA))
     try:
         return Credential(
@@ -502,7 +519,7 @@ def _credential(payload: bytes) -> Credential:
             credential_id=credential_id,
         )
     except ValidationError as e:
-        raise MalformedCredentialError(f"The credential breaks a rule: {e}") from e
+        raise MalformedCredentialError(_("The credential breaks a rule: {error}").format(error=e)) from e
 
 
 def decode_credential(text: str | bytes) -> tuple[Credential, cose.Sign1]:
@@ -551,7 +568,7 @@ def verify_credential(
         return Verdict(valid=False, status="malformed", reason=str(e))
     except Exception:  # a verifier faces hostile input: any surprise in decoding is a refusal, not a crash
         logger.exception("Unexpected error while decoding a credential; reported as malformed")
-        return Verdict(valid=False, status="malformed", reason="The scanned text could not be read as a credential.")
+        return Verdict(valid=False, status="malformed", reason=_("The scanned text could not be read as a credential."))
 
     def verdict(valid: bool, state: VerdictStatus, reason: str, **extra: Any) -> Verdict:
         return Verdict(
@@ -570,35 +587,56 @@ def verify_credential(
         return verdict(
             False,
             "unknown-issuer",
-            f"The card was signed with key {kid_text(message.kid)}, which is not in this console's trust list: "
-            "it may be forged, or the trust list may need updating.",
+            _(
+                "The card was signed with key {key}, which is not in this console's trust list: "
+                "it may be forged, or the trust list may need updating."
+            ).format(key=kid_text(message.kid)),
         )
     try:
         cose.verify_sign1(message, key.public_key)
     except cose.CoseSignatureError:
-        return verdict(False, "bad-signature", "The signature does not match: the card's data was altered or forged.")
+        return verdict(
+            False, "bad-signature", _("The signature does not match: the card's data was altered or forged.")
+        )
     if cred.issuer != key.issuer:
         return verdict(
             False,
             "unknown-issuer",
-            f"The card says it was issued by {cred.issuer!r}, but its key belongs to {key.issuer!r}.",
+            _("The card says it was issued by {issuer!r}, but its key belongs to {owner!r}.").format(
+                issuer=cred.issuer, owner=key.issuer
+            ),
         )
     if not key.in_force_at(cred.issued_at):
-        until = f" until {_iso_utc(key.valid_until)}" if key.valid_until is not None else ""
+        reason = (
+            _(
+                "The card is dated {issued}, when the key of {issuer} was not in force "
+                "(in force from {start} until {end})."
+            )
+            if key.valid_until is not None
+            else _("The card is dated {issued}, when the key of {issuer} was not in force (in force from {start}).")
+        )
         return verdict(
             False,
             "unknown-issuer",
-            f"The card is dated {_iso_utc(cred.issued_at)}, when the key of {key.issuer} was not in force "
-            f"(in force from {_iso_utc(key.valid_from)}{until}).",
+            reason.format(
+                issued=_iso_utc(cred.issued_at),
+                issuer=key.issuer,
+                start=_iso_utc(key.valid_from),
+                end=_iso_utc(key.valid_until) if key.valid_until is not None else "",
+            ),
         )
     if now >= cred.expires_at:
-        return verdict(False, "expired", f"This card expired on {cred.expires_at.date().isoformat()}.")
+        return verdict(
+            False, "expired", _("This card expired on {date}.").format(date=cred.expires_at.date().isoformat())
+        )
     if status is None:
         return verdict(
             True,
             "valid",
-            "The signature and dates are valid, but revocation status was not checked: this verifier has no "
-            "status records.",
+            _(
+                "The signature and dates are valid, but revocation status was not checked: this verifier has no "
+                "status records."
+            ),
         )
     try:
         info = status(cred.credential_id)
@@ -606,33 +644,48 @@ def verify_credential(
         return verdict(
             True,
             "valid",
-            f"The signature and dates are valid, but revocation status was not checked: {e}",
+            _("The signature and dates are valid, but revocation status was not checked: {error}").format(error=e),
         )
     if info is None:
         return verdict(
             True,
             "valid",
-            "The signature and dates are valid, but revocation status was not checked: this console has no "
-            "record of this credential.",
+            _(
+                "The signature and dates are valid, but revocation status was not checked: this console has no "
+                "record of this credential."
+            ),
         )
     as_of = _iso_utc(info.as_of)
-    since = f" since {_iso_utc(info.changed_at)}" if info.changed_at is not None else ""
-    on = f" on {_iso_utc(info.changed_at)}" if info.changed_at is not None else ""
+    changed = _iso_utc(info.changed_at) if info.changed_at is not None else None
     checked: dict[str, Any] = {"status_checked": True, "status_as_of": as_of}
     if info.state == "active":
         return verdict(
             True,
             "valid",
-            f"Valid: issued by {cred.issuer}, not expired, and not revoked or suspended as of {as_of}.",
+            _("Valid: issued by {issuer}, not expired, and not revoked or suspended as of {as_of}.").format(
+                issuer=cred.issuer, as_of=as_of
+            ),
             **checked,
         )
     if info.state == "revoked":
-        return verdict(False, "revoked", f"This card was revoked{on} (status as of {as_of}).", **checked)
+        reason = (
+            _("This card was revoked on {changed} (status as of {as_of}).")
+            if changed
+            else _("This card was revoked (status as of {as_of}).")
+        )
+        return verdict(False, "revoked", reason.format(changed=changed, as_of=as_of), **checked)
     if info.state == "suspended":
-        return verdict(False, "suspended", f"This card is suspended{since} (status as of {as_of}).", **checked)
-    return verdict(
-        False,
-        "superseded",
-        f"This card was replaced by a newer one{on}; ask the holder for the current card (status as of {as_of}).",
-        **checked,
+        reason = (
+            _("This card is suspended since {changed} (status as of {as_of}).")
+            if changed
+            else _("This card is suspended (status as of {as_of}).")
+        )
+        return verdict(False, "suspended", reason.format(changed=changed, as_of=as_of), **checked)
+    reason = (
+        _(
+            "This card was replaced by a newer one on {changed}; ask the holder for the current card (status as of {as_of})."
+        )
+        if changed
+        else _("This card was replaced by a newer one; ask the holder for the current card (status as of {as_of}).")
     )
+    return verdict(False, "superseded", reason.format(changed=changed, as_of=as_of), **checked)

@@ -125,7 +125,10 @@ class Issued:
 
 def _expiry(now: datetime, valid_years: int) -> datetime:
     if not 1 <= valid_years <= MAX_VALID_YEARS:
-        raise ValidationError("valid-years", f"The validity must be 1 to {MAX_VALID_YEARS} years; got {valid_years}.")
+        raise ValidationError(
+            "valid-years",
+            _("The validity must be 1 to {limit} years; got {years}.").format(limit=MAX_VALID_YEARS, years=valid_years),
+        )
     try:
         return now.replace(year=now.year + valid_years)
     except ValueError:  # 29 February
@@ -156,15 +159,21 @@ class _Issuer:
         cursor = conn.execute("SELECT * FROM citizens WHERE id_number = ?", (number,))
         row = cursor.fetchone()
         if row is None:
-            raise NotFound(f"No citizen with ID number {number} in this office's registry; register them first.")
+            raise NotFound(
+                _("No citizen with ID number {number} in this office's registry; register them first.").format(
+                    number=number
+                )
+            )
         citizen = dict(zip([c[0] for c in cursor.description], row, strict=True))
         suspended = conn.execute(
             "SELECT hex(credential_id) FROM credentials WHERE id_number = ? AND status = 'suspended'", (number,)
         ).fetchone()
         if suspended:
             raise Conflict(
-                f"Credential {suspended[0].lower()} of {number} is suspended; a supervisor must reinstate or revoke "
-                "it before a new one is issued."
+                _(
+                    "Credential {credential} of {number} is suspended; a supervisor must reinstate or revoke "
+                    "it before a new one is issued."
+                ).format(credential=suspended[0].lower(), number=number)
             )
         credential = Credential(
             holder=holder_claims(citizen, self.country),
@@ -271,7 +280,11 @@ def issue_batch(
     issued: list[Issued] = []
     for start in range(0, len(id_numbers), chunk):
         if cancel is not None and cancel.is_set():
-            raise UserCancelled(f"Issuing cancelled after {start} of {len(id_numbers)}; those are issued.")
+            raise UserCancelled(
+                _("Issuing cancelled after {done} of {total}; those are issued.").format(
+                    done=start, total=len(id_numbers)
+                )
+            )
         session.require(Permission.CREDENTIAL_ISSUE)
         _check_after_revocation(session, id_numbers[start : start + chunk])
         with transaction(session.office.db) as conn:
@@ -334,7 +347,11 @@ def current_credential(session: Session, target: str) -> dict[str, Any]:
             )
         )
     if not rows:
-        raise NotFound(f"No credential found for {target!r}: give an ID number with an issued card or a credential id.")
+        raise NotFound(
+            _("No credential found for {target!r}: give an ID number with an issued card or a credential id.").format(
+                target=target
+            )
+        )
     return rows[0]
 
 

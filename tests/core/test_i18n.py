@@ -7,15 +7,17 @@ import json
 import string
 import threading
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from types import ModuleType
 
 import pytest
 
 from console.core import i18n, registry
+from console.core.credentials import verify_credential
 from console.core.errors import ValidationError
 from console.core.registry import PersonInput
 from console.core.resources import resource_path
+from console.core.trust import TrustList
 
 TODAY = date(2024, 5, 1)
 FUTURE = PersonInput("Tamm", "Mari", "2031-01-01", "F", "EST")
@@ -116,3 +118,10 @@ def test_formatting_happens_after_translation(chinese: None) -> None:
     assert (
         translated.format(text="1899-12-31", oldest="1900-01-01") == "出生日期 1899-12-31 早于 1900-01-01，请核对年份。"
     )
+
+
+def test_verdict_reasons_are_translated(chinese: None) -> None:
+    now = datetime(2024, 5, 1, tzinfo=UTC)
+    assert verify_credential("", TrustList(), now).reason == "扫描所得文本为空。"
+    i18n.set_language(None)
+    assert verify_credential("", TrustList(), now).reason == "The scanned text is empty."
