@@ -16,7 +16,8 @@ from console.core import events
 from console.core.accounts import Session
 from console.core.cards import CardData, Progress, Sheet, render_cards
 from console.core.errors import Conflict, NotFound, ValidationError
-from console.core.issuance import country_of, current_credential
+from console.core.i18n import _
+from console.core.issuance import country_of, current_credential, status_name
 from console.core.roles import Permission
 from console.core.store import transaction
 
@@ -36,19 +37,27 @@ def card_data(session: Session, target: str) -> CardData:
     credential = current_credential(session, target)
     if credential["status"] != "active":
         remedy = {
-            "suspended": "a supervisor must reinstate it first",
-            "revoked": "a supervisor may issue a new credential",
-            "superseded": "print the card of the newer credential",
-        }.get(credential["status"], "issue a new credential first")
+            "suspended": _("a supervisor must reinstate it first"),
+            "revoked": _("a supervisor may issue a new credential"),
+            "superseded": _("print the card of the newer credential"),
+        }.get(credential["status"]) or _("issue a new credential first")
         raise Conflict(
-            f"The newest credential of {credential['id_number']} is {credential['status']}; a card is printed "
-            f"only for a credential in force ({remedy})."
+            _(
+                "The newest credential of {number} is {status}; a card is printed only for a credential in force "
+                "({remedy})."
+            ).format(number=credential["id_number"], status=status_name(credential["status"]), remedy=remedy)
         )
     if not credential["qr"]:
-        raise NotFound(f"Credential {bytes(credential['credential_id']).hex()} was issued elsewhere; reissue it here.")
+        raise NotFound(
+            _("Credential {credential} was issued elsewhere; reissue it here.").format(
+                credential=bytes(credential["credential_id"]).hex()
+            )
+        )
     rows = list(office.db.query("SELECT * FROM citizens WHERE id_number = ?", [credential["id_number"]]))
     if not rows:
-        raise NotFound(f"No citizen with ID number {credential['id_number']} in this office's registry.")
+        raise NotFound(
+            _("No citizen with ID number {number} in this office's registry.").format(number=credential["id_number"])
+        )
     citizen = rows[0]
     return CardData(
         authority_name=office.authority()["name"],
@@ -74,7 +83,10 @@ def check_offsets(offset_mm: tuple[float, float]) -> tuple[float, float]:
     for axis, value in zip(("offset-x", "offset-y"), offset_mm, strict=True):
         if not -MAX_OFFSET_MM <= value <= MAX_OFFSET_MM:
             raise ValidationError(
-                axis, f"The printer offset {value} mm is out of range (±{MAX_OFFSET_MM:g} mm); check the paper setting."
+                axis,
+                _("The printer offset {value} mm is out of range (±{limit:g} mm); check the paper setting.").format(
+                    value=value, limit=MAX_OFFSET_MM
+                ),
             )
     return offset_mm
 
@@ -96,9 +108,9 @@ def card_pdf(
     """
     session.require(Permission.CARD_PRINT)
     if not targets:
-        raise ValidationError("target", "Name at least one person (ID number) whose card to print.")
+        raise ValidationError("target", _("Name at least one person (ID number) whose card to print."))
     if len(targets) > MAX_CARDS:
-        raise ValidationError("target", f"At most {MAX_CARDS} cards per PDF; split the batch.")
+        raise ValidationError("target", _("At most {limit} cards per PDF; split the batch.").format(limit=MAX_CARDS))
     if offset_mm is None:
         offset_mm = printer_offsets(session, printer) if printer else (0.0, 0.0)
     offsets = check_offsets(offset_mm)
@@ -129,8 +141,10 @@ def printer_offsets(session: Session, printer: str) -> tuple[float, float]:
     row = session.office.db.execute("SELECT offset_x, offset_y FROM printers WHERE name = ?", (name,)).fetchone()
     if row is None:
         raise NotFound(
-            f"No calibration stored for the printer {name!r}; store one with `printer set`, or give "
-            "--offset-x/--offset-y."
+            _(
+                "No calibration stored for the printer {name!r}; store one with `printer set`, or give "
+                "--offset-x/--offset-y."
+            ).format(name=name)
         )
     return float(row[0]), float(row[1])
 
@@ -140,7 +154,7 @@ def set_printer_offsets(session: Session, printer: str, offset_mm: tuple[float, 
     session.require(Permission.CARD_PRINT)
     name = " ".join(printer.split())
     if not name or len(name) > 200:
-        raise ValidationError("printer", "Give the printer's name (1–200 characters).")
+        raise ValidationError("printer", _("Give the printer's name (1–200 characters)."))
     x, y = check_offsets(offset_mm)
     with transaction(session.office.db) as conn:
         conn.execute(

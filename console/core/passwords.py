@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from console.core.errors import ValidationError
+from console.core.i18n import _
 
 MIN_LENGTH = 10
 MAX_LENGTH = 256
@@ -37,8 +38,10 @@ def check_username(username: str) -> str:
     if not USERNAME_RE.fullmatch(username):
         raise ValidationError(
             "username",
-            f"The username {username!r} is not allowed: use 2–32 lower-case letters, digits, '.', '_' or '-', "
-            "starting with a letter.",
+            _(
+                "The username {username!r} is not allowed: use 2–32 lower-case letters, digits, '.', '_' or '-', "
+                "starting with a letter."
+            ).format(username=username),
         )
     return username
 
@@ -46,11 +49,15 @@ def check_username(username: str) -> str:
 def check_password(password: str, username: str) -> None:
     """Refuse passwords that are short, common, all one character, or contain the username."""
     if len(password) < MIN_LENGTH:
-        raise ValidationError("password", f"The password is too short: use at least {MIN_LENGTH} characters.")
+        raise ValidationError(
+            "password", _("The password is too short: use at least {limit} characters.").format(limit=MIN_LENGTH)
+        )
     if len(password) > MAX_LENGTH:
-        raise ValidationError("password", f"The password is too long: use at most {MAX_LENGTH} characters.")
+        raise ValidationError(
+            "password", _("The password is too long: use at most {limit} characters.").format(limit=MAX_LENGTH)
+        )
     lowered = password.lower()
     if lowered in _COMMON or len(set(password)) < 4:
-        raise ValidationError("password", "The password is too easy to guess: choose a less common one.")
+        raise ValidationError("password", _("The password is too easy to guess: choose a less common one."))
     if username and username.lower() in lowered:
-        raise ValidationError("password", "The password must not contain the username.")
+        raise ValidationError("password", _("The password must not contain the username."))
