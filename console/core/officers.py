@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from console.core import cose, events, names
-from console.core.accounts import Session
+from console.core.accounts import Session, role_name
 from console.core.atomic import fsync_dir
 from console.core.errors import Conflict, PermissionDenied, ValidationError
+from console.core.i18n import _
 from console.core.keys import OfficerSecrets, certify, new_seed, public_key_of, read_master_sealed, write_master_sealed
 from console.core.keystore import write_sealed
 from console.core.passwords import check_password, check_username
@@ -31,13 +32,21 @@ def _role(text: str) -> Role:
         raise ValidationError("role", str(e)) from None
 
 
+def _exists_message() -> str:
+    return _("An officer named {username!r} already exists; choose another username.")
+
+
 def _grants_for(session: Session, role: Role) -> dict[str, bytes]:
     """Copy to a new keystore only the master keys its role is granted, from the administrator's own."""
     own = session.officer_keys().grants
     grants = {name: own[name] for name in KEY_GRANTS[role] if name in own}
     missing = KEY_GRANTS[role] - grants.keys()
     if missing:
-        raise PermissionDenied(f"Your keystore lacks the {', '.join(sorted(missing))} keys that a {role.value} needs.")
+        raise PermissionDenied(
+            _("Your keystore lacks the {keys} keys that a {role} needs.").format(
+                keys=", ".join(sorted(missing)), role=role_name(role)
+            )
+        )
     return grants
 
 
@@ -78,7 +87,7 @@ def add_officer(session: Session, *, username: str, role: str, full_name: str, p
     check_password(password, username)
     office = session.office
     if list(office.db.query("SELECT 1 FROM officers WHERE username = ?", [username])):
-        raise Conflict(f"An officer named {username!r} already exists; choose another username.")
+        raise Conflict(_exists_message().format(username=username))
     public, cert, pending = _enrol_key(session, username, parsed, password)
     now = office.clock()
     try:
@@ -89,7 +98,7 @@ def add_officer(session: Session, *, username: str, role: str, full_name: str, p
                     (username, full_name, parsed.value, to_iso(now), session.username),
                 )
             except sqlite3.IntegrityError:
-                raise Conflict(f"An officer named {username!r} already exists; choose another username.") from None
+                raise Conflict(_exists_message().format(username=username)) from None
             conn.execute(
                 "INSERT INTO officer_keys (kid, username, role, public_key, valid_from, certificate) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
@@ -130,9 +139,9 @@ def disable_officer(session: Session, username: str) -> None:
     office = session.office
     row = office.officer_row(username)
     if row["status"] == "disabled":
-        raise Conflict(f"The officer {username!r} is already disabled.")
+        raise Conflict(_("The officer {username!r} is already disabled.").format(username=username))
     if username == session.username:
-        raise Conflict("You cannot disable your own account; ask another administrator.")
+        raise Conflict(_("You cannot disable your own account; ask another administrator."))
     now = office.clock()
     with transaction(office.db) as conn:
         if row["role"] == Role.ADMINISTRATOR.value:
@@ -141,14 +150,14 @@ def disable_officer(session: Session, username: str) -> None:
                 (username,),
             ).fetchone()[0]
             if others == 0:
-                raise Conflict("This is the last active administrator; enrol another one first.")
+                raise Conflict(_("This is the last active administrator; enrol another one first."))
         if (
             conn.execute(
                 "UPDATE officers SET status = 'disabled' WHERE username = ? AND status = 'active'", (username,)
             ).rowcount
             != 1
         ):
-            raise Conflict(f"The officer {username!r} is already disabled.")
+            raise Conflict(_("The officer {username!r} is already disabled.").format(username=username))
         conn.execute(
             "UPDATE officer_keys SET valid_until = ? WHERE username = ? AND valid_until IS NULL",
             (to_iso(now), username),
@@ -173,7 +182,11 @@ def reset_password(session: Session, username: str, new_password: str) -> None:
     office = session.office
     row = office.officer_row(username)
     if row["status"] != "active":
-        raise Conflict(f"The officer {username!r} is disabled; a disabled account cannot get a new password.")
+        raise Conflict(
+            _("The officer {username!r} is disabled; a disabled account cannot get a new password.").format(
+                username=username
+            )
+        )
     check_password(new_password, username)
     public, cert, pending = _enrol_key(session, username, Role(row["role"]), new_password)
     now = office.clock()
@@ -232,11 +245,11 @@ def rotate_office_key(session: Session) -> dict[str, Any]:
     """
     session.require(Permission.KEY_MANAGE)
     if session.authority_secrets is None or session.office_secrets is None:
-        raise PermissionDenied("Your keystore lacks the authority key needed to certify office keys.")
+        raise PermissionDenied(_("Your keystore lacks the authority key needed to certify office keys."))
     office = session.office
     code = office.local_office()["code"]
     if office.current_office_key()["valid_from"] == to_iso(office.clock()):
-        raise Conflict("The office key was replaced less than a second ago; wait a moment before rotating again.")
+        raise Conflict(_("The office key was replaced less than a second ago; wait a moment before rotating again."))
     seed = new_seed()
     # Start from the file as it is now, not from what this session loaded at login (another rotation may
     # have happened since).
@@ -283,7 +296,7 @@ def audit_trail(session: Session, *, limit: int = 200) -> list[dict[str, Any]]:
     """The newest audit entries (events, logins, refusals), newest first (auditors and administrators)."""
     session.require(Permission.AUDIT_READ)
     if limit < 1:
-        raise ValidationError("limit", "The number of audit entries must be at least 1.")
+        raise ValidationError("limit", _("The number of audit entries must be at least 1."))
     return [
         dict(row)
         for row in session.office.db.query(
@@ -322,10 +335,23 @@ def set_office_setting(session: Session, key: str, value: int) -> dict[str, int]
     """Change one security setting (administrators); the change is audited."""
     session.require(Permission.OFFICER_MANAGE, key)
     if key not in SETTINGS:
-        raise ValidationError("setting", f"Unknown setting {key!r}; choose one of {', '.join(SETTINGS)}.")
+        raise ValidationError(
+            "setting",
+            _("Unknown setting {key!r}; choose one of {choices}.").format(key=key, choices=", ".join(SETTINGS)),
+        )
     low, high, meaning = SETTINGS[key]
     if not low <= value <= high:
-        raise ValidationError("value", f"{key} ({meaning}) must be {low} to {high}; got {value}.")
+        meanings = {
+            "lockout_threshold": _("wrong passwords before an account locks"),
+            "lockout_minutes": _("minutes an account stays locked"),
+            "session_idle_minutes": _("minutes without activity before a session ends"),
+        }
+        raise ValidationError(
+            "value",
+            _("{key} ({meaning}) must be {low} to {high}; got {value}.").format(
+                key=key, meaning=meanings.get(key, meaning), low=low, high=high, value=value
+            ),
+        )
     with transaction(session.office.db) as conn:
         conn.execute(
             "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
