@@ -43,6 +43,7 @@ from stdnum.cn import ric
 from stdnum.ee import ik
 
 from console.core.errors import ConsoleError, ValidationError
+from console.core.i18n import _
 from console.core.resources import resource_path
 
 logger = logging.getLogger(__name__)
@@ -132,7 +133,10 @@ def _scheme(scheme: str, field: str = "scheme") -> dict[str, Any]:
     params = _schemes().get(scheme)
     if params is None:
         raise ValidationError(
-            field, f"“{scheme}” is not an ID-number scheme of this console; use one of {', '.join(_schemes())}."
+            field,
+            _("“{scheme}” is not an ID-number scheme of this console; use one of {schemes}.").format(
+                scheme=scheme, schemes=", ".join(_schemes())
+            ),
         )
     return params
 
@@ -183,9 +187,24 @@ def regions(scheme: str) -> Mapping[str, str]:
     return MappingProxyType({code: _current_period(p).full_name for code, p in table.items()})
 
 
+def _region_kinds() -> dict[str, str]:
+    """The ``region_kind`` phrases of ``schemes.json`` in the active language (literals, so they are extracted)."""
+    return {
+        "GB/T 2260 administrative division code (6 digits)": _("GB/T 2260 administrative division code (6 digits)"),
+        "ISO 3166-2:EE county code": _("ISO 3166-2:EE county code"),
+        "ISO 3166-1 alpha-3 country code": _("ISO 3166-1 alpha-3 country code"),
+        "region code": _("region code"),
+    }
+
+
 def region_kind(scheme: str) -> str:
-    """What a region code of `scheme` looks like, for messages ("GB/T 2260 administrative division code ...")."""
-    return str(_scheme(scheme).get("region_kind", "region code"))
+    """What a region code of `scheme` looks like, for messages ("GB/T 2260 administrative division code ...").
+
+    Translated into the active language when the phrase is one of the known ones; a phrase added to
+    ``schemes.json`` without an entry here stays as written.
+    """
+    kind = str(_scheme(scheme).get("region_kind", "region code"))
+    return _region_kinds().get(kind, kind)
 
 
 def is_country(code: str) -> bool:
@@ -217,7 +236,7 @@ def is_known_region(scheme: str, code: str, year: int | None = None) -> bool:
 
 def _check_sex(sex: str) -> None:
     if sex not in SEXES:
-        raise ValidationError("sex", f"The sex “{sex}” is not one of M, F or X; choose one of them.")
+        raise ValidationError("sex", _("The sex “{sex}” is not one of M, F or X; choose one of them.").format(sex=sex))
 
 
 def _space(params: Mapping[str, Any], sex: str) -> str:
@@ -227,15 +246,17 @@ def _space(params: Mapping[str, Any], sex: str) -> str:
 
 
 def _sex_words(space: str) -> str:
-    return "men" if space == "M" else "women"
+    return _("men") if space == "M" else _("women")
 
 
 def _check_slot(scheme: str, slot: int, slots: int) -> None:
     if not 0 <= slot < slots:
         raise ValidationError(
             "slot",
-            f"Office slot {slot} is outside the {scheme} scheme's {slots} slots (0–{slots - 1}); "
-            "ask the authority for a valid slot.",
+            _(
+                "Office slot {slot} is outside the {scheme} scheme's {slots} slots (0–{last}); "
+                "ask the authority for a valid slot."
+            ).format(slot=slot, scheme=scheme, slots=slots, last=slots - 1),
         )
 
 
@@ -266,29 +287,37 @@ class _Cn18Allocator:
         if not codes or not all(re.fullmatch(r"\d{6}", c) for c in codes):
             raise ValidationError(
                 "region",
-                "A cn-18 office needs its six-digit GB/T 2260 county code as its region; "
-                "ask the authority which code is this office's jurisdiction.",
+                _(
+                    "A cn-18 office needs its six-digit GB/T 2260 county code as its region; "
+                    "ask the authority which code is this office's jurisdiction."
+                ),
             )
         if len(set(codes)) != len(codes):
-            raise ValidationError("region", "The office's region list names a code twice; list each code once.")
+            raise ValidationError("region", _("The office's region list names a code twice; list each code once."))
         table = _region_table("cn-18")
         for code in codes:
             periods = table.get(code)
             if not periods:
                 raise ValidationError(
-                    "region", f"The region code {code} is not in the GB/T 2260 table; check the office's region."
+                    "region",
+                    _("The region code {code} is not in the GB/T 2260 table; check the office's region.").format(
+                        code=code
+                    ),
                 )
             if code.endswith("00"):
                 raise ValidationError(
                     "region",
-                    f"The region code {code} ({_current_period(periods).full_name}) is a province or prefecture, "
-                    "not a county; give the office a county-level code.",
+                    _(
+                        "The region code {code} ({name}) is a province or prefecture, "
+                        "not a county; give the office a county-level code."
+                    ).format(code=code, name=_current_period(periods).full_name),
                 )
         if all(p.valid_to is not None for p in table[codes[0]]):
             raise ValidationError(
                 "region",
-                f"The region code {codes[0]} ({_current_period(table[codes[0]]).full_name}) is no longer in use; "
-                "list the office's current county code first.",
+                _(
+                    "The region code {code} ({name}) is no longer in use; list the office's current county code first."
+                ).format(code=codes[0], name=_current_period(table[codes[0]]).full_name),
             )
         self.regions = tuple(codes)
         self._periods = {code: table[code] for code in codes}
@@ -311,23 +340,28 @@ class _Cn18Allocator:
         _check_counter(counter)
         space = _space(self._params, sex)
         if not 1 <= birth_date.year <= 9999:
-            raise ValidationError("birth_date", "The birth date cannot be written in a cn-18 number.")
+            raise ValidationError("birth_date", _("The birth date cannot be written in a cn-18 number."))
         code = self._code_for(birth_date.year)
         if code is None:
             spans = "; ".join(
-                f"{c} ({_current_period(self._periods[c]).full_name}) {_period_words(self._periods[c])}"
+                _("{code} ({name}) {periods}").format(
+                    code=c, name=_current_period(self._periods[c]).full_name, periods=_period_words(self._periods[c])
+                )
                 for c in self.regions
             ).replace(";", ",")
             raise NumberExhaustedError(
-                f"None of this office's region codes was in use in {birth_date.year} (in use: {spans}), so it "
-                "cannot number a person born then; ask the authority to add a code of this county that was "
-                "in use in that year."
+                _(
+                    "None of this office's region codes was in use in {year} (in use: {spans}), so it "
+                    "cannot number a person born then; ask the authority to add a code of this county that was "
+                    "in use in that year."
+                ).format(year=birth_date.year, spans=spans)
             )
         if counter >= CN_SEQUENCES_PER_SEX:
             raise NumberExhaustedError(
-                f"Region {code} has used all {CN_SEQUENCES_PER_SEX} sequence numbers for "
-                f"{_sex_words(space)} born on {birth_date.isoformat()}; ask the authority to give this office "
-                "another region code."
+                _(
+                    "Region {code} has used all {count} sequence numbers for {people} born on {born}; "
+                    "ask the authority to give this office another region code."
+                ).format(code=code, count=CN_SEQUENCES_PER_SEX, people=_sex_words(space), born=birth_date.isoformat())
             )
         sequence = 2 * counter + (1 if space == "M" else 0)
         body = f"{code}{birth_date:%Y%m%d}{sequence:03d}"
@@ -338,14 +372,17 @@ def _period_words(periods: tuple[_RegionPeriod, ...]) -> str:
     spans = []
     for p in periods:
         if p.valid_from is None and p.valid_to is None:
-            spans.append("in every year")
+            spans.append(_("in every year"))
         elif p.valid_from is None:
-            spans.append(f"until {p.valid_to}")
+            spans.append(_("until {end}").format(end=p.valid_to))
         elif p.valid_to is None:
-            spans.append(f"since {p.valid_from}")
+            spans.append(_("since {start}").format(start=p.valid_from))
         else:
-            spans.append(f"from {p.valid_from} to {p.valid_to}")
-    return " and ".join(spans)
+            spans.append(_("from {start} to {end}").format(start=p.valid_from, end=p.valid_to))
+    words = spans[0] if spans else ""
+    for span in spans[1:]:
+        words = _("{earlier} and {later}").format(earlier=words, later=span)
+    return words
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -378,13 +415,14 @@ class _Ee11Allocator:
         century = birth_date.year // 100 * 100
         if century not in EE_CENTURY_DIGITS:
             raise ValidationError(
-                "birth_date", "An ee-11 number can only encode birth years 1800–2199; check the birth date."
+                "birth_date", _("An ee-11 number can only encode birth years 1800–2199; check the birth date.")
             )
         if counter >= self.block:
             raise NumberExhaustedError(
-                f"Office slot {self.slot} has used all {self.block} ee-11 serial numbers for "
-                f"{_sex_words(space)} born on {birth_date.isoformat()}; ask the authority to give this office "
-                "another slot."
+                _(
+                    "Office slot {slot} has used all {count} ee-11 serial numbers for {people} born on {born}; "
+                    "ask the authority to give this office another slot."
+                ).format(slot=self.slot, count=self.block, people=_sex_words(space), born=birth_date.isoformat())
             )
         first = EE_CENTURY_DIGITS[century][0 if space == "M" else 1]
         serial = self.slot * self.block + counter
@@ -477,8 +515,10 @@ class _Uin10Allocator:
         if not isinstance(partition.secret, bytes) or len(partition.secret) != SECRET_SIZE:
             raise ValidationError(
                 "secret",
-                f"The authority's numbering secret must be {SECRET_SIZE} bytes; restore it from the authority's "
-                "set-up file.",
+                _(
+                    "The authority's numbering secret must be {size} bytes; restore it from the authority's "
+                    "set-up file."
+                ).format(size=SECRET_SIZE),
             )
         self.slot = partition.slot
         self._permutation = _feistel(partition.secret, int(self._params["feistel_rounds"]))
@@ -496,8 +536,10 @@ class _Uin10Allocator:
         _check_sex(sex)
         if counter >= self.slot_size:
             raise NumberExhaustedError(
-                f"Office slot {self.slot} has used all {self.slot_size:,} numbers of its uin-10 block; "
-                "ask the authority to give this office another slot."
+                _(
+                    "Office slot {slot} has used all {count:,} numbers of its uin-10 block; "
+                    "ask the authority to give this office another slot."
+                ).format(slot=self.slot, count=self.slot_size)
             )
         body = str(UIN_BODY_BASE + self._permutation.permute(self.slot * self.slot_size + counter))
         number = body + verhoeff.calc_check_digit(body)
@@ -520,7 +562,9 @@ def allocator_for(partition: OfficePartition) -> Allocator:
     """
     _scheme(partition.scheme)
     if partition.slot < 0:
-        raise ValidationError("slot", f"Office slot {partition.slot} is negative; ask the authority for a slot.")
+        raise ValidationError(
+            "slot", _("Office slot {slot} is negative; ask the authority for a slot.").format(slot=partition.slot)
+        )
     return _ALLOCATORS[partition.scheme](partition)
 
 
@@ -537,7 +581,9 @@ def _bad(message: str) -> ValidationError:
 
 
 def _show(ch: str) -> str:
-    return f"“{ch}”" if ch.isprintable() and not ch.isspace() else f"the invisible character U+{ord(ch):04X}"
+    if ch.isprintable() and not ch.isspace():
+        return _("“{ch}”").format(ch=ch)
+    return _("the invisible character U+{code}").format(code=f"{ord(ch):04X}")
 
 
 def _normalise(number: str) -> str:
@@ -552,11 +598,16 @@ def _check_date(text: str, where: str, today: date | None) -> date:
         born = date(int(text[0:4]), int(text[4:6]), int(text[6:8]))
     except ValueError:
         raise _bad(
-            f"The birth date in the ID number ({where}, read as {text[0:4]}-{text[4:6]}-{text[6:8]}) is not a "
-            "real date; check those digits."
+            _(
+                "The birth date in the ID number ({where}, read as {text}) is not a real date; check those digits."
+            ).format(where=where, text=f"{text[0:4]}-{text[4:6]}-{text[6:8]}")
         ) from None
     if born > (today or date.today()):
-        raise _bad(f"The birth date in the ID number ({born.isoformat()}) is in the future; check {where}.")
+        raise _bad(
+            _("The birth date in the ID number ({born}) is in the future; check {where}.").format(
+                born=born.isoformat(), where=where
+            )
+        )
     return born
 
 
@@ -580,21 +631,29 @@ def validate(scheme: str, number: str, *, today: date | None = None) -> NumberIn
     text = _normalise(number)
     length = _LENGTHS[scheme]
     if not text:
-        raise _bad(f"The ID number is empty; type the {length}-character number as printed on the document.")
+        raise _bad(
+            _("The ID number is empty; type the {length}-character number as printed on the document.").format(
+                length=length
+            )
+        )
     for pos, ch in enumerate(text, start=1):
         if ch.isdigit() and ch.isascii():
             continue
         if scheme == "cn-18" and ch == "X" and pos == len(text):  # then the length check speaks
             continue
-        allowed = "digits and, at the end only, the letter X" if scheme == "cn-18" else "digits"
+        allowed = _("digits and, at the end only, the letter X") if scheme == "cn-18" else _("digits")
         raise _bad(
-            f"The ID number has {_show(ch)} at position {pos}, but {scheme} numbers contain only {allowed}; "
-            "check that character."
+            _(
+                "The ID number has {char} at position {pos}, but {scheme} numbers contain only {allowed}; "
+                "check that character."
+            ).format(char=_show(ch), pos=pos, scheme=scheme, allowed=allowed)
         )
     if len(text) != length:
         raise _bad(
-            f"The ID number has {len(text)} characters, but {scheme} numbers have {length}; "
-            "check for a missing or extra character."
+            _(
+                "The ID number has {count} characters, but {scheme} numbers have {length}; "
+                "check for a missing or extra character."
+            ).format(count=len(text), scheme=scheme, length=length)
         )
     if scheme == "cn-18":
         return _validate_cn18(text, today)
@@ -604,59 +663,72 @@ def validate(scheme: str, number: str, *, today: date | None = None) -> NumberIn
 
 
 def _validate_cn18(text: str, today: date | None) -> NumberInfo:
-    born = _check_date(text[6:14], "characters 7–14", today)
+    born = _check_date(text[6:14], _("characters 7–14"), today)
     code = text[:6]
     periods = _region_table("cn-18").get(code)
     if not periods:
         raise _bad(
-            f"The region code {code} (the first six digits of the ID number) is not in the GB/T 2260 table; "
-            "check those digits."
+            _(
+                "The region code {code} (the first six digits of the ID number) is not in the GB/T 2260 table; "
+                "check those digits."
+            ).format(code=code)
         )
     if not any(p.in_use(born.year) for p in periods):
         raise _bad(
-            f"The region code {code} ({_current_period(periods).full_name}) was not in use in {born.year}, the "
-            "birth year in the ID number; check the first six digits and the birth date."
+            _(
+                "The region code {code} ({name}) was not in use in {year}, the "
+                "birth year in the ID number; check the first six digits and the birth date."
+            ).format(code=code, name=_current_period(periods).full_name, year=born.year)
         )
     if text[-1] != ric.calc_check_digit(text):
         raise _bad(
-            "The check character (the last character) does not match the rest of the ID number, so a character "
-            "was probably mistyped; compare the number with the document again."
+            _(
+                "The check character (the last character) does not match the rest of the ID number, so a character "
+                "was probably mistyped; compare the number with the document again."
+            )
         )
     sex = "M" if int(text[14:17]) % 2 else "F"
     return NumberInfo(number=text, scheme="cn-18", birth_date=born, sex=sex, region=code)
+
+
+def _check_digit_message() -> str:
+    return _(
+        "The check digit (the last digit) does not match the rest of the ID number, so a digit was probably "
+        "mistyped; compare the number with the document again."
+    )
 
 
 def _validate_ee11(text: str, today: date | None) -> NumberInfo:
     first = int(text[0])
     if not 1 <= first <= 8:
         raise _bad(
-            f"The first digit of the ID number is {first}, but it must be 1–8 (it encodes sex and birth "
-            "century); check it."
+            _(
+                "The first digit of the ID number is {first}, but it must be 1–8 (it encodes sex and birth "
+                "century); check it."
+            ).format(first=first)
         )
     century = 1800 + (first - 1) // 2 * 100
-    born = _check_date(f"{century + int(text[1:3])}{text[3:7]}", "digits 2–7", today)
+    born = _check_date(f"{century + int(text[1:3])}{text[3:7]}", _("digits 2–7"), today)
     if text[-1] != ik.calc_check_digit(text):
-        raise _bad(
-            "The check digit (the last digit) does not match the rest of the ID number, so a digit was probably "
-            "mistyped; compare the number with the document again."
-        )
+        raise _bad(_check_digit_message())
     return NumberInfo(number=text, scheme="ee-11", birth_date=born, sex="M" if first % 2 else "F")
 
 
 def _validate_uin10(text: str, params: Mapping[str, Any]) -> NumberInfo:
     if text[0] in "01":
         raise _bad(
-            f"The ID number starts with {text[0]}, but uin-10 numbers never start with 0 or 1; check the first digit."
+            _(
+                "The ID number starts with {digit}, but uin-10 numbers never start with 0 or 1; check the first digit."
+            ).format(digit=text[0])
         )
     if not verhoeff.is_valid(text):
-        raise _bad(
-            "The check digit (the last digit) does not match the rest of the ID number, so a digit was probably "
-            "mistyped; compare the number with the document again."
-        )
+        raise _bad(_check_digit_message())
     pattern = _uin_pattern(text, params)
     if pattern:
         raise _bad(
-            f"The ID number contains “{pattern}”, a pattern no uin-10 number is issued with, so it was probably "
-            "mistyped; compare the number with the document again."
+            _(
+                "The ID number contains “{pattern}”, a pattern no uin-10 number is issued with, so it was probably "
+                "mistyped; compare the number with the document again."
+            ).format(pattern=pattern)
         )
     return NumberInfo(number=text, scheme="uin-10")

@@ -12,7 +12,7 @@ from types import ModuleType
 
 import pytest
 
-from console.core import i18n, registry
+from console.core import coding, i18n, registry
 from console.core.credentials import verify_credential
 from console.core.errors import ValidationError
 from console.core.registry import PersonInput
@@ -125,3 +125,19 @@ def test_verdict_reasons_are_translated(chinese: None) -> None:
     assert verify_credential("", TrustList(), now).reason == "扫描所得文本为空。"
     i18n.set_language(None)
     assert verify_credential("", TrustList(), now).reason == "The scanned text is empty."
+
+
+def test_id_number_reasons_and_region_kinds_are_translated(chinese: None) -> None:
+    with pytest.raises(ValidationError) as error:
+        coding.validate("cn-18", "11010519491231002Y")
+    assert error.value.field == "id_number"
+    assert str(error.value) == "证件号码第 18 位为“Y”，但 cn-18 号码只能包含数字，以及仅可位于末位的字母 X；请核对该字符。"
+    assert coding.region_kind("cn-18") == "GB/T 2260 行政区划代码（6 位数字）"
+    i18n.set_language(None)
+    with pytest.raises(ValidationError) as english_error:
+        coding.validate("cn-18", "11010519491231002Y")
+    assert str(english_error.value) == (
+        "The ID number has “Y” at position 18, but cn-18 numbers contain only digits and, at the end only, "
+        "the letter X; check that character."
+    )
+    assert coding.region_kind("cn-18") == "GB/T 2260 administrative division code (6 digits)"
