@@ -22,6 +22,7 @@ from console.core import coding, cose, events
 from console.core.atomic import ensure_private_dir, fsync_dir
 from console.core.errors import Conflict, StorageError, ValidationError
 from console.core.events import Actor
+from console.core.i18n import _
 from console.core.keys import (
     AuthoritySecrets,
     OfficerSecrets,
@@ -64,47 +65,62 @@ def check_before_setup(data_dir: Path, setup: OfficeSetup) -> None:
     paths = OfficePaths(data_dir)
     if paths.db.exists():
         raise Conflict(
-            f"An office is already set up in {data_dir} (office.db exists); refusing to overwrite it. "
-            "Choose another --data-dir."
+            _(
+                "An office is already set up in {folder} (office.db exists); refusing to overwrite it. "
+                "Choose another --data-dir."
+            ).format(folder=data_dir)
         )
     if paths.keys.exists():
         raise Conflict(
-            f"{paths.keys} exists but {paths.db.name} does not: it may hold an authority's keys (a restore in "
-            "progress, or an interrupted set-up). Nothing was changed; move that folder away if you are sure it is "
-            "not needed, then run init again."
+            _(
+                "{keys} exists but {db} does not: it may hold an authority's keys (a restore in "
+                "progress, or an interrupted set-up). Nothing was changed; move that folder away if you are sure it "
+                "is not needed, then run init again."
+            ).format(keys=paths.keys, db=paths.db.name)
         )
 
 
 def validate_setup(setup: OfficeSetup, *, password: bool = True) -> None:
     """Check every field before anything touches the disk."""
     if not setup.authority_name.strip() or len(setup.authority_name) > 120:
-        raise ValidationError("authority-name", "The authority name must be 1–120 characters.")
+        raise ValidationError("authority-name", _("The authority name must be 1–120 characters."))
     if not DOMAIN_RE.match(setup.authority_domain):
         raise ValidationError(
             "authority-domain",
-            f"The authority domain {setup.authority_domain!r} is not a domain name (e.g. ids.example.gov).",
+            _("The authority domain {domain!r} is not a domain name (e.g. ids.example.gov).").format(
+                domain=setup.authority_domain
+            ),
         )
     if not OFFICE_CODE_RE.match(setup.office_code):
         raise ValidationError(
             "office-code",
-            f"The office code {setup.office_code!r} is not allowed: use 2–16 upper-case letters, digits or '-'.",
+            _("The office code {code!r} is not allowed: use 2–16 upper-case letters, digits or '-'.").format(
+                code=setup.office_code
+            ),
         )
     if not setup.office_name.strip() or len(setup.office_name) > 120:
-        raise ValidationError("office-name", "The office name must be 1–120 characters.")
+        raise ValidationError("office-name", _("The office name must be 1–120 characters."))
     if setup.scheme not in SCHEMES:
         raise ValidationError(
-            "scheme", f"Unknown numbering scheme {setup.scheme!r}; choose one of {', '.join(SCHEMES)}."
+            "scheme",
+            _("Unknown numbering scheme {scheme!r}; choose one of {schemes}.").format(
+                scheme=setup.scheme, schemes=", ".join(SCHEMES)
+            ),
         )
     if setup.scheme == "cn-18":
         codes = [c.strip() for c in (setup.region or "").split(",")]
         if not setup.region or not all(coding.is_known_region("cn-18", c) for c in codes):
             raise ValidationError(
                 "region",
-                f"A cn-18 office needs --region: its own GB/T 2260 county code (e.g. 110101), optionally followed by "
-                f"the county's older codes separated by commas; got {setup.region!r}.",
+                _(
+                    "A cn-18 office needs --region: its own GB/T 2260 county code (e.g. 110101), optionally followed "
+                    "by the county's older codes separated by commas; got {region!r}."
+                ).format(region=setup.region),
             )
     elif setup.region:
-        raise ValidationError("region", f"--region is only for cn-18 offices, not {setup.scheme}.")
+        raise ValidationError(
+            "region", _("--region is only for cn-18 offices, not {scheme}.").format(scheme=setup.scheme)
+        )
     check_username(setup.admin_username)
     if password:
         check_password(setup.admin_password, setup.admin_username)
@@ -132,9 +148,13 @@ def init_office(data_dir: Path, setup: OfficeSetup, *, kdf: KdfLimits, clock: Cl
         os.link(staging / DB_NAME, paths.db)
         fsync_dir(data_dir)
     except FileExistsError as e:
-        raise Conflict(f"Another set-up of {data_dir} finished first; nothing of this one was kept.") from e
+        raise Conflict(
+            _("Another set-up of {folder} finished first; nothing of this one was kept.").format(folder=data_dir)
+        ) from e
     except OSError as e:
-        raise StorageError(f"Could not set up the office in {data_dir}: {e.strerror}.") from e
+        raise StorageError(
+            _("Could not set up the office in {folder}: {reason}.").format(folder=data_dir, reason=e.strerror)
+        ) from e
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
@@ -271,6 +291,6 @@ def _build(paths: OfficePaths, setup: OfficeSetup, kdf: KdfLimits, clock: Clock)
             )
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     except sqlite3.DatabaseError as e:
-        raise StorageError(f"Could not create the office database: {e}.") from e
+        raise StorageError(_("Could not create the office database: {reason}.").format(reason=e)) from e
     finally:
         db.conn.close()
