@@ -9,6 +9,7 @@ import io
 import threading
 
 from console.core.errors import ConsoleError
+from console.core.i18n import _
 
 #: PDFium is not thread-safe: every use of pypdfium2 in the process holds this lock (scanning here, card
 #: previews in the GUI).
@@ -32,46 +33,54 @@ def _decode(image: object) -> list[str]:
     return [r.text for r in results if r.valid and r.text]
 
 
-def qr_texts_from_image(data: bytes, *, where: str = "the image") -> list[str]:
-    """Every QR code's text found in a PNG/JPEG/… picture."""
+def qr_texts_from_image(data: bytes, *, where: str | None = None) -> list[str]:
+    """Every QR code's text found in a PNG/JPEG/… picture; `where` names it in messages (default "the image")."""
     from PIL import Image, UnidentifiedImageError
 
+    where = _("the image") if where is None else where
     if len(data) > MAX_INPUT_BYTES:
-        raise ScanError(f"{where} is larger than {MAX_INPUT_BYTES // 2**20} MB; use a smaller picture.")
+        raise ScanError(
+            _("{where} is larger than {size} MB; use a smaller picture.").format(
+                where=where, size=MAX_INPUT_BYTES // 2**20
+            )
+        )
     try:
         with Image.open(io.BytesIO(data)) as image:
             image.load()
             texts = _decode(image.convert("L"))
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError) as e:
-        raise ScanError(f"{where} is not a picture this console can read (use PNG or JPEG).") from e
+        raise ScanError(
+            _("{where} is not a picture this console can read (use PNG or JPEG).").format(where=where)
+        ) from e
     if not texts:
-        raise ScanError(f"No QR code was found in {where}; scan again, flat and in focus.")
+        raise ScanError(_("No QR code was found in {where}; scan again, flat and in focus.").format(where=where))
     return texts
 
 
-def qr_texts_from_pdf(data: bytes, *, where: str = "the PDF") -> list[str]:
-    """Every QR code's text on the pages of a PDF (rendered at 300 dpi)."""
+def qr_texts_from_pdf(data: bytes, *, where: str | None = None) -> list[str]:
+    """Every QR code's text on the pages of a PDF (rendered at 300 dpi); `where` defaults to "the PDF"."""
     import pypdfium2
 
+    where = _("the PDF") if where is None else where
     if len(data) > MAX_INPUT_BYTES:
-        raise ScanError(f"{where} is larger than {MAX_INPUT_BYTES // 2**20} MB.")
+        raise ScanError(_("{where} is larger than {size} MB.").format(where=where, size=MAX_INPUT_BYTES // 2**20))
     texts: list[str] = []
     with PDFIUM_LOCK:
         try:
             pdf = pypdfium2.PdfDocument(data)
         except pypdfium2.PdfiumError as e:
-            raise ScanError(f"{where} is not a readable PDF file.") from e
+            raise ScanError(_("{where} is not a readable PDF file.").format(where=where)) from e
         images = []
         try:
             for index in range(min(len(pdf), MAX_PDF_PAGES)):
                 bitmap = pdf[index].render(scale=PDF_DPI / 72, fill_color=(255, 255, 255, 255))
                 images.append(bitmap.to_pil().convert("L"))
         except pypdfium2.PdfiumError as e:
-            raise ScanError(f"{where} could not be rendered.") from e
+            raise ScanError(_("{where} could not be rendered.").format(where=where)) from e
         finally:
             pdf.close()
     for image in images:
         texts += _decode(image)
     if not texts:
-        raise ScanError(f"No QR code was found in {where}.")
+        raise ScanError(_("No QR code was found in {where}.").format(where=where))
     return texts
