@@ -25,6 +25,7 @@ import nacl.utils
 
 from console.core.atomic import atomic_write
 from console.core.errors import InvalidPassword, StorageError
+from console.core.i18n import _
 
 FORMAT = "id-console-keystore"
 VERSION = 1
@@ -79,21 +80,23 @@ def seal(plaintext: bytes, password: str, limits: KdfLimits) -> bytes:
     return json.dumps(envelope, indent=1).encode()
 
 
-def unseal(envelope: bytes, password: str, where: str = "the keystore") -> bytes:
-    """Decrypt an envelope made by `seal`.
+def unseal(envelope: bytes, password: str, where: str | None = None) -> bytes:
+    """Decrypt an envelope made by `seal`; `where` names it in messages (default "the keystore").
 
     Raises:
         StorageError: the envelope is damaged, truncated or of an unknown version (names `where`).
         InvalidPassword: the password does not open it.
     """
+    where = _("the keystore") if where is None else where
     try:
         doc = json.loads(envelope)
         if doc.get("format") != FORMAT:
             raise ValueError("not a keystore")
         if doc.get("version") != VERSION:
             raise StorageError(
-                f"{where} has format version {doc.get('version')!r}; this console reads version {VERSION}. "
-                "Update the console."
+                _(
+                    "{where} has format version {found!r}; this console reads version {version}. Update the console."
+                ).format(where=where, found=doc.get("version"), version=VERSION)
             )
         kdf = doc["kdf"]
         if kdf["name"] != "argon2id":
@@ -111,12 +114,12 @@ def unseal(envelope: bytes, password: str, where: str = "the keystore") -> bytes
         raise
     except (ValueError, KeyError, TypeError, AttributeError) as e:
         raise StorageError(
-            f"{where} is damaged or truncated and cannot be read. Restore it from the key backup."
+            _("{where} is damaged or truncated and cannot be read. Restore it from the key backup.").format(where=where)
         ) from e
     try:
         return nacl.secret.SecretBox(_derive(password, salt, limits)).decrypt(sealed)
     except nacl.exceptions.CryptoError as e:
-        raise InvalidPassword("Wrong password.") from e
+        raise InvalidPassword(_("Wrong password.")) from e
 
 
 def write_sealed(path: Path, plaintext: bytes, password: str, limits: KdfLimits) -> None:
@@ -134,7 +137,7 @@ def read_sealed(path: Path, password: str) -> bytes:
     try:
         data = path.read_bytes()
     except FileNotFoundError as e:
-        raise StorageError(f"The keystore {path} is missing. Restore it from the key backup.") from e
+        raise StorageError(_("The keystore {path} is missing. Restore it from the key backup.").format(path=path)) from e
     except OSError as e:
-        raise StorageError(f"Cannot read the keystore {path}: {e.strerror}.") from e
-    return unseal(data, password, where=f"The keystore {path}")
+        raise StorageError(_("Cannot read the keystore {path}: {reason}.").format(path=path, reason=e.strerror)) from e
+    return unseal(data, password, where=_("The keystore {path}").format(path=path))
