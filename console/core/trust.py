@@ -27,6 +27,7 @@ from typing import Any, Final
 
 from console.core.cose import key_id
 from console.core.errors import ConsoleError
+from console.core.i18n import _
 
 JWK_KTY: Final = "OKP"
 JWK_CRV: Final = "Ed25519"
@@ -65,7 +66,7 @@ def _b64url_decode(text: str) -> bytes | None:
 
 def _whole_second_utc(moment: datetime, what: str) -> datetime:
     if moment.tzinfo is None or moment.utcoffset() is None:
-        raise TrustListError(f"The {what} of a trusted key has no time zone; give it in UTC.")
+        raise TrustListError(_("The {what} of a trusted key has no time zone; give it in UTC.").format(what=what))
     return moment.astimezone(UTC).replace(microsecond=0)
 
 
@@ -93,16 +94,20 @@ class TrustedKey:
 
     def __post_init__(self) -> None:
         if not isinstance(self.public_key, bytes) or len(self.public_key) != 32:
-            raise TrustListError("A trusted key must be a 32-byte Ed25519 public key.")
+            raise TrustListError(_("A trusted key must be a 32-byte Ed25519 public key."))
         if not isinstance(self.issuer, str) or not self.issuer.strip():
-            raise TrustListError("A trusted key must name the office (issuer) that uses it.")
+            raise TrustListError(_("A trusted key must name the office (issuer) that uses it."))
         if self.authority is not None and not isinstance(self.authority, str):
-            raise TrustListError("The authority name of a trusted key must be text.")
-        object.__setattr__(self, "valid_from", _whole_second_utc(self.valid_from, "start of validity"))
+            raise TrustListError(_("The authority name of a trusted key must be text."))
+        object.__setattr__(self, "valid_from", _whole_second_utc(self.valid_from, _("start of validity")))
         if self.valid_until is not None:
-            until = _whole_second_utc(self.valid_until, "end of validity")
+            until = _whole_second_utc(self.valid_until, _("end of validity"))
             if until <= self.valid_from:
-                raise TrustListError(f"The key of {self.issuer} ends its validity before it starts; check its dates.")
+                raise TrustListError(
+                    _("The key of {issuer} ends its validity before it starts; check its dates.").format(
+                        issuer=self.issuer
+                    )
+                )
             object.__setattr__(self, "valid_until", until)
         object.__setattr__(self, "kid", key_id(self.public_key))
 
@@ -120,7 +125,9 @@ class TrustList:
         by_kid: dict[bytes, TrustedKey] = {}
         for key in keys:
             if key.kid in by_kid:
-                raise TrustListError(f"The key {kid_text(key.kid)} is listed twice in the trust list; keep one entry.")
+                raise TrustListError(
+                    _("The key {kid} is listed twice in the trust list; keep one entry.").format(kid=kid_text(key.kid))
+                )
             by_kid[key.kid] = key
         self._by_kid = by_kid
 
@@ -177,7 +184,7 @@ def from_jwks(jwks: object) -> TrustList:
         TrustListError: with a sentence naming the bad key (by position) and what is wrong with it.
     """
     if not isinstance(jwks, dict) or not isinstance(jwks.get("keys"), list):
-        raise TrustListError('The trust list is not a JWKS: it must be a JSON object with a "keys" array.')
+        raise TrustListError(_('The trust list is not a JWKS: it must be a JSON object with a "keys" array.'))
     keys = [_key_from_jwk(jwk, number) for number, jwk in enumerate(jwks["keys"], start=1)]
     return TrustList(keys)
 
@@ -191,49 +198,62 @@ def from_jwks_json(text: str | bytes) -> TrustList:
     try:
         parsed = json.loads(text)
     except (ValueError, UnicodeDecodeError) as e:  # JSONDecodeError is a ValueError
-        raise TrustListError("The trust list file is not valid JSON; get a fresh copy of the JWKS.") from e
+        raise TrustListError(_("The trust list file is not valid JSON; get a fresh copy of the JWKS.")) from e
     return from_jwks(parsed)
 
 
 def _key_from_jwk(jwk: object, number: int) -> TrustedKey:
-    where = f"Key {number} of the trust list"
+    where = _("Key {number} of the trust list").format(number=number)
     if not isinstance(jwk, dict):
-        raise TrustListError(f"{where} is not a JSON object.")
+        raise TrustListError(_("{where} is not a JSON object.").format(where=where))
     if "d" in jwk:
         raise TrustListError(
-            f'{where} contains a private key (member "d"); publish and load public keys only, '
-            "and treat that signing key as exposed."
+            _(
+                '{where} contains a private key (member "d"); publish and load public keys only, '
+                "and treat that signing key as exposed."
+            ).format(where=where)
         )
     if jwk.get("kty") != JWK_KTY or jwk.get("crv") != JWK_CRV:
-        raise TrustListError(f'{where} is not an Ed25519 key (needs "kty": "OKP" and "crv": "Ed25519").')
+        raise TrustListError(
+            _('{where} is not an Ed25519 key (needs "kty": "OKP" and "crv": "Ed25519").').format(where=where)
+        )
     if "use" in jwk and jwk["use"] != JWK_USE:
-        raise TrustListError(f'{where} is not a signature key ("use" must be "sig").')
+        raise TrustListError(_('{where} is not a signature key ("use" must be "sig").').format(where=where))
     if "alg" in jwk and jwk["alg"] != JWK_ALG:
-        raise TrustListError(f'{where} names another algorithm ("alg" must be "EdDSA").')
+        raise TrustListError(_('{where} names another algorithm ("alg" must be "EdDSA").').format(where=where))
     if "key_ops" in jwk and (not isinstance(jwk["key_ops"], list) or "verify" not in jwk["key_ops"]):
-        raise TrustListError(f'{where} is not allowed to verify ("key_ops" lacks "verify").')
+        raise TrustListError(_('{where} is not allowed to verify ("key_ops" lacks "verify").').format(where=where))
 
     x = jwk.get("x")
     public_key = _b64url_decode(x) if isinstance(x, str) else None
     if public_key is None or len(public_key) != 32:
-        raise TrustListError(f'{where} has no valid public key ("x" must be 32 bytes in base64url).')
+        raise TrustListError(
+            _('{where} has no valid public key ("x" must be 32 bytes in base64url).').format(where=where)
+        )
     kid = jwk.get("kid")
     expected_kid = kid_text(key_id(public_key))
     if kid != expected_kid:
         raise TrustListError(
-            f'{where} has "kid" {kid!r}, but its key gives {expected_kid!r}; the entry was altered or miscopied.'
+            _('{where} has "kid" {kid!r}, but its key gives {expected!r}; the entry was altered or miscopied.').format(
+                where=where, kid=kid, expected=expected_kid
+            )
         )
 
     issuer = jwk.get("iss")
     if not isinstance(issuer, str) or not issuer.strip():
-        raise TrustListError(f'{where} does not name its office ("iss" must be the office identifier).')
+        raise TrustListError(
+            _('{where} does not name its office ("iss" must be the office identifier).').format(where=where)
+        )
     authority = jwk.get("authority")
     if authority is not None and not isinstance(authority, str):
-        raise TrustListError(f'{where} has an "authority" that is not text.')
-    valid_from = _unix_seconds(jwk.get("nbf"), f'{where} has no valid start of validity ("nbf", Unix seconds).')
+        raise TrustListError(_('{where} has an "authority" that is not text.').format(where=where))
+    no_start = _('{where} has no valid start of validity ("nbf", Unix seconds).').format(where=where)
+    valid_from = _unix_seconds(jwk.get("nbf"), no_start)
     if valid_from is None:
-        raise TrustListError(f'{where} has no valid start of validity ("nbf", Unix seconds).')
-    valid_until = _unix_seconds(jwk.get("exp"), f'{where} has an invalid end of validity ("exp", Unix seconds).')
+        raise TrustListError(no_start)
+    valid_until = _unix_seconds(
+        jwk.get("exp"), _('{where} has an invalid end of validity ("exp", Unix seconds).').format(where=where)
+    )
     try:
         return TrustedKey(
             public_key=public_key,
@@ -243,7 +263,7 @@ def _key_from_jwk(jwk: object, number: int) -> TrustedKey:
             authority=authority,
         )
     except TrustListError as e:
-        raise TrustListError(f"{where}: {e}") from e
+        raise TrustListError(_("{where}: {problem}").format(where=where, problem=e)) from e
 
 
 def _unix_seconds(value: object, problem: str) -> datetime | None:
