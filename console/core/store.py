@@ -16,6 +16,7 @@ from pathlib import Path
 import sqlite_utils
 
 from console.core.errors import StorageError
+from console.core.i18n import _
 
 DB_NAME = "office.db"
 
@@ -102,7 +103,9 @@ def open_database(path: Path, *, create: bool = False) -> sqlite_utils.Database:
             than this console.
     """
     if not create and not path.exists():
-        raise StorageError(f"No office database at {path}. Run `id-console init` or choose the right --data-dir.")
+        raise StorageError(
+            _("No office database at {path}. Run `id-console init` or choose the right --data-dir.").format(path=path)
+        )
     try:
         if create and not path.exists():
             path.touch(mode=0o600)  # registry data: owner only (SQLite gives -wal/-shm the same mode)
@@ -116,12 +119,16 @@ def open_database(path: Path, *, create: bool = False) -> sqlite_utils.Database:
         if version == 0 and not create:
             conn.close()
             raise StorageError(
-                f"The office database {path} is empty or not an office database; restore it from backup or "
-                "rebuild the office from the ledger."
+                _(
+                    "The office database {path} is empty or not an office database; restore it from backup or "
+                    "rebuild the office from the ledger."
+                ).format(path=path)
             )
         if version > len(MIGRATIONS):
             raise StorageError(
-                f"The office database {path} was written by a newer console (schema {version}); update the console."
+                _(
+                    "The office database {path} was written by a newer console (schema {version}); update the console."
+                ).format(path=path, version=version)
             )
         for number in range(version, len(MIGRATIONS)):
             conn.execute("BEGIN IMMEDIATE")
@@ -135,11 +142,15 @@ def open_database(path: Path, *, create: bool = False) -> sqlite_utils.Database:
                 raise
     except sqlite3.DatabaseError as e:
         raise StorageError(
-            f"The office database {path} is damaged or is not a database ({e}). Restore it from backup or "
-            "rebuild the office from the ledger."
+            _(
+                "The office database {path} is damaged or is not a database ({reason}). Restore it from backup or "
+                "rebuild the office from the ledger."
+            ).format(path=path, reason=e)
         ) from e
     except OSError as e:
-        raise StorageError(f"Cannot open the office database {path}: {e.strerror}.") from e
+        raise StorageError(
+            _("Cannot open the office database {path}: {reason}.").format(path=path, reason=e.strerror)
+        ) from e
     return sqlite_utils.Database(conn)
 
 
@@ -161,7 +172,7 @@ def transaction(db: sqlite_utils.Database) -> Iterator[sqlite3.Connection]:
     try:
         conn.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError as e:
-        raise StorageError(f"The office database is busy or read-only ({e}); try again.") from e
+        raise StorageError(_("The office database is busy or read-only ({reason}); try again.").format(reason=e)) from e
     try:
         yield conn
     except BaseException:
@@ -173,7 +184,9 @@ def transaction(db: sqlite_utils.Database) -> Iterator[sqlite3.Connection]:
     except sqlite3.DatabaseError as e:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
-        raise StorageError(f"The office database could not save the change ({e}); nothing was saved.") from e
+        raise StorageError(
+            _("The office database could not save the change ({reason}); nothing was saved.").format(reason=e)
+        ) from e
 
 
 def get_setting(db: sqlite_utils.Database, key: str, default: str) -> str:
