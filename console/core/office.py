@@ -13,6 +13,7 @@ from typing import Any
 import sqlite_utils
 
 from console.core.errors import NotFound, StorageError
+from console.core.i18n import _
 from console.core.keystore import DEFAULT_KDF, KDF_PRESETS, KdfLimits
 from console.core.store import DB_NAME, get_setting, open_database
 from console.core.timeutil import Clock, utc_now
@@ -50,8 +51,9 @@ class Office:
         self._local = threading.local()
         if not self.paths.db.exists():
             raise StorageError(
-                f"No office is set up in {self.paths.data_dir}. Run `id-console init` there, or pass the right "
-                "--data-dir."
+                _("No office is set up in {folder}. Run `id-console init` there, or pass the right --data-dir.").format(
+                    folder=self.paths.data_dir
+                )
             )
         self.db  # open now so that a damaged file is reported at once  # noqa: B018
 
@@ -78,20 +80,28 @@ class Office:
         """The row of this office (code, name, slot, region)."""
         rows = list(self.db.query("SELECT code, name, slot, region FROM offices WHERE is_local = 1"))
         if not rows:
-            raise StorageError(f"The office database {self.paths.db} has no local office; it is damaged.")
+            raise StorageError(
+                _("The office database {path} has no local office; it is damaged.").format(path=self.paths.db)
+            )
         return rows[0]
 
     def authority(self) -> dict[str, Any]:
         """The authority row (name, domain, scheme, public keys)."""
         rows = list(self.db.query("SELECT * FROM authority WHERE id = 1"))
         if not rows:
-            raise StorageError(f"The office database {self.paths.db} has no authority; it is damaged.")
+            raise StorageError(
+                _("The office database {path} has no authority; it is damaged.").format(path=self.paths.db)
+            )
         return rows[0]
 
     def officer_row(self, username: str) -> dict[str, Any]:
         rows = list(self.db.query("SELECT * FROM officers WHERE username = ?", [username]))
         if not rows:
-            raise NotFound(f"No officer named {username!r} in the office at {self.paths.data_dir}.")
+            raise NotFound(
+                _("No officer named {username!r} in the office at {folder}.").format(
+                    username=username, folder=self.paths.data_dir
+                )
+            )
         return rows[0]
 
     def current_office_key(self) -> dict[str, Any]:
@@ -104,5 +114,5 @@ class Office:
             )
         )
         if not rows:
-            raise StorageError("This office has no signing key in force; an administrator must rotate keys.")
+            raise StorageError(_("This office has no signing key in force; an administrator must rotate keys."))
         return rows[0]
