@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 
 from console.core.errors import StorageError, ValidationError
+from console.core.i18n import _
 
 
 def fsync_dir(folder: Path) -> None:
@@ -39,7 +40,9 @@ def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
         fd, tmp_name = tempfile.mkstemp(prefix=".tmp-", dir=folder)
     except OSError as e:
         raise StorageError(
-            f"Cannot write in {folder}: {e.strerror}. Check that the folder exists and is writable."
+            _("Cannot write in {folder}: {reason}. Check that the folder exists and is writable.").format(
+                folder=folder, reason=e.strerror
+            )
         ) from e
     try:
         with os.fdopen(fd, "wb") as f:
@@ -51,7 +54,11 @@ def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
     except OSError as e:
         with contextlib.suppress(OSError):
             os.unlink(tmp_name)
-        raise StorageError(f"Could not write {path}: {e.strerror}. Check free disk space and permissions.") from e
+        raise StorageError(
+            _("Could not write {path}: {reason}. Check free disk space and permissions.").format(
+                path=path, reason=e.strerror
+            )
+        ) from e
     fsync_dir(folder)
 
 
@@ -64,7 +71,11 @@ def ensure_private_dir(folder: Path) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as e:
-        raise StorageError(f"Cannot create the folder {folder}: {e.strerror}. Choose a writable data directory.") from e
+        raise StorageError(
+            _("Cannot create the folder {folder}: {reason}. Choose a writable data directory.").format(
+                folder=folder, reason=e.strerror
+            )
+        ) from e
 
 
 def read_bounded(path: Path, limit: int, what: str) -> bytes:
@@ -80,9 +91,16 @@ def read_bounded(path: Path, limit: int, what: str) -> bytes:
         with path.open("rb") as f:
             data = f.read(limit + 1)
     except IsADirectoryError as e:
-        raise StorageError(f"{path} is a folder, not a file; choose the {what} file.") from e
+        raise StorageError(
+            _("{path} is a folder, not a file; choose the {what} file.").format(path=path, what=what)
+        ) from e
     except OSError as e:
-        raise StorageError(f"Cannot read {path}: {e.strerror}.") from e
+        raise StorageError(_("Cannot read {path}: {reason}.").format(path=path, reason=e.strerror)) from e
     if len(data) > limit:
-        raise ValidationError(what, f"{path} is larger than {limit // 1024:,} KB; use a smaller {what} file.")
+        raise ValidationError(
+            what,
+            _("{path} is larger than {size:,} KB; use a smaller {what} file.").format(
+                path=path, size=limit // 1024, what=what
+            ),
+        )
     return data
