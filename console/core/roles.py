@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from console.core.i18n import _
+
 
 class Role(StrEnum):
     CLERK = "clerk"
@@ -84,4 +86,8 @@ def parse_role(text: str) -> Role:
     try:
         return Role(text.strip().lower())
     except ValueError:
-        raise ValueError(f"Unknown role {text!r}; choose one of: {', '.join(r.value for r in Role)}.") from None
+        raise ValueError(
+            _("Unknown role {text!r}; choose one of: {roles}.").format(
+                text=text, roles=", ".join(r.value for r in Role)
+            )
+        ) from None
