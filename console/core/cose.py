@@ -17,6 +17,7 @@ import nacl.exceptions
 import nacl.signing
 
 from console.core.errors import ConsoleError
+from console.core.i18n import _
 
 COSE_SIGN1_TAG = 18
 HEADER_ALG = 1
@@ -53,7 +54,7 @@ class Sign1:
     def kid(self) -> bytes:
         kid = self.protected_header.get(HEADER_KID)  # only the signed header names the key (DESIGN §5)
         if not isinstance(kid, bytes):
-            raise CoseError("The signature names no key (kid missing).")
+            raise CoseError(_("The signature names no key (kid missing)."))
         return kid
 
     def to_be_signed(self) -> bytes:
@@ -82,30 +83,30 @@ def decode_sign1(data: bytes) -> Sign1:
     try:
         obj = cbor2.loads(data)
     except Exception as e:  # cbor2 raises many types on garbage, including ValueError and its own
-        raise CoseError("The signed data is not valid CBOR.") from e
+        raise CoseError(_("The signed data is not valid CBOR.")) from e
     if isinstance(obj, cbor2.CBORTag):
         if obj.tag != COSE_SIGN1_TAG:
-            raise CoseError(f"Expected a COSE_Sign1 (tag 18), found CBOR tag {obj.tag}.")
+            raise CoseError(_("Expected a COSE_Sign1 (tag 18), found CBOR tag {tag}.").format(tag=obj.tag))
         obj = obj.value
     if not isinstance(obj, list) or len(obj) != 4:
-        raise CoseError("The signed data is not a COSE_Sign1 structure (4-element array).")
+        raise CoseError(_("The signed data is not a COSE_Sign1 structure (4-element array)."))
     protected, unprotected, payload, signature = obj
     if not isinstance(protected, bytes) or not isinstance(unprotected, dict):
-        raise CoseError("The COSE_Sign1 headers have the wrong types.")
+        raise CoseError(_("The COSE_Sign1 headers have the wrong types."))
     if not isinstance(payload, bytes) or not isinstance(signature, bytes):
-        raise CoseError("The COSE_Sign1 payload or signature is not a byte string.")
+        raise CoseError(_("The COSE_Sign1 payload or signature is not a byte string."))
     try:
         protected_header = cbor2.loads(protected) if protected else {}
     except Exception as e:
-        raise CoseError("The COSE_Sign1 protected header is not valid CBOR.") from e
+        raise CoseError(_("The COSE_Sign1 protected header is not valid CBOR.")) from e
     if not isinstance(protected_header, dict):
-        raise CoseError("The COSE_Sign1 protected header is not a map.")
+        raise CoseError(_("The COSE_Sign1 protected header is not a map."))
     alg = protected_header.get(HEADER_ALG)
     if alg != ALG_EDDSA:
         shown = alg if isinstance(alg, int) and abs(alg) < 2**31 else type(alg).__name__
-        raise CoseError(f"Unsupported signature algorithm {shown}; only EdDSA (-8) is accepted.")
+        raise CoseError(_("Unsupported signature algorithm {alg}; only EdDSA (-8) is accepted.").format(alg=shown))
     if len(signature) != 64:
-        raise CoseError("An EdDSA signature is 64 bytes; this one is not.")
+        raise CoseError(_("An EdDSA signature is 64 bytes; this one is not."))
     return Sign1(protected, protected_header, unprotected, payload, signature)
 
 
@@ -118,7 +119,7 @@ def verify_sign1(message: Sign1, public_key: bytes) -> bytes:
     try:
         nacl.signing.VerifyKey(public_key).verify(message.to_be_signed(), message.signature)
     except (nacl.exceptions.BadSignatureError, nacl.exceptions.ValueError, TypeError) as e:
-        raise CoseSignatureError("The signature does not match the signer's key: the data was altered.") from e
+        raise CoseSignatureError(_("The signature does not match the signer's key: the data was altered.")) from e
     return message.payload
 
 
@@ -132,5 +133,5 @@ def verify_with_lookup(data: bytes, lookup: Callable[[bytes], bytes | None]) -> 
     message = decode_sign1(data)
     public_key = lookup(message.kid)
     if public_key is None:
-        raise CoseError(f"The signing key {message.kid.hex()} is not known here.")
+        raise CoseError(_("The signing key {kid} is not known here.").format(kid=message.kid.hex()))
     return message, verify_sign1(message, public_key)
