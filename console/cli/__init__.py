@@ -16,6 +16,7 @@ import sys
 
 from console import __version__
 from console.cli import cards, credentials, officers, registry
+from console.core import i18n
 from console.core.errors import ConsoleError, StorageError, UserCancelled
 
 logger = logging.getLogger("console.cli")
@@ -53,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the `id-console` command."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
+    i18n.set_language(os.environ.get("ID_CONSOLE_LANG"))  # opt-in: messages stay English unless asked
     handler = getattr(args, "handler", None) or _cmd_gui
     try:
         return int(handler(args))

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 from collections.abc import Mapping
 from types import MappingProxyType
@@ -75,10 +76,15 @@ def language() -> str | None:
     return _language
 
 
+_LANGUAGE_CODE = re.compile(r"[A-Za-z]{2,3}(_[A-Za-z0-9]{2,4})?")
+
+
 def _catalogue(code: str) -> Mapping[str, str]:
     """The cached catalogue for one language code (empty if there is none). Call with `_lock` held."""
     if code in _loaded:
         return _loaded[code]
+    if not _LANGUAGE_CODE.fullmatch(code):  # a locale name, never a path
+        return _EMPTY
     path = resource_path("translations", f"core_{code}.json")
     catalogue: Mapping[str, str] = _EMPTY
     if path.is_file():
