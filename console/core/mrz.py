@@ -29,6 +29,7 @@ import unicodedata
 from datetime import date
 
 from console.core.errors import ValidationError
+from console.core.i18n import _
 
 LINE_LENGTH = 30
 FILLER = "<"
@@ -114,8 +115,10 @@ def icao_latin(name: str, *, field: str = "name") -> str:
             else:
                 raise ValidationError(
                     field,
-                    f"The Latin form of the name contains {ch!r}, which has no ICAO 9303 Latin equivalent; "
-                    "enter the name's transliteration in Latin letters (A-Z).",
+                    _(
+                        "The Latin form of the name contains {ch!r}, which has no ICAO 9303 Latin equivalent; "
+                        "enter the name's transliteration in Latin letters (A-Z)."
+                    ).format(ch=ch),
                 )
     return re.sub(f"{FILLER}+", FILLER, "".join(out)).strip(FILLER)
 
@@ -137,7 +140,7 @@ def mrz_name(primary: str, secondary: str, *, width: int = LINE_LENGTH) -> str:
     sec = icao_latin(secondary, field="latin_given")
     if not prim:
         if not sec:
-            raise ValidationError("latin_family", "The name has no Latin form for the MRZ; enter one.")
+            raise ValidationError("latin_family", _("The name has no Latin form for the MRZ; enter one."))
         # A mononym is the primary identifier (Part 3: the whole name where it cannot be divided).
         prim, sec = sec, ""
     full = prim + FILLER * 2 + sec if sec else prim
@@ -193,7 +196,7 @@ def td1_mrz(
     nat = _country(nationality, "nationality")
     number = _mrz_field(document_number.upper(), "document_number", 23)
     if not number:
-        raise ValidationError("document_number", "The card has no document number; it is required in the MRZ.")
+        raise ValidationError("document_number", _("The card has no document number; it is required in the MRZ."))
     opt1 = _mrz_field(optional_data.upper(), "optional_data", 15)
     opt2 = _mrz_field(optional_data_2.upper(), "optional_data", 11)
 
@@ -206,14 +209,16 @@ def td1_mrz(
     if len(tail) > 15:
         raise ValidationError(
             "document_number",
-            f"The document number {number} and the optional data do not fit the 30-character MRZ line; "
-            "use a document number of at most 9 characters.",
+            _(
+                "The document number {number} and the optional data do not fit the 30-character MRZ line; "
+                "use a document number of at most 9 characters."
+            ).format(number=number),
         )
     line1 = code.ljust(2, FILLER) + state + number_part + tail.ljust(15, FILLER)
 
     sex_code = {"F": "F", "M": "M", "X": FILLER, FILLER: FILLER}.get(sex.upper())
     if sex_code is None:
-        raise ValidationError("sex", f"Sex must be F, M or X, not {sex!r}.")
+        raise ValidationError("sex", _("Sex must be F, M or X, not {sex!r}.").format(sex=sex))
     birth = _yymmdd(birth_date)
     expiry = _yymmdd(expiry_date)
     line2 = birth + check_digit(birth) + sex_code + expiry + check_digit(expiry) + nat + opt2.ljust(11, FILLER)
@@ -232,7 +237,8 @@ def _country(code: str, field: str) -> str:
     value = code.strip().upper()
     if not re.fullmatch(r"[A-Z]{1,3}", value):
         raise ValidationError(
-            field, f"{code!r} is not a three-letter country code (ISO 3166-1 alpha-3, e.g. EST, or UTO)."
+            field,
+            _("{code!r} is not a three-letter country code (ISO 3166-1 alpha-3, e.g. EST, or UTO).").format(code=code),
         )
     return value.ljust(3, FILLER)
 
@@ -241,8 +247,13 @@ def _mrz_field(value: str, field: str, width: int) -> str:
     value = value.strip()
     if not _MRZ_CHARS.fullmatch(value):
         raise ValidationError(
-            field, f"{value!r} cannot be written in the MRZ: only the letters A-Z, digits and '<' are allowed."
+            field,
+            _("{value!r} cannot be written in the MRZ: only the letters A-Z, digits and '<' are allowed.").format(
+                value=value
+            ),
         )
     if len(value) > width:
-        raise ValidationError(field, f"{value!r} is longer than the {width} MRZ positions for it.")
+        raise ValidationError(
+            field, _("{value!r} is longer than the {width} MRZ positions for it.").format(value=value, width=width)
+        )
     return value
