@@ -44,6 +44,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from console.core import mrz, qr
 from console.core.errors import StorageError, UserCancelled, ValidationError
+from console.core.i18n import _
 from console.core.resources import resource_path
 
 logger = logging.getLogger(__name__)
@@ -180,7 +181,9 @@ def render_cards(
         StorageError: the card fonts are missing from the installation.
     """
     if sheet not in ("id1", "a4"):
-        raise ValidationError("sheet", f"Unknown sheet {sheet!r}: choose 'id1' (card printer) or 'a4'.")
+        raise ValidationError(
+            "sheet", _("Unknown sheet {sheet!r}: choose 'id1' (card printer) or 'a4'.").format(sheet=sheet)
+        )
     with _RENDER_LOCK:
         _register_fonts()
         # Binary (Flate only) streams: ASCII85 on top is pure Python in reportlab, a fifth of the render
@@ -257,7 +260,7 @@ class _Renderer:
     # --- pages -----------------------------------------------------------------------------------------
     def _check_cancel(self) -> None:
         if self.cancel is not None and self.cancel.is_set():
-            raise UserCancelled("Card printing cancelled; no file was written.")
+            raise UserCancelled(_("Card printing cancelled; no file was written."))
 
     def _advance(self, total: int) -> None:
         self.done += 1
@@ -773,7 +776,9 @@ def _digest(*parts: str) -> str:
 
 def _about(card: CardData, error: ValidationError) -> ValidationError:
     """The same error, saying which card it is about (by card number: no personal data in messages)."""
-    return ValidationError(error.field, f"Card {card.document_number}: {error.message}")
+    return ValidationError(
+        error.field, _("Card {number}: {message}").format(number=card.document_number, message=error.message)
+    )
 
 
 def _load_photo(data: bytes) -> tuple[ImageReader, int, int]:
@@ -797,7 +802,7 @@ def _load_photo(data: bytes) -> tuple[ImageReader, int, int]:
             img = ImageOps.exif_transpose(probe).convert("RGBA")
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as e:
         raise ValidationError(
-            "photo", "The photo is not a readable JPEG or PNG image; take or load the photo again."
+            "photo", _("The photo is not a readable JPEG or PNG image; take or load the photo again.")
         ) from e
     img.thumbnail(PHOTO_MAX_PX, Image.Resampling.LANCZOS)
     flat = Image.new("RGB", img.size, (255, 255, 255))
@@ -820,10 +825,16 @@ def _register_fonts() -> None:
                 font = TTFont(name, str(path), subfontIndex=index)
             except (OSError, ValueError) as e:
                 raise StorageError(
-                    f"The card font {filename} could not be loaded from {path}; reinstall the console."
+                    _("The card font {filename} could not be loaded from {path}; reinstall the console.").format(
+                        filename=filename, path=path
+                    )
                 ) from e
             except Exception as e:  # reportlab raises its own TTFError for damaged files
-                raise StorageError(f"The card font {filename} in {path} is damaged; reinstall the console.") from e
+                raise StorageError(
+                    _("The card font {filename} in {path} is damaged; reinstall the console.").format(
+                        filename=filename, path=path
+                    )
+                ) from e
             pdfmetrics.registerFont(font)
             _cmaps[name] = frozenset(font.face.charToGlyph)
 

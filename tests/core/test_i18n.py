@@ -141,3 +141,30 @@ def test_id_number_reasons_and_region_kinds_are_translated(chinese: None) -> Non
         "the letter X; check that character."
     )
     assert coding.region_kind("cn-18") == "GB/T 2260 administrative division code (6 digits)"
+
+
+def test_mrz_and_card_errors_are_translated(chinese: None) -> None:
+    from console.core import cards, mrz
+
+    with pytest.raises(ValidationError) as error:
+        mrz.td1_mrz(
+            issuing_state="EST",
+            document_number="AB123",
+            birth_date=date(1990, 1, 1),
+            sex="Q",
+            expiry_date=date(2030, 1, 1),
+            nationality="EST",
+            primary_identifier="Tamm",
+            secondary_identifier="Mari",
+        )
+    assert str(error.value) == "性别必须为 F、M 或 X，不能为 'Q'。"
+    with pytest.raises(ValidationError) as sheet_error:
+        cards.render_cards([], sheet="a5")  # type: ignore[arg-type]
+    assert str(sheet_error.value) == "未知的纸张类型 'a5'：请选择 'id1'（证卡打印机）或 'a4'。"
+    i18n.set_language(None)
+    with pytest.raises(ValidationError) as english_error:
+        mrz.icao_latin("Жанна")
+    assert str(english_error.value) == (
+        "The Latin form of the name contains 'Ж', which has no ICAO 9303 Latin equivalent; "
+        "enter the name's transliteration in Latin letters (A-Z)."
+    )
