@@ -137,7 +137,9 @@ def read_sealed(path: Path, password: str) -> bytes:
     try:
         data = path.read_bytes()
     except FileNotFoundError as e:
-        raise StorageError(_("The keystore {path} is missing. Restore it from the key backup.").format(path=path)) from e
+        raise StorageError(
+            _("The keystore {path} is missing. Restore it from the key backup.").format(path=path)
+        ) from e
     except OSError as e:
         raise StorageError(_("Cannot read the keystore {path}: {reason}.").format(path=path, reason=e.strerror)) from e
     return unseal(data, password, where=_("The keystore {path}").format(path=path))

@@ -131,7 +131,9 @@ def test_id_number_reasons_and_region_kinds_are_translated(chinese: None) -> Non
     with pytest.raises(ValidationError) as error:
         coding.validate("cn-18", "11010519491231002Y")
     assert error.value.field == "id_number"
-    assert str(error.value) == "证件号码第 18 位为“Y”，但 cn-18 号码只能包含数字，以及仅可位于末位的字母 X；请核对该字符。"
+    assert (
+        str(error.value) == "证件号码第 18 位为“Y”，但 cn-18 号码只能包含数字，以及仅可位于末位的字母 X；请核对该字符。"
+    )
     assert coding.region_kind("cn-18") == "GB/T 2260 行政区划代码（6 位数字）"
     i18n.set_language(None)
     with pytest.raises(ValidationError) as english_error:
