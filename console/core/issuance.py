@@ -368,10 +368,11 @@ def status_lookup(office: Office, findings: dict[bytes, str] | None = None) -> A
     code = office.local_office()["code"]
 
     def lookup(credential_id: bytes) -> StatusInfo | None:
-        rows = list(office.db.query("SELECT * FROM credentials WHERE credential_id = ?", [credential_id]))
-        if not rows:
+        cursor = office.db.execute("SELECT * FROM credentials WHERE credential_id = ?", (credential_id,))
+        found = cursor.fetchone()
+        if found is None:
             return None
-        row = rows[0]
+        row = dict(zip([c[0] for c in cursor.description], found, strict=True))
         if row["office_code"] == code:
             try:
                 truth.check_credential_row(office, row)

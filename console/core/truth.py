@@ -106,6 +106,7 @@ class _Cache:
         self.roster: dict[bytes, tuple[int, Roster]] = {}
         self.groups: OrderedDict[tuple[str, str], dict[bytes, tuple[int, dict[str, Any]]]] = OrderedDict()
         self.groups_marker = -1
+        self.state: Roster | None = None
         self.status: dict[bytes, list[tuple[int, str]]] = {}
         self.status_seen = 0
         self.verified: set[int] = set()
@@ -487,9 +488,10 @@ def _issuance(office: Office, cache: _Cache, state: Roster, issued_at: str, cid:
         hit = group.get(cid)
         if hit is not None:
             seq = hit[0]
-            row = office.db.execute("SELECT entry FROM events WHERE seq = ?", (seq,)).fetchone()
-            message, _payload = _entry(office, cache, seq, event_type, row[0])
-            _check_signer(office, cache, state, seq, event_type, message, ISSUING_ROLES)
+            if seq not in cache.verified:
+                row = office.db.execute("SELECT entry FROM events WHERE seq = ?", (seq,)).fetchone()
+                message, _payload = _entry(office, cache, seq, event_type, row[0])
+                _check_signer(office, cache, state, seq, event_type, message, ISSUING_ROLES)
             found = hit
             break
     if found is None:
@@ -524,13 +526,14 @@ def credential_truth(office: Office, row: dict[str, Any]) -> tuple[str, int]:
     cache = _cache(office)
     cid = bytes(row["credential_id"])
     with cache.lock:
-        state = roster(office)
         marker = int(office.db.execute("SELECT MAX(seq) FROM events").fetchone()[0] or 0)
-        if marker != cache.groups_marker:  # new issuance events may join a group already decoded
+        if marker != cache.groups_marker or cache.state is None:  # the log grew: new events may matter
             cache.groups.clear()
+            cache.state = roster(office)
+            _refresh_status(office, cache)
             cache.groups_marker = marker
+        state = cache.state
         issued_seq, _item = _issuance(office, cache, state, row["issued_at"], cid)
-        _refresh_status(office, cache)
         status, status_seq = "active", issued_seq
         for seq, value in cache.status.get(cid, []):
             if seq > status_seq:
