@@ -16,7 +16,7 @@ from console.core.keystore import KDF_PRESETS, read_sealed, write_sealed
 def main() -> None:
     print(f"machine: {platform.processor() or platform.machine()}, Python {platform.python_version()}")
     with tempfile.TemporaryDirectory() as folder:
-        for name in ("interactive", "moderate", "sensitive"):
+        for name in ("interactive", "moderate", "standard", "sensitive"):
             limits = KDF_PRESETS[name]
             path = Path(folder) / f"{name}.keystore"
             write_sealed(path, b"k" * 96, "a password of fair length", limits)
