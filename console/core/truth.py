@@ -122,7 +122,7 @@ def _cache(office: Office) -> _Cache:
 
 
 def _tampered(message: str) -> TamperedError:
-    logger.warning("tampering detected: %s", message)
+    logger.info("tampering detected: %s", message)  # the error itself is what the person sees
     return TamperedError(message)
 
 

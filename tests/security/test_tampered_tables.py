@@ -214,3 +214,29 @@ def test_request_marked_approved_or_added_by_sql_is_not_acted_on(
     with pytest.raises(TamperedError, match=f"requests row {forged}"):
         requests.approve(session_of("super2"), forged)
     assert verdict(staffed, issued.qr)[1] == "suspended"
+
+
+def test_command_line_names_the_edited_row_with_exit_8(staffed: Office) -> None:
+    sql(staffed, "UPDATE officers SET role = 'administrator' WHERE username = 'clerk'")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ID_CONSOLE_")}
+    env.update(ID_CONSOLE_KDF="min", ID_CONSOLE_ALLOW_WEAK_KDF="1", ID_CONSOLE_PASSWORD=PASSWORDS["clerk"])
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "console.cli",
+            "--data-dir",
+            str(staffed.paths.data_dir),
+            "user",
+            "list",
+            "--as",
+            "clerk",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert result.returncode == 8 and result.stdout == ""
+    assert "officers row of 'clerk' in office.db says role 'administrator'" in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
