@@ -124,3 +124,63 @@ def test_office_set_up_before_wraps_migrates_at_the_administrators_login(staffed
     for user in grants:
         own = OfficerSecrets.from_bytes(read_sealed(staffed.paths.officer_keystore(user), PASSWORDS[user]))
         assert own.grants == {} and own.anchor == bytes(staffed.authority()["root_public"])
+
+
+def test_a_clerk_cannot_certify_herself_administrator_with_the_office_key(
+    staffed: Office, session_of: Callable[[str], Session], tmp_path: Path
+) -> None:
+    """She holds the office signing key, so she can sign an officer certificate; the enrolment event that would
+    make it count must be an administrator's, which she cannot sign."""
+    from console.core import cose, events
+    from console.core.events import Actor
+    from console.core.keys import certify
+    from console.core.store import open_database
+
+    clerk = session_of("clerk")
+    seed = new_seed()
+    public = public_key_of(seed)
+    cert = certify(
+        clerk.office_signing_key(),
+        {
+            "type": "officer-key",
+            "office": "HQ-01",
+            "username": "mallory",
+            "role": "administrator",
+            "key": public,
+            "valid_from": "2026-11-30T09:00:00Z",
+        },
+    )
+    write_sealed(
+        staffed.paths.officer_keystore("mallory"),
+        OfficerSecrets(seed, {}, bytes(staffed.authority()["root_public"])).to_bytes(),
+        "mallory-pass-12345",
+        KDF_PRESETS["min"],
+    )
+    db = open_database(staffed.paths.db)  # a second connection, as a script outside the console would
+    conn = db.conn
+    conn.execute("BEGIN IMMEDIATE")
+    conn.execute(
+        "INSERT INTO officers (username, full_name, role, created_at) VALUES ('mallory', 'M', 'administrator', ?)",
+        ("2026-11-30T09:00:00Z",),
+    )
+    conn.execute(
+        "INSERT INTO officer_keys (kid, username, role, public_key, valid_from, certificate) VALUES (?, ?, ?, ?, ?, ?)",
+        (cose.key_id(public), "mallory", "administrator", public, "2026-11-30T09:00:00Z", cert),
+    )
+    for signer in (Actor("clerk", clerk.officer_keys().signing_key), Actor("HQ-01", clerk.office_signing_key())):
+        events.append_event(
+            conn,
+            actor=signer,
+            office="HQ-01",
+            event_type="officer.enrolled",
+            now=staffed.clock(),
+            clear={"username": "mallory", "role": "administrator", "certificate": cert},
+        )
+        conn.execute("COMMIT")
+        with pytest.raises(TamperedError, match=r"signed event \d+ \(officer.enrolled\).*not an administrator"):
+            login(staffed, "mallory", "mallory-pass-12345")
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("DELETE FROM audit WHERE event_seq = (SELECT MAX(seq) FROM events)")
+        conn.execute("DELETE FROM events WHERE seq = (SELECT MAX(seq) FROM events)")
+    conn.execute("COMMIT")
+    conn.close()
