@@ -20,7 +20,7 @@ from console.core.i18n import _
 from console.core.keys import OfficerSecrets, certify, new_seed, public_key_of
 from console.core.keystore import write_sealed
 from console.core.passwords import check_password, check_username
-from console.core.roles import Permission, Role, parse_role
+from console.core.roles import KEY_GRANTS, Permission, Role, parse_role
 from console.core.store import transaction
 from console.core.timeutil import to_iso
 
@@ -46,9 +46,9 @@ def _enrol_key(
     seed = new_seed()
     office = session.office.local_office()["code"]
     public = public_key_of(seed)
-    wraps = wraps_for(
-        session.officer_keys(), office, username, role, public, session.office_secrets, session.authority_secrets
-    )
+    # the wrap as it is now: another administrator may have rotated the office key since this session began
+    office_secrets = session.reload_office_secrets() if "office" in KEY_GRANTS[role] else None
+    wraps = wraps_for(session.officer_keys(), office, username, role, public, office_secrets, session.authority_secrets)
     pending = session.office.paths.officer_keys / f".pending-{username}-{new_seed().hex()[:8]}.keystore"
     anchor = session.anchor or bytes(session.office.authority()["root_public"])
     write_sealed(pending, OfficerSecrets(seed, {}, anchor).to_bytes(), password, session.office.kdf)

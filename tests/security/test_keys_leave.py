@@ -184,3 +184,14 @@ def test_a_clerk_cannot_certify_herself_administrator_with_the_office_key(
         conn.execute("DELETE FROM events WHERE seq = (SELECT MAX(seq) FROM events)")
     conn.execute("COMMIT")
     conn.close()
+
+
+def test_an_officer_enrolled_by_a_session_older_than_a_rotation_gets_the_key_in_force(
+    staffed: Office, session_of: Callable[[str], Session], person: str, clock: FakeClock
+) -> None:
+    stale, fresh = session_of("admin"), session_of("admin")
+    clock.advance(minutes=1)
+    officers.rotate_office_key(fresh)
+    officers.add_officer(stale, username="newbie", role="clerk", full_name="New Clerk", password="fresh-tulip-5151")
+    newbie = login(staffed, "newbie", "fresh-tulip-5151")
+    assert issuance.verify(issuance.issue(newbie, person).qr, trust=issuance.trust_list(staffed), office=staffed).valid
