@@ -365,9 +365,7 @@ def status_lookup(office: Office, findings: dict[bytes, str] | None = None) -> A
     A row that disagrees with the signed events answers None (status not known here) and leaves its sentence
     in `findings`, which `verify` turns into a "tampered" verdict.
     """
-    code = office.__dict__.get("_local_code") or office.__dict__.setdefault(
-        "_local_code", office.local_office()["code"]
-    )
+    code = office.caches.get("local_code") or office.caches.setdefault("local_code", office.local_office()["code"])
 
     def lookup(credential_id: bytes) -> StatusInfo | None:
         cursor = office.db.execute("SELECT * FROM credentials WHERE credential_id = ?", (credential_id,))

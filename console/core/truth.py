@@ -114,9 +114,9 @@ class _Cache:
 
 
 def _cache(office: Office) -> _Cache:
-    cache = office.__dict__.get("_truth_cache")
+    cache = office.caches.get("truth")
     if cache is None:
-        cache = office.__dict__.setdefault("_truth_cache", _Cache())
+        cache = office.caches.setdefault("truth", _Cache())  # setdefault: one winner if two threads race
     assert isinstance(cache, _Cache)
     return cache
 
