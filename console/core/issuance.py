@@ -359,11 +359,12 @@ def current_credential(session: Session, target: str) -> dict[str, Any]:
     return rows[0]
 
 
-def status_lookup(office: Office, findings: dict[bytes, str] | None = None) -> Any:
-    """A `StatusLookup` over this office's credential table, each row checked against its signed events.
+def status_lookup(office: Office, findings: dict[bytes, str] | None = None, foreign: set[bytes] | None = None) -> Any:
+    """A `StatusLookup` over this office's credential table, each of its own rows checked against its signed events.
 
     A row that disagrees with the signed events answers None (status not known here) and leaves its sentence
-    in `findings`, which `verify` turns into a "tampered" verdict.
+    in `findings`, which `verify` turns into a "tampered" verdict. Rows of other offices (learned from the
+    ledger) are answered as they are and noted in `foreign`: `verify` refuses one for a card this office signed.
     """
     code = office.caches.get("local_code") or office.caches.setdefault("local_code", office.local_office()["code"])
 
@@ -380,12 +381,8 @@ def status_lookup(office: Office, findings: dict[bytes, str] | None = None) -> A
                 if findings is not None:
                     findings[credential_id] = str(e)
                 return None
-        elif findings is not None:
-            findings[credential_id] = _(
-                "The credentials row of {credential} in office.db names office {office}, but the card was signed by "
-                "this office: the table was edited outside the console. The card is not accepted."
-            ).format(credential=credential_id.hex(), office=row["office_code"])
-            return None
+        elif foreign is not None:
+            foreign.add(credential_id)
         changed = row["status_changed_at"]
         return StatusInfo(row["status"], office.clock(), from_iso(changed) if changed else None)
 
@@ -403,14 +400,22 @@ def verify(text: str, *, trust: TrustList, office: Office | None, now: datetime 
     if office is None:
         return verify_credential(text, trust, moment, None)
     findings: dict[bytes, str] = {}
-    verdict = verify_credential(text, trust, moment, status_lookup(office, findings))
-    if not verdict.valid or verdict.credential_id is None or verdict.status_checked:
+    foreign: set[bytes] = set()
+    verdict = verify_credential(text, trust, moment, status_lookup(office, findings, foreign))
+    if not verdict.valid or verdict.credential_id is None:
         return verdict
+    cid = bytes.fromhex(verdict.credential_id)
+    ours = verdict.issuer == issuer_id(office)
     as_of = to_iso(office.clock())
-    finding = findings.get(bytes.fromhex(verdict.credential_id))
+    finding = findings.get(cid)
+    if finding is None and ours and cid in foreign:
+        finding = _(
+            "The credentials row of {credential} in office.db names another office, but the card was signed by "
+            "this office: the table was edited outside the console. The card is not accepted."
+        ).format(credential=verdict.credential_id)
     if finding is not None:
         return replace(verdict, valid=False, status="tampered", reason=finding, status_checked=True, status_as_of=as_of)
-    if verdict.issuer == issuer_id(office):
+    if ours and not verdict.status_checked:
         return replace(
             verdict,
             valid=False,

@@ -213,6 +213,8 @@ def _replay(office: Office, anchor: bytes) -> Roster:
     for seq, event_type, entry in rows:
         message, payload = _decode(seq, event_type, entry)
         clear = payload["clear"]
+        if payload.get("office") != code and event_type not in ("authority.created", "office.certified"):
+            continue  # another office's officers (learned from the ledger) are that office's log's business
         if event_type in ("authority.created", "office.certified"):
             if message.kid != cose.key_id(anchor):
                 raise _bad_event(seq, event_type, _("it is not signed by the authority root key"))

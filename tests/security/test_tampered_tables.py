@@ -134,6 +134,16 @@ def test_revoked_set_back_to_active_is_caught_everywhere(
         requests.create_request(session_of("clerk"), "suspend", person, "try to overwrite")
 
 
+def test_revoked_row_moved_to_another_office_is_caught(
+    staffed: Office, session_of: Callable[[str], Session], person: str
+) -> None:
+    issued = issuance.issue(session_of("clerk"), person)
+    _revoke(session_of, person)
+    sql(staffed, "UPDATE credentials SET status = 'active', office_code = 'XX-99' WHERE id_number = ?", (person,))
+    valid, status, reason = verdict(staffed, issued.qr)
+    assert not valid and status == "tampered" and "names another office" in reason
+
+
 def test_superseded_set_back_to_active_is_caught(
     staffed: Office, session_of: Callable[[str], Session], person: str, clock: FakeClock
 ) -> None:
