@@ -139,7 +139,7 @@ def _decode(seq: int, event_type: str, entry: bytes) -> tuple[cose.Sign1, dict[s
     try:
         message = cose.decode_sign1(bytes(entry))
         payload = cbor2.loads(message.payload)
-    except (cose.CoseError, ValueError, cbor2.CBORDecodeError) as e:
+    except (cose.CoseError, ValueError, TypeError, cbor2.CBORDecodeError) as e:  # e.g. text put in the BLOB
         raise _bad_event(seq, event_type, _("it is not a signed entry")) from e
     if not isinstance(payload, dict) or payload.get("type") != event_type or not isinstance(payload.get("clear"), dict):
         raise _bad_event(seq, event_type, _("its signed type or content differs from its row"))

@@ -250,3 +250,16 @@ def test_command_line_names_the_edited_row_with_exit_8(staffed: Office) -> None:
     assert result.returncode == 8 and result.stdout == ""
     assert "officers row of 'clerk' in office.db says role 'administrator'" in result.stderr
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_garbage_in_signed_events_is_refused_not_crashed(
+    staffed: Office, session_of: Callable[[str], Session], person: str
+) -> None:
+    issued = issuance.issue(session_of("clerk"), person)
+    sql(staffed, "UPDATE events SET entry = 'not a signature' WHERE type = 'credential.issued'")
+    valid, status, reason = verdict(staffed, issued.qr)
+    assert not valid and status == "tampered" and "not a signed entry" in reason
+    seq = staffed.db.execute("SELECT MAX(seq) FROM events WHERE type = 'officer.enrolled'").fetchone()[0]
+    sql(staffed, "UPDATE events SET entry = x'a1' WHERE seq = ?", (seq,))
+    with pytest.raises(TamperedError, match=rf"signed event {seq} \(officer.enrolled\)"):
+        login(Office(staffed.paths.data_dir, clock=staffed.clock), "clerk", PASSWORDS["clerk"])
