@@ -1,9 +1,11 @@
-"""Logging in, sessions, and the permission check every service call makes.
+"""Logging in, sessions, the permission check every service call makes, and the wraps of office secrets.
 
-A session is the unlocked state of one officer: their signing key and the key material their role is granted.
-Every service call goes through `Session.require`, which (deny by default) re-reads the officer's row, so a
-disabled officer or a changed role takes effect on the next call, ends idle sessions, and records refusals in
-the audit trail.
+A session is the unlocked state of one officer: their signing key and the key material their role is granted
+(opened from the wraps sealed to that key, `open_wraps`). The session's role comes from the officer's signed
+certificate (console.core.truth), never from the table. Every service call goes through `Session.require`,
+which (deny by default) re-reads the officer's row and the signed roster, so a disabled officer takes effect
+on the next call and an edited role is refused; it also ends idle sessions and records refusals in the audit
+trail. The lockout is counted in the audit trail before the key derivation (`login`).
 """
 
 from __future__ import annotations
@@ -187,8 +189,9 @@ class Session:
     def office_signing_key(self) -> nacl.signing.SigningKey:
         """The office key now in force (only for roles granted the office keys).
 
-        After a key rotation (by another session) the key in force is not in the secrets loaded at login, so
-        the sealed office file is read again with the office master key this officer holds.
+        The key in force is the newest one the authority certified (`truth.current_office_key`), never just the
+        table's. After a key rotation (by another session) it is not in the secrets loaded at login, so this
+        officer's wrap is opened again (rotation re-wrapped it).
         """
         secrets = self.office_keys()
         current = truth.current_office_key(self.office, self.anchor or None).public_key
