@@ -560,6 +560,7 @@ def rewrap_all(
     Used once per office set up before key wraps (at an administrator's next login) and by key rotation.
     """
     with transaction(office.db) as conn:
+        state = truth.roster(office, state.anchor)  # as of this transaction (an officer may just have left)
         rewrap(conn, office, admin, office_secrets, authority_secrets, state, now)
         events.audit(
             conn,

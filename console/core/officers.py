@@ -279,8 +279,9 @@ def rotate_office_key(session: Session) -> dict[str, Any]:
             "valid_from": to_iso(now),
         },
     )
-    state = truth.roster(office, session.anchor or None)
     with transaction(office.db) as conn:
+        # the roster as of this transaction: an officer disabled a moment ago gets no wrap of the new key
+        state = truth.roster(office, session.anchor or None)
         conn.execute(
             "UPDATE office_keys SET valid_until = ? WHERE office_code = ? AND valid_until IS NULL", (to_iso(now), code)
         )
