@@ -41,7 +41,16 @@ from console.core.keys import (
     wrap_secret,
     wrap_signer_kid,
 )
-from console.core.keystore import derive_key, limits_of, read_keystore, unseal, write_sealed
+from console.core.keystore import (
+    MAX_LIMITS,
+    MIN_LIMITS,
+    KdfLimits,
+    derive_key,
+    limits_of,
+    read_keystore,
+    unseal,
+    write_sealed,
+)
 from console.core.office import Office
 from console.core.roles import KEY_GRANTS, Permission, Role, allows
 from console.core.store import transaction
@@ -283,9 +292,30 @@ def login(office: Office, username: str, password: str) -> Session:
 
 
 def _dummy_unlock(office: Office, password: str) -> None:
-    """Spend one key derivation with the office's limits, then fail like a wrong password."""
-    derive_key(password, b"\0" * 16, office.kdf)
+    """Spend one key derivation at the cost of this office's keystores, then fail like a wrong password."""
+    derive_key(password, b"\0" * 16, _keystore_limits(office))
     raise InvalidPassword(_("Wrong password."))
+
+
+def _keystore_limits(office: Office) -> KdfLimits:
+    """The KDF limits most of this office's keystores use (older ones may be cheaper than the default), so that
+    an unknown name costs what a real one does."""
+    found = office.caches.get("keystore_limits")
+    if isinstance(found, KdfLimits):
+        return found
+    counts: dict[KdfLimits, int] = {}
+    for path in sorted(office.paths.officer_keys.glob("*.keystore"))[:50]:
+        try:
+            limits = limits_of(path.read_bytes())
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        if MIN_LIMITS.opslimit <= limits.opslimit <= MAX_LIMITS.opslimit and (
+            MIN_LIMITS.memlimit <= limits.memlimit <= MAX_LIMITS.memlimit
+        ):
+            counts[limits] = counts.get(limits, 0) + 1
+    chosen = max(counts, key=lambda k: counts[k]) if counts else office.kdf
+    office.caches["keystore_limits"] = chosen
+    return chosen
 
 
 def _limits(office: Office) -> tuple[int, int]:
