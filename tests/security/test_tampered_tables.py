@@ -263,3 +263,21 @@ def test_garbage_in_signed_events_is_refused_not_crashed(
     sql(staffed, "UPDATE events SET entry = x'a1' WHERE seq = ?", (seq,))
     with pytest.raises(TamperedError, match=rf"signed event {seq} \(officer.enrolled\)"):
         login(Office(staffed.paths.data_dir, clock=staffed.clock), "clerk", PASSWORDS["clerk"])
+
+
+def test_command_line_verify_of_a_deleted_row_exits_1(
+    staffed: Office, session_of: Callable[[str], Session], person: str
+) -> None:
+    issued = issuance.issue(session_of("clerk"), person)
+    sql(staffed, "DELETE FROM credentials WHERE credential_id = ?", (bytes.fromhex(issued.credential_id),))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ID_CONSOLE_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "console.cli", "--data-dir", str(staffed.paths.data_dir), "verify", issued.qr, "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    answer = json.loads(result.stdout)
+    assert answer["valid"] is False and answer["status"] == "unrecorded" and answer["status_checked"] is True
