@@ -195,3 +195,50 @@ def test_an_officer_enrolled_by_a_session_older_than_a_rotation_gets_the_key_in_
     officers.add_officer(stale, username="newbie", role="clerk", full_name="New Clerk", password="fresh-tulip-5151")
     newbie = login(staffed, "newbie", "fresh-tulip-5151")
     assert issuance.verify(issuance.issue(newbie, person).qr, trust=issuance.trust_list(staffed), office=staffed).valid
+
+
+def test_a_disabled_clerk_cannot_record_her_forgery_with_her_own_key(
+    staffed: Office, session_of: Callable[[str], Session], person: str, clock: FakeClock
+) -> None:
+    """She keeps her key and the old office key, writes the issuance event and the row herself, backdated: the
+    event comes after her signed `officer.disabled` in the log, so it is not believed."""
+    from nacl.signing import SigningKey
+
+    from console.core import cose, events
+    from console.core.credentials import decode_credential
+    from console.core.events import Actor
+    from console.core.store import open_database
+
+    clerk = session_of("clerk")
+    own_key, office_key = clerk.officer_keys().signing_key, clerk.office_signing_key()
+    issued_at = clock.now
+    admin = session_of("admin")
+    clock.advance(minutes=5)
+    officers.disable_officer(admin, "clerk")
+    clock.advance(minutes=1)
+    officers.rotate_office_key(admin)
+    forged = forge(staffed, person, SigningKey(bytes(office_key)), issued_at=issued_at)
+    credential, _message = decode_credential(forged)
+    kid = cose.key_id(bytes(office_key.verify_key))
+    when = "2026-11-30T09:00:00Z"
+    conn = open_database(staffed.paths.db).conn
+    conn.execute("BEGIN IMMEDIATE")
+    conn.execute(
+        "INSERT INTO credentials (credential_id, id_number, office_code, kid, issued_at, expires_at, status, qr, "
+        "issued_by) VALUES (?, ?, 'HQ-01', ?, ?, '2031-11-30T09:00:00Z', 'active', ?, 'clerk')",
+        (credential.credential_id, person, kid, when, forged),
+    )
+    events.append_event(
+        conn,
+        actor=Actor("clerk", own_key),
+        office="HQ-01",
+        event_type="credential.issued",
+        now=issued_at,
+        clear={"credential": credential.credential_id, "kid": kid, "iat": when, "exp": "2031-11-30T09:00:00Z"},
+    )
+    conn.execute("COMMIT")
+    conn.close()
+    fresh = Office(staffed.paths.data_dir, clock=clock)
+    verdict = issuance.verify(forged, trust=issuance.trust_list(fresh), office=fresh)
+    assert not verdict.valid and verdict.status == "tampered"
+    assert "no key with that right at that point of the log" in verdict.reason
