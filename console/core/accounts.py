@@ -319,7 +319,8 @@ def _keystore_limits(office: Office) -> KdfLimits:
 
 
 def _limits(office: Office) -> tuple[int, int]:
-    return int(office.setting("lockout_threshold")), int(office.setting("lockout_minutes"))
+    """(threshold, minutes): a value edited in the settings table can only make the lockout stricter."""
+    return truth.security_setting(office, "lockout_threshold"), truth.security_setting(office, "lockout_minutes")
 
 
 def _lock_state(conn: sqlite3.Connection, username: str, now: datetime) -> tuple[int, str | None]:
@@ -490,7 +491,7 @@ def _open(
         # one-time re-seal: pin the anchor, drop master keys the wraps replaced
         secrets = OfficerSecrets(secrets.signing_seed, {} if wrapped else secrets.grants, anchor)
         write_sealed(office.paths.officer_keystore(username), secrets.to_bytes(), password, limits_of(keystore))
-    idle = timedelta(minutes=int(office.setting("session_idle_minutes")))
+    idle = timedelta(minutes=truth.security_setting(office, "session_idle_minutes"))
     return Session(
         office, username, role, secrets, office_secrets, authority_secrets, now, idle, anchor=anchor, kid=fact.kid
     )

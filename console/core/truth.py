@@ -36,7 +36,7 @@ import cbor2
 from console.core import cose
 from console.core.errors import LedgerIntegrityError
 from console.core.i18n import _
-from console.core.office import Office
+from console.core.office import DEFAULT_SETTINGS, Office
 
 logger = logging.getLogger(__name__)
 
@@ -625,3 +625,39 @@ def check_request(office: Office, row: dict[str, Any]) -> None:
                 "added or edited outside the console and is not acted on. Ask an administrator."
             ).format(request=row["id"], status=row["status"])
         )
+
+
+# ------------------------------------------------------------------------------------------------ settings
+
+SETTINGS_TYPE = "settings.changed"
+#: Which way is stricter for each security setting: a table value can only tighten the rule.
+_STRICTER = {"lockout_threshold": min, "lockout_minutes": max, "session_idle_minutes": min}
+
+
+def security_setting(office: Office, key: str) -> int:
+    """A security setting as used: the stricter of the table's value and the signed one.
+
+    The signed value is the newest ``settings.changed`` event for `key` signed by an administrator in force at
+    that point of the log, else the default. So ``UPDATE settings SET value = 1000`` cannot loosen the lockout;
+    an administrator loosens it through the console, which signs the change.
+
+    Raises:
+        TamperedError: the newest settings event for `key` does not verify.
+    """
+    table = int(office.setting(key))
+    signed = int(DEFAULT_SETTINGS[key])
+    state: Roster | None = None
+    for seq, entry in office.db.execute(
+        "SELECT seq, entry FROM events WHERE type = ? ORDER BY seq DESC", (SETTINGS_TYPE,)
+    ):
+        message, payload = _decode(seq, SETTINGS_TYPE, entry)
+        if payload["clear"].get("key") != key:
+            continue
+        state = state or roster(office)
+        _admin_signed(state, message, seq, SETTINGS_TYPE)
+        value = payload["clear"].get("value")
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise _bad_event(seq, SETTINGS_TYPE, _("its value is not a number"))
+        signed = value
+        break
+    return int(_STRICTER[key](table, signed))
