@@ -19,7 +19,9 @@ import logging
 import re
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Sequence
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -391,48 +393,109 @@ class BatchResult:
     errors: list[tuple[int, str, str]]  # (row index, field, message)
 
 
-def register_batch(
+#: The longest a batch holds the database's write lock in one transaction. Other officers' logins and writes
+#: wait for it, so it is kept far under their one-second budget; SQLite's busy handler polls about every 100 ms,
+#: so the batch also leaves the lock free for `BATCH_GAP_SECONDS` between transactions (time it spends checking
+#: the next rows anyway).
+BATCH_HOLD_SECONDS = 0.2
+BATCH_GAP_SECONDS = 0.1
+
+
+@dataclass
+class ChunkResult:
+    """One committed transaction of a batch: what it stored, the rows refused since the last one, how many rows
+    are handled in all, and where the batch stands: `resume_at` is the first position not yet handled
+    (everything before it is committed, held or refused), or None when every row read so far (up to
+    `last_read`) is handled."""
+
+    registered: list[str]
+    held: list[int]
+    errors: list[tuple[int, str, str]]
+    handled: int
+    resume_at: int | None
+    last_read: int | None
+
+
+def register_stream(
     session: Session,
-    rows: Sequence[PersonInput],
+    rows: Iterable[tuple[int, PersonInput]],
     *,
-    chunk: int = 2000,
-    progress: Progress | None = None,
+    chunk: int = 500,
+    hold_seconds: float = BATCH_HOLD_SECONDS,
+    gap_seconds: float = BATCH_GAP_SECONDS,
     cancel: threading.Event | None = None,
-) -> BatchResult:
-    """Register many people (an import). Each chunk is one transaction and one signed event with the sealed
-    records of the chunk; invalid rows are reported, not stored; likely duplicates are held for review.
-    Cancelling stops between chunks: what was committed stays, nothing is half-written."""
+) -> Iterator[ChunkResult]:
+    """Register a stream of (position, person) pairs, committing in short transactions; yields each commit.
+
+    Rows are read and checked `chunk` at a time outside any transaction; a transaction then stores them until
+    `hold_seconds` have passed (the rest wait for the next one), with one signed event holding the sealed
+    records it stored. Memory does not grow with the input, and each yielded `ChunkResult` is already
+    committed, so a caller that stops (cancel, an error) knows exactly what was saved. Cancelling stops
+    between transactions: the generator simply ends.
+    """
     session.require(Permission.CITIZEN_REGISTER)
     office = session.office
     scheme = office.authority()["scheme"]
     records_public = bytes(office.authority()["records_public"])
     allocation = _Allocation(session)
-    result = BatchResult([], [], [])
-    for start in range(0, len(rows), chunk):
+    source = iter(rows)
+    waiting: deque[tuple[int, Person]] = deque()
+    exhausted = False
+    next_position: int | None = None
+    handled = 0
+    last_commit: float | None = None
+    while True:
         if cancel is not None and cancel.is_set():
-            raise UserCancelled(
-                _("Import cancelled after {done} of {total} rows; those are saved.").format(done=start, total=len(rows))
-            )
+            return
+        errors: list[tuple[int, str, str]] = []
+        today = office.clock().date()
+        for _read in range(chunk - len(waiting)):
+            item = next(source, None)
+            if item is None:
+                exhausted = True
+                break
+            position, raw = item
+            next_position = position
+            try:
+                waiting.append((position, check_person(scheme, raw, today)))
+            except ValidationError as e:
+                errors.append((position, e.field, str(e)))
+                handled += 1
+        if not waiting:
+            if errors:
+                yield ChunkResult([], [], errors, handled, None, next_position)
+            if exhausted:
+                return
+            continue
+        if last_commit is not None:  # leave the lock free long enough for a waiting officer's poll to land
+            pause = gap_seconds - (time.monotonic() - last_commit)
+            if pause > 0:
+                time.sleep(pause)
+        if cancel is not None and cancel.is_set():
+            if errors:
+                yield ChunkResult([], [], errors, handled, waiting[0][0], next_position)
+            return
         session.require(Permission.CITIZEN_REGISTER)
         now = office.clock()
-        today, stamp = now.date(), to_iso(now)
-        people: list[tuple[int, Person]] = []
-        for index in range(start, min(start + chunk, len(rows))):
-            try:
-                people.append((index, check_person(scheme, rows[index], today)))
-            except ValidationError as e:
-                result.errors.append((index, e.field, str(e)))
+        stamp = to_iso(now)
         registered: list[tuple[str, Person]] = []
         held: list[int] = []
         counters: dict[str, int] = {}
         with transaction(office.db) as conn:
-            for _row, person in people:
+            started = time.monotonic()
+            taken = 0
+            while waiting and (taken == 0 or time.monotonic() - started < hold_seconds):
+                _position, person = waiting[0]
                 duplicates = find_duplicates(conn, person)
                 if duplicates:
                     held.append(_hold(conn, person, duplicates, session.username, stamp))
-                    continue
-                number = allocation.store(conn, person, now=stamp, registered_by=session.username, counters=counters)
-                registered.append((number, person))
+                else:
+                    number = allocation.store(
+                        conn, person, now=stamp, registered_by=session.username, counters=counters
+                    )
+                    registered.append((number, person))
+                waiting.popleft()
+                taken += 1
             allocation.save_counters(conn, counters)
             if registered or held:
                 events.append_event(
@@ -445,10 +508,39 @@ def register_batch(
                     sealed=events.seal_record(records_public, {"records": [p.sealed_record(n) for n, p in registered]}),
                     audit_detail=f"imported {len(registered)}, held {len(held)} for review",
                 )
-        result.registered += [n for n, _ in registered]
-        result.held += held
+        last_commit = time.monotonic()
+        handled += taken
+        resume_at = waiting[0][0] if waiting else None
+        yield ChunkResult([n for n, _ in registered], held, errors, handled, resume_at, next_position)
+
+
+def register_batch(
+    session: Session,
+    rows: Sequence[PersonInput],
+    *,
+    chunk: int = 500,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+) -> BatchResult:
+    """Register many people (an import) through `register_stream`; errors name the row's index in `rows`.
+
+    Cancelling stops between transactions: what was committed stays, nothing is half-written, and
+    `UserCancelled` says how many rows were handled.
+    """
+    result = BatchResult([], [], [])
+    handled = 0
+    for part in register_stream(session, enumerate(rows), chunk=chunk, cancel=cancel):
+        result.registered += part.registered
+        result.held += part.held
+        result.errors += part.errors
+        handled = part.handled
         if progress is not None:
-            progress(min(start + chunk, len(rows)), len(rows))
+            progress(handled, len(rows))
+    if cancel is not None and cancel.is_set() and handled < len(rows):
+        raise UserCancelled(
+            _("Import cancelled after {done} of {total} rows; those are saved.").format(done=handled, total=len(rows))
+        )
+    result.errors.sort()
     return result
 
 
