@@ -15,7 +15,7 @@ import platformdirs
 
 from console.cli.safety import one_line, utf8_env
 from console.core.accounts import Session, login
-from console.core.atomic import atomic_write
+from console.core.atomic import OUTPUT_JOURNAL, atomic_write
 from console.core.errors import ConsoleError, ValidationError
 from console.core.keystore import DEFAULT_KDF, KDF_PRESETS, KdfLimits
 from console.core.office import Office
@@ -141,5 +141,8 @@ def write_output(args: argparse.Namespace, out: str, data: bytes, *, magic: byte
         with target.open("rb") as existing:
             if existing.read(len(magic)) != magic:
                 raise UsageError(f"{path} exists and is not a {kind}; refusing to overwrite it. Choose another name.")
-    atomic_write(target, data, mode=0o600)
+    # The temp name is journalled in the data directory, so a crash never leaves a copy of the (personal) data
+    # in the output folder after the next start.
+    journal = folder / OUTPUT_JOURNAL if (folder / "office.db").exists() else None
+    atomic_write(target, data, mode=0o600, journal=journal)
     return path

@@ -91,7 +91,8 @@ def cmd_register(args: argparse.Namespace) -> int:
     else:
         dups = ", ".join(
             ("ID " if c["kind"] == "registered" else "held registration ")
-            + f"{c['ref']} ({c['latin_family']} {c['latin_given']}, {c['birth_date']})"
+            + f"{c['ref']} ({one_line(c['latin_family'])} {one_line(c['latin_given'])}, {c['birth_date']}: "
+            + f"{c.get('reason') or 'similar name'})"
             for c in result["possible_duplicates"]
         )
         emit(

@@ -85,9 +85,10 @@ def open_bounded(path: Path, limit: int) -> IO[bytes]:
         raise
 
 
-_SAVE_AS_UTF8 = (
-    "Save it as UTF-8 (in Excel: File › Save As › “CSV UTF-8”; in LibreOffice: character set “Unicode (UTF-8)”)."
-)
+def _save_as_utf8() -> str:
+    return _(
+        "Save it as UTF-8 (in Excel: File › Save As › “CSV UTF-8”; in LibreOffice: character set “Unicode (UTF-8)”)."
+    )
 
 
 def _check_start(head: bytes, path: Path) -> None:
@@ -101,13 +102,13 @@ def _check_start(head: bytes, path: Path) -> None:
         if head.startswith(bom):
             raise CsvError(
                 _("{path} is written in {encoding}, not UTF-8. {hint}").format(
-                    path=path, encoding=name, hint=_(_SAVE_AS_UTF8)
+                    path=path, encoding=name, hint=_save_as_utf8()
                 )
             )
     if b"\x00" in head:
         raise CsvError(
             _("{path} contains NUL bytes: it is UTF-16 or not a text file. {hint}").format(
-                path=path, hint=_(_SAVE_AS_UTF8)
+                path=path, hint=_save_as_utf8()
             )
         )
 
@@ -143,12 +144,12 @@ def _lines(f: IO[bytes], path: Path) -> Iterator[str]:
             raise CsvError(
                 _(
                     "Line {line} of {path} is not UTF-8 text (byte 0x{byte:02X} at column {column}): {guess}. {hint}"
-                ).format(line=number, path=path, byte=byte, column=e.start + 1, guess=guess, hint=_(_SAVE_AS_UTF8))
+                ).format(line=number, path=path, byte=byte, column=e.start + 1, guess=guess, hint=_save_as_utf8())
             ) from None
         if "\x00" in text:
             raise CsvError(
                 _("Line {line} of {path} contains a NUL byte; the file is not plain UTF-8 text. {hint}").format(
-                    line=number, path=path, hint=_(_SAVE_AS_UTF8)
+                    line=number, path=path, hint=_save_as_utf8()
                 )
             )
         yield text

@@ -15,7 +15,7 @@ from typing import Any
 from console.core import cose, events, names
 from console.core.accounts import Session, role_name
 from console.core.atomic import fsync_dir
-from console.core.errors import Conflict, PermissionDenied, ValidationError
+from console.core.errors import Conflict, PermissionDenied, StorageError, ValidationError
 from console.core.i18n import _
 from console.core.keys import OfficerSecrets, certify, new_seed, public_key_of, read_master_sealed, write_master_sealed
 from console.core.keystore import write_sealed
@@ -55,9 +55,10 @@ def _enrol_key(session: Session, username: str, role: Role, password: str) -> tu
     pending path). The caller moves it into place only after its database transaction commits, so a refused or
     concurrent enrolment never touches another officer's keystore."""
     seed = new_seed()
-    pending = session.office.paths.officer_keys / f".pending-{username}-{new_seed().hex()[:8]}.keystore"
-    write_sealed(pending, OfficerSecrets(seed, _grants_for(session, role)).to_bytes(), password, session.office.kdf)
     public = public_key_of(seed)
+    # Named by the key id: if the process dies after the commit, the next start installs it (tidy.py).
+    pending = session.office.paths.officer_keys / f".pending-{username}-{cose.key_id(public).hex()}.keystore"
+    write_sealed(pending, OfficerSecrets(seed, _grants_for(session, role)).to_bytes(), password, session.office.kdf)
     office = session.office.local_office()["code"]
     cert = certify(
         session.office_signing_key(),
@@ -74,7 +75,19 @@ def _enrol_key(session: Session, username: str, role: Role, password: str) -> tu
 
 
 def _install_keystore(session: Session, pending: Path, username: str) -> None:
-    os.replace(pending, session.office.paths.officer_keystore(username))
+    try:
+        os.replace(pending, session.office.paths.officer_keystore(username))
+    except FileNotFoundError:
+        # another process starting up installed it already (tidy.finish_enrolments)
+        if not session.office.paths.officer_keystore(username).exists():
+            raise
+    except OSError as e:
+        raise StorageError(
+            _(
+                "{username} is enrolled, but the keystore could not be put in place ({reason}); it is kept aside and "
+                "installed the next time the console starts. Free disk space or fix the permissions of {folder}."
+            ).format(username=username, reason=e.strerror, folder=session.office.paths.officer_keys)
+        ) from e
     fsync_dir(session.office.paths.officer_keys)
 
 
@@ -312,8 +325,14 @@ def unlock_officer(session: Session, username: str) -> None:
     office.officer_row(username)
     with transaction(office.db) as conn:
         conn.execute("UPDATE officers SET failed_logins = 0, locked_until = NULL WHERE username = ?", (username,))
-        events.audit(
-            conn, now=office.clock(), officer=session.username, action="officer.unlock", outcome="ok", detail=username
+        events.append_event(  # a state change like any other: signed, so the log shows who lifted the lock
+            conn,
+            actor=session.actor,
+            office=office.local_office()["code"],
+            event_type="officer.unlocked",
+            now=office.clock(),
+            clear={"username": username},
+            audit_detail=f"unlocked {username}",
         )
 
 
@@ -357,12 +376,13 @@ def set_office_setting(session: Session, key: str, value: int) -> dict[str, int]
             "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             (key, str(value)),
         )
-        events.audit(
+        events.append_event(  # security settings decide lockouts and sessions: a signed event, not just audit
             conn,
+            actor=session.actor,
+            office=session.office.local_office()["code"],
+            event_type="settings.changed",
             now=session.office.clock(),
-            officer=session.username,
-            action="settings.set",
-            outcome="ok",
-            detail=f"{key} = {value}",
+            clear={"key": key, "value": value},
+            audit_detail=f"{key} = {value}",
         )
     return office_settings(session)

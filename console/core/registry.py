@@ -23,7 +23,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from console.core import coding, events, names
@@ -181,43 +181,209 @@ def _swapped(day: date) -> date | None:
 
 
 def _threshold(key: str) -> int:
-    return 1 if len(key) <= 10 else 2 if len(key) <= 20 else 3
+    return _threshold_of(len(key))
+
+
+def _threshold_of(length: int) -> int:
+    """How many typing slips (edit operations) a name key of this length may differ by and still match."""
+    return 1 if length <= 10 else 2 if length <= 20 else 3
+
+
+# Indexed duplicate check. A stored key T is cut into m = k+1 segments for each slip count k that a key of
+# similar length may be allowed. A key within k slips of T leaves at least one of T's segments free of slips
+# other than swaps of two neighbours across its ends (each other slip lies in one segment; a swap across a
+# boundary is undone by reading the probe's first or last character from its neighbour), shifted by d positions
+# with |d| + |Δ - d| <= k (Δ the difference of lengths). So the check looks up, for every length T may have,
+# every substring of the new key that could be such a segment (and its swap-undone variants): a few hundred
+# exact index lookups, with birth date and sex in the key, that find every true candidate and few others,
+# however many people share the birth date. Candidates are then confirmed with the real distance. Keys too
+# short to cut share one entry per length.
+
+
+def _parts(length: int, count: int) -> list[tuple[int, int]]:
+    """The (start, length) of the `count` segments a key of `length` characters is cut into ([] if too short)."""
+    if length < count:
+        return []
+    base, extra = divmod(length, count)
+    parts: list[tuple[int, int]] = []
+    start = 0
+    for index in range(count):
+        size = base + (1 if index >= count - extra else 0)
+        parts.append((start, size))
+        start += size
+    return parts
+
+
+def index_segments(day: str, sex: str, key: str) -> list[str]:
+    """The index entries of a stored key of a person born on `day` with `sex`."""
+    length = len(key)
+    entries: list[str] = []
+    for slips in sorted({_threshold_of(n) for n in range(max(1, length - 3), length + 4)}):
+        parts = _parts(length, slips + 1)
+        if not parts:
+            entries.append(f"{day}|{sex}|{length}|{slips}|*")
+        entries += [f"{day}|{sex}|{length}|{slips}|{i}|{key[p : p + n]}" for i, (p, n) in enumerate(parts)]
+    return entries
+
+
+def probe_segments(day: str, sex: str, key: str, slips: int) -> set[str]:
+    """The index entries one of which every stored key within `slips` of `key` (same day and sex) has."""
+    found: set[str] = set()
+    length = len(key)
+    for other in range(max(1, length - slips), length + slips + 1):
+        parts = _parts(other, slips + 1)
+        prefix = f"{day}|{sex}|{other}|{slips}|"
+        if not parts:
+            found.add(prefix + "*")
+            continue
+        delta = length - other
+        for i, (p, n) in enumerate(parts):
+            for shift in range(-slips, slips + 1):
+                start = p + shift
+                if abs(shift) + abs(delta - shift) > slips or start < 0 or start + n > length:
+                    continue
+                piece = key[start : start + n]
+                found.add(f"{prefix}{i}|{piece}")
+                # a swap of neighbours across the segment's start and/or end, undone
+                if start > 0:
+                    head = key[start - 1] + piece[1:]
+                    found.add(f"{prefix}{i}|{head}")
+                if start + n < length:
+                    found.add(f"{prefix}{i}|{piece[:-1] + key[start + n]}")
+                    if start > 0 and n > 1:
+                        found.add(f"{prefix}{i}|{head[:-1] + key[start + n]}")
+    return found
+
+
+def _catch_up_index(conn: sqlite3.Connection) -> None:
+    """Index the citizens and registrations stored since the last check (by this console or any other writer)."""
+    upto = dict(conn.execute("SELECT src, upto FROM dup_indexed").fetchall())
+    sources = (
+        (
+            0,
+            "SELECT rowid, match_key, latin_family, latin_given, birth_date, sex FROM citizens WHERE rowid > ? "
+            "ORDER BY rowid",
+        ),
+        (1, "SELECT id, '', latin_family, latin_given, birth_date, sex FROM registrations WHERE id > ? ORDER BY id"),
+    )
+    for src, sql in sources:
+        rows = conn.execute(sql, (upto.get(src, 0),)).fetchall()
+        if not rows:
+            continue
+        conn.executemany(
+            "INSERT OR IGNORE INTO dup_segments (segment, src, rid) VALUES (?, ?, ?)",
+            [
+                (segment, src, rid)
+                for rid, key, family, given, birth, sex in rows
+                for segment in index_segments(birth, sex, key or names.fold_key(f"{family} {given}"))
+            ],
+        )
+        conn.execute(
+            "INSERT INTO dup_indexed (src, upto) VALUES (?, ?) ON CONFLICT(src) DO UPDATE SET upto = excluded.upto",
+            (src, rows[-1][0]),
+        )
+
+
+def _credential_status(conn: sqlite3.Connection, id_number: str) -> str | None:
+    row = conn.execute(
+        "SELECT status FROM credentials WHERE id_number = ? ORDER BY issued_at DESC LIMIT 1", (id_number,)
+    ).fetchone()
+    return str(row[0]) if row else None
 
 
 def find_duplicates(conn: sqlite3.Connection, person: Person, limit: int = 5) -> list[dict[str, Any]]:
-    """Registered or pending people with the same sex, the same (or day/month-swapped) birth date and a name
-    within a small typo distance of this one's Latin form."""
-    dates = [person.birth_date.isoformat()]
-    swapped = _swapped(person.birth_date)
+    """Possible duplicates of `person`, each with a `reason`:
+
+    - registered or held (pending review) people with the same sex, the same (or day/month-swapped) birth date
+      and a name within a small typo distance of this one's Latin form;
+    - and, because a revoked card must not come back through a new registration, people whose credential was
+      revoked or suspended, or whose registration is held, with such a name and a birth date one day apart
+      or another sex.
+
+    Runs inside the caller's transaction (it brings the name index up to date).
+    """
+    _catch_up_index(conn)
+    key = person.match_key
+    slips = _threshold(key)
+    birth = person.birth_date
+    same_days = {birth.isoformat()}
+    swapped = _swapped(birth)
     if swapped:
-        dates.append(swapped.isoformat())
-    marks = ",".join("?" * len(dates))
-    rows = conn.execute(
-        f"SELECT 'registered' AS kind, id_number AS ref, family_name, given_name, latin_family, latin_given, "
-        f"match_key, birth_date FROM citizens WHERE birth_date IN ({marks}) AND sex = ? "
-        f"UNION ALL SELECT 'pending-review', CAST(id AS TEXT), family_name, given_name, latin_family, latin_given, "
-        f"'', birth_date FROM registrations WHERE status = 'pending-review' AND birth_date IN ({marks}) AND sex = ?",
-        (*dates, person.sex, *dates, person.sex),
-    ).fetchall()
+        same_days.add(swapped.isoformat())
+    near_days = {(birth + timedelta(days=step)).isoformat() for step in (-1, 1)}
+    probes = sorted(set().union(*(probe_segments(day, person.sex, key, slips) for day in same_days)))
+    rows: dict[tuple[str, str], tuple[Any, ...]] = {}
+    for start in range(0, len(probes), 500):
+        batch = probes[start : start + 500]
+        marks = ",".join("?" * len(batch))
+        for row in conn.execute(
+            "SELECT 'registered', c.id_number, c.family_name, c.given_name, c.latin_family, c.latin_given, "
+            "c.match_key, c.birth_date, c.sex, 'registered' FROM dup_segments s JOIN citizens c ON c.rowid = s.rid "
+            f"WHERE s.src = 0 AND s.segment IN ({marks}) "
+            "UNION SELECT 'pending-review', CAST(r.id AS TEXT), r.family_name, r.given_name, r.latin_family, "
+            "r.latin_given, '', r.birth_date, r.sex, r.status FROM dup_segments s JOIN registrations r ON r.id = s.rid "
+            f"WHERE s.src = 1 AND s.segment IN ({marks})",
+            batch + batch,
+        ):
+            rows[(row[0], row[1])] = row
+    # The relaxed rule looks only at the few people it concerns: credentials revoked or suspended (by the status
+    # index) and registrations held for review, born within a day.
+    days = sorted(same_days | near_days)
+    marks = ",".join("?" * len(days))
+    for row in conn.execute(
+        "SELECT DISTINCT 'registered', c.id_number, c.family_name, c.given_name, c.latin_family, c.latin_given, "
+        "c.match_key, c.birth_date, c.sex, 'registered' FROM credentials cr JOIN citizens c "
+        f"ON c.id_number = cr.id_number WHERE cr.status IN ('revoked', 'suspended') AND c.birth_date IN ({marks}) "
+        "UNION SELECT 'pending-review', CAST(id AS TEXT), family_name, given_name, latin_family, latin_given, '', "
+        f"birth_date, sex, status FROM registrations WHERE status = 'pending-review' AND birth_date IN ({marks})",
+        days + days,
+    ):
+        rows[(row[0], row[1])] = row
     found: list[dict[str, Any]] = []
-    limit_distance = _threshold(person.match_key)
-    for kind, ref, family, given, lfam, lgiv, key, birth in rows:
+    for row in rows.values():
+        kind, ref, family, given, lfam, lgiv, other_key, other_birth, other_sex, status = row
+        if kind == "pending-review" and status != "pending-review":
+            continue
         # match_key sorts the words, so a family/given swap is already the same key
-        distance = names.key_distance(person.match_key, key or names.fold_key(f"{lfam} {lgiv}"), limit_distance)
-        if distance <= limit_distance:
-            found.append(
-                {
-                    "kind": kind,
-                    "ref": ref,
-                    "family_name": family,
-                    "given_name": given,
-                    "latin_family": lfam,
-                    "latin_given": lgiv,
-                    "birth_date": birth,
-                    "distance": distance,
-                }
+        distance = names.key_distance(key, other_key or names.fold_key(f"{lfam} {lgiv}"), slips)
+        if distance > slips:
+            continue
+        if other_sex == person.sex and other_birth in same_days:
+            reason = _("similar name, same birth date and sex")
+        else:
+            held = kind == "pending-review"
+            credential = None if held else _credential_status(conn, ref)
+            if not held and credential not in ("revoked", "suspended"):
+                continue
+            day_off, sex_off = other_birth not in same_days, other_sex != person.sex
+            apart = (
+                _("a birth date one day apart and the other sex")
+                if day_off and sex_off
+                else _("a birth date one day apart")
+                if day_off
+                else _("the other sex")
             )
-    found.sort(key=lambda c: c["distance"])
+            reason = (
+                _("similar name and {apart}, and that registration is held for review").format(apart=apart)
+                if held
+                else _("similar name and {apart}, and that person's credential is {status}").format(
+                    apart=apart, status=_("revoked") if credential == "revoked" else _("suspended")
+                )
+            )
+        found.append(
+            {
+                "kind": kind,
+                "ref": ref,
+                "family_name": family,
+                "given_name": given,
+                "latin_family": lfam,
+                "latin_given": lgiv,
+                "birth_date": other_birth,
+                "distance": distance,
+                "reason": reason,
+            }
+        )
+    found.sort(key=lambda c: (c["distance"], c["kind"], c["ref"]))
     return found[:limit]
 
 
