@@ -30,6 +30,7 @@ from console.core import coding, events, names
 from console.core.accounts import Session
 from console.core.errors import Conflict, NotFound, UserCancelled, ValidationError
 from console.core.i18n import _
+from console.core.independence import require_independent
 from console.core.roles import Permission
 from console.core.store import transaction
 from console.core.timeutil import to_iso
@@ -726,7 +727,7 @@ def list_reviews(session: Session, *, status: str = "pending-review") -> list[di
     return [{**row, "candidates": json.loads(row["candidates"])} for row in rows]
 
 
-def _pending(session: Session, review_id: int) -> dict[str, Any]:
+def _pending(session: Session, review_id: int, *, accepting: bool = False) -> dict[str, Any]:
     """The held registration, if it may be decided by this officer (status is checked again when writing)."""
     rows = list(session.office.db.query("SELECT * FROM registrations WHERE id = ?", [review_id]))
     if not rows:
@@ -738,6 +739,14 @@ def _pending(session: Session, review_id: int) -> dict[str, Any]:
         f"registration {review_id}",
         _("registration {review}").format(review=review_id),
     )
+    if accepting:  # accepting registers a likely duplicate: two people, not two accounts of one (independence.py)
+        require_independent(
+            session,
+            row["requested_by"],
+            "review.decide",
+            f"registration {review_id}",
+            _("registration {review}").format(review=review_id),
+        )
     if row["status"] != "pending-review":
         raise Conflict(_already_decided(review_id, row["status"], row["decided_by"]))
     return row
@@ -765,7 +774,7 @@ def _claim_review(conn: sqlite3.Connection, session: Session, review_id: int, st
 def accept_review(session: Session, review_id: int, note: str = "") -> dict[str, Any]:
     """Not a duplicate after all: allocate the number and register (a supervisor other than the requester)."""
     session.require(Permission.REVIEW_DECIDE, f"review {review_id}")
-    row = _pending(session, review_id)
+    row = _pending(session, review_id, accepting=True)
     office = session.office
     now = office.clock()
     person = Person(
