@@ -2,7 +2,8 @@
 
 Registers N people (default 100,000) all born the same day, with distinct names, through the streaming import
 (`registry.register_stream`, what `id-console import` runs), and prints the time per 5,000 rows, which must stay
-flat (the duplicate check is indexed). Meanwhile a second process logs in as another officer and writes
+flat (the duplicate check is indexed): wall time, and this process's CPU time (which other work on a shared
+machine does not inflate). Meanwhile a second process logs in as another officer and writes
 (a login is itself a write: last login, audit) every half second, and prints how long each took; the import's
 short transactions must keep each under one second.
 
@@ -85,17 +86,20 @@ def main() -> None:
     time.sleep(2.0)  # the other officer's idle figures first
     block = 5000
     per_block: list[float] = []
+    cpu_block: list[float] = []
     registered = held = 0
     t_block = time.perf_counter()
+    c_block = time.process_time()
     done_block = 0
     started = time.perf_counter()
     for part in registry.register_stream(clerk, enumerate(people)):
         registered += len(part.registered)
         held += len(part.held)
         while part.handled >= done_block + block:
-            now = time.perf_counter()
+            now, cpu = time.perf_counter(), time.process_time()
             per_block.append(now - t_block)
-            t_block = now
+            cpu_block.append(cpu - c_block)
+            t_block, c_block = now, cpu
             done_block += block
     total = time.perf_counter() - started
     stop.touch()
@@ -104,7 +108,8 @@ def main() -> None:
 
     print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"{count:,} people born 1985-06-15: {registered:,} registered, {held:,} held, {total:.1f} s in all")
-    print("seconds per 5,000 rows: " + ", ".join(f"{t:.1f}" for t in per_block))
+    print("seconds per 5,000 rows (wall): " + ", ".join(f"{t:.1f}" for t in per_block))
+    print("seconds per 5,000 rows (this process's CPU): " + ", ".join(f"{t:.1f}" for t in cpu_block))
     if per_block:
         print(
             f"first {per_block[0]:.1f} s, last {per_block[-1]:.1f} s, ratio last/first {per_block[-1] / per_block[0]:.2f}"

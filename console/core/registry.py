@@ -190,15 +190,15 @@ def _threshold_of(length: int) -> int:
     return 1 if length <= 10 else 2 if length <= 20 else 3
 
 
-# Indexed duplicate check. A stored key T is cut into m = k+1 segments for each slip count k that a key of
-# similar length may be allowed. A key within k slips of T leaves at least one of T's segments free of slips
-# other than swaps of two neighbours across its ends (each other slip lies in one segment; a swap across a
-# boundary is undone by reading the probe's first or last character from its neighbour), shifted by d positions
-# with |d| + |Δ - d| <= k (Δ the difference of lengths). So the check looks up, for every length T may have,
-# every substring of the new key that could be such a segment (and its swap-undone variants): a few hundred
-# exact index lookups, with birth date and sex in the key, that find every true candidate and few others,
-# however many people share the birth date. Candidates are then confirmed with the real distance. Keys too
-# short to cut share one entry per length.
+# Indexed duplicate check. A stored key T is cut into m = k+2 segments for each slip count k that a key of
+# similar length may be allowed. A key within k slips of T leaves at least two of T's segments free of slips
+# other than swaps of two neighbours across their ends (each other slip lies in one segment; a swap across a
+# boundary is undone by reading the probe's first or last character from its neighbour), each shifted by d
+# positions with |d| + |Δ - d| <= k (Δ the difference of lengths). So the check looks up, for every length T
+# may have, every substring of the new key that could be such a segment (and its swap-undone variants), with
+# birth date and sex in the key, and keeps the people matched by at least two segments: SQLite counts the
+# matches in its index, so the work per registration stays nearly flat however many people share the birth
+# date, and candidates are then confirmed with the real distance. Keys too short to cut share one entry.
 
 
 def _parts(length: int, count: int) -> list[tuple[int, int]]:
@@ -220,22 +220,25 @@ def index_segments(day: str, sex: str, key: str) -> list[str]:
     length = len(key)
     entries: list[str] = []
     for slips in sorted({_threshold_of(n) for n in range(max(1, length - 3), length + 4)}):
-        parts = _parts(length, slips + 1)
+        parts = _parts(length, slips + 2)
+        prefix = f"{day}|{sex}|{length}|{slips}|"
         if not parts:
-            entries.append(f"{day}|{sex}|{length}|{slips}|*")
-        entries += [f"{day}|{sex}|{length}|{slips}|{i}|{key[p : p + n]}" for i, (p, n) in enumerate(parts)]
+            entries.append(prefix + "*")
+        entries += [f"{prefix}{i}|{key[p : p + n]}" for i, (p, n) in enumerate(parts)]
     return entries
 
 
-def probe_segments(day: str, sex: str, key: str, slips: int) -> set[str]:
-    """The index entries one of which every stored key within `slips` of `key` (same day and sex) has."""
-    found: set[str] = set()
+def probe_segments(day: str, sex: str, key: str, slips: int) -> tuple[set[str], set[str]]:
+    """What to look up for stored keys within `slips` of `key` (same day and sex): the short keys' entries (one
+    match suffices) and the segments (a stored key within the distance matches at least two of its own)."""
+    short: set[str] = set()
+    segments: set[str] = set()
     length = len(key)
     for other in range(max(1, length - slips), length + slips + 1):
-        parts = _parts(other, slips + 1)
+        parts = _parts(other, slips + 2)
         prefix = f"{day}|{sex}|{other}|{slips}|"
         if not parts:
-            found.add(prefix + "*")
+            short.add(prefix + "*")
             continue
         delta = length - other
         for i, (p, n) in enumerate(parts):
@@ -244,40 +247,42 @@ def probe_segments(day: str, sex: str, key: str, slips: int) -> set[str]:
                 if abs(shift) + abs(delta - shift) > slips or start < 0 or start + n > length:
                     continue
                 piece = key[start : start + n]
-                found.add(f"{prefix}{i}|{piece}")
+                segments.add(f"{prefix}{i}|{piece}")
                 # a swap of neighbours across the segment's start and/or end, undone
                 if start > 0:
                     head = key[start - 1] + piece[1:]
-                    found.add(f"{prefix}{i}|{head}")
+                    segments.add(f"{prefix}{i}|{head}")
                 if start + n < length:
-                    found.add(f"{prefix}{i}|{piece[:-1] + key[start + n]}")
+                    segments.add(f"{prefix}{i}|{piece[:-1] + key[start + n]}")
                     if start > 0 and n > 1:
-                        found.add(f"{prefix}{i}|{head[:-1] + key[start + n]}")
-    return found
+                        segments.add(f"{prefix}{i}|{head[:-1] + key[start + n]}")
+    return short, segments
 
 
 def _catch_up_index(conn: sqlite3.Connection) -> None:
     """Index the citizens and registrations stored since the last check (by this console or any other writer)."""
     upto = dict(conn.execute("SELECT src, upto FROM dup_indexed").fetchall())
-    sources = (
-        (
-            0,
-            "SELECT rowid, match_key, latin_family, latin_given, birth_date, sex FROM citizens WHERE rowid > ? "
-            "ORDER BY rowid",
-        ),
-        (1, "SELECT id, '', latin_family, latin_given, birth_date, sex FROM registrations WHERE id > ? ORDER BY id"),
-    )
-    for src, sql in sources:
-        rows = conn.execute(sql, (upto.get(src, 0),)).fetchall()
+    citizens = conn.execute(
+        "SELECT rowid, match_key, birth_date, sex FROM citizens WHERE rowid > ? ORDER BY rowid", (upto.get(0, 0),)
+    ).fetchall()
+    held = [
+        (rid, names.fold_key(f"{family} {given}"), birth, sex)
+        for rid, family, given, birth, sex in conn.execute(
+            "SELECT id, latin_family, latin_given, birth_date, sex FROM registrations WHERE id > ? ORDER BY id",
+            (upto.get(1, 0),),
+        )
+    ]
+    if held:
+        conn.executemany(
+            "INSERT OR REPLACE INTO dup_registration_keys (id, match_key) VALUES (?, ?)",
+            [(rid, key) for rid, key, _birth, _sex in held],
+        )
+    for src, rows in ((0, citizens), (1, held)):
         if not rows:
             continue
         conn.executemany(
             "INSERT OR IGNORE INTO dup_segments (segment, src, rid) VALUES (?, ?, ?)",
-            [
-                (segment, src, rid)
-                for rid, key, family, given, birth, sex in rows
-                for segment in index_segments(birth, sex, key or names.fold_key(f"{family} {given}"))
-            ],
+            [(segment, src, rid) for rid, key, birth, sex in rows for segment in index_segments(birth, sex, key)],
         )
         conn.execute(
             "INSERT INTO dup_indexed (src, upto) VALUES (?, ?) ON CONFLICT(src) DO UPDATE SET upto = excluded.upto",
@@ -312,21 +317,29 @@ def find_duplicates(conn: sqlite3.Connection, person: Person, limit: int = 5) ->
     if swapped:
         same_days.add(swapped.isoformat())
     near_days = {(birth + timedelta(days=step)).isoformat() for step in (-1, 1)}
-    probes = sorted(set().union(*(probe_segments(day, person.sex, key, slips) for day in same_days)))
+    short: set[str] = set()
+    segments: set[str] = set()
+    for day in same_days:
+        day_short, day_segments = probe_segments(day, person.sex, key, slips)
+        short |= day_short
+        segments |= day_segments
+    hits = "SELECT src, rid FROM dup_segments WHERE segment IN ({}) GROUP BY src, rid HAVING COUNT(*) >= 2".format(
+        ",".join("?" * len(segments))
+    )
+    if short:
+        hits += " UNION SELECT src, rid FROM dup_segments WHERE segment IN ({})".format(",".join("?" * len(short)))
     rows: dict[tuple[str, str], tuple[Any, ...]] = {}
-    for start in range(0, len(probes), 500):
-        batch = probes[start : start + 500]
-        marks = ",".join("?" * len(batch))
-        for row in conn.execute(
-            "SELECT 'registered', c.id_number, c.family_name, c.given_name, c.latin_family, c.latin_given, "
-            "c.match_key, c.birth_date, c.sex, 'registered' FROM dup_segments s JOIN citizens c ON c.rowid = s.rid "
-            f"WHERE s.src = 0 AND s.segment IN ({marks}) "
-            "UNION SELECT 'pending-review', CAST(r.id AS TEXT), r.family_name, r.given_name, r.latin_family, "
-            "r.latin_given, '', r.birth_date, r.sex, r.status FROM dup_segments s JOIN registrations r ON r.id = s.rid "
-            f"WHERE s.src = 1 AND s.segment IN ({marks})",
-            batch + batch,
-        ):
-            rows[(row[0], row[1])] = row
+    for row in conn.execute(
+        f"WITH hits(src, rid) AS ({hits}) "
+        "SELECT 'registered', c.id_number, c.family_name, c.given_name, c.latin_family, c.latin_given, "
+        "c.match_key, c.birth_date, c.sex, 'registered' FROM hits JOIN citizens c ON c.rowid = hits.rid "
+        "WHERE hits.src = 0 "
+        "UNION ALL SELECT 'pending-review', CAST(r.id AS TEXT), r.family_name, r.given_name, r.latin_family, "
+        "r.latin_given, k.match_key, r.birth_date, r.sex, r.status FROM hits JOIN registrations r ON r.id = hits.rid "
+        "JOIN dup_registration_keys k ON k.id = r.id WHERE hits.src = 1",
+        [*sorted(segments), *sorted(short)],
+    ):
+        rows[(row[0], row[1])] = row
     # The relaxed rule looks only at the few people it concerns: credentials revoked or suspended (by the status
     # index) and registrations held for review, born within a day.
     days = sorted(same_days | near_days)
@@ -335,8 +348,10 @@ def find_duplicates(conn: sqlite3.Connection, person: Person, limit: int = 5) ->
         "SELECT DISTINCT 'registered', c.id_number, c.family_name, c.given_name, c.latin_family, c.latin_given, "
         "c.match_key, c.birth_date, c.sex, 'registered' FROM credentials cr JOIN citizens c "
         f"ON c.id_number = cr.id_number WHERE cr.status IN ('revoked', 'suspended') AND c.birth_date IN ({marks}) "
-        "UNION SELECT 'pending-review', CAST(id AS TEXT), family_name, given_name, latin_family, latin_given, '', "
-        f"birth_date, sex, status FROM registrations WHERE status = 'pending-review' AND birth_date IN ({marks})",
+        "UNION SELECT 'pending-review', CAST(r.id AS TEXT), r.family_name, r.given_name, r.latin_family, "
+        "r.latin_given, k.match_key, r.birth_date, r.sex, r.status FROM registrations r "
+        "JOIN dup_registration_keys k ON k.id = r.id "
+        f"WHERE r.status = 'pending-review' AND r.birth_date IN ({marks})",
         days + days,
     ):
         rows[(row[0], row[1])] = row

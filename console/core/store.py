@@ -101,6 +101,7 @@ MIGRATIONS: list[str] = [
         segment TEXT NOT NULL, src INTEGER NOT NULL, rid INTEGER NOT NULL, PRIMARY KEY (segment, src, rid)
     ) WITHOUT ROWID;
     CREATE TABLE dup_indexed (src INTEGER PRIMARY KEY, upto INTEGER NOT NULL);
+    CREATE TABLE dup_registration_keys (id INTEGER PRIMARY KEY, match_key TEXT NOT NULL);
     CREATE INDEX credentials_status ON credentials(status);
     """,
 ]

@@ -137,10 +137,10 @@ def test_largest_allowed_csv_streams_in_bounded_memory_and_ctrl_c_reports_what_w
         f.write(HEADER)
         size = len(HEADER)
         while size < 200 * 1024 * 1024 - 100_000:
-            block = "".join(line(i) for i in range(rows, rows + 10_000))
+            block = "".join(line(i) for i in range(rows, rows + 1000))
             f.write(block)
             size += len(block)
-            rows += 10_000
+            rows += 1000
     assert 199 * 1024 * 1024 < path.stat().st_size <= 200 * 1024 * 1024
     # Before login: the whole file is checked as a stream (a wrong password is refused after the check).
     refused = cli(cli_office, "import", "--as", "clara", str(path), password="not the password")
@@ -292,7 +292,8 @@ def random_people(count: int, seed: int) -> list[PersonInput]:
 
 
 def test_index_finds_every_name_within_the_distance() -> None:
-    """The segment index is a filter: every key within the allowed slips must share an index entry."""
+    """The segment index is a filter: every key within the allowed slips is found (two of its segments, or the
+    one entry of a short key)."""
     rnd = random.Random(7)
     checked = 0
     for _ in range(20_000):
@@ -313,7 +314,9 @@ def test_index_finds_every_name_within_the_distance() -> None:
         slips = registry._threshold(key)
         if key and names.key_distance(key, stored, slips) <= slips:
             checked += 1
-            assert set(registry.index_segments("d", "F", stored)) & registry.probe_segments("d", "F", key, slips)
+            stored_entries = set(registry.index_segments("d", "F", stored))
+            short, segments = registry.probe_segments("d", "F", key, slips)
+            assert stored_entries & short or len(stored_entries & segments) >= 2, (stored, key)
     assert checked > 10_000
 
 
