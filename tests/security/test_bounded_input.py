@@ -25,7 +25,7 @@ from console.core import names, registry
 from console.core.accounts import Session
 from console.core.office import Office
 from console.core.registry import PersonInput
-from tests.security.clihelp import ADMIN_PW, CLERK_PW, SUPER_PW, cli, env, init_office, reap
+from tests.security.clihelp import ADMIN_PW, CLERK_PW, LAUNCH, SUPER_PW, cli, env, init_office, reap, spawn
 
 HEADER = "family_name,given_name,birth_date,sex,birthplace\n"
 
@@ -149,12 +149,20 @@ def test_largest_allowed_csv_streams_in_bounded_memory_and_ctrl_c_reports_what_w
     # The real import streams the same file; Ctrl-C stops it between transactions and says exactly what
     # was saved (it would take hours to finish on this machine).
     before = count(cli_office, "SELECT COUNT(*) FROM citizens")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "console.cli", "--data-dir", str(cli_office), "import", "--as", "clara", str(path)],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env(CLERK_PW),
+    process = spawn(
+        [
+            *LAUNCH,
+            sys.executable,
+            "-m",
+            "console.cli",
+            "--data-dir",
+            str(cli_office),
+            "import",
+            "--as",
+            "clara",
+            str(path),
+        ],
+        env(CLERK_PW),
     )
     deadline = time.monotonic() + 300
     while count(cli_office, "SELECT COUNT(*) FROM citizens") < before + 1500 and time.monotonic() < deadline:
