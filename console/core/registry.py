@@ -259,8 +259,15 @@ def probe_segments(day: str, sex: str, key: str, slips: int) -> tuple[set[str], 
     return short, segments
 
 
+#: Index entries without date and sex ("*|*|…") list the people the relaxed rule concerns: held registrations
+#: (src 3) and citizens whose credential was revoked or suspended (src 2). Stale ones (decided, reinstated)
+#: are filtered when read.
+_ANY = "*"
+
+
 def _catch_up_index(conn: sqlite3.Connection) -> None:
-    """Index the citizens and registrations stored since the last check (by this console or any other writer)."""
+    """Index the citizens, registrations and status changes stored since the last check (by this console or any
+    other writer)."""
     upto = dict(conn.execute("SELECT src, upto FROM dup_indexed").fetchall())
     citizens = conn.execute(
         "SELECT rowid, match_key, birth_date, sex FROM citizens WHERE rowid > ? ORDER BY rowid", (upto.get(0, 0),)
@@ -272,22 +279,29 @@ def _catch_up_index(conn: sqlite3.Connection) -> None:
             (upto.get(1, 0),),
         )
     ]
+    changed = conn.execute(
+        "SELECT c.rowid, c.match_key, cr.status_changed_at FROM credentials cr JOIN citizens c "
+        "ON c.id_number = cr.id_number WHERE cr.status_changed_at >= ? AND cr.status IN ('revoked', 'suspended') "
+        "ORDER BY cr.status_changed_at",
+        (upto.get(2, ""),),
+    ).fetchall()
     if held:
         conn.executemany(
             "INSERT OR REPLACE INTO dup_registration_keys (id, match_key) VALUES (?, ?)",
             [(rid, key) for rid, key, _birth, _sex in held],
         )
-    for src, rows in ((0, citizens), (1, held)):
-        if not rows:
-            continue
-        conn.executemany(
-            "INSERT OR IGNORE INTO dup_segments (segment, src, rid) VALUES (?, ?, ?)",
-            [(segment, src, rid) for rid, key, birth, sex in rows for segment in index_segments(birth, sex, key)],
-        )
-        conn.execute(
-            "INSERT INTO dup_indexed (src, upto) VALUES (?, ?) ON CONFLICT(src) DO UPDATE SET upto = excluded.upto",
-            (src, rows[-1][0]),
-        )
+    entries = [(segment, 0, rid) for rid, key, birth, sex in citizens for segment in index_segments(birth, sex, key)]
+    entries += [(segment, 1, rid) for rid, key, birth, sex in held for segment in index_segments(birth, sex, key)]
+    entries += [(segment, 3, rid) for rid, key, _birth, _sex in held for segment in index_segments(_ANY, _ANY, key)]
+    entries += [(segment, 2, rid) for rid, key, _when in changed for segment in index_segments(_ANY, _ANY, key)]
+    if entries:
+        conn.executemany("INSERT OR IGNORE INTO dup_segments (segment, src, rid) VALUES (?, ?, ?)", entries)
+    for src, rows in ((0, citizens), (1, held), (2, changed)):
+        if rows:
+            conn.execute(
+                "INSERT INTO dup_indexed (src, upto) VALUES (?, ?) ON CONFLICT(src) DO UPDATE SET upto = excluded.upto",
+                (src, rows[-1][-1] if src == 2 else rows[-1][0]),
+            )
 
 
 def _credential_status(conn: sqlite3.Connection, id_number: str) -> str | None:
@@ -323,38 +337,31 @@ def find_duplicates(conn: sqlite3.Connection, person: Person, limit: int = 5) ->
         day_short, day_segments = probe_segments(day, person.sex, key, slips)
         short |= day_short
         segments |= day_segments
-    hits = "SELECT src, rid FROM dup_segments WHERE segment IN ({}) GROUP BY src, rid HAVING COUNT(*) >= 2".format(
-        ",".join("?" * len(segments))
-    )
-    if short:
-        hits += " UNION SELECT src, rid FROM dup_segments WHERE segment IN ({})".format(",".join("?" * len(short)))
+    any_short, any_segments = probe_segments(_ANY, _ANY, key, slips)
     rows: dict[tuple[str, str], tuple[Any, ...]] = {}
-    for row in conn.execute(
-        f"WITH hits(src, rid) AS ({hits}) "
-        "SELECT 'registered', c.id_number, c.family_name, c.given_name, c.latin_family, c.latin_given, "
-        "c.match_key, c.birth_date, c.sex, 'registered' FROM hits JOIN citizens c ON c.rowid = hits.rid "
-        "WHERE hits.src = 0 "
-        "UNION ALL SELECT 'pending-review', CAST(r.id AS TEXT), r.family_name, r.given_name, r.latin_family, "
-        "r.latin_given, k.match_key, r.birth_date, r.sex, r.status FROM hits JOIN registrations r ON r.id = hits.rid "
-        "JOIN dup_registration_keys k ON k.id = r.id WHERE hits.src = 1",
-        [*sorted(segments), *sorted(short)],
-    ):
-        rows[(row[0], row[1])] = row
-    # The relaxed rule looks only at the few people it concerns: credentials revoked or suspended (by the status
-    # index) and registrations held for review, born within a day.
-    days = sorted(same_days | near_days)
-    marks = ",".join("?" * len(days))
-    for row in conn.execute(
-        "SELECT DISTINCT 'registered', c.id_number, c.family_name, c.given_name, c.latin_family, c.latin_given, "
-        "c.match_key, c.birth_date, c.sex, 'registered' FROM credentials cr JOIN citizens c "
-        f"ON c.id_number = cr.id_number WHERE cr.status IN ('revoked', 'suspended') AND c.birth_date IN ({marks}) "
-        "UNION SELECT 'pending-review', CAST(r.id AS TEXT), r.family_name, r.given_name, r.latin_family, "
-        "r.latin_given, k.match_key, r.birth_date, r.sex, r.status FROM registrations r "
-        "JOIN dup_registration_keys k ON k.id = r.id "
-        f"WHERE r.status = 'pending-review' AND r.birth_date IN ({marks})",
-        days + days,
-    ):
-        rows[(row[0], row[1])] = row
+    for sources, (group_short, group_segments) in (((0, 1), (short, segments)), ((2, 3), (any_short, any_segments))):
+        # the people matched by two segments of their key, or by a short key's one entry
+        hits = "SELECT src, rid FROM dup_segments WHERE segment IN ({}) GROUP BY src, rid HAVING COUNT(*) >= 2".format(
+            ",".join("?" * len(group_segments))
+        )
+        if group_short:
+            hits += " UNION SELECT src, rid FROM dup_segments WHERE segment IN ({})".format(
+                ",".join("?" * len(group_short))
+            )
+        citizen_src, held_src = sources
+        for row in conn.execute(
+            f"WITH hits(src, rid) AS ({hits}) "
+            "SELECT 'registered', c.id_number, c.family_name, c.given_name, c.latin_family, c.latin_given, "
+            "c.match_key, c.birth_date, c.sex, 'registered' FROM hits JOIN citizens c ON c.rowid = hits.rid "
+            f"WHERE hits.src = {citizen_src} "
+            "UNION ALL SELECT 'pending-review', CAST(r.id AS TEXT), r.family_name, r.given_name, r.latin_family, "
+            "r.latin_given, k.match_key, r.birth_date, r.sex, r.status FROM hits "
+            "JOIN registrations r ON r.id = hits.rid JOIN dup_registration_keys k ON k.id = r.id "
+            f"WHERE hits.src = {held_src}",
+            [*sorted(group_segments), *sorted(group_short)],
+        ):
+            if row[7] in same_days or row[7] in near_days:
+                rows[(row[0], row[1])] = row
     found: list[dict[str, Any]] = []
     for row in rows.values():
         kind, ref, family, given, lfam, lgiv, other_key, other_birth, other_sex, status = row
