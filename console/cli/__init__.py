@@ -15,13 +15,14 @@ import sqlite3
 import sys
 
 from console import __version__
-from console.cli import cards, credentials, officers, registry
+from console.cli import cards, credentials, officers, registry, safety
 from console.core import i18n
 from console.core.errors import ConsoleError, StorageError, UserCancelled
 
 logger = logging.getLogger("console.cli")
 
 EXIT_BUG = 70
+USAGE_ERROR = 2
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -52,9 +53,32 @@ def _cmd_gui(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `id-console` command."""
+    # Control characters in user text (names, reasons, printer names, audit details) never reach the
+    # terminal raw: both streams escape them, and JSON keeps its exact values (see cli/safety.py).
+    restore = safety.install(sys.stdout, sys.stderr)
+    try:
+        return _main(sys.argv[1:] if argv is None else argv)
+    finally:
+        if isinstance(sys.stdout, safety.SafeStream) or isinstance(sys.stderr, safety.SafeStream):
+            restore()
+
+
+def _main(argv: list[str]) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    args = build_parser().parse_args(argv)
-    i18n.set_language(os.environ.get("ID_CONSOLE_LANG"))  # opt-in: messages stay English unless asked
+    problem = safety.non_utf8_argument(argv)
+    if problem:
+        print(f"id-console: {problem}", file=sys.stderr)
+        return USAGE_ERROR
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as e:  # argparse: --help, --version, or a usage error already printed
+        return int(e.code or 0)
+    try:
+        language = safety.utf8_env("ID_CONSOLE_LANG")
+    except ValueError as e:
+        print(f"id-console: {e}", file=sys.stderr)
+        return USAGE_ERROR
+    i18n.set_language(language)  # opt-in: messages stay English unless asked
     handler = getattr(args, "handler", None) or _cmd_gui
     try:
         return int(handler(args))
@@ -78,6 +102,19 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("id-console: interrupted", file=sys.stderr)
         return 130
+    except RecursionError:
+        # Only input nests this deep (a JSON or CBOR document of thousands of levels): not a bug of ours.
+        print(
+            "id-console: An input is nested too deeply to read (thousands of levels of brackets); nothing was "
+            "changed. Check the file or text you gave.",
+            file=sys.stderr,
+        )
+        return USAGE_ERROR
+    except OverflowError as e:
+        # A number from the input too large for the calendar or the database (options are bounded at parse
+        # time; this covers numbers read from files).
+        print(f"id-console: A number in the input is too large to use ({e}); nothing was changed.", file=sys.stderr)
+        return USAGE_ERROR
     except Exception as e:
         logger.debug("unexpected error", exc_info=True)
         print(

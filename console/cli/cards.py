@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from console.cli.common import UsageError, add_as, add_json, emit, session_for, table, write_output
+from console.cli.safety import finite_number
 from console.core import cardservice
 
 
@@ -15,8 +16,8 @@ def register(sub: Any) -> None:
     p.add_argument("targets", nargs="+", metavar="TARGET", help="ID number or credential id (several for a sheet)")
     p.add_argument("--out", required=True, metavar="FILE.pdf")
     p.add_argument("--sheet", choices=["id1", "a4"], default="id1", help="id1: one card per page; a4: 10 per sheet")
-    p.add_argument("--offset-x", type=float, metavar="MM", help="printer calibration: shift right (mm)")
-    p.add_argument("--offset-y", type=float, metavar="MM", help="printer calibration: shift down (mm)")
+    p.add_argument("--offset-x", type=finite_number, metavar="MM", help="printer calibration: shift right (mm)")
+    p.add_argument("--offset-y", type=finite_number, metavar="MM", help="printer calibration: shift down (mm)")
     p.add_argument("--printer", metavar="NAME", help="apply the stored calibration of this printer")
     p.add_argument("--back", action="store_true", help="also print the backs (MRZ)")
     add_json(p)
@@ -28,8 +29,8 @@ def register(sub: Any) -> None:
     p = printer.add_parser("set", help="store a printer's offsets in mm")
     add_as(p)
     p.add_argument("name", metavar="NAME")
-    p.add_argument("--offset-x", type=float, required=True, metavar="MM")
-    p.add_argument("--offset-y", type=float, required=True, metavar="MM")
+    p.add_argument("--offset-x", type=finite_number, required=True, metavar="MM")
+    p.add_argument("--offset-y", type=finite_number, required=True, metavar="MM")
     add_json(p)
     p.set_defaults(handler=cmd_printer_set)
     p = printer.add_parser("list", help="calibrated printers")

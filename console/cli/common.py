@@ -13,8 +13,9 @@ from typing import Any
 
 import platformdirs
 
+from console.cli.safety import one_line, utf8_env
 from console.core.accounts import Session, login
-from console.core.atomic import atomic_write
+from console.core.atomic import OUTPUT_JOURNAL, atomic_write
 from console.core.errors import ConsoleError, ValidationError
 from console.core.keystore import DEFAULT_KDF, KDF_PRESETS, KdfLimits
 from console.core.office import Office
@@ -32,7 +33,7 @@ def data_dir(args: argparse.Namespace) -> Path:
     """--data-dir, else ID_CONSOLE_DATA_DIR, else the platform's user data folder."""
     if args.data_dir is not None and not args.data_dir.strip():
         raise UsageError("--data-dir is empty; give a folder, or leave the option out to use the default.")
-    chosen = args.data_dir or os.environ.get("ID_CONSOLE_DATA_DIR")
+    chosen = args.data_dir or _env("ID_CONSOLE_DATA_DIR")
     if chosen:
         return Path(chosen).expanduser()
     return Path(platformdirs.user_data_dir("id-console", appauthor=False))
@@ -40,7 +41,7 @@ def data_dir(args: argparse.Namespace) -> Path:
 
 def kdf_limits() -> KdfLimits:
     """argon2id limits for new keystores: ID_CONSOLE_KDF names a preset (default: standard)."""
-    name = os.environ.get("ID_CONSOLE_KDF", DEFAULT_KDF)
+    name = _env("ID_CONSOLE_KDF") or DEFAULT_KDF
     if name not in KDF_PRESETS:
         raise UsageError(f"ID_CONSOLE_KDF={name!r} is not a preset; use interactive, moderate, standard or sensitive.")
     if name == "min" and os.environ.get("ID_CONSOLE_ALLOW_WEAK_KDF") != "1":
@@ -57,15 +58,34 @@ def open_office(args: argparse.Namespace) -> Office:
 
 def read_password(env_var: str, prompt: str, *, who: str, confirm: bool = False) -> str:
     """From `env_var` when set, else a no-echo prompt; with no terminal, fail at once instead of hanging."""
-    value = os.environ.get(env_var)
+    value = _env(env_var)
     if value is not None:
         return value
     if not sys.stdin.isatty():
         raise UsageError(f"No password for {who}: set {env_var} or run the command in a terminal.")
-    first = getpass.getpass(prompt)
-    if confirm and getpass.getpass("Repeat: ") != first:
-        raise ValidationError("password", "The two passwords differ; nothing was changed.")
+    try:
+        first = getpass.getpass(prompt)
+        if confirm and getpass.getpass("Repeat: ") != first:
+            raise ValidationError("password", "The two passwords differ; nothing was changed.")
+        first.encode("utf-8")
+    except UnicodeError:
+        raise UsageError(
+            f"The password typed for {who} is not valid UTF-8 text; set the terminal to UTF-8 and type it again."
+        ) from None
     return first
+
+
+def _env(name: str) -> str | None:
+    """An environment variable, refused with a sentence when it is not UTF-8 text."""
+    try:
+        return utf8_env(name)
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+
+
+def raw_stderr() -> Any:
+    """Standard error without control-character escaping, for the console's own progress line (``\\r``)."""
+    return getattr(sys.stderr, "raw", sys.stderr)
 
 
 def session_for(args: argparse.Namespace, office: Office | None = None) -> Session:
@@ -89,9 +109,10 @@ def table(rows: list[dict[str, Any]], columns: list[str]) -> str:
     """A plain aligned text table."""
     if not rows:
         return "(none)"
-    widths = {c: max(len(c), *(len(str(r.get(c) or "")) for r in rows)) for c in columns}
+    cells = [{c: one_line(r.get(c) or "") for c in columns} for r in rows]  # user text: one line, no escapes
+    widths = {c: max(len(c), *(len(r[c]) for r in cells)) for c in columns}
     lines = ["  ".join(c.upper().ljust(widths[c]) for c in columns)]
-    lines += ["  ".join(str(r.get(c) or "").ljust(widths[c]) for c in columns) for r in rows]
+    lines += ["  ".join(r[c].ljust(widths[c]) for c in columns) for r in cells]
     return "\n".join(line.rstrip() for line in lines)
 
 
@@ -120,5 +141,8 @@ def write_output(args: argparse.Namespace, out: str, data: bytes, *, magic: byte
         with target.open("rb") as existing:
             if existing.read(len(magic)) != magic:
                 raise UsageError(f"{path} exists and is not a {kind}; refusing to overwrite it. Choose another name.")
-    atomic_write(target, data, mode=0o600)
+    # The temp name is journalled in the data directory, so a crash never leaves a copy of the (personal) data
+    # in the output folder after the next start.
+    journal = folder / OUTPUT_JOURNAL if (folder / "office.db").exists() else None
+    atomic_write(target, data, mode=0o600, journal=journal)
     return path

@@ -19,6 +19,7 @@ from console.cli.common import (
     table,
     write_output,
 )
+from console.cli.safety import whole_number
 from console.core import issuance, requests, scanning, truth
 from console.core.atomic import read_bounded
 from console.core.credentials import Verdict
@@ -31,7 +32,7 @@ def register(sub: Any) -> None:
     p = sub.add_parser("issue", help="sign a credential for a registered person (supersedes earlier ones)")
     add_as(p)
     p.add_argument("id_number", metavar="ID_NUMBER")
-    p.add_argument("--valid-years", type=int, default=10)
+    p.add_argument("--valid-years", type=whole_number, default=10)
     add_json(p)
     p.set_defaults(handler=cmd_issue)
 
@@ -65,13 +66,13 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=cmd_requests)
     p = sub.add_parser("approve", help="approve a request (supervisors; not your own)")
     add_as(p)
-    p.add_argument("request_id", type=int, metavar="REQUEST_ID")
+    p.add_argument("request_id", type=whole_number, metavar="REQUEST_ID")
     p.add_argument("--note", default="")
     add_json(p)
     p.set_defaults(handler=cmd_approve)
     p = sub.add_parser("reject", help="reject a request with a note (supervisors; not your own)")
     add_as(p)
-    p.add_argument("request_id", type=int, metavar="REQUEST_ID")
+    p.add_argument("request_id", type=whole_number, metavar="REQUEST_ID")
     p.add_argument("--note", required=True)
     add_json(p)
     p.set_defaults(handler=cmd_reject)

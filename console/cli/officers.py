@@ -17,6 +17,7 @@ from console.cli.common import (
     session_for,
     table,
 )
+from console.cli.safety import whole_number
 from console.core import officers
 from console.core.roles import Permission
 from console.core.setup import SCHEMES, OfficeSetup, check_before_setup, init_office
@@ -74,7 +75,7 @@ def register(sub: Any) -> None:
     p = settings.add_parser("set", help="change a setting (administrators)")
     add_as(p)
     p.add_argument("key", choices=sorted(officers.SETTINGS))
-    p.add_argument("value", type=int)
+    p.add_argument("value", type=whole_number)
     add_json(p)
     p.set_defaults(handler=cmd_settings_set)
 
@@ -85,7 +86,7 @@ def register(sub: Any) -> None:
 
     p = sub.add_parser("audit", help="show the audit trail (events, logins, refusals)")
     add_as(p)
-    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--limit", type=whole_number, default=50)
     add_json(p)
     p.set_defaults(handler=cmd_audit)
 

@@ -7,8 +7,10 @@ After a crash a reader sees either the old file or the new one, never a torn one
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
-import tempfile
+import secrets
+from collections.abc import Iterator
 from pathlib import Path
 
 from console.core.errors import StorageError, ValidationError
@@ -29,47 +31,120 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
+TEMP_PREFIX = ".tmp-"
+#: Folder in the data directory recording the temp names of output files being written elsewhere (tidy.py).
+OUTPUT_JOURNAL = "outputs.pending"
+
+
+def held_by_a_writer(path: Path) -> bool:
+    """Whether a live process holds `path` locked (a writer keeps an exclusive `flock` on its temp file)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+def _open_anonymous(folder: Path) -> int | None:
+    """An unnamed file in `folder` (Linux O_TMPFILE): a crash while writing leaves nothing behind."""
+    flag = getattr(os, "O_TMPFILE", 0)
+    if not flag or not Path("/proc/self/fd").is_dir():
+        return None
+    try:
+        return os.open(folder, flag | os.O_WRONLY, 0o600)
+    except OSError:
+        return None  # the filesystem cannot (some network shares): fall back to a named temp file
+
+
+@contextlib.contextmanager
+def _journal_entry(journal: Path | None, temp: Path) -> Iterator[None]:
+    """Record `temp` in `journal` (locked while the write is under way) so the next start can remove it."""
+    if journal is None:
+        yield
+        return
+    journal.mkdir(mode=0o700, exist_ok=True)
+    entry = journal / secrets.token_hex(8)
+    fd = os.open(entry, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        os.write(fd, os.fsencode(str(temp.absolute())))
+        os.fsync(fd)
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            entry.unlink()
+        os.close(fd)
+
+
+def atomic_write(path: Path, data: bytes, mode: int = 0o600, *, journal: Path | None = None) -> None:
     """Write `data` to `path` atomically with permissions `mode` (0600 by default: secrets live here).
+
+    The data is written to an unnamed file where the system allows (nothing is left if the process dies while
+    writing), else to a ``.tmp-`` file locked by this process; it gets a name only when complete, and is then
+    renamed over `path`. With `journal` (a folder of the data directory), the temp name is recorded there first,
+    so that the next start removes it if the process dies between naming and renaming (tidy.py): for files
+    with personal data written outside the data directory.
 
     Raises:
         StorageError: the folder is missing or not writable, or the disk is full.
     """
     folder = path.parent
+    temp = folder / f"{TEMP_PREFIX}{secrets.token_hex(8)}"
+    fd = _open_anonymous(folder)
+    anonymous = fd is not None
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=".tmp-", dir=folder)
-    except OSError as e:
-        raise StorageError(
-            _("Cannot write in {folder}: {reason}. Check that the folder exists and is writable.").format(
-                folder=folder, reason=e.strerror
-            )
-        ) from e
-    try:
-        with os.fdopen(fd, "wb") as f:
-            os.fchmod(f.fileno(), mode)
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp_name, path)
+        with _journal_entry(journal, temp):
+            if fd is None:
+                fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            fcntl.flock(fd, fcntl.LOCK_EX)  # tidy.py leaves a locked temp file alone
+            os.fchmod(fd, mode)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+            if anonymous:
+                # linkat(AT_SYMLINK_FOLLOW) names the unnamed file; a dir fd makes Python call linkat, not link
+                folder_fd = os.open(folder, os.O_RDONLY)
+                try:
+                    os.link(f"/proc/self/fd/{fd}", temp.name, dst_dir_fd=folder_fd, follow_symlinks=True)
+                finally:
+                    os.close(folder_fd)
+            os.replace(temp, path)
     except OSError as e:
         with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
+            os.unlink(temp)
+        if (isinstance(e, FileNotFoundError) and not folder.is_dir()) or isinstance(e, PermissionError):
+            raise StorageError(
+                _("Cannot write in {folder}: {reason}. Check that the folder exists and is writable.").format(
+                    folder=folder, reason=e.strerror
+                )
+            ) from e
         raise StorageError(
             _("Could not write {path}: {reason}. Check free disk space and permissions.").format(
                 path=path, reason=e.strerror
             )
         ) from e
+    finally:
+        if fd is not None:
+            os.close(fd)
     fsync_dir(folder)
 
 
 def ensure_private_dir(folder: Path) -> None:
-    """Create `folder` (and parents) readable by its owner only.
+    """Create `folder` (and parents), or tighten an existing one, so that only its owner can enter it.
 
     Raises:
         StorageError: it cannot be created.
     """
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(folder, 0o700)  # an existing folder too (the umask, or a folder made by hand, may leave it open)
     except OSError as e:
         raise StorageError(
             _("Cannot create the folder {folder}: {reason}. Choose a writable data directory.").format(

@@ -16,6 +16,7 @@ from console.core.errors import NotFound, StorageError
 from console.core.i18n import _
 from console.core.keystore import DEFAULT_KDF, KDF_PRESETS, KdfLimits
 from console.core.store import DB_NAME, get_setting, open_database
+from console.core.tidy import tidy_data_dir
 from console.core.timeutil import Clock, utc_now
 
 #: Defaults for the settings table; administrators may change them per office.
@@ -59,6 +60,7 @@ class Office:
                 )
             )
         self.db  # open now so that a damaged file is reported at once  # noqa: B018
+        tidy_data_dir(self.paths, self.db.conn)  # what a crash left behind (issue 12): temp files, keystores
 
     @property
     def db(self) -> sqlite_utils.Database:

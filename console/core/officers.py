@@ -15,7 +15,7 @@ from typing import Any
 from console.core import cose, events, names, truth
 from console.core.accounts import Session, lift_lockout, rewrap, store_wraps, wraps_for
 from console.core.atomic import fsync_dir
-from console.core.errors import Conflict, PermissionDenied, ValidationError
+from console.core.errors import Conflict, PermissionDenied, StorageError, ValidationError
 from console.core.i18n import _
 from console.core.keys import OfficerSecrets, certify, new_seed, public_key_of
 from console.core.keystore import write_sealed
@@ -49,7 +49,8 @@ def _enrol_key(
     # the wrap as it is now: another administrator may have rotated the office key since this session began
     office_secrets = session.reload_office_secrets() if "office" in KEY_GRANTS[role] else None
     wraps = wraps_for(session.officer_keys(), office, username, role, public, office_secrets, session.authority_secrets)
-    pending = session.office.paths.officer_keys / f".pending-{username}-{new_seed().hex()[:8]}.keystore"
+    # Named by the key id: if the process dies after the commit, the next start installs it (tidy.py).
+    pending = session.office.paths.officer_keys / f".pending-{username}-{cose.key_id(public).hex()}.keystore"
     anchor = session.anchor or bytes(session.office.authority()["root_public"])
     write_sealed(pending, OfficerSecrets(seed, {}, anchor).to_bytes(), password, session.office.kdf)
     cert = certify(
@@ -80,7 +81,19 @@ def _signed_role(session: Session, username: str) -> Role:
 
 
 def _install_keystore(session: Session, pending: Path, username: str) -> None:
-    os.replace(pending, session.office.paths.officer_keystore(username))
+    try:
+        os.replace(pending, session.office.paths.officer_keystore(username))
+    except FileNotFoundError:
+        # another process starting up installed it already (tidy.finish_enrolments)
+        if not session.office.paths.officer_keystore(username).exists():
+            raise
+    except OSError as e:
+        raise StorageError(
+            _(
+                "{username} is enrolled, but the keystore could not be put in place ({reason}); it is kept aside and "
+                "installed the next time the console starts. Free disk space or fix the permissions of {folder}."
+            ).format(username=username, reason=e.strerror, folder=session.office.paths.officer_keys)
+        ) from e
     fsync_dir(session.office.paths.officer_keys)
 
 
@@ -325,8 +338,14 @@ def unlock_officer(session: Session, username: str) -> None:
     office.officer_row(username)
     with transaction(office.db) as conn:
         lift_lockout(conn, username, office.clock(), session.username)
-        events.audit(
-            conn, now=office.clock(), officer=session.username, action="officer.unlock", outcome="ok", detail=username
+        events.append_event(  # a state change like any other: signed, so the log shows who lifted the lock
+            conn,
+            actor=session.actor,
+            office=office.local_office()["code"],
+            event_type="officer.unlocked",
+            now=office.clock(),
+            clear={"username": username},
+            audit_detail=f"unlocked {username}",
         )
 
 
@@ -370,12 +389,13 @@ def set_office_setting(session: Session, key: str, value: int) -> dict[str, int]
             "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             (key, str(value)),
         )
-        events.audit(
+        events.append_event(  # security settings decide lockouts and sessions: a signed event, not just audit
             conn,
+            actor=session.actor,
+            office=session.office.local_office()["code"],
+            event_type="settings.changed",
             now=session.office.clock(),
-            officer=session.username,
-            action="settings.set",
-            outcome="ok",
-            detail=f"{key} = {value}",
+            clear={"key": key, "value": value},
+            audit_detail=f"{key} = {value}",
         )
     return office_settings(session)

@@ -19,15 +19,18 @@ import logging
 import re
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Sequence
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from console.core import coding, events, names
 from console.core.accounts import Session
 from console.core.errors import Conflict, NotFound, UserCancelled, ValidationError
 from console.core.i18n import _
+from console.core.independence import require_independent
 from console.core.roles import Permission
 from console.core.store import transaction
 from console.core.timeutil import to_iso
@@ -179,43 +182,231 @@ def _swapped(day: date) -> date | None:
 
 
 def _threshold(key: str) -> int:
-    return 1 if len(key) <= 10 else 2 if len(key) <= 20 else 3
+    return _threshold_of(len(key))
+
+
+def _threshold_of(length: int) -> int:
+    """How many typing slips (edit operations) a name key of this length may differ by and still match."""
+    return 1 if length <= 10 else 2 if length <= 20 else 3
+
+
+# Indexed duplicate check. A stored key T is cut into m = k+2 segments for each slip count k that a key of
+# similar length may be allowed. A key within k slips of T leaves at least two of T's segments free of slips
+# other than swaps of two neighbours across their ends (each other slip lies in one segment; a swap across a
+# boundary is undone by reading the probe's first or last character from its neighbour), each shifted by d
+# positions with |d| + |Δ - d| <= k (Δ the difference of lengths). So the check looks up, for every length T
+# may have, every substring of the new key that could be such a segment (and its swap-undone variants), with
+# birth date and sex in the key, and keeps the people matched by at least two segments: SQLite counts the
+# matches in its index, so the work per registration stays nearly flat however many people share the birth
+# date, and candidates are then confirmed with the real distance. Keys too short to cut share one entry.
+
+
+def _parts(length: int, count: int) -> list[tuple[int, int]]:
+    """The (start, length) of the `count` segments a key of `length` characters is cut into ([] if too short)."""
+    if length < count:
+        return []
+    base, extra = divmod(length, count)
+    parts: list[tuple[int, int]] = []
+    start = 0
+    for index in range(count):
+        size = base + (1 if index >= count - extra else 0)
+        parts.append((start, size))
+        start += size
+    return parts
+
+
+def index_segments(day: str, sex: str, key: str) -> list[str]:
+    """The index entries of a stored key of a person born on `day` with `sex`."""
+    length = len(key)
+    entries: list[str] = []
+    for slips in sorted({_threshold_of(n) for n in range(max(1, length - 3), length + 4)}):
+        parts = _parts(length, slips + 2)
+        prefix = f"{day}|{sex}|{length}|{slips}|"
+        if not parts:
+            entries.append(prefix + "*")
+        entries += [f"{prefix}{i}|{key[p : p + n]}" for i, (p, n) in enumerate(parts)]
+    return entries
+
+
+def probe_segments(day: str, sex: str, key: str, slips: int) -> tuple[set[str], set[str]]:
+    """What to look up for stored keys within `slips` of `key` (same day and sex): the short keys' entries (one
+    match suffices) and the segments (a stored key within the distance matches at least two of its own)."""
+    short: set[str] = set()
+    segments: set[str] = set()
+    length = len(key)
+    for other in range(max(1, length - slips), length + slips + 1):
+        parts = _parts(other, slips + 2)
+        prefix = f"{day}|{sex}|{other}|{slips}|"
+        if not parts:
+            short.add(prefix + "*")
+            continue
+        delta = length - other
+        for i, (p, n) in enumerate(parts):
+            for shift in range(-slips, slips + 1):
+                start = p + shift
+                if abs(shift) + abs(delta - shift) > slips or start < 0 or start + n > length:
+                    continue
+                piece = key[start : start + n]
+                segments.add(f"{prefix}{i}|{piece}")
+                # a swap of neighbours across the segment's start and/or end, undone
+                if start > 0:
+                    head = key[start - 1] + piece[1:]
+                    segments.add(f"{prefix}{i}|{head}")
+                if start + n < length:
+                    segments.add(f"{prefix}{i}|{piece[:-1] + key[start + n]}")
+                    if start > 0 and n > 1:
+                        segments.add(f"{prefix}{i}|{head[:-1] + key[start + n]}")
+    return short, segments
+
+
+#: Index entries without date and sex ("*|*|…") list the people the relaxed rule concerns: held registrations
+#: (src 3) and citizens whose credential was revoked or suspended (src 2). Stale ones (decided, reinstated)
+#: are filtered when read.
+_ANY = "*"
+
+
+def _catch_up_index(conn: sqlite3.Connection) -> None:
+    """Index the citizens, registrations and status changes stored since the last check (by this console or any
+    other writer)."""
+    upto = dict(conn.execute("SELECT src, upto FROM dup_indexed").fetchall())
+    citizens = conn.execute(
+        "SELECT rowid, match_key, birth_date, sex FROM citizens WHERE rowid > ? ORDER BY rowid", (upto.get(0, 0),)
+    ).fetchall()
+    held = [
+        (rid, names.fold_key(f"{family} {given}"), birth, sex)
+        for rid, family, given, birth, sex in conn.execute(
+            "SELECT id, latin_family, latin_given, birth_date, sex FROM registrations WHERE id > ? ORDER BY id",
+            (upto.get(1, 0),),
+        )
+    ]
+    changed = conn.execute(
+        "SELECT c.rowid, c.match_key, cr.status_changed_at FROM credentials cr JOIN citizens c "
+        "ON c.id_number = cr.id_number WHERE cr.status_changed_at >= ? AND cr.status IN ('revoked', 'suspended') "
+        "ORDER BY cr.status_changed_at",
+        (upto.get(2, ""),),
+    ).fetchall()
+    if held:
+        conn.executemany(
+            "INSERT OR REPLACE INTO dup_registration_keys (id, match_key) VALUES (?, ?)",
+            [(rid, key) for rid, key, _birth, _sex in held],
+        )
+    entries = [(segment, 0, rid) for rid, key, birth, sex in citizens for segment in index_segments(birth, sex, key)]
+    entries += [(segment, 1, rid) for rid, key, birth, sex in held for segment in index_segments(birth, sex, key)]
+    entries += [(segment, 3, rid) for rid, key, _birth, _sex in held for segment in index_segments(_ANY, _ANY, key)]
+    entries += [(segment, 2, rid) for rid, key, _when in changed for segment in index_segments(_ANY, _ANY, key)]
+    if entries:
+        conn.executemany("INSERT OR IGNORE INTO dup_segments (segment, src, rid) VALUES (?, ?, ?)", entries)
+    for src, rows in ((0, citizens), (1, held), (2, changed)):
+        if rows:
+            conn.execute(
+                "INSERT INTO dup_indexed (src, upto) VALUES (?, ?) ON CONFLICT(src) DO UPDATE SET upto = excluded.upto",
+                (src, rows[-1][-1] if src == 2 else rows[-1][0]),
+            )
+
+
+def _credential_status(conn: sqlite3.Connection, id_number: str) -> str | None:
+    row = conn.execute(
+        "SELECT status FROM credentials WHERE id_number = ? ORDER BY issued_at DESC LIMIT 1", (id_number,)
+    ).fetchone()
+    return str(row[0]) if row else None
 
 
 def find_duplicates(conn: sqlite3.Connection, person: Person, limit: int = 5) -> list[dict[str, Any]]:
-    """Registered or pending people with the same sex, the same (or day/month-swapped) birth date and a name
-    within a small typo distance of this one's Latin form."""
-    dates = [person.birth_date.isoformat()]
-    swapped = _swapped(person.birth_date)
+    """Possible duplicates of `person`, each with a `reason`:
+
+    - registered or held (pending review) people with the same sex, the same (or day/month-swapped) birth date
+      and a name within a small typo distance of this one's Latin form;
+    - and, because a revoked card must not come back through a new registration, people whose credential was
+      revoked or suspended, or whose registration is held, with such a name and a birth date one day apart
+      or another sex.
+
+    Runs inside the caller's transaction (it brings the name index up to date).
+    """
+    _catch_up_index(conn)
+    key = person.match_key
+    slips = _threshold(key)
+    birth = person.birth_date
+    same_days = {birth.isoformat()}
+    swapped = _swapped(birth)
     if swapped:
-        dates.append(swapped.isoformat())
-    marks = ",".join("?" * len(dates))
-    rows = conn.execute(
-        f"SELECT 'registered' AS kind, id_number AS ref, family_name, given_name, latin_family, latin_given, "
-        f"match_key, birth_date FROM citizens WHERE birth_date IN ({marks}) AND sex = ? "
-        f"UNION ALL SELECT 'pending-review', CAST(id AS TEXT), family_name, given_name, latin_family, latin_given, "
-        f"'', birth_date FROM registrations WHERE status = 'pending-review' AND birth_date IN ({marks}) AND sex = ?",
-        (*dates, person.sex, *dates, person.sex),
-    ).fetchall()
-    found: list[dict[str, Any]] = []
-    limit_distance = _threshold(person.match_key)
-    for kind, ref, family, given, lfam, lgiv, key, birth in rows:
-        # match_key sorts the words, so a family/given swap is already the same key
-        distance = names.key_distance(person.match_key, key or names.fold_key(f"{lfam} {lgiv}"), limit_distance)
-        if distance <= limit_distance:
-            found.append(
-                {
-                    "kind": kind,
-                    "ref": ref,
-                    "family_name": family,
-                    "given_name": given,
-                    "latin_family": lfam,
-                    "latin_given": lgiv,
-                    "birth_date": birth,
-                    "distance": distance,
-                }
+        same_days.add(swapped.isoformat())
+    near_days = {(birth + timedelta(days=step)).isoformat() for step in (-1, 1)}
+    short: set[str] = set()
+    segments: set[str] = set()
+    for day in same_days:
+        day_short, day_segments = probe_segments(day, person.sex, key, slips)
+        short |= day_short
+        segments |= day_segments
+    any_short, any_segments = probe_segments(_ANY, _ANY, key, slips)
+    rows: dict[tuple[str, str], tuple[Any, ...]] = {}
+    for sources, (group_short, group_segments) in (((0, 1), (short, segments)), ((2, 3), (any_short, any_segments))):
+        # the people matched by two segments of their key, or by a short key's one entry
+        hits = "SELECT src, rid FROM dup_segments WHERE segment IN ({}) GROUP BY src, rid HAVING COUNT(*) >= 2".format(
+            ",".join("?" * len(group_segments))
+        )
+        if group_short:
+            hits += " UNION SELECT src, rid FROM dup_segments WHERE segment IN ({})".format(
+                ",".join("?" * len(group_short))
             )
-    found.sort(key=lambda c: c["distance"])
+        citizen_src, held_src = sources
+        for row in conn.execute(
+            f"WITH hits(src, rid) AS ({hits}) "
+            "SELECT 'registered', c.id_number, c.family_name, c.given_name, c.latin_family, c.latin_given, "
+            "c.match_key, c.birth_date, c.sex, 'registered' FROM hits JOIN citizens c ON c.rowid = hits.rid "
+            f"WHERE hits.src = {citizen_src} "
+            "UNION ALL SELECT 'pending-review', CAST(r.id AS TEXT), r.family_name, r.given_name, r.latin_family, "
+            "r.latin_given, k.match_key, r.birth_date, r.sex, r.status FROM hits "
+            "JOIN registrations r ON r.id = hits.rid JOIN dup_registration_keys k ON k.id = r.id "
+            f"WHERE hits.src = {held_src}",
+            [*sorted(group_segments), *sorted(group_short)],
+        ):
+            if row[7] in same_days or row[7] in near_days:
+                rows[(row[0], row[1])] = row
+    found: list[dict[str, Any]] = []
+    for row in rows.values():
+        kind, ref, family, given, lfam, lgiv, other_key, other_birth, other_sex, status = row
+        if kind == "pending-review" and status != "pending-review":
+            continue
+        # match_key sorts the words, so a family/given swap is already the same key
+        distance = names.key_distance(key, other_key or names.fold_key(f"{lfam} {lgiv}"), slips)
+        if distance > slips:
+            continue
+        if other_sex == person.sex and other_birth in same_days:
+            reason = _("similar name, same birth date and sex")
+        else:
+            held = kind == "pending-review"
+            credential = None if held else _credential_status(conn, ref)
+            if not held and credential not in ("revoked", "suspended"):
+                continue
+            day_off, sex_off = other_birth not in same_days, other_sex != person.sex
+            apart = (
+                _("a birth date one day apart and the other sex")
+                if day_off and sex_off
+                else _("a birth date one day apart")
+                if day_off
+                else _("the other sex")
+            )
+            reason = (
+                _("similar name and {apart}, and that registration is held for review").format(apart=apart)
+                if held
+                else _("similar name and {apart}, and that person's credential is {status}").format(
+                    apart=apart, status=_("revoked") if credential == "revoked" else _("suspended")
+                )
+            )
+        found.append(
+            {
+                "kind": kind,
+                "ref": ref,
+                "family_name": family,
+                "given_name": given,
+                "latin_family": lfam,
+                "latin_given": lgiv,
+                "birth_date": other_birth,
+                "distance": distance,
+                "reason": reason,
+            }
+        )
+    found.sort(key=lambda c: (c["distance"], c["kind"], c["ref"]))
     return found[:limit]
 
 
@@ -391,48 +582,109 @@ class BatchResult:
     errors: list[tuple[int, str, str]]  # (row index, field, message)
 
 
-def register_batch(
+#: The longest a batch holds the database's write lock in one transaction. Other officers' logins and writes
+#: wait for it, so it is kept far under their one-second budget; SQLite's busy handler polls about every 100 ms,
+#: so the batch also leaves the lock free for `BATCH_GAP_SECONDS` between transactions (time it spends checking
+#: the next rows anyway).
+BATCH_HOLD_SECONDS = 0.2
+BATCH_GAP_SECONDS = 0.1
+
+
+@dataclass
+class ChunkResult:
+    """One committed transaction of a batch: what it stored, the rows refused since the last one, how many rows
+    are handled in all, and where the batch stands: `resume_at` is the first position not yet handled
+    (everything before it is committed, held or refused), or None when every row read so far (up to
+    `last_read`) is handled."""
+
+    registered: list[str]
+    held: list[int]
+    errors: list[tuple[int, str, str]]
+    handled: int
+    resume_at: int | None
+    last_read: int | None
+
+
+def register_stream(
     session: Session,
-    rows: Sequence[PersonInput],
+    rows: Iterable[tuple[int, PersonInput]],
     *,
-    chunk: int = 2000,
-    progress: Progress | None = None,
+    chunk: int = 500,
+    hold_seconds: float = BATCH_HOLD_SECONDS,
+    gap_seconds: float = BATCH_GAP_SECONDS,
     cancel: threading.Event | None = None,
-) -> BatchResult:
-    """Register many people (an import). Each chunk is one transaction and one signed event with the sealed
-    records of the chunk; invalid rows are reported, not stored; likely duplicates are held for review.
-    Cancelling stops between chunks: what was committed stays, nothing is half-written."""
+) -> Iterator[ChunkResult]:
+    """Register a stream of (position, person) pairs, committing in short transactions; yields each commit.
+
+    Rows are read and checked `chunk` at a time outside any transaction; a transaction then stores them until
+    `hold_seconds` have passed (the rest wait for the next one), with one signed event holding the sealed
+    records it stored. Memory does not grow with the input, and each yielded `ChunkResult` is already
+    committed, so a caller that stops (cancel, an error) knows exactly what was saved. Cancelling stops
+    between transactions: the generator simply ends.
+    """
     session.require(Permission.CITIZEN_REGISTER)
     office = session.office
     scheme = office.authority()["scheme"]
     records_public = bytes(office.authority()["records_public"])
     allocation = _Allocation(session)
-    result = BatchResult([], [], [])
-    for start in range(0, len(rows), chunk):
+    source = iter(rows)
+    waiting: deque[tuple[int, Person]] = deque()
+    exhausted = False
+    next_position: int | None = None
+    handled = 0
+    last_commit: float | None = None
+    while True:
         if cancel is not None and cancel.is_set():
-            raise UserCancelled(
-                _("Import cancelled after {done} of {total} rows; those are saved.").format(done=start, total=len(rows))
-            )
+            return
+        errors: list[tuple[int, str, str]] = []
+        today = office.clock().date()
+        for _read in range(chunk - len(waiting)):
+            item = next(source, None)
+            if item is None:
+                exhausted = True
+                break
+            position, raw = item
+            next_position = position
+            try:
+                waiting.append((position, check_person(scheme, raw, today)))
+            except ValidationError as e:
+                errors.append((position, e.field, str(e)))
+                handled += 1
+        if not waiting:
+            if errors:
+                yield ChunkResult([], [], errors, handled, None, next_position)
+            if exhausted:
+                return
+            continue
+        if last_commit is not None:  # leave the lock free long enough for a waiting officer's poll to land
+            pause = gap_seconds - (time.monotonic() - last_commit)
+            if pause > 0:
+                time.sleep(pause)
+        if cancel is not None and cancel.is_set():
+            if errors:
+                yield ChunkResult([], [], errors, handled, waiting[0][0], next_position)
+            return
         session.require(Permission.CITIZEN_REGISTER)
         now = office.clock()
-        today, stamp = now.date(), to_iso(now)
-        people: list[tuple[int, Person]] = []
-        for index in range(start, min(start + chunk, len(rows))):
-            try:
-                people.append((index, check_person(scheme, rows[index], today)))
-            except ValidationError as e:
-                result.errors.append((index, e.field, str(e)))
+        stamp = to_iso(now)
         registered: list[tuple[str, Person]] = []
         held: list[int] = []
         counters: dict[str, int] = {}
         with transaction(office.db) as conn:
-            for _row, person in people:
+            started = time.monotonic()
+            taken = 0
+            while waiting and (taken == 0 or time.monotonic() - started < hold_seconds):
+                _position, person = waiting[0]
                 duplicates = find_duplicates(conn, person)
                 if duplicates:
                     held.append(_hold(conn, person, duplicates, session.username, stamp))
-                    continue
-                number = allocation.store(conn, person, now=stamp, registered_by=session.username, counters=counters)
-                registered.append((number, person))
+                else:
+                    number = allocation.store(
+                        conn, person, now=stamp, registered_by=session.username, counters=counters
+                    )
+                    registered.append((number, person))
+                waiting.popleft()
+                taken += 1
             allocation.save_counters(conn, counters)
             if registered or held:
                 events.append_event(
@@ -445,10 +697,39 @@ def register_batch(
                     sealed=events.seal_record(records_public, {"records": [p.sealed_record(n) for n, p in registered]}),
                     audit_detail=f"imported {len(registered)}, held {len(held)} for review",
                 )
-        result.registered += [n for n, _ in registered]
-        result.held += held
+        last_commit = time.monotonic()
+        handled += taken
+        resume_at = waiting[0][0] if waiting else None
+        yield ChunkResult([n for n, _ in registered], held, errors, handled, resume_at, next_position)
+
+
+def register_batch(
+    session: Session,
+    rows: Sequence[PersonInput],
+    *,
+    chunk: int = 500,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+) -> BatchResult:
+    """Register many people (an import) through `register_stream`; errors name the row's index in `rows`.
+
+    Cancelling stops between transactions: what was committed stays, nothing is half-written, and
+    `UserCancelled` says how many rows were handled.
+    """
+    result = BatchResult([], [], [])
+    handled = 0
+    for part in register_stream(session, enumerate(rows), chunk=chunk, cancel=cancel):
+        result.registered += part.registered
+        result.held += part.held
+        result.errors += part.errors
+        handled = part.handled
         if progress is not None:
-            progress(min(start + chunk, len(rows)), len(rows))
+            progress(handled, len(rows))
+    if cancel is not None and cancel.is_set() and handled < len(rows):
+        raise UserCancelled(
+            _("Import cancelled after {done} of {total} rows; those are saved.").format(done=handled, total=len(rows))
+        )
+    result.errors.sort()
     return result
 
 
@@ -468,7 +749,7 @@ def list_reviews(session: Session, *, status: str = "pending-review") -> list[di
     return [{**row, "candidates": json.loads(row["candidates"])} for row in rows]
 
 
-def _pending(session: Session, review_id: int) -> dict[str, Any]:
+def _pending(session: Session, review_id: int, *, accepting: bool = False) -> dict[str, Any]:
     """The held registration, if it may be decided by this officer (status is checked again when writing)."""
     rows = list(session.office.db.query("SELECT * FROM registrations WHERE id = ?", [review_id]))
     if not rows:
@@ -480,6 +761,14 @@ def _pending(session: Session, review_id: int) -> dict[str, Any]:
         f"registration {review_id}",
         _("registration {review}").format(review=review_id),
     )
+    if accepting:  # accepting registers a likely duplicate: two people, not two accounts of one (independence.py)
+        require_independent(
+            session,
+            row["requested_by"],
+            "review.decide",
+            f"registration {review_id}",
+            _("registration {review}").format(review=review_id),
+        )
     if row["status"] != "pending-review":
         raise Conflict(_already_decided(review_id, row["status"], row["decided_by"]))
     return row
@@ -507,7 +796,7 @@ def _claim_review(conn: sqlite3.Connection, session: Session, review_id: int, st
 def accept_review(session: Session, review_id: int, note: str = "") -> dict[str, Any]:
     """Not a duplicate after all: allocate the number and register (a supervisor other than the requester)."""
     session.require(Permission.REVIEW_DECIDE, f"review {review_id}")
-    row = _pending(session, review_id)
+    row = _pending(session, review_id, accepting=True)
     office = session.office
     now = office.clock()
     person = Person(

@@ -13,6 +13,7 @@ from console.core import events, truth
 from console.core.accounts import Session
 from console.core.errors import Conflict, NotFound, ValidationError
 from console.core.i18n import _
+from console.core.independence import require_independent
 from console.core.issuance import current_credential, status_name
 from console.core.roles import Permission
 from console.core.store import transaction
@@ -110,7 +111,7 @@ def list_requests(session: Session, *, status: str | None = None, id_number: str
     return rows
 
 
-def _pending(session: Session, request_id: int) -> dict[str, Any]:
+def _pending(session: Session, request_id: int, *, approving: bool = False) -> dict[str, Any]:
     """The request, if this officer may decide it (its status is claimed again when writing)."""
     rows = list(session.office.db.query("SELECT * FROM requests WHERE id = ?", [request_id]))
     if not rows:
@@ -124,6 +125,14 @@ def _pending(session: Session, request_id: int) -> dict[str, Any]:
         f"request {request_id}",
         _("request {request}").format(request=request_id),
     )
+    if approving:  # an approval changes a credential: the two officers must be two people (independence.py)
+        require_independent(
+            session,
+            row["requested_by"],
+            "request.decide",
+            f"request {request_id}",
+            _("request {request}").format(request=request_id),
+        )
     if row["status"] != "pending":
         raise Conflict(_already_decided(request_id, row["status"], row["decided_by"]))
     return row
@@ -171,7 +180,7 @@ def _claim(conn: sqlite3.Connection, session: Session, request_id: int, status: 
 def approve(session: Session, request_id: int, note: str = "") -> dict[str, Any]:
     """Approve a request and apply the status change (supervisors; never one's own request)."""
     session.require(Permission.REQUEST_DECIDE, f"request {request_id}")
-    row = _pending(session, request_id)
+    row = _pending(session, request_id, approving=True)
     office = session.office
     now = office.clock()
     new_status = ACTIONS[row["action"]]

@@ -18,6 +18,10 @@ PDFIUM_LOCK = threading.Lock()
 MAX_INPUT_BYTES = 50 * 1024 * 1024
 PDF_DPI = 300
 MAX_PDF_PAGES = 50
+#: The most pixels one page is rendered at. An A4 page at 300 dpi is 8.7 million; a larger page is rendered
+#: at a lower resolution, so a small PDF of huge pages cannot take the memory (each page is released before
+#: the next is rendered: at most one page's bitmap, about 4 bytes a pixel, is alive at a time).
+MAX_PAGE_PIXELS = 12_000_000
 
 
 class ScanError(ConsoleError):
@@ -57,8 +61,18 @@ def qr_texts_from_image(data: bytes, *, where: str | None = None) -> list[str]:
     return texts
 
 
+def page_scale(width_pt: float, height_pt: float) -> float:
+    """The render scale of a page: 300 dpi, lowered so that the page has at most `MAX_PAGE_PIXELS` pixels."""
+    scale = PDF_DPI / 72
+    area = max(width_pt, 1.0) * max(height_pt, 1.0)
+    if area * scale * scale > MAX_PAGE_PIXELS:
+        scale = (MAX_PAGE_PIXELS / area) ** 0.5
+    return scale
+
+
 def qr_texts_from_pdf(data: bytes, *, where: str | None = None) -> list[str]:
-    """Every QR code's text on the pages of a PDF (rendered at 300 dpi); `where` defaults to "the PDF"."""
+    """Every QR code's text on the first `MAX_PDF_PAGES` pages of a PDF, one page at a time (at most 300 dpi and
+    `MAX_PAGE_PIXELS` pixels each); `where` defaults to "the PDF"."""
     import pypdfium2
 
     where = _("the PDF") if where is None else where
@@ -70,17 +84,24 @@ def qr_texts_from_pdf(data: bytes, *, where: str | None = None) -> list[str]:
             pdf = pypdfium2.PdfDocument(data)
         except pypdfium2.PdfiumError as e:
             raise ScanError(_("{where} is not a readable PDF file.").format(where=where)) from e
-        images = []
         try:
             for index in range(min(len(pdf), MAX_PDF_PAGES)):
-                bitmap = pdf[index].render(scale=PDF_DPI / 72, fill_color=(255, 255, 255, 255))
-                images.append(bitmap.to_pil().convert("L"))
+                page = pdf[index]
+                try:
+                    width, height = page.get_size()
+                    bitmap = page.render(scale=page_scale(width, height), fill_color=(255, 255, 255, 255))
+                    try:
+                        image = bitmap.to_pil().convert("L")
+                    finally:
+                        bitmap.close()
+                finally:
+                    page.close()
+                texts += _decode(image)
+                del image  # only one page's pixels alive at a time
         except pypdfium2.PdfiumError as e:
             raise ScanError(_("{where} could not be rendered.").format(where=where)) from e
         finally:
             pdf.close()
-    for image in images:
-        texts += _decode(image)
     if not texts:
         raise ScanError(_("No QR code was found in {where}.").format(where=where))
     return texts

@@ -101,6 +101,20 @@ MIGRATIONS: list[str] = [
         secret TEXT NOT NULL CHECK (secret IN ('office', 'authority')), username TEXT NOT NULL,
         kid BLOB NOT NULL, wrap BLOB NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (secret, username));
     """,
+    # issue 12 (robust): an index of name segments per birth date and sex, so the duplicate check looks up a
+    # few candidates instead of comparing every person born the same day (registry.py, `find_duplicates`),
+    # plus segments without date and sex for the few people the relaxed rule concerns (held registrations,
+    # revoked or suspended credentials). It is a cache: `dup_indexed` holds how far the citizens (src 0, by
+    # rowid), registrations (src 1, by id) and status changes (src 2, by status_changed_at) are indexed, and
+    # rows written by anyone are indexed on the next check.
+    """
+    CREATE TABLE dup_segments (
+        segment TEXT NOT NULL, src INTEGER NOT NULL, rid INTEGER NOT NULL, PRIMARY KEY (segment, src, rid)
+    ) WITHOUT ROWID;
+    CREATE TABLE dup_indexed (src INTEGER PRIMARY KEY, upto NOT NULL);
+    CREATE TABLE dup_registration_keys (id INTEGER PRIMARY KEY, match_key TEXT NOT NULL);
+    CREATE INDEX credentials_changed ON credentials(status_changed_at);
+    """,
 ]
 
 

@@ -155,7 +155,8 @@ def test_cancelled_import_stops_between_chunks_and_says_nothing(
     workspace.ctx.fail(workspace, task.error)
     assert fake_dialogs.shown == []  # cancelling is not an error
     done = int(re.search(r"after (\d+) of 2000", str(task.error)).group(1))  # type: ignore[union-attr]
-    assert 200 <= done < 2000  # stopped between chunks, what was committed stays
+    # stopped between transactions (issue 12: each holds the write lock ≤ 0.2 s, so it may take < 200 rows)
+    assert 0 < done < 2000
 
 
 def test_runner_keeps_write_order_and_delivers_errors(qtbot: Any, runner: TaskRunner) -> None:
