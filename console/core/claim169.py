@@ -158,7 +158,7 @@ class SignedMessage:
     protected: bytes
     payload: bytes
     signature: bytes
-    algorithm: str  # "EdDSA" or "ES256"
+    algorithm: str  # "EdDSA" or "ES256"; "none" for claims that were only encrypted, never signed
     kid: bytes | None
     kid_location: KidLocation
     tagged: bool  # tag 18 present
@@ -353,6 +353,9 @@ def open_envelope(data: bytes, decrypt_key: bytes | None = None) -> SignedMessag
         inner, inner_cwt, inner_tag = _strip_tags(_loads(plaintext, "cose", _("decrypted credential")))
         if inner_tag == TAG_ENCRYPT0:
             raise Claim169Error("cose", _("The decrypted credential is encrypted again; only one layer is allowed."))
+        if inner_tag is None and isinstance(inner, dict):
+            # Encrypted but not signed: the claims themselves. Readable, but nothing vouches for them.
+            return SignedMessage(plaintext, plaintext, b"", "none", None, "none", False, cwt or inner_cwt, algorithm)
         return _sign1(inner, cwt or inner_cwt, inner_tag, algorithm)
     return _sign1(obj, cwt, tag, None)
 
