@@ -58,9 +58,11 @@ VerdictStatus = Literal[
 # CWT claim keys (RFC 8392 §3.1.1-3.1.7, IANA "CBOR Web Token Claims"); 169 is MOSIP's identity-data claim.
 CWT_ISS: Final = 1
 CWT_EXP: Final = 4
+CWT_NBF: Final = 5
 CWT_IAT: Final = 6
 CWT_CTI: Final = 7
 CWT_IDENTITY_DATA: Final = 169
+CWT_STATUS: Final = 65535  # IETF Token Status List: {"status_list": {"idx": int, "uri": text}}
 
 # Claim 169 attributes (MOSIP 169 QR Code Specification 1.2.2, §3.1).
 C169_ID: Final = 1
@@ -236,6 +238,10 @@ class Credential:
     issued_at: datetime
     expires_at: datetime
     credential_id: bytes
+    #: Format 2 (docs/credential-format.md): `nbf` (= `iat` when issued) and the status list reference.
+    not_before: datetime | None = None
+    status_uri: str | None = None
+    status_idx: int | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.holder, HolderClaims):
@@ -249,6 +255,16 @@ class Credential:
             raise ValidationError(
                 "credential_id", _("A credential id is {size} bytes.").format(size=CREDENTIAL_ID_BYTES)
             )
+        if self.not_before is not None:
+            object.__setattr__(
+                self, "not_before", _whole_second_utc("not_before", self.not_before, _("start of validity"))
+            )
+        if (self.status_uri is None) != (self.status_idx is None):
+            raise ValidationError("status_idx", _("A status list reference needs both its URI and its index."))
+        if self.status_idx is not None and (type(self.status_idx) is not int or not 0 <= self.status_idx < 2**32):
+            raise ValidationError("status_idx", _("A status list index is a whole number from 0 to 2^32 - 1."))
+        if self.status_uri is not None:
+            _check_text("status_uri", self.status_uri, _("status list URI"), _NAME_MAX)
 
 
 def new_credential_id() -> bytes:
@@ -361,13 +377,17 @@ def _holder_map(holder: HolderClaims) -> dict[int, Any]:
 
 def cwt_claims(cred: Credential) -> dict[int, Any]:
     """The CWT claims map that is signed, in the order it is written (docs show it in CBOR diagnostic form)."""
-    return {
-        CWT_ISS: cred.issuer,
-        CWT_EXP: int(cred.expires_at.timestamp()),
+    claims: dict[int, Any] = {CWT_ISS: cred.issuer, CWT_EXP: int(cred.expires_at.timestamp())}
+    if cred.not_before is not None:
+        claims[CWT_NBF] = int(cred.not_before.timestamp())
+    claims |= {
         CWT_IAT: int(cred.issued_at.timestamp()),
         CWT_CTI: cred.credential_id,
         CWT_IDENTITY_DATA: _holder_map(cred.holder),
     }
+    if cred.status_uri is not None:
+        claims[CWT_STATUS] = {"status_list": {"idx": cred.status_idx, "uri": cred.status_uri}}
+    return claims
 
 
 def encode_credential(cred: Credential, signing_key: nacl.signing.SigningKey) -> str:
@@ -543,6 +563,12 @@ def _credential(payload: bytes) -> Credential:
     if not isinstance(credential_id, bytes) or len(credential_id) != CREDENTIAL_ID_BYTES:
         raise MalformedCredentialError(_("The credential has no 16-byte credential id (claim 7)."))
     holder = _holder(_field(claims, CWT_IDENTITY_DATA))
+    not_before = _time_claim(claims, CWT_NBF, _("start of validity")) if CWT_NBF in claims else None
+    status = _field(claims, CWT_STATUS)
+    ref = status.get("status_list") if isinstance(status, dict) else None
+    status_idx, status_uri = (ref.get("idx"), ref.get("uri")) if isinstance(ref, dict) else (None, None)
+    if status is not _ABSENT and (type(status_idx) is not int or not isinstance(status_uri, str)):
+        raise MalformedCredentialError(_("The credential's status (claim 65535) is not a status list reference."))
     try:
         return Credential(
             holder=holder,
@@ -550,6 +576,9 @@ def _credential(payload: bytes) -> Credential:
             issued_at=issued_at,
             expires_at=expires_at,
             credential_id=credential_id,
+            not_before=not_before,
+            status_uri=status_uri,
+            status_idx=status_idx,
         )
     except ValidationError as e:
         raise MalformedCredentialError(_("The credential breaks a rule: {error}").format(error=e)) from e

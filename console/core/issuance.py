@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from console.core import cose, events
+from console.core import cose, events, statuslist, statusservice
 from console.core.accounts import Session
 from console.core.credentials import (
     Credential,
@@ -24,7 +24,6 @@ from console.core.credentials import (
     Verdict,
     encode_credential,
     new_credential_id,
-    verify_credential,
 )
 from console.core.errors import Conflict, NotFound, UserCancelled, ValidationError
 from console.core.i18n import _
@@ -39,8 +38,12 @@ MAX_VALID_YEARS = 20
 
 
 def issuer_id(office: Office, office_code: str | None = None) -> str:
-    """The `iss` of an office's credentials: ``<authority domain>/<office code>``."""
-    return f"{office.authority()['domain']}/{office_code or office.local_office()['code']}"
+    """The `iss` of an office's credentials: ``https://{authority domain}/{office code}`` (CONTRACTS.md).
+
+    A verifier that resolves keys from `iss` finds them at ``{iss}/.well-known/jwks.json`` (`trust export
+    --site`). Credential format 1 wrote ``{domain}/{code}``; `trust.issuer_forms` keeps those cards verifying.
+    """
+    return f"https://{office.authority()['domain']}/{office_code or office.local_office()['code']}"
 
 
 def country_of(office: Office) -> str:
@@ -54,7 +57,7 @@ def trust_list(office: Office) -> TrustList:
     keys = [
         TrustedKey(
             public_key=bytes(row["public_key"]),
-            issuer=f"{authority['domain']}/{row['office_code']}",
+            issuer=f"https://{authority['domain']}/{row['office_code']}",
             valid_from=from_iso(row["valid_from"]),
             valid_until=from_iso(row["valid_until"]) if row["valid_until"] else None,
             authority=authority["name"],
@@ -175,12 +178,16 @@ class _Issuer:
                     "it before a new one is issued."
                 ).format(credential=suspended[0].lower(), number=number)
             )
+        status_idx = statusservice.allocate_index(conn, self.code)
         credential = Credential(
             holder=holder_claims(citizen, self.country),
             issuer=self.issuer,
             issued_at=self.now,
             expires_at=self.expires,
             credential_id=new_credential_id(),
+            not_before=self.now,
+            status_uri=statuslist.list_uri(self.issuer),
+            status_idx=status_idx,
         )
         qr = encode_credential(credential, self.signing_key)
         now = self.now_iso
@@ -198,7 +205,7 @@ class _Issuer:
             )
         conn.execute(
             "INSERT INTO credentials (credential_id, id_number, office_code, kid, issued_at, expires_at, status, qr, "
-            "issued_by) VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?)",
+            "issued_by, status_idx) VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?, ?)",
             (
                 credential.credential_id,
                 number,
@@ -208,6 +215,7 @@ class _Issuer:
                 self.expires_iso,
                 qr,
                 self.session.username,
+                status_idx,
             ),
         )
         clear = {
@@ -216,6 +224,7 @@ class _Issuer:
             "iat": now,
             "exp": self.expires_iso,
             "supersedes": superseded,
+            "status_idx": status_idx,
         }
         link = {"credential": credential.credential_id, "id_number": number}
         if batch is not None:
@@ -233,6 +242,10 @@ class _Issuer:
                 + (f", superseding {', '.join(s.hex() for s in superseded)}" if superseded else ""),
             )
         return Issued(credential.credential_id.hex(), number, qr, now, self.expires_iso, [s.hex() for s in superseded])
+
+    def remake_status_list(self, conn: sqlite3.Connection) -> None:
+        """Re-sign the office's status list after this transaction's changes (CONTRACTS.md)."""
+        statusservice.remake(conn, self.code, self.issuer, self.signing_key, self.now)
 
 
 def _check_after_revocation(session: Session, id_numbers: Sequence[str]) -> None:
@@ -260,7 +273,9 @@ def issue(session: Session, id_number: str, *, valid_years: int = 10) -> Issued:
     _check_after_revocation(session, [id_number])
     issuer = _Issuer(session, valid_years)
     with transaction(session.office.db) as conn:
-        return issuer.issue(conn, id_number)
+        issued = issuer.issue(conn, id_number)
+        issuer.remake_status_list(conn)
+        return issued
 
 
 def issue_batch(
@@ -290,6 +305,7 @@ def issue_batch(
         with transaction(session.office.db) as conn:
             batch: list[tuple[dict[str, Any], dict[str, Any]]] = []
             issued += [issuer.issue(conn, number, batch) for number in id_numbers[start : start + chunk]]
+            issuer.remake_status_list(conn)
             events.append_event(
                 conn,
                 actor=session.actor,
@@ -369,7 +385,25 @@ def status_lookup(office: Office) -> Any:
     return lookup
 
 
-def verify(text: str, *, trust: TrustList, office: Office | None, now: datetime | None = None) -> Verdict:
-    """Verify QR text (no login): signature against `trust`, status from `office` when there is one."""
+def verify(
+    text: str,
+    *,
+    trust: TrustList,
+    office: Office | None,
+    now: datetime | None = None,
+    status_list: bytes | None = None,
+    decrypt_key: bytes | None = None,
+) -> Verdict:
+    """Verify QR text (no login): signature against `trust`, status from `office` when there is one, else from
+    `status_list` (a status list token) when given; `decrypt_key` opens an encrypted credential."""
+    from console.core.verification import verify as verify_any
+
     moment = now or (office.clock() if office else datetime.now(UTC))
-    return verify_credential(text, trust, moment, status_lookup(office) if office else None)
+    return verify_any(
+        text,
+        trust,
+        moment,
+        status=status_lookup(office) if office else None,
+        status_list=status_list,
+        decrypt_key=decrypt_key,
+    )

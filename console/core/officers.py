@@ -23,6 +23,7 @@ from console.core.passwords import check_password, check_username
 from console.core.roles import KEY_GRANTS, Permission, Role, parse_role
 from console.core.store import transaction
 from console.core.timeutil import to_iso
+from console.core.trust import kid_text
 
 
 def _role(text: str) -> Role:
@@ -289,7 +290,8 @@ def rotate_office_key(session: Session) -> dict[str, Any]:
             clear={"office": code, "certificate": cert},
             audit_detail=f"new office key {cose.key_id(public).hex()}",
         )
-    return {"office": code, "kid": cose.key_id(public).hex(), "valid_from": to_iso(now)}
+    # base64url, as in the JWKS and in verdicts (issue 11): one spelling of a key id everywhere people see it
+    return {"office": code, "kid": kid_text(cose.key_id(public)), "valid_from": to_iso(now)}
 
 
 def audit_trail(session: Session, *, limit: int = 200) -> list[dict[str, Any]]:

@@ -92,6 +92,19 @@ MIGRATIONS: list[str] = [
     CREATE INDEX requests_status ON requests(status, id);
     CREATE TABLE printers (name TEXT PRIMARY KEY, offset_x REAL NOT NULL, offset_y REAL NOT NULL);
     """,
+    # issue 11 (verifier): each credential's index in its office's status list (drawn at random, unique per
+    # office), the office's status list (size, how many assigned, the signed token) and other authorities'
+    # keys imported for verifying (`trust import`).
+    """
+    ALTER TABLE credentials ADD COLUMN status_idx INTEGER;
+    CREATE UNIQUE INDEX credentials_status_idx ON credentials(office_code, status_idx);
+    CREATE TABLE status_lists (
+        office_code TEXT PRIMARY KEY, size INTEGER NOT NULL, assigned INTEGER NOT NULL DEFAULT 0,
+        token BLOB, made_at TEXT);
+    CREATE TABLE foreign_keys (
+        kid BLOB PRIMARY KEY, issuer TEXT NOT NULL, jwk TEXT NOT NULL, imported_by TEXT NOT NULL,
+        imported_at TEXT NOT NULL);
+    """,
 ]
 
 
