@@ -20,7 +20,7 @@ from console.cli.common import (
     table,
     write_output,
 )
-from console.core import claim169, foreigntrust, issuance, publish, requests, scanning, statuslist
+from console.core import claim169, foreigntrust, issuance, publish, requests, scanning, statuslist, truth
 from console.core.atomic import read_bounded
 from console.core.credentials import Verdict
 from console.core.errors import ConsoleError, StorageError
@@ -112,6 +112,8 @@ def cmd_issue(args: argparse.Namespace) -> int:
 
 def cmd_trust_export(args: argparse.Namespace) -> int:
     office = open_office(args)
+    for problem in truth.office_keys(office)[1]:  # issue 12: uncertified rows are left out, and said so
+        print(f"warning: {problem}", file=sys.stderr)
     if args.site:
         folder = Path(args.site).expanduser()
         files, offices, keys, lists = publish.write_trust_files(office, folder)

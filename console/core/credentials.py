@@ -53,6 +53,8 @@ VerdictStatus = Literal[
     "malformed",
     "encrypted",
     "status-unknown",
+    "tampered",  # issue 12: the office's row disagrees with its signed events
+    "unrecorded",  # issue 12: signed by this office, but not on its record (offline forgery or deleted row)
 ]
 
 # CWT claim keys (RFC 8392 §3.1.1-3.1.7, IANA "CBOR Web Token Claims"); 169 is MOSIP's identity-data claim.
