@@ -22,6 +22,7 @@ Invariants:
 from __future__ import annotations
 
 import base64
+import functools
 import io
 import re
 import zlib
@@ -166,8 +167,35 @@ class SignedMessage:
     encrypted: str | None = None  # "A128GCM"/"A256GCM" when it came out of a COSE_Encrypt0
 
     def to_be_signed(self) -> bytes:
-        """The Sig_structure (RFC 9052 §4.4) the signature covers; external AAD is empty."""
-        return cbor2.dumps(["Signature1", self.protected, b"", self.payload])
+        """The Sig_structure (RFC 9052 §4.4) the signature covers; external AAD is empty.
+
+        Written by hand (it is fixed: a 4-array, a text, three byte strings) because it is on the verify hot
+        path; tests compare it with cbor2's encoding.
+        """
+        return b"".join(
+            (
+                _SIG1_PREFIX,
+                _bstr_head(len(self.protected)),
+                self.protected,
+                b"\x40",
+                _bstr_head(len(self.payload)),
+                self.payload,
+            )
+        )
+
+
+_SIG1_PREFIX: Final = b"\x84\x6aSignature1"
+
+
+def _bstr_head(size: int) -> bytes:
+    """The CBOR head of a byte string of `size` bytes (major type 2, shortest form)."""
+    if size < 24:
+        return bytes([0x40 | size])
+    if size < 0x100:
+        return bytes([0x58, size])
+    if size < 0x10000:
+        return b"\x59" + size.to_bytes(2, "big")
+    return b"\x5a" + size.to_bytes(4, "big")
 
 
 def unwrap_text(text: object) -> bytes:
@@ -213,20 +241,37 @@ def unwrap_text(text: object) -> bytes:
     return inflated
 
 
-def _loads(data: bytes, layer: Layer, what: str) -> Any:
-    """One CBOR item that fills `data` exactly: bytes after it would be unsigned and variable, so refuse them."""
+def _what(what: str) -> str:
+    """The translated name of a part, looked up only when a message needs it (not on the hot path)."""
+    names = {
+        "credential": _("credential"),
+        "decrypted credential": _("decrypted credential"),
+        "credential's claims": _("credential's claims"),
+        "COSE_Sign1": _("{what} protected header").format(what="COSE_Sign1"),
+        "COSE_Encrypt0": _("{what} protected header").format(what="COSE_Encrypt0"),
+    }
+    return names.get(what, what)
+
+
+def _loads(data: bytes, layer: Layer, what: str, *, whole: bool = False) -> Any:
+    """Decode one CBOR item. With `whole`, it must fill `data` exactly: bytes after the outer, unsigned
+    envelope could be varied at will, so they are refused (inside signed data they change the signature)."""
     try:
+        if not whole:
+            return cbor2.loads(data)
         stream = io.BytesIO(data)
         item = cbor2.CBORDecoder(stream).decode()
         if stream.tell() != len(data):
-            raise Claim169Error(layer, _("The {what} has extra data after its CBOR item.").format(what=what))
+            raise Claim169Error(layer, _("The {what} has extra data after its CBOR item.").format(what=_what(what)))
         return item
     except Claim169Error:
         raise
     except RecursionError as e:
-        raise Claim169Error(layer, _("The {what} is nested too deeply to be a credential.").format(what=what)) from e
+        raise Claim169Error(
+            layer, _("The {what} is nested too deeply to be a credential.").format(what=_what(what))
+        ) from e
     except Exception as e:  # cbor2 raises many types on garbage (its own, ValueError, TypeError, ...)
-        raise Claim169Error(layer, _("The {what} is not valid CBOR.").format(what=what)) from e
+        raise Claim169Error(layer, _("The {what} is not valid CBOR.").format(what=_what(what))) from e
 
 
 def _header_map(raw: object, what: str) -> dict[Any, Any]:
@@ -234,7 +279,7 @@ def _header_map(raw: object, what: str) -> dict[Any, Any]:
         raise Claim169Error("cose", _("The {what} protected header is not a byte string.").format(what=what))
     if not raw:
         return {}
-    header = _loads(raw, "cose", _("{what} protected header").format(what=what))
+    header = _loads(raw, "cose", what)
     if not isinstance(header, dict):
         raise Claim169Error("cose", _("The {what} protected header is not a map.").format(what=what))
     return header
@@ -347,10 +392,10 @@ def open_envelope(data: bytes, decrypt_key: bytes | None = None) -> SignedMessag
         Claim169Error: malformed (layer ``cbor`` or ``cose``); `EncryptedCredentialError` when encrypted
             and the key is missing or wrong.
     """
-    obj, cwt, tag = _strip_tags(_loads(data, "cbor", _("credential")))
+    obj, cwt, tag = _strip_tags(_loads(data, "cbor", "credential", whole=True))
     if tag == TAG_ENCRYPT0 or (tag is None and isinstance(obj, list) and len(obj) == 3):
         plaintext, algorithm = _decrypt(obj, decrypt_key)
-        inner, inner_cwt, inner_tag = _strip_tags(_loads(plaintext, "cose", _("decrypted credential")))
+        inner, inner_cwt, inner_tag = _strip_tags(_loads(plaintext, "cose", "decrypted credential", whole=True))
         if inner_tag == TAG_ENCRYPT0:
             raise Claim169Error("cose", _("The decrypted credential is encrypted again; only one layer is allowed."))
         if inner_tag is None and isinstance(inner, dict):
@@ -360,13 +405,19 @@ def open_envelope(data: bytes, decrypt_key: bytes | None = None) -> SignedMessag
     return _sign1(obj, cwt, tag, None)
 
 
+@functools.lru_cache(maxsize=1024)
+def _ed25519_key(public_key: bytes) -> nacl.signing.VerifyKey:
+    """Parsed verify keys, kept: a trust list is small and its keys are used over and over."""
+    return nacl.signing.VerifyKey(public_key)
+
+
 def verify_signature(message: SignedMessage, public_key: bytes, algorithm: str) -> bool:
     """True when the signature verifies with this key (Ed25519 raw key, or P-256 uncompressed point)."""
     if algorithm != message.algorithm or len(message.signature) != 64:
         return False
     if algorithm == "EdDSA":
         try:
-            nacl.signing.VerifyKey(public_key).verify(message.to_be_signed(), message.signature)
+            _ed25519_key(public_key).verify(message.to_be_signed(), message.signature)
         except (nacl.exceptions.BadSignatureError, nacl.exceptions.ValueError, TypeError):
             return False
         return True
@@ -576,8 +627,7 @@ def parse_holder(value: object) -> Holder:
     attributes: dict[str, Any] = {}
     biometrics: list[Biometric] = []
     unknown: list[tuple[Any, str]] = []
-    for key in sorted(value, key=lambda k: (not isinstance(k, int), str(k) if not isinstance(k, int) else k)):
-        item = value[key]
+    for key, item in value.items():
         if type(key) is int and key in ATTRIBUTES:
             attributes[ATTRIBUTES[key][0]] = _attribute(key, item)
         elif type(key) is int and key in BIOMETRICS:
@@ -585,6 +635,8 @@ def parse_holder(value: object) -> Holder:
         else:
             shown = key if isinstance(key, int | str) else type(key).__name__
             unknown.append((shown, _unknown_value(item)))
+    biometrics.sort(key=lambda b: b.key)  # stable: entries of one attribute keep their order
+    unknown.sort(key=lambda u: (not isinstance(u[0], int), str(u[0]) if not isinstance(u[0], int) else u[0]))
     photo: bytes | None = None
     photo_format: str | None = None
     for bio in biometrics:
@@ -602,7 +654,7 @@ def parse_holder(value: object) -> Holder:
     return Holder(attributes, tuple(biometrics), photo, photo_format, tuple(unknown))
 
 
-def _time(claims: dict[Any, Any], key: int, name: str) -> int | None:
+def _time(claims: dict[Any, Any], key: int) -> int | None:
     """A CWT NumericDate (RFC 8392 §2): integer or floating seconds, or a CBOR tag 1 time; None when absent."""
     if key not in claims:
         return None
@@ -612,6 +664,7 @@ def _time(claims: dict[Any, Any], key: int, name: str) -> int | None:
     if type(value) is float and value == value and abs(value) < 2**53:
         value = int(value)
     if type(value) is not int or not 0 <= value <= _MAX_UNIX_SECONDS:
+        name = {CWT_EXP: _("expiry time"), CWT_NBF: _("start of validity")}.get(key) or _("issue time")
         raise Claim169Error("cwt", _("The credential's {name} (claim {key}) is not a time.").format(name=name, key=key))
     return value
 
@@ -638,7 +691,7 @@ def parse_cwt(payload: bytes) -> Cwt:
     Raises:
         Claim169Error: layer ``cwt`` (claims) or ``claim169`` (holder data).
     """
-    claims = _loads(payload, "cwt", _("credential's claims"))
+    claims = _loads(payload, "cwt", "credential's claims")
     if not isinstance(claims, dict):
         raise Claim169Error("cwt", _("The credential's claims are not a CBOR map."))
     issuer = claims.get(CWT_ISS)
@@ -665,9 +718,9 @@ def parse_cwt(payload: bytes) -> Cwt:
     return Cwt(
         issuer=issuer,
         subject=subject,
-        expires=_time(claims, CWT_EXP, _("expiry time")),
-        not_before=_time(claims, CWT_NBF, _("start of validity")),
-        issued_at=_time(claims, CWT_IAT, _("issue time")),
+        expires=_time(claims, CWT_EXP),
+        not_before=_time(claims, CWT_NBF),
+        issued_at=_time(claims, CWT_IAT),
         credential_id=cti,
         holder=parse_holder(claims.get(CWT_IDENTITY)),
         status_uri=status_uri,

@@ -76,8 +76,13 @@ def remake(
         size = INITIAL_SIZE
     else:
         size = int(row[0])
+    # Only VALID and SUSPENDED differ from the INVALID every entry starts as (revoked and superseded are
+    # INVALID too). "+office_code" makes SQLite scan the table instead of walking the index and looking every
+    # row up: 4x faster for a million credentials (docs/performance.md).
     entries = conn.execute(
-        "SELECT status_idx, status FROM credentials WHERE office_code = ? AND status_idx IS NOT NULL", (office_code,)
+        "SELECT status_idx, status FROM credentials WHERE +office_code = ? AND status_idx IS NOT NULL "
+        "AND status IN ('active', 'suspended')",
+        (office_code,),
     )
     lst = statuslist.pack(size, entries)
     token = statuslist.make_token(signing_key, statuslist.list_uri(issuer), lst, iat=int(now.timestamp()))

@@ -167,6 +167,12 @@ def _check(
             ),
             "signature",
         )
+    signed_at = cwt.issued_at if cwt.issued_at is not None else cwt.not_before
+    if signed_at is not None and len(usable) > 1:
+        # Try first the keys in force when the card was issued (after a rotation, one key): the others could
+        # only lead to "not in force", and each try is a signature check.
+        signed_moment = datetime.fromtimestamp(signed_at, UTC)
+        usable.sort(key=lambda k: (not k.in_force_at(signed_moment), -k.valid_from.timestamp()))
     signer = next((k for k in usable if claim169.verify_signature(message, k.public_key, k.algorithm)), None)
     if signer is None:
         return verdict(
@@ -186,7 +192,6 @@ def _check(
             ),
             "key",
         )
-    signed_at = cwt.issued_at if cwt.issued_at is not None else cwt.not_before
     if signed_at is not None and not signer.in_force_at(datetime.fromtimestamp(signed_at, UTC)):
         reason = (
             _(
