@@ -750,3 +750,67 @@ def test_typical_card_fits_qr_version_13_at_level_m(holder: HolderClaims) -> Non
     assert qr.mode == "alphanumeric"
     assert isinstance(qr.version, int)  # segno gives "M1".."M4" only for Micro QR codes
     assert qr.version <= 13, (qr.version, len(text))
+
+
+# ------------------------------------------------------------------------------ format 2 (issue 11)
+
+VECTOR2 = json.loads((ROOT / "tests" / "vectors" / "credential-2.json").read_text(encoding="utf-8"))
+
+
+def _vector2_credential() -> tuple[Credential, nacl.signing.SigningKey]:
+    v = VECTOR2["credential"]
+    h = dict(v["holder"])
+    h["birth_date"] = date.fromisoformat(h["birth_date"])
+    cred = Credential(
+        holder=HolderClaims(**h),
+        issuer=v["issuer"],
+        issued_at=datetime.fromisoformat(v["issued_at"]),
+        expires_at=datetime.fromisoformat(v["expires_at"]),
+        credential_id=bytes.fromhex(v["credential_id"]),
+        not_before=datetime.fromisoformat(v["not_before"]),
+        status_uri=v["status_uri"],
+        status_idx=v["status_idx"],
+    )
+    return cred, nacl.signing.SigningKey(bytes.fromhex(VECTOR2["signing_key_seed"]))
+
+
+def test_vector2_signed_bytes_are_frozen() -> None:
+    cred, key = _vector2_credential()
+    claims = cwt_claims(cred)
+    assert list(claims) == [1, 4, 5, 6, 7, 169, 65535]
+    assert claims[65535] == {"status_list": {"idx": 48213, "uri": "https://ids.example.cn/BJ-0001/status/1.cwt"}}
+    assert cbor2.dumps(claims).hex() == VECTOR2["cwt_claims_cbor"]
+    assert zlib.decompress(base45.b45decode(encode_credential(cred, key))).hex() == VECTOR2["cose_sign1"]
+    if zlib.compress(bytes.fromhex(VECTOR2["cose_sign1"]), 9).hex() == VECTOR2["zlib"]:
+        assert encode_credential(cred, key) == VECTOR2["qr_text"]
+
+
+def test_vector2_decodes_and_verifies_and_claim169_reads_it() -> None:
+    import claim169
+
+    cred, key = _vector2_credential()
+    assert decode_credential(VECTOR2["qr_text"])[0] == cred
+    verdict = verify_credential(
+        VECTOR2["qr_text"], from_jwks(VECTOR2["jwks"]), datetime.fromisoformat(VECTOR2["verify_at"])
+    )
+    data = verdict.to_json()
+    del data["reason"]
+    assert data == VECTOR2["expected_verdict"]
+    result = claim169.decode_with_ed25519(VECTOR2["qr_text"], bytes(key.verify_key), validate_timestamps=False)
+    assert result.is_verified() and result.cwt_meta.issuer == VECTOR2["credential"]["issuer"]
+
+
+def test_format1_cards_still_verify_with_the_https_issuers_keys() -> None:
+    """Cards printed before iss became a URL (format 1: iss "CN-BJ-0001"-like, no https) keep verifying."""
+    jwks = json.loads(json.dumps(VECTOR["jwks"]))
+    jwks["keys"][0]["iss"] = "https://" + VECTOR["credential"]["issuer"]
+    verdict = verify_credential(VECTOR["qr_text"], from_jwks(jwks), datetime.fromisoformat(VECTOR["verify_at"]))
+    assert verdict.valid and verdict.issuer == VECTOR["credential"]["issuer"]
+    jwks["keys"][0]["iss"] = "https://other.example/" + VECTOR["credential"]["issuer"]
+    assert not verify_credential(VECTOR["qr_text"], from_jwks(jwks), datetime.fromisoformat(VECTOR["verify_at"])).valid
+
+
+def test_docs_show_vector2() -> None:
+    doc = (ROOT / "docs" / "credential-format.md").read_text(encoding="utf-8")
+    for item in ("qr_text", "cose_sign1", "cwt_claims_cbor"):
+        assert VECTOR2[item] in doc, item
