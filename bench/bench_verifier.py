@@ -101,9 +101,13 @@ def bench_verify(n: int) -> None:
         for k in range(1, 10)
         for j in range(5)
     ]
+    # the issuer's four earlier keys, rotated out before the card was issued (as after key rotations)
     keys += [
         TrustedKey(
-            public_key=bytes(nacl.signing.SigningKey(bytes([0, j]) * 16).verify_key), issuer=ISSUER, valid_from=since
+            public_key=bytes(nacl.signing.SigningKey(bytes([0, j]) * 16).verify_key),
+            issuer=ISSUER,
+            valid_from=since.replace(month=1 + 2 * j),
+            valid_until=since.replace(month=2 + 2 * j),
         )
         for j in range(4)
     ]
