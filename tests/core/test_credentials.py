@@ -814,3 +814,19 @@ def test_docs_show_vector2() -> None:
     doc = (ROOT / "docs" / "credential-format.md").read_text(encoding="utf-8")
     for item in ("qr_text", "cose_sign1", "cwt_claims_cbor"):
         assert VECTOR2[item] in doc, item
+
+
+def test_wrong_or_unknown_algorithm_and_encrypted_without_key_are_one_reason_refusals() -> None:
+    _protected, _, payload, signature = cbor2.loads(COSE_BYTES).value
+    es256 = cbor2.dumps(cbor2.CBORTag(18, [cbor2.dumps({1: -7}), {}, payload, signature]))
+    verdict = _assert_refused(_qr_text(es256))
+    assert (verdict.status, verdict.layer) == ("bad-signature", "signature") and "ES256" in verdict.reason
+    hs256 = cbor2.dumps(cbor2.CBORTag(18, [cbor2.dumps({1: 5}), {}, payload, signature]))
+    assert (_assert_refused(_qr_text(hs256)).layer, "cose") == ("cose", "cose")
+    encrypted = cbor2.dumps(cbor2.CBORTag(16, [cbor2.dumps({1: 3}), {5: b"\0" * 12}, b"\1" * 40]))
+    verdict = _assert_refused(_qr_text(encrypted))
+    assert (verdict.status, verdict.encrypted, verdict.layer) == ("encrypted", "A256GCM", "encryption")
+    from console.core.verification import verify
+
+    wrong_key = verify(_qr_text(encrypted), TRUST, NOW, decrypt_key=b"\2" * 32)
+    assert (wrong_key.valid, wrong_key.status) == (False, "encrypted") and "does not decrypt" in wrong_key.reason

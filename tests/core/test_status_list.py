@@ -121,16 +121,13 @@ def test_status_list_refusals_are_one_reason_verdicts(staffed: Office, issued: l
     )
     refused = verify(qr, trust, now, status_list=forged)
     assert (refused.valid, refused.status) == (False, "status-unknown") and "another issuer" in refused.reason
-    # every single byte change of the token: never valid with it, never a traceback
-    for position in range(0, len(token), 7):
+    # every single byte change of the token (all of it is signed, but for the empty unprotected header,
+    # whose change breaks the structure): a one-reason refusal, never valid, never a traceback
+    for position in range(len(token)):
         changed = bytearray(token)
         changed[position] ^= 0x41
         verdict = verify(qr, trust, now, status_list=bytes(changed))
-        assert verdict.status in {"status-unknown", "valid"}, verdict
-        assert (
-            not (verdict.valid and verdict.status_checked and bytes(changed) != token)
-            or position >= len(token) - 64 - 200
-        )
+        assert (verdict.valid, verdict.status, verdict.layer) == (False, "status-unknown", "status"), position
     for cut in (0, 1, 10, len(token) // 2, len(token) - 1):
         assert not verify(qr, trust, now, status_list=token[:cut]).valid
 
