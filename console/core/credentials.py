@@ -34,7 +34,7 @@ import nacl.signing
 from console.core import b45, cose
 from console.core.errors import ConsoleError, ValidationError
 from console.core.i18n import _
-from console.core.trust import TrustList, kid_text
+from console.core.trust import TrustList
 
 logger = logging.getLogger(__name__)
 
@@ -47,9 +47,12 @@ VerdictStatus = Literal[
     "suspended",
     "superseded",
     "expired",
+    "not-yet-valid",
     "bad-signature",
     "unknown-issuer",
     "malformed",
+    "encrypted",
+    "status-unknown",
     "tampered",  # issue 12: the office's row disagrees with its signed events
     "unrecorded",  # issue 12: signed by this office, but not on its record (offline forgery or deleted row)
 ]
@@ -57,9 +60,11 @@ VerdictStatus = Literal[
 # CWT claim keys (RFC 8392 §3.1.1-3.1.7, IANA "CBOR Web Token Claims"); 169 is MOSIP's identity-data claim.
 CWT_ISS: Final = 1
 CWT_EXP: Final = 4
+CWT_NBF: Final = 5
 CWT_IAT: Final = 6
 CWT_CTI: Final = 7
 CWT_IDENTITY_DATA: Final = 169
+CWT_STATUS: Final = 65535  # IETF Token Status List: {"status_list": {"idx": int, "uri": text}}
 
 # Claim 169 attributes (MOSIP 169 QR Code Specification 1.2.2, §3.1).
 C169_ID: Final = 1
@@ -235,6 +240,10 @@ class Credential:
     issued_at: datetime
     expires_at: datetime
     credential_id: bytes
+    #: Format 2 (docs/credential-format.md): `nbf` (= `iat` when issued) and the status list reference.
+    not_before: datetime | None = None
+    status_uri: str | None = None
+    status_idx: int | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.holder, HolderClaims):
@@ -248,6 +257,16 @@ class Credential:
             raise ValidationError(
                 "credential_id", _("A credential id is {size} bytes.").format(size=CREDENTIAL_ID_BYTES)
             )
+        if self.not_before is not None:
+            object.__setattr__(
+                self, "not_before", _whole_second_utc("not_before", self.not_before, _("start of validity"))
+            )
+        if (self.status_uri is None) != (self.status_idx is None):
+            raise ValidationError("status_idx", _("A status list reference needs both its URI and its index."))
+        if self.status_idx is not None and (type(self.status_idx) is not int or not 0 <= self.status_idx < 2**32):
+            raise ValidationError("status_idx", _("A status list index is a whole number from 0 to 2^32 - 1."))
+        if self.status_uri is not None:
+            _check_text("status_uri", self.status_uri, _("status list URI"), _NAME_MAX)
 
 
 def new_credential_id() -> bytes:
@@ -290,6 +309,20 @@ class Verdict:
     expires: str | None = None
     status_checked: bool = False
     status_as_of: str | None = None
+    issued: str | None = None
+    not_before: str | None = None
+    #: What the verifier saw: signature algorithm ("EdDSA"/"ES256"), the kid (base64url) and where it was
+    #: ("protected", "unprotected", "none"), the encryption ("A128GCM"/"A256GCM") or None, the wrapping.
+    algorithm: str | None = None
+    kid: str | None = None
+    kid_location: str | None = None
+    encrypted: str | None = None
+    envelope: str | None = None
+    #: The layer a refusal happened at (text, zlib, cbor, cose, encryption, cwt, claim169, key, signature,
+    #: time, status), None when valid.
+    layer: str | None = None
+    #: The status list used: {"uri", "idx", "iat", "exp", "ttl", "refresh_after"} (ISO times), or None.
+    status_list: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -300,8 +333,17 @@ class Verdict:
             "credential_id": self.credential_id,
             "issuer": self.issuer,
             "expires": self.expires,
+            "issued": self.issued,
+            "not_before": self.not_before,
             "status_checked": self.status_checked,
             "status_as_of": self.status_as_of,
+            "status_list": dict(self.status_list) if self.status_list is not None else None,
+            "algorithm": self.algorithm,
+            "kid": self.kid,
+            "kid_location": self.kid_location,
+            "encrypted": self.encrypted,
+            "envelope": self.envelope,
+            "layer": self.layer,
         }
 
 
@@ -337,13 +379,17 @@ def _holder_map(holder: HolderClaims) -> dict[int, Any]:
 
 def cwt_claims(cred: Credential) -> dict[int, Any]:
     """The CWT claims map that is signed, in the order it is written (docs show it in CBOR diagnostic form)."""
-    return {
-        CWT_ISS: cred.issuer,
-        CWT_EXP: int(cred.expires_at.timestamp()),
+    claims: dict[int, Any] = {CWT_ISS: cred.issuer, CWT_EXP: int(cred.expires_at.timestamp())}
+    if cred.not_before is not None:
+        claims[CWT_NBF] = int(cred.not_before.timestamp())
+    claims |= {
         CWT_IAT: int(cred.issued_at.timestamp()),
         CWT_CTI: cred.credential_id,
         CWT_IDENTITY_DATA: _holder_map(cred.holder),
     }
+    if cred.status_uri is not None:
+        claims[CWT_STATUS] = {"status_list": {"idx": cred.status_idx, "uri": cred.status_uri}}
+    return claims
 
 
 def encode_credential(cred: Credential, signing_key: nacl.signing.SigningKey) -> str:
@@ -519,6 +565,12 @@ def _credential(payload: bytes) -> Credential:
     if not isinstance(credential_id, bytes) or len(credential_id) != CREDENTIAL_ID_BYTES:
         raise MalformedCredentialError(_("The credential has no 16-byte credential id (claim 7)."))
     holder = _holder(_field(claims, CWT_IDENTITY_DATA))
+    not_before = _time_claim(claims, CWT_NBF, _("start of validity")) if CWT_NBF in claims else None
+    status = _field(claims, CWT_STATUS)
+    ref = status.get("status_list") if isinstance(status, dict) else None
+    status_idx, status_uri = (ref.get("idx"), ref.get("uri")) if isinstance(ref, dict) else (None, None)
+    if status is not _ABSENT and (type(status_idx) is not int or not isinstance(status_uri, str)):
+        raise MalformedCredentialError(_("The credential's status (claim 65535) is not a status list reference."))
     try:
         return Credential(
             holder=holder,
@@ -526,6 +578,9 @@ def _credential(payload: bytes) -> Credential:
             issued_at=issued_at,
             expires_at=expires_at,
             credential_id=credential_id,
+            not_before=not_before,
+            status_uri=status_uri,
+            status_idx=status_idx,
         )
     except ValidationError as e:
         raise MalformedCredentialError(_("The credential breaks a rule: {error}").format(error=e)) from e
@@ -554,9 +609,9 @@ def verify_credential(
 ) -> Verdict:
     """Check scanned text and say whether to believe it; never raises for any text.
 
-    Checks, in order, stopping at the first failure: format -> the signing key is in the trust list ->
-    signature -> the key belongs to the credential's issuer and was in force when it was issued -> not
-    expired at `now` -> status from `status` (None from it means "not known here").
+    Any Claim 169 credential the trust list can verify is read, not only this console's own form: see
+    `console.core.verification.verify`, which this calls (and which also takes a status list token and a
+    decryption key).
 
     Args:
         text: the QR text as scanned (str, or bytes from a raw scanner).
@@ -569,132 +624,6 @@ def verify_credential(
     Raises:
         ValueError: `now` has no time zone (a programming error, not a property of the text).
     """
-    if now.tzinfo is None or now.utcoffset() is None:
-        raise ValueError("verify_credential needs a timezone-aware `now`")
-    try:
-        cred, message = decode_credential(text)
-    except MalformedCredentialError as e:
-        return Verdict(valid=False, status="malformed", reason=str(e))
-    except Exception:  # a verifier faces hostile input: any surprise in decoding is a refusal, not a crash
-        logger.exception("Unexpected error while decoding a credential; reported as malformed")
-        return Verdict(valid=False, status="malformed", reason=_("The scanned text could not be read as a credential."))
+    from console.core.verification import verify  # verification builds on this module's types
 
-    def verdict(valid: bool, state: VerdictStatus, reason: str, **extra: Any) -> Verdict:
-        return Verdict(
-            valid=valid,
-            status=state,
-            reason=reason,
-            claims=cred.holder.to_json(),
-            credential_id=cred.credential_id.hex(),
-            issuer=cred.issuer,
-            expires=_iso_utc(cred.expires_at),
-            **extra,
-        )
-
-    key = trust.lookup(message.kid)
-    if key is None:
-        return verdict(
-            False,
-            "unknown-issuer",
-            _(
-                "The card was signed with key {key}, which is not in this console's trust list: "
-                "it may be forged, or the trust list may need updating."
-            ).format(key=kid_text(message.kid)),
-        )
-    try:
-        cose.verify_sign1(message, key.public_key)
-    except cose.CoseSignatureError:
-        return verdict(
-            False, "bad-signature", _("The signature does not match: the card's data was altered or forged.")
-        )
-    if cred.issuer != key.issuer:
-        return verdict(
-            False,
-            "unknown-issuer",
-            _("The card says it was issued by {issuer!r}, but its key belongs to {owner!r}.").format(
-                issuer=cred.issuer, owner=key.issuer
-            ),
-        )
-    if not key.in_force_at(cred.issued_at):
-        reason = (
-            _(
-                "The card is dated {issued}, when the key of {issuer} was not in force "
-                "(in force from {start} until {end})."
-            )
-            if key.valid_until is not None
-            else _("The card is dated {issued}, when the key of {issuer} was not in force (in force from {start}).")
-        )
-        return verdict(
-            False,
-            "unknown-issuer",
-            reason.format(
-                issued=_iso_utc(cred.issued_at),
-                issuer=key.issuer,
-                start=_iso_utc(key.valid_from),
-                end=_iso_utc(key.valid_until) if key.valid_until is not None else "",
-            ),
-        )
-    if now >= cred.expires_at:
-        return verdict(
-            False, "expired", _("This card expired on {date}.").format(date=cred.expires_at.date().isoformat())
-        )
-    if status is None:
-        return verdict(
-            True,
-            "valid",
-            _(
-                "The signature and dates are valid, but revocation status was not checked: this verifier has no "
-                "status records."
-            ),
-        )
-    try:
-        info = status(cred.credential_id)
-    except ConsoleError as e:
-        return verdict(
-            True,
-            "valid",
-            _("The signature and dates are valid, but revocation status was not checked: {error}").format(error=e),
-        )
-    if info is None:
-        return verdict(
-            True,
-            "valid",
-            _(
-                "The signature and dates are valid, but revocation status was not checked: this console has no "
-                "record of this credential."
-            ),
-        )
-    as_of = _iso_utc(info.as_of)
-    changed = _iso_utc(info.changed_at) if info.changed_at is not None else None
-    checked: dict[str, Any] = {"status_checked": True, "status_as_of": as_of}
-    if info.state == "active":
-        return verdict(
-            True,
-            "valid",
-            _("Valid: issued by {issuer}, not expired, and not revoked or suspended as of {as_of}.").format(
-                issuer=cred.issuer, as_of=as_of
-            ),
-            **checked,
-        )
-    if info.state == "revoked":
-        reason = (
-            _("This card was revoked on {changed} (status as of {as_of}).")
-            if changed
-            else _("This card was revoked (status as of {as_of}).")
-        )
-        return verdict(False, "revoked", reason.format(changed=changed, as_of=as_of), **checked)
-    if info.state == "suspended":
-        reason = (
-            _("This card is suspended since {changed} (status as of {as_of}).")
-            if changed
-            else _("This card is suspended (status as of {as_of}).")
-        )
-        return verdict(False, "suspended", reason.format(changed=changed, as_of=as_of), **checked)
-    reason = (
-        _(
-            "This card was replaced by a newer one on {changed}; ask the holder for the current card (status as of {as_of})."
-        )
-        if changed
-        else _("This card was replaced by a newer one; ask the holder for the current card (status as of {as_of}).")
-    )
-    return verdict(False, "superseded", reason.format(changed=changed, as_of=as_of), **checked)
+    return verify(text, trust, now, status=status)

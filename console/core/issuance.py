@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from console.core import cose, events, truth
+from console.core import cose, events, statuslist, statusservice, truth
 from console.core.accounts import Session
 from console.core.credentials import (
     Credential,
@@ -24,7 +24,6 @@ from console.core.credentials import (
     Verdict,
     encode_credential,
     new_credential_id,
-    verify_credential,
 )
 from console.core.errors import Conflict, NotFound, UserCancelled, ValidationError
 from console.core.i18n import _
@@ -32,15 +31,19 @@ from console.core.office import Office
 from console.core.roles import Permission
 from console.core.store import get_setting, transaction
 from console.core.timeutil import from_iso, to_iso
-from console.core.trust import TrustedKey, TrustList
+from console.core.trust import TrustedKey, TrustList, issuer_forms
 
 DEFAULT_COUNTRY = {"cn-18": "CHN", "ee-11": "EST", "uin-10": "UTO"}  # UTO: ICAO's specimen state "Utopia"
 MAX_VALID_YEARS = 20
 
 
 def issuer_id(office: Office, office_code: str | None = None) -> str:
-    """The `iss` of an office's credentials: ``<authority domain>/<office code>``."""
-    return f"{office.authority()['domain']}/{office_code or office.local_office()['code']}"
+    """The `iss` of an office's credentials: ``https://{authority domain}/{office code}`` (CONTRACTS.md).
+
+    A verifier that resolves keys from `iss` finds them at ``{iss}/.well-known/jwks.json`` (`trust export
+    --site`). Credential format 1 wrote ``{domain}/{code}``; `trust.issuer_forms` keeps those cards verifying.
+    """
+    return f"https://{office.authority()['domain']}/{office_code or office.local_office()['code']}"
 
 
 def country_of(office: Office) -> str:
@@ -57,7 +60,7 @@ def trust_list(office: Office) -> TrustList:
     keys = [
         TrustedKey(
             public_key=key.public_key,
-            issuer=f"{authority['domain']}/{key.office_code}",
+            issuer=f"https://{authority['domain']}/{key.office_code}",
             valid_from=from_iso(key.valid_from),
             valid_until=from_iso(key.valid_until) if key.valid_until else None,
             authority=authority["name"],
@@ -178,12 +181,16 @@ class _Issuer:
                     "it before a new one is issued."
                 ).format(credential=suspended[0].lower(), number=number)
             )
+        status_idx = statusservice.allocate_index(conn, self.code)
         credential = Credential(
             holder=holder_claims(citizen, self.country),
             issuer=self.issuer,
             issued_at=self.now,
             expires_at=self.expires,
             credential_id=new_credential_id(),
+            not_before=self.now,
+            status_uri=statuslist.list_uri(self.issuer),
+            status_idx=status_idx,
         )
         qr = encode_credential(credential, self.signing_key)
         now = self.now_iso
@@ -201,7 +208,7 @@ class _Issuer:
             )
         conn.execute(
             "INSERT INTO credentials (credential_id, id_number, office_code, kid, issued_at, expires_at, status, qr, "
-            "issued_by) VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?)",
+            "issued_by, status_idx) VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?, ?)",
             (
                 credential.credential_id,
                 number,
@@ -211,6 +218,7 @@ class _Issuer:
                 self.expires_iso,
                 qr,
                 self.session.username,
+                status_idx,
             ),
         )
         clear = {
@@ -219,6 +227,7 @@ class _Issuer:
             "iat": now,
             "exp": self.expires_iso,
             "supersedes": superseded,
+            "status_idx": status_idx,
         }
         link = {"credential": credential.credential_id, "id_number": number}
         if batch is not None:
@@ -236,6 +245,10 @@ class _Issuer:
                 + (f", superseding {', '.join(s.hex() for s in superseded)}" if superseded else ""),
             )
         return Issued(credential.credential_id.hex(), number, qr, now, self.expires_iso, [s.hex() for s in superseded])
+
+    def remake_status_list(self, conn: sqlite3.Connection) -> None:
+        """Re-sign the office's status list after this transaction's changes (CONTRACTS.md)."""
+        statusservice.remake(conn, self.code, self.issuer, self.signing_key, self.now)
 
 
 def _check_after_revocation(session: Session, id_numbers: Sequence[str]) -> None:
@@ -264,7 +277,9 @@ def issue(session: Session, id_number: str, *, valid_years: int = 10) -> Issued:
     _check_after_revocation(session, [id_number])
     issuer = _Issuer(session, valid_years)
     with transaction(session.office.db) as conn:
-        return issuer.issue(conn, id_number)
+        issued = issuer.issue(conn, id_number)
+        issuer.remake_status_list(conn)
+        return issued
 
 
 def issue_batch(
@@ -294,6 +309,7 @@ def issue_batch(
         with transaction(session.office.db) as conn:
             batch: list[tuple[dict[str, Any], dict[str, Any]]] = []
             issued += [issuer.issue(conn, number, batch) for number in id_numbers[start : start + chunk]]
+            issuer.remake_status_list(conn)
             events.append_event(
                 conn,
                 actor=session.actor,
@@ -389,26 +405,44 @@ def status_lookup(office: Office, findings: dict[bytes, str] | None = None, fore
     return lookup
 
 
-def verify(text: str, *, trust: TrustList, office: Office | None, now: datetime | None = None) -> Verdict:
-    """Verify QR text (no login): signature against `trust`, status from `office` when there is one.
+def verify(
+    text: str,
+    *,
+    trust: TrustList,
+    office: Office | None,
+    now: datetime | None = None,
+    status_list: bytes | None = None,
+    decrypt_key: bytes | None = None,
+) -> Verdict:
+    """Verify QR text (no login): signature against `trust`, status from `office` when there is one, else from
+    `status_list` (a status list token) when given; `decrypt_key` opens an encrypted credential.
 
     With an office, a credential this office signed must be on its record: one with no row is reported as
     signed but not on record (a key used outside the console, or a deleted row), and a row that disagrees
     with the signed events as tampered; neither is valid.
     """
+    from console.core.verification import verify as verify_any
+
     moment = now or (office.clock() if office else datetime.now(UTC))
     if office is None:
-        return verify_credential(text, trust, moment, None)
+        return verify_any(text, trust, moment, status_list=status_list, decrypt_key=decrypt_key)
     findings: dict[bytes, str] = {}
     foreign: set[bytes] = set()
-    verdict = verify_credential(text, trust, moment, status_lookup(office, findings, foreign))
+    verdict = verify_any(
+        text,
+        trust,
+        moment,
+        status=status_lookup(office, findings, foreign),
+        status_list=status_list,
+        decrypt_key=decrypt_key,
+    )
     # Signature and dates held; only the status is in question ("status-unknown" is the name the verifier
     # branch gives a good signature without status).
     signature_held = verdict.valid or str(verdict.status) == "status-unknown"
     if not signature_held or verdict.credential_id is None:
         return verdict
     cid = bytes.fromhex(verdict.credential_id)
-    ours = verdict.issuer == issuer_id(office)
+    ours = verdict.issuer is not None and verdict.issuer in issuer_forms(issuer_id(office))
     as_of = to_iso(office.clock())
     finding = findings.get(cid)
     if finding is None and ours and cid in foreign:

@@ -23,6 +23,7 @@ from console.core.passwords import check_password, check_username
 from console.core.roles import KEY_GRANTS, Permission, Role, parse_role
 from console.core.store import transaction
 from console.core.timeutil import to_iso
+from console.core.trust import kid_text
 
 
 def _role(text: str) -> Role:
@@ -315,7 +316,7 @@ def rotate_office_key(session: Session) -> dict[str, Any]:
     session.office_secrets = secrets
     for path in (office.paths.office_sealed, office.paths.authority_sealed):  # an office not yet migrated
         path.unlink(missing_ok=True)
-    return {"office": code, "kid": cose.key_id(public).hex(), "valid_from": to_iso(now)}
+    return {"office": code, "kid": kid_text(cose.key_id(public)), "valid_from": to_iso(now)}
 
 
 def audit_trail(session: Session, *, limit: int = 200) -> list[dict[str, Any]]:

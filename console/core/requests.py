@@ -9,12 +9,12 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from console.core import events, truth
+from console.core import events, statusservice, truth
 from console.core.accounts import Session
 from console.core.errors import Conflict, NotFound, ValidationError
 from console.core.i18n import _
 from console.core.independence import require_independent
-from console.core.issuance import current_credential, status_name
+from console.core.issuance import current_credential, issuer_id, status_name
 from console.core.roles import Permission
 from console.core.store import transaction
 from console.core.timeutil import to_iso
@@ -207,6 +207,9 @@ def approve(session: Session, request_id: int, note: str = "") -> dict[str, Any]
             clear={"credential": cid, "status": new_status, "request": request_id},
             audit_detail=f"request {request_id} approved: {cid.hex()} is {new_status}",
         )
+        # issue 11: the published status list follows every status change, in the same transaction
+        code = office.local_office()["code"]
+        statusservice.remake(conn, code, issuer_id(office, code), session.office_signing_key(), now)
     return {"request_id": request_id, "status": "approved", "credential_id": cid.hex(), "credential_status": new_status}
 
 

@@ -115,6 +115,19 @@ MIGRATIONS: list[str] = [
     CREATE TABLE dup_registration_keys (id INTEGER PRIMARY KEY, match_key TEXT NOT NULL);
     CREATE INDEX credentials_changed ON credentials(status_changed_at);
     """,
+    # issue 11 (verifier): each credential's index in its office's status list (drawn at random, unique per
+    # office), the office's status list (size, how many assigned, the signed token) and other authorities'
+    # keys imported for verifying (`trust import`).
+    """
+    ALTER TABLE credentials ADD COLUMN status_idx INTEGER;
+    CREATE UNIQUE INDEX credentials_status_idx ON credentials(office_code, status_idx);
+    CREATE TABLE status_lists (
+        office_code TEXT PRIMARY KEY, size INTEGER NOT NULL, assigned INTEGER NOT NULL DEFAULT 0,
+        token BLOB, made_at TEXT);
+    CREATE TABLE foreign_keys (
+        kid BLOB PRIMARY KEY, issuer TEXT NOT NULL, jwk TEXT NOT NULL, imported_by TEXT NOT NULL,
+        imported_at TEXT NOT NULL);
+    """,
 ]
 
 

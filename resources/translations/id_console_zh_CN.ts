@@ -1394,7 +1394,7 @@
 <context>
     <name>VerifyPage</name>
     <message>
-        <location filename="../../console/gui/pages/verify.py" line="+119"/>
+        <location filename="../../console/gui/pages/verify.py" line="+127"/>
         <source>Verify a card</source>
         <translation>核验证件</translation>
     </message>
@@ -1434,7 +1434,12 @@
         <translation>打开证件的照片、扫描件或 PDF（Ctrl+O）</translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+46"/>
+        <source>Photo</source>
+        <translation>照片</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
@@ -1484,6 +1489,16 @@
         <translation>已查询状态</translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>Other data</source>
+        <translation>其他数据</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Signature</source>
+        <translation>签名</translation>
+    </message>
+    <message>
         <location line="+13"/>
         <source>No card checked yet. The verdict appears here: valid, revoked, suspended, expired, forged…</source>
         <translation>尚未核验证件。核验结论将显示在这里：有效、已吊销、已暂停、已过期、伪造…</translation>
@@ -1524,7 +1539,42 @@
         <translation>否</translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location line="+9"/>
+        <source>kid in the protected header</source>
+        <translation>kid 在受保护头部</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>kid in the unprotected header</source>
+        <translation>kid 在非保护头部</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>no kid</source>
+        <translation>无 kid</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>encrypted ({alg})</source>
+        <translation>已加密（{alg}）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>not encrypted</source>
+        <translation>未加密</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>not shown (format)</source>
+        <translation>未显示（格式）</translation>
+    </message>
+    <message>
+        <location line="+49"/>
         <source>VALID</source>
         <translation>有效</translation>
     </message>
@@ -1562,6 +1612,21 @@
         <location line="+1"/>
         <source>NOT A READABLE CARD CODE</source>
         <translation>无法识别的证件码</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>NOT YET VALID</source>
+        <translation>尚未生效</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>ENCRYPTED</source>
+        <translation>已加密</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>STATUS COULD NOT BE CHECKED</source>
+        <translation>无法检查状态</translation>
     </message>
     <message>
         <location line="+6"/>

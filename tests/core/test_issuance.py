@@ -31,7 +31,7 @@ def test_issue_and_verify(session_of: Callable[[str], Session], staffed: Office,
     assert verdict.claims["id_number"] == person
     assert verdict.claims["full_name"] == "ZHANG WEI" and verdict.claims["secondary_full_name"] == "张伟"
     assert verdict.claims["secondary_language"] == "zho" and verdict.claims["country"] == "UTO"
-    assert verdict.issuer == "ids.utopia.example/HQ-01"
+    assert verdict.issuer == "https://ids.utopia.example/HQ-01"
     assert issued.expires.startswith("2036-11-30")
 
 

@@ -175,3 +175,65 @@ def test_standalone_verify_forgets_the_holder_on_back_and_when_idle(
     page._forget.timeout_s = 0  # two minutes pass without input
     page._forget.check()
     assert forgotten() and page.empty.isVisible()
+
+
+def test_another_issuers_card_shows_its_photo_attributes_and_signature(
+    qtbot: Any, window: ConsoleWindow, staffed: Office
+) -> None:
+    """Issue 11: a kid-less card of another authority (imported with `trust import`), with a face image."""
+    import io
+    import zlib
+    from datetime import UTC, datetime
+
+    import base45
+    import cbor2
+    import nacl.signing
+    from PIL import Image
+
+    from console.core import foreigntrust
+    from console.core.accounts import login
+    from console.core.trust import TrustedKey, to_jwks
+
+    key = nacl.signing.SigningKey(b"\x09" * 32)
+    issuer = "https://ids.other.example/X-1"
+    jwks = to_jwks(
+        [TrustedKey(public_key=bytes(key.verify_key), issuer=issuer, valid_from=datetime(2020, 1, 1, tzinfo=UTC))]
+    )
+    del jwks["keys"][0]["kid"]
+    admin = login(staffed, "admin", PASSWORDS["admin"])
+    foreigntrust.import_keys(admin, json.dumps(jwks).encode(), source="test")
+    png = io.BytesIO()
+    Image.new("RGB", (40, 48), (200, 120, 80)).save(png, "PNG")
+    now = int(staffed.clock().timestamp())
+    claims = {
+        1: issuer,
+        4: now + 86400 * 365,
+        6: now - 60,
+        169: {
+            1: "X-42",
+            4: "Amina Diallo",
+            10: "1 Rue A\nDakar",
+            13: "SN",
+            22: "citizen",
+            62: [{0: png.getvalue(), 1: 0, 2: 0}],
+            50: [{0: b"FIR\x00", 1: 1, 2: 1}],
+            77: "vendor",
+        },
+    }
+    protected = cbor2.dumps({1: -8})
+    payload = cbor2.dumps(claims)
+    signature = key.sign(cbor2.dumps(["Signature1", protected, b"", payload])).signature
+    text = base45.b45encode(zlib.compress(cbor2.dumps(cbor2.CBORTag(18, [protected, {}, payload, signature])))).decode()
+
+    page = standalone_verify(qtbot, window)
+    with qtbot.waitSignal(page.verified, timeout=TASK_TIMEOUT_MS):
+        scan(qtbot, page, text)
+    verdict = page.last_verdict
+    assert verdict is not None and verdict.valid and not verdict.status_checked, verdict
+    assert page.verdict.property("kind") == "caution"  # genuine, status not checked
+    photo = page.photo.pixmap()
+    assert photo is not None and not photo.isNull() and photo.height() == page.PHOTO_SIZE
+    other = page._holder_values["other"].text()
+    assert "Address: 1 Rue A / Dakar" in other and "Legal status: citizen" in other
+    assert "Biometric: right thumb" in other and "Unknown key 77" in other
+    assert page._holder_values["signature"].text() == "EdDSA, no kid, not encrypted"

@@ -17,12 +17,13 @@ the officer goes back to the login screen and after `FORGET_AFTER_S` without inp
 
 from __future__ import annotations
 
+import base64
 import logging
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
@@ -34,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.core import coding, issuance, scanning
+from console.core import claim169, coding, foreigntrust, issuance, scanning
 from console.core.atomic import read_bounded
 from console.core.credentials import Verdict
 from console.core.errors import ConsoleError
@@ -59,12 +60,18 @@ VERDICT_LOOK = {
     "bad-signature": ("invalid", "forged"),
     "unknown-issuer": ("invalid", "unknown-issuer"),
     "malformed": ("invalid", "malformed"),
+    "not-yet-valid": ("caution", "expired"),
+    "encrypted": ("invalid", "malformed"),
+    "status-unknown": ("invalid", "unknown-issuer"),
 }
+# Holder data a verifier shows in its own rows; every other attribute goes to "Other data" (issue 11).
+_SHOWN_IN_ROWS = {"full_name", "secondary_full_name", "id_number", "birth_date", "sex", "location_code", "country"}
 
 
 def verify_text(office: Office, text: str) -> Verdict:
     """The verdict for scanned text against the office's trust list and records (read pool)."""
-    return issuance.verify(text, trust=issuance.trust_list(office), office=office)
+    # the authority's office keys plus other authorities' keys imported with `trust import` (issue 11)
+    return issuance.verify(text, trust=foreigntrust.verifier_trust_list(office), office=office)
 
 
 def verify_file(office: Office, path: str) -> tuple[Verdict, int]:
@@ -89,6 +96,7 @@ class VerifyPage(QWidget):
 
     # Standalone only: the verdict and the holder's data go after this long without input.
     FORGET_AFTER_S = 120.0
+    PHOTO_SIZE = 128
 
     verified = Signal(object)  # Verdict
     back_requested = Signal()
@@ -182,6 +190,12 @@ class VerifyPage(QWidget):
         holder_form.setContentsMargins(72, 8, 0, 0)
         holder_form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         self._holder_values: dict[str, QLabel] = {}
+        # The face image a card carries (Claim 169 attribute 62 or the older 16): compare it with the holder.
+        self.photo = QLabel()
+        self.photo.setObjectName("VerdictPhoto")
+        self.photo.setFixedSize(self.PHOTO_SIZE, self.PHOTO_SIZE)
+        self.photo.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        holder_form.addRow(self.tr("Photo"), self.photo)
         for key, label in (
             ("name", self.tr("Name")),
             ("entered", self.tr("Name as written")),
@@ -193,6 +207,8 @@ class VerifyPage(QWidget):
             ("expires", self.tr("Expires")),
             ("credential", self.tr("Credential")),
             ("status", self.tr("Status checked")),
+            ("other", self.tr("Other data")),
+            ("signature", self.tr("Signature")),
         ):
             value = QLabel()
             value.setTextFormat(Qt.TextFormat.PlainText)  # what a card claims, even a forged one: never HTML
@@ -323,14 +339,53 @@ class VerifyPage(QWidget):
                 if verdict.status_checked
                 else self.tr("no")
             )
+            other = [
+                f"{label}: {text}"
+                for label, text in claim169.display_rows({k: v for k, v in claims.items() if k not in _SHOWN_IN_ROWS})
+            ]
+            values["other"].setText("\n".join(line.replace("\n", " / ") for line in other) or "—")
+            if verdict.algorithm:
+                where = {
+                    "protected": self.tr("kid in the protected header"),
+                    "unprotected": self.tr("kid in the unprotected header"),
+                    "none": self.tr("no kid"),
+                }.get(str(verdict.kid_location), "")
+                crypt = (
+                    self.tr("encrypted ({alg})").format(alg=verdict.encrypted)
+                    if verdict.encrypted
+                    else self.tr("not encrypted")
+                )
+                values["signature"].setText(f"{verdict.algorithm}, {where}, {crypt}")
+            else:
+                values["signature"].setText("—")
             for value in values.values():  # a forged card may claim anything, of any length
                 value.setText(elide_words(value.text()))
+            self._show_photo(claims)
         self.verdict.setAccessibleName(self.verdict_title.text())
         self.verdict.setAccessibleDescription(verdict.reason)
         self.empty.hide()
         self.verdict.show()
         self._start_forgetting()
         self.verified.emit(verdict)
+
+    def _show_photo(self, claims: dict[str, Any]) -> None:
+        """The card's face image, scaled to fit; nothing when there is none or Qt cannot read its format."""
+        self.photo.clear()
+        data = claims.get("photo")
+        pixmap = QPixmap()
+        if isinstance(data, str) and claims.get("photo_format") in claim169.SHOWABLE_IMAGES:
+            pixmap.loadFromData(base64.b64decode(data))
+        if pixmap.isNull():
+            self.photo.setText(self.tr("none") if data is None else self.tr("not shown (format)"))
+            return
+        self.photo.setPixmap(
+            pixmap.scaled(
+                self.PHOTO_SIZE,
+                self.PHOTO_SIZE,
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
+        )
 
     def clear_verdict(self) -> None:
         """Forget the last card: verdict, holder data, the scan field; an answer still on its way is dropped."""
@@ -343,6 +398,7 @@ class VerifyPage(QWidget):
         self.verdict_reason.clear()
         for value in self._holder_values.values():
             value.clear()
+        self.photo.clear()
         self.verdict.setAccessibleName("")
         self.verdict.setAccessibleDescription("")
         self.verdict.hide()
@@ -377,6 +433,9 @@ class VerifyPage(QWidget):
             "bad-signature": self.tr("FORGED OR ALTERED"),
             "unknown-issuer": self.tr("UNKNOWN ISSUER"),
             "malformed": self.tr("NOT A READABLE CARD CODE"),
+            "not-yet-valid": self.tr("NOT YET VALID"),
+            "encrypted": self.tr("ENCRYPTED"),
+            "status-unknown": self.tr("STATUS COULD NOT BE CHECKED"),
         }
         return titles.get(verdict.status, verdict.status.upper())
 
