@@ -438,8 +438,7 @@ UIN_BODY_BASE = 200_000_000  # 9-digit bodies 200000000..999999999: never a lead
 UIN_DOMAIN = 800_000_000
 UIN_HALF = 28_285  # smallest a with a*a >= UIN_DOMAIN; the Feistel network permutes [0, a*a)
 UIN_TWEAK = b"id-console/uin-10/v1"
-_ASCENDING = "0123456789012"  # wraps round like MOSIP's filter: 890 and 901 count as runs
-_DESCENDING = _ASCENDING[::-1]
+_UIN_ASCENDING = "0123456789" * 2  # wraps round like MOSIP's UinFilterUtil: 890 and 901 count as sequences
 
 
 class _Feistel:
@@ -482,26 +481,67 @@ def _feistel(secret: bytes, rounds: int) -> _Feistel:
     return _Feistel(secret, rounds)
 
 
-def _uin_pattern(number: str, params: Mapping[str, Any]) -> str | None:
-    """The first mistyping-prone pattern in a 10-digit number (docs/coding-rules.md lists them), or None."""
-    same = int(params["max_same_digit_run"]) + 1
-    match = re.search(rf"(\d)\1{{{same - 1}}}", number)
-    if match:
-        return match.group(0)
-    run = int(params["max_sequence_run"]) + 1
-    for i in range(len(number) - run + 1):
-        piece = number[i : i + run]
-        if piece in _ASCENDING or piece in _DESCENDING:
-            return piece
-    match = re.search(rf"(\d{{{int(params['min_repeated_block'])},}})\1", number)
-    if match:
-        return match.group(0)
-    if params["reject_palindromes"] and number == number[::-1]:
-        return number
-    for restricted in params["restricted_substrings"]:
-        if restricted in number:
-            return str(restricted)
-    return None
+@dataclass(frozen=True)
+class _UinFilters:
+    """MOSIP's UIN filters (``mosip.kernel.uin.*``) compiled from the parameters in ``schemes.json``.
+
+    ``anywhere`` finds every pattern that can occur at any position: two equal digits within
+    ``repeating_limit`` positions (``11``, ``1x1``), a sequence of ``sequence_limit`` digits up or down (wrapping
+    round), a block of ``repeating_block_limit`` or more digits that occurs again later, ``even_limit`` of the
+    digits 2, 4, 6, 8 in a row (MOSIP's regex ``[2468]{3}``: 0 does not count), and the restricted and cyclic
+    numbers. The first and last ``group`` and ``reverse_group`` digits are compared separately. Every pattern
+    of ``anywhere`` that lies inside the 9-digit body also lies inside the number, so allocation tests the body
+    first and computes the check digit only for the few bodies that pass.
+    """
+
+    anywhere: re.Pattern[str]
+    not_start_with: tuple[str, ...]
+    group: int
+    reverse_group: int
+
+    def pattern(self, number: str) -> str | None:
+        """The first pattern of `number` that MOSIP's filters reject, or None."""
+        for prefix in self.not_start_with:
+            if number.startswith(prefix):
+                return prefix
+        match = self.anywhere.search(number)
+        if match:
+            return match.group(0)
+        if self.group and number[: self.group] == number[-self.group :]:
+            return number
+        if self.reverse_group and number[: self.reverse_group] == number[-self.reverse_group :][::-1]:
+            return number
+        return None
+
+
+@cache
+def _uin_filters() -> _UinFilters:
+    """The filters of the uin-10 scheme (docs/coding-rules.md §4 lists them with MOSIP's property names)."""
+    params = _scheme("uin-10")["mosip_filters"]
+    alternatives: list[str] = []
+    repeating = int(params["repeating_limit"])
+    if repeating > 0:
+        alternatives.append(rf"(?P<rep>\d)\d{{0,{repeating - 1}}}(?P=rep)")
+    block = int(params["repeating_block_limit"])
+    if block > 0:
+        # A block of k or more digits that recurs contains a recurring block of exactly k digits (its first
+        # k), so MOSIP's (\d{k,}).*?\1 and this regex reject the same numbers; this one backtracks far less.
+        alternatives.append(rf"(?P<block>\d{{{block}}})\d*?(?P=block)")
+    even = int(params["conjugative_even_digits_limit"])
+    if even > 0:
+        alternatives.append(rf"[2468]{{{even}}}")
+    run = int(params["sequence_limit"])
+    if run > 0:
+        windows = {_UIN_ASCENDING[i : i + run] for i in range(len(_UIN_ASCENDING) - run + 1)}
+        windows |= {w[::-1] for w in windows}
+        alternatives.extend(sorted(windows))
+    alternatives.extend(re.escape(str(n)) for n in (*params["restricted_numbers"], *params["cyclic_numbers"]))
+    return _UinFilters(
+        anywhere=re.compile("|".join(alternatives)),
+        not_start_with=tuple(str(d) for d in params["not_start_with"]),
+        group=int(params["digits_group_limit"]),
+        reverse_group=int(params["reverse_digits_group_limit"]),
+    )
 
 
 class _Uin10Allocator:
@@ -522,6 +562,7 @@ class _Uin10Allocator:
             )
         self.slot = partition.slot
         self._permutation = _feistel(partition.secret, int(self._params["feistel_rounds"]))
+        self._filters = _uin_filters()
 
     def counter_key(self, birth_date: date, sex: str) -> str:
         _check_sex(sex)
@@ -537,13 +578,15 @@ class _Uin10Allocator:
         if counter >= self.slot_size:
             raise NumberExhaustedError(
                 _(
-                    "Office slot {slot} has used all {count:,} numbers of its uin-10 block; "
-                    "ask the authority to give this office another slot."
+                    "Office slot {slot} has used its whole uin-10 block ({count:,} counter values, about 290,000 "
+                    "numbers after MOSIP's filters); ask the authority to give this office another slot."
                 ).format(slot=self.slot, count=self.slot_size)
             )
         body = str(UIN_BODY_BASE + self._permutation.permute(self.slot * self.slot_size + counter))
+        if self._filters.anywhere.search(body):  # most bodies fail here, before the check digit is computed
+            return None
         number = body + verhoeff.calc_check_digit(body)
-        return None if _uin_pattern(number, self._params) else number
+        return None if self._filters.pattern(number) else number
 
 
 _ALLOCATORS: dict[str, Callable[[OfficePartition], Allocator]] = {
@@ -627,7 +670,7 @@ def validate(scheme: str, number: str, *, today: date | None = None) -> NumberIn
     Raises:
         ValidationError: field ``id_number`` (``scheme`` for an unknown scheme).
     """
-    params = _scheme(scheme)
+    _scheme(scheme)  # refuses an unknown scheme
     text = _normalise(number)
     length = _LENGTHS[scheme]
     if not text:
@@ -659,7 +702,7 @@ def validate(scheme: str, number: str, *, today: date | None = None) -> NumberIn
         return _validate_cn18(text, today)
     if scheme == "ee-11":
         return _validate_ee11(text, today)
-    return _validate_uin10(text, params)
+    return _validate_uin10(text)
 
 
 def _validate_cn18(text: str, today: date | None) -> NumberInfo:
@@ -714,7 +757,7 @@ def _validate_ee11(text: str, today: date | None) -> NumberInfo:
     return NumberInfo(number=text, scheme="ee-11", birth_date=born, sex="M" if first % 2 else "F")
 
 
-def _validate_uin10(text: str, params: Mapping[str, Any]) -> NumberInfo:
+def _validate_uin10(text: str) -> NumberInfo:
     if text[0] in "01":
         raise _bad(
             _(
@@ -723,7 +766,7 @@ def _validate_uin10(text: str, params: Mapping[str, Any]) -> NumberInfo:
         )
     if not verhoeff.is_valid(text):
         raise _bad(_check_digit_message())
-    pattern = _uin_pattern(text, params)
+    pattern = _uin_filters().pattern(text)
     if pattern:
         raise _bad(
             _(
