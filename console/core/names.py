@@ -381,10 +381,11 @@ def _arabic(run: str, part: NamePart) -> str:
     refused rather than guessed.
     """
     table = _arabic_table()
-    run = unicodedata.normalize("NFKC", run)  # presentation forms (ﻋ, ﻻ) -> the letters they show
-    letters = [i for i, ch in enumerate(run) if not unicodedata.category(ch).startswith("M") and ch != _TATWEEL]
+    # Presentation forms (ﻋ, ﻻ, ﷲ) are read as the letters they show; a refusal names what was typed.
+    chars = [(typed, ch) for typed in run for ch in unicodedata.normalize("NFKC", typed)]
+    letters = [i for i, (_t, ch) in enumerate(chars) if not unicodedata.category(ch).startswith("M") and ch != _TATWEEL]
     out: list[str] = []
-    for i, ch in enumerate(run):
+    for i, (typed, ch) in enumerate(chars):
         if ch == _SHADDA:
             if out:
                 out.append(out[-1])
@@ -396,7 +397,7 @@ def _arabic(run: str, part: NamePart) -> str:
             continue
         latin = table.get(ch)
         if latin is None:
-            raise _no_latin(ch, part)
+            raise _no_latin(typed, part)
         out.append(latin)
     return "".join(out)
 
