@@ -271,6 +271,28 @@ def test_uin10_frozen_vectors() -> None:
     assert [one.number(c, date(2000, 1, 1), "M") for c in range(17)] == [None] * 16 + ["2650893687"]
 
 
+def test_uin10_answers_do_not_depend_on_the_order_counters_are_asked_in() -> None:
+    """The allocator works out runs of counters at once; each answer is still a pure function of the counter."""
+    born = date(2000, 1, 1)
+    sequential = allocator_for(OfficePartition("uin-10", 9, None, SECRET))
+    forward = [sequential.number(c, born, "F") for c in range(5000)]
+    rng = random.Random(4)
+    order = [*rng.sample(range(5000), 600), 4999, 0, 2500, 2499]
+    for c in order:  # a fresh allocator asked in random order, and once per counter
+        assert allocator_for(OfficePartition("uin-10", 9, None, SECRET)).number(c, born, "F") == forward[c]
+        assert sequential.number(c, born, "F") == forward[c]
+    feistel = coding._Feistel(SECRET, 10)
+    inputs = range(36_000_000, 36_003_000)
+    one_by_one = coding._Feistel(SECRET, 10)  # its own tables, filled by the single-input path
+    assert feistel.permute_many(inputs) == [one_by_one.permute(x) for x in inputs]
+    last = allocator_for(OfficePartition("uin-10", 9, None, SECRET))
+    tail = [last.number(c, born, "F") for c in range(3_999_990, 4_000_000)]  # a run stops at the slot's end
+    fresh = [allocator_for(OfficePartition("uin-10", 9, None, SECRET)) for _ in range(10)]
+    assert tail == [a.number(c, born, "F") for a, c in zip(fresh, range(3_999_990, 4_000_000), strict=True)]
+    with pytest.raises(NumberExhaustedError):
+        last.number(4_000_000, born, "F")
+
+
 def test_uin10_counter_key_and_capacity() -> None:
     allocator = allocator_for(OfficePartition("uin-10", 5, None, SECRET))
     assert allocator.counter_key(date(1990, 1, 1), "M") == allocator.counter_key(date(2001, 2, 3), "F") == "uin-10:5"
