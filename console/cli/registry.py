@@ -27,6 +27,16 @@ def register(sub: Any) -> None:
     p.add_argument("--sex", required=True, choices=["F", "M", "X"], type=str.upper)
     p.add_argument("--birthplace", required=True, metavar="REGION", help="region code of the scheme's table")
     p.add_argument("--photo", metavar="FILE", help="JPEG or PNG, at most 512 KB")
+    p.add_argument(
+        "--latin-family-name",
+        metavar="NAME",
+        help="the family name in the letters A-Z, replacing the automatic ICAO 9303 transliteration",
+    )
+    p.add_argument(
+        "--latin-given-name",
+        metavar="NAME",
+        help="the given names in the letters A-Z, replacing the automatic ICAO 9303 transliteration",
+    )
     add_json(p)
     p.set_defaults(handler=cmd_register)
 
@@ -83,7 +93,14 @@ def cmd_register(args: argparse.Namespace) -> int:
     result = registry.register(
         session,
         registry.PersonInput(
-            args.family_name, args.given_name, args.birth_date, args.sex, args.birthplace, _read_photo(args.photo)
+            args.family_name,
+            args.given_name,
+            args.birth_date,
+            args.sex,
+            args.birthplace,
+            _read_photo(args.photo),
+            latin_family_name=args.latin_family_name,
+            latin_given_name=args.latin_given_name,
         ),
     )
     if result["status"] == "registered":
@@ -177,7 +194,10 @@ def register_import(sub: Any) -> None:
     p = sub.add_parser("import", help="register many citizens from a CSV file (batch; Ctrl-C stops between chunks)")
     add_as(p)
     p.add_argument(
-        "file", metavar="FILE.csv", help="UTF-8 CSV with a header: family_name, given_name, birth_date, sex, birthplace"
+        "file",
+        metavar="FILE.csv",
+        help="UTF-8 CSV with a header: family_name, given_name, birth_date, sex, birthplace "
+        "(optional columns: latin_family_name, latin_given_name)",
     )
     add_json(p)
     p.set_defaults(handler=cmd_import)

@@ -24,7 +24,13 @@ Rules (``docs/coding-rules.md`` has the tables and their sources):
 - Hangul: Revised Romanization syllable by syllable, without the sound changes across syllables that RR
   itself exempts names from (한복남→HAN BOKNAM); family names use the spelling most Korean passports carry
   (김→KIM, 이→LEE, 박→PARK) from ``resources/coding/ko-surnames.csv``.
-- Anything else (Greek, Arabic, Hebrew, kana, Devanagari, ...): anyascii's transliteration.
+- Arabic script (Arabic, Persian, Urdu, Pashto): ICAO 9303 Part 3 Table C from
+  ``resources/coding/icao-arabic.csv`` (ع→E, ح→XH, ش→XSH, ة→XTA or XAH at the end of a name, shadda doubles
+  the letter; vowel marks are not written). A letter of the script the table does not cover is refused.
+- Anything else (Greek, Hebrew, kana, Devanagari, ...): anyascii's transliteration, refused for a letter that
+  it renders without any Latin letter (anyascii writes ع as a backquote, which would vanish).
+- A Latin form typed by the clerk (`latin_override`) replaces the automatic one; it is checked against the
+  alphabet ICAO 9303 allows in names (A–Z, space, hyphen).
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from functools import cache
+from types import MappingProxyType
 from typing import Literal
 
 from anyascii import anyascii
@@ -48,6 +55,9 @@ logger = logging.getLogger(__name__)
 
 NAME_MAX_LENGTH = 100
 LATIN_FIELD = "latin_name"
+# The fields (and command-line options) through which a clerk types a name's Latin form by hand.
+LATIN_FAMILY_FIELD = "latin-family-name"
+LATIN_GIVEN_FIELD = "latin-given-name"
 NamePart = Literal["full", "family", "given"]
 
 # Punctuation that appears in real names: hyphens, apostrophes (O'Brien, N’Diaye), the full stop of "St.",
@@ -64,7 +74,13 @@ _MAX_MARKS = 6  # combining marks on one letter; more is "zalgo" text, not a nam
 def _label(field: str) -> str:
     """The field as the sentence names it ("family-name", "family_name" → "family name", translated)."""
     label = field.replace("_", " ").replace("-", " ")
-    labels = {"family name": _("family name"), "given name": _("given name"), "full name": _("full name")}
+    labels = {
+        "family name": _("family name"),
+        "given name": _("given name"),
+        "full name": _("full name"),
+        "latin family name": _("Latin family name"),
+        "latin given name": _("Latin given names"),
+    }
     return labels.get(label, label)
 
 
@@ -301,19 +317,26 @@ def _pinyin() -> Callable[[str], list[str]]:
     return read
 
 
-def _pinyin_syllables(run: str) -> str:
+def _pinyin_syllables(run: str, part: NamePart) -> str:
     out = []
     for syllable in _pinyin()(run):
         syllable = syllable.replace("ü", "yu")  # LYU, NYU, as Chinese passports write 吕, 女
-        out.append(syllable if syllable.isascii() else anyascii(syllable))
+        if syllable.isascii():
+            out.append(syllable)
+            continue
+        for ch in syllable:  # a character pypinyin has no reading for comes back as itself
+            latin = anyascii(ch).upper()
+            if not _HAS_LATIN_LETTER.search(latin):
+                raise _no_latin(ch, part)
+            out.append(latin)
     return "".join(out).upper()
 
 
-def _han_family(run: str) -> str:
+def _han_family(run: str, part: NamePart) -> str:
     table = _zh_surnames()
     if run in table:
         return table[run]
-    return "".join(table.get(ch) or _pinyin_syllables(ch) for ch in run)
+    return "".join(table.get(ch) or _pinyin_syllables(ch, part) for ch in run)
 
 
 def _rr(run: str) -> str:
@@ -331,6 +354,83 @@ def _hangul_family(run: str) -> str:
     return "".join(table.get(ch) or _rr(ch) for ch in run)
 
 
+@cache
+def _arabic_table() -> Mapping[str, str]:
+    """ICAO 9303 Part 3 Table C: Arabic-script letter -> Latin (``resources/coding/icao-arabic.csv``)."""
+    with resource_path("coding", "icao-arabic.csv").open(encoding="utf-8", newline="") as fh:
+        return MappingProxyType({row["letter"]: row["latin"] for row in csv.DictReader(fh)})
+
+
+_SHADDA = "\u0651"
+_TATWEEL = "\u0640"
+_TEH_MARBUTA = "\u0629"
+_TEH_MARBUTA_AT_END = "XAH"  # ICAO 9303 Part 3 Appendix B: feminine names end in ة (فاطمة FATIMAH)
+
+
+def _is_arabic(ch: str) -> bool:
+    """Arabic script: the Arabic, Arabic Supplement and Extended-A/B blocks and the presentation forms."""
+    o = ord(ch)
+    return 0x0600 <= o <= 0x06FF or 0x0750 <= o <= 0x077F or 0x0870 <= o <= 0x08FF or 0xFB50 <= o <= 0xFEFF
+
+
+def _arabic(run: str, part: NamePart) -> str:
+    """ICAO Table C for one unbroken run of Arabic script (one name component or part of one).
+
+    Vowel signs and the elongation stroke (tatweel) are not written, as Table C says; shadda doubles the
+    letter before it (عبّاس EBBAS); ة is XTA, or XAH when it ends the component. A letter the table lacks is
+    refused rather than guessed.
+    """
+    table = _arabic_table()
+    # Presentation forms (ﻋ, ﻻ, ﷲ) are read as the letters they show; a refusal names what was typed.
+    chars = [(typed, ch) for typed in run for ch in unicodedata.normalize("NFKC", typed)]
+    letters = [i for i, (_t, ch) in enumerate(chars) if not unicodedata.category(ch).startswith("M") and ch != _TATWEEL]
+    out: list[str] = []
+    for i, (typed, ch) in enumerate(chars):
+        if ch == _SHADDA:
+            if out:
+                out.append(out[-1])
+            continue
+        if ch == _TATWEEL or unicodedata.category(ch).startswith("M"):
+            continue
+        if ch == _TEH_MARBUTA and i == letters[-1]:
+            out.append(_TEH_MARBUTA_AT_END)
+            continue
+        latin = table.get(ch)
+        if latin is None:
+            raise _no_latin(typed, part)
+        out.append(latin)
+    return "".join(out)
+
+
+def _no_latin(ch: str, part: NamePart) -> ValidationError:
+    """The refusal for a letter no table renders: it asks for the Latin form through the field that exists."""
+    if part == "family":
+        return ValidationError(
+            LATIN_FAMILY_FIELD,
+            _(
+                "The letter “{char}” ({code}) in the family name has no Latin form in the tables the console "
+                "follows; give the family name in the letters A–Z as its Latin form (the field Latin family name, "
+                "--latin-family-name on the command line, or the column latin_family_name of an import file)."
+            ).format(char=ch, code=_code(ch)),
+        )
+    if part == "given":
+        return ValidationError(
+            LATIN_GIVEN_FIELD,
+            _(
+                "The letter “{char}” ({code}) in the given names has no Latin form in the tables the console "
+                "follows; give the given names in the letters A–Z as its Latin form (the field Latin given names, "
+                "--latin-given-name on the command line, or the column latin_given_name of an import file)."
+            ).format(char=ch, code=_code(ch)),
+        )
+    return ValidationError(
+        LATIN_FIELD,
+        _(
+            "The letter “{char}” ({code}) has no Latin form in the tables the console follows; type the Latin "
+            "form of the name by hand."
+        ).format(char=ch, code=_code(ch)),
+    )
+
+
 def _split_surname(word: str, compounds: Mapping[str, str]) -> tuple[str, str]:
     """Family and given part of an unspaced CJK full name: a known two-character surname, else one character."""
     if len(word) >= 3 and word[:2] in compounds:
@@ -338,8 +438,8 @@ def _split_surname(word: str, compounds: Mapping[str, str]) -> tuple[str, str]:
     return word[:1], word[1:]
 
 
-def _other_letter(ch: str, cyrillic: Mapping[str, str]) -> str:
-    """Latin for one non-CJK character (already upper-cased)."""
+def _other_letter(ch: str, cyrillic: Mapping[str, str], part: NamePart) -> str:
+    """Latin for one non-CJK, non-Arabic character (already upper-cased)."""
     if ch in _LATIN_SPECIAL:
         return _LATIN_SPECIAL[ch]
     if ch in cyrillic:
@@ -350,13 +450,8 @@ def _other_letter(ch: str, cyrillic: Mapping[str, str]) -> str:
     if base and all("A" <= c <= "Z" for c in base):
         return base
     latin = anyascii(ch).upper()
-    if not latin and unicodedata.category(ch).startswith("L"):
-        raise ValidationError(
-            LATIN_FIELD,
-            _(
-                "The letter “{char}” ({code}) has no Latin transliteration; type the Latin form of the name by hand."
-            ).format(char=ch, code=_code(ch)),
-        )
+    if unicodedata.category(ch).startswith("L") and not _HAS_LATIN_LETTER.search(latin):
+        raise _no_latin(ch, part)  # e.g. Hebrew א or ע: anyascii gives nothing or an apostrophe
     return latin
 
 
@@ -370,11 +465,18 @@ def _cyrillic_table(text: str) -> Mapping[str, str]:
     return _CYRILLIC
 
 
-def _word_latin(word: str, kind: Literal["family", "given"], cyrillic: Mapping[str, str]) -> str:
+def _word_latin(word: str, kind: Literal["family", "given"], cyrillic: Mapping[str, str], part: NamePart) -> str:
     out: list[str] = []
     i = 0
     while i < len(word):
         ch = word[i]
+        if _is_arabic(ch):
+            j = i
+            while j < len(word) and _is_arabic(word[j]):
+                j += 1
+            out.append(_arabic(word[i:j], part))
+            i = j
+            continue
         if _is_han(ch) or _is_hangul(ch):
             test = _is_han if _is_han(ch) else _is_hangul
             j = i
@@ -382,13 +484,13 @@ def _word_latin(word: str, kind: Literal["family", "given"], cyrillic: Mapping[s
                 j += 1
             run = word[i:j]
             if test is _is_han:
-                out.append(_han_family(run) if kind == "family" else _pinyin_syllables(run))
+                out.append(_han_family(run, part) if kind == "family" else _pinyin_syllables(run, part))
             else:
                 out.append(_hangul_family(run) if kind == "family" else _rr(run))
             i = j
             continue
-        if ch in _APOSTROPHES:
-            pass  # ICAO: apostrophes are omitted (O'Brien -> OBRIEN)
+        if ch in _APOSTROPHES or ch in _APOSTROPHE_LETTERS:
+            pass  # ICAO: apostrophes are omitted (O'Brien -> OBRIEN, Hawaiʻi -> HAWAII)
         elif ch in _HYPHENS:
             out.append("-")
         elif ch in _DOTS:
@@ -396,7 +498,7 @@ def _word_latin(word: str, kind: Literal["family", "given"], cyrillic: Mapping[s
             between_latin = 0 < i < len(word) - 1 and word[i - 1].isascii() and word[i + 1].isascii()
             out.append("" if ch == "\u00b7" and between_latin else " ")
         else:
-            out.append(_other_letter(ch, cyrillic))
+            out.append(_other_letter(ch, cyrillic, part))
         i += 1
     return "".join(out)
 
@@ -413,7 +515,9 @@ def latin_form(text: str, part: NamePart = "full") -> str:
             Korean (family-name-first scripts).
 
     Raises:
-        ValidationError: field ``latin_name``, when a letter has no Latin rendering at all.
+        ValidationError: when a letter has no Latin rendering in any table the console follows; the field is
+            ``latin-family-name`` or ``latin-given-name`` (where the clerk can type the Latin form) for a family
+            or given name, ``latin_name`` for a whole name.
     """
     name = _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
     if _PLAIN_LATIN.fullmatch(name):  # already A-Z: only the spacing and hyphen rules apply (the common case)
@@ -427,7 +531,7 @@ def latin_form(text: str, part: NamePart = "full") -> str:
         if part == "full" and index == 0 and word and all(_is_han(c) for c in word):
             if len(words) == 1 and len(word) >= 2:
                 family, given = _split_surname(word, _zh_surnames())
-                parts.extend([_han_family(family), _pinyin_syllables(given)])
+                parts.extend([_han_family(family, part), _pinyin_syllables(given, part)])
                 continue
             kind = "family"
         elif part == "full" and index == 0 and word and all(_is_hangul(c) for c in word):
@@ -436,11 +540,64 @@ def latin_form(text: str, part: NamePart = "full") -> str:
                 parts.extend([_hangul_family(family), _rr(given)])
                 continue
             kind = "family"
-        parts.append(_word_latin(word, kind, cyrillic))
+        parts.append(_word_latin(word, kind, cyrillic, part))
     return _tidy(" ".join(parts))
 
 
 _PLAIN_LATIN = re.compile(r"[A-Za-z -]*")
+_HAS_LATIN_LETTER = re.compile("[A-Z]")
+# Modifier letters that write an apostrophe-like sign (ʻokina, Arabic ʾ and ʿ in transliterations): ICAO omits
+# apostrophes, so these are not letters that disappear.
+_APOSTROPHE_LETTERS = frozenset("\u02bb\u02be\u02bf")
+
+
+def latin_override(text: str, field: str) -> str:
+    """The Latin form a clerk typed for a family or given name, checked against ICAO 9303's alphabet.
+
+    It replaces the automatic `latin_form` (for a name whose script the tables do not cover, or to write the
+    spelling already in the holder's passport). ICAO 9303 writes names in the machine-readable zone with the
+    letters A–Z only, spaces and hyphens becoming the filler ``<`` and apostrophes left out; so the form may
+    hold only A–Z (lower case is upper-cased), spaces and hyphens. Spacing is tidied as in `latin_form`.
+
+    Args:
+        text: what was typed.
+        field: ``latin-family-name`` or ``latin-given-name``; it names the error and its sentence.
+
+    Raises:
+        ValidationError: with `field`: empty, too long, a character outside A–Z, space and hyphen (the sentence
+            names it and its position), or no letter at all.
+    """
+    label = _label(field)
+    name = _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    if not name:
+        raise ValidationError(
+            field,
+            _("The {label} is empty; type the name in the letters A–Z or leave the field out.").format(label=label),
+        )
+    if len(name) > NAME_MAX_LENGTH:
+        raise ValidationError(
+            field,
+            _("The {label} has {length} characters, more than the limit of {limit}; shorten it.").format(
+                label=label, length=len(name), limit=NAME_MAX_LENGTH
+            ),
+        )
+    for pos, ch in enumerate(name, start=1):
+        if not (ch.isascii() and (ch.isalpha() or ch in " -")):
+            shown = f"“{ch}”" if ch.isprintable() else _code(ch)
+            raise ValidationError(
+                field,
+                _(
+                    "The {label} has {char} at position {pos}, but ICAO 9303 allows only the letters A–Z, spaces "
+                    "and hyphens in a Latin name; write it without accents or other signs (for example MUELLER "
+                    "for Müller, OBRIEN for O'Brien)."
+                ).format(label=label, char=shown, pos=pos),
+            )
+    latin = _tidy(name.upper())
+    if not latin:
+        raise ValidationError(
+            field, _("The {label} has no letters; type the name in the letters A–Z.").format(label=label)
+        )
+    return latin
 
 
 def _tidy(latin: str) -> str:

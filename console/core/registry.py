@@ -55,6 +55,9 @@ class PersonInput:
     sex: str
     birthplace: str
     photo: bytes | None = None
+    # issue 11 (coding): the Latin forms a clerk typed, replacing the automatic ICAO transliteration
+    latin_family_name: str | None = None
+    latin_given_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -160,7 +163,8 @@ def check_person(scheme: str, raw: PersonInput, today: date) -> Person:
                 "or, for people born abroad, an ISO 3166-1 alpha-3 country code (e.g. FIN)."
             ).format(place=raw.birthplace.strip(), kind=coding.region_kind(scheme)),
         )
-    latin_family, latin_given = names.latin_form(family, "family"), names.latin_form(given, "given")
+    latin_family = _latin(family, "family", raw.latin_family_name, names.LATIN_FAMILY_FIELD)
+    latin_given = _latin(given, "given", raw.latin_given_name, names.LATIN_GIVEN_FIELD)
     return Person(
         family,
         given,
@@ -172,6 +176,13 @@ def check_person(scheme: str, raw: PersonInput, today: date) -> Person:
         place,
         check_photo(raw.photo),
     )
+
+
+def _latin(name: str, part: names.NamePart, typed: str | None, field: str) -> str:
+    """The Latin form the clerk typed (checked), else the automatic one; blank means "not typed"."""
+    if typed is not None and typed.strip():
+        return names.latin_override(typed, field)
+    return names.latin_form(name, part)
 
 
 def _swapped(day: date) -> date | None:
@@ -999,7 +1010,8 @@ def validate_number(scheme: str, number: str) -> coding.NumberInfo:
 
 
 def iter_people(rows: Iterable[dict[str, str | None]]) -> list[PersonInput]:
-    """Person inputs from dict rows (CSV import): keys family_name, given_name, birth_date, sex, birthplace."""
+    """Person inputs from dict rows (CSV import): keys family_name, given_name, birth_date, sex, birthplace, and
+    optionally latin_family_name, latin_given_name (blank: the automatic Latin form)."""
     return [
         PersonInput(
             r.get("family_name") or "",
@@ -1007,6 +1019,8 @@ def iter_people(rows: Iterable[dict[str, str | None]]) -> list[PersonInput]:
             r.get("birth_date") or "",
             r.get("sex") or "",
             r.get("birthplace") or "",
+            latin_family_name=r.get("latin_family_name") or None,
+            latin_given_name=r.get("latin_given_name") or None,
         )
         for r in rows
     ]

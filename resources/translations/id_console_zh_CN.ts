@@ -944,7 +944,7 @@
 <context>
     <name>RegisterPage</name>
     <message>
-        <location filename="../../console/gui/pages/register.py" line="+139"/>
+        <location filename="../../console/gui/pages/register.py" line="+143"/>
         <source>Register a citizen</source>
         <translation>登记公民</translation>
     </message>
@@ -974,7 +974,29 @@
         <translation>例如 晓明、Zoë、민준、Анна</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
+        <location line="+67"/>
+        <source>Latin family name</source>
+        <translation>拉丁字母姓</translation>
+    </message>
+    <message>
+        <location line="-66"/>
+        <source>Optional: replaces the automatic Latin form, e.g. AL-RASHID</source>
+        <translation>选填：取代自动生成的拉丁字母形式，例如 AL-RASHID</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+65"/>
+        <source>Latin given names</source>
+        <translation>拉丁字母名</translation>
+    </message>
+    <message>
+        <location line="-64"/>
+        <source>Optional: replaces the automatic Latin form, e.g. ALI</source>
+        <translation>选填：取代自动生成的拉丁字母形式，例如 ALI</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Birth date</source>
         <translation>出生日期</translation>
     </message>
@@ -1020,12 +1042,12 @@
     </message>
     <message>
         <location line="+14"/>
-        <location line="+225"/>
+        <location line="+250"/>
         <source>No photo</source>
         <translation>无照片</translation>
     </message>
     <message>
-        <location line="-223"/>
+        <location line="-248"/>
         <source>Choose photo…</source>
         <translation>选择照片…</translation>
     </message>
@@ -1045,7 +1067,7 @@
         <translation>JPEG 或 PNG，不超过 512 KB。可选。</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+16"/>
         <source>&amp;Family name</source>
         <translation>姓(&amp;F)</translation>
     </message>
@@ -1055,7 +1077,7 @@
         <translation>名(&amp;G)</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+3"/>
         <source>&amp;Birth date</source>
         <translation>出生日期(&amp;B)</translation>
     </message>
@@ -1086,17 +1108,17 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+266"/>
+        <location line="+288"/>
         <source>Register</source>
         <translation>登记</translation>
     </message>
     <message>
-        <location line="-264"/>
+        <location line="-286"/>
         <source>Register this person (Ctrl+Enter)</source>
         <translation>登记此人（Ctrl+Enter）</translation>
     </message>
     <message>
-        <location line="+74"/>
+        <location line="+86"/>
         <source>Choose the sex: F, M or X.</source>
         <translation>请选择性别：F、M 或 X。</translation>
     </message>
@@ -1111,7 +1133,12 @@
         <translation>出生地 {code} 不是 {scheme} 编码方案中的地区代码。</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+21"/>
+        <source>Latin form (card, MRZ), as typed: {latin}</source>
+        <translation>拉丁字母拼写（证件、机读区，手动输入）：{latin}</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>Latin form (card, MRZ): {latin}</source>
         <translation>拉丁字母拼写（证件、机读区）：{latin}</translation>
     </message>
@@ -1126,7 +1153,7 @@
         <translation>图片 (*.jpg *.jpeg *.png)</translation>
     </message>
     <message>
-        <location line="+62"/>
+        <location line="+63"/>
         <location line="+73"/>
         <source>Check the marked fields.</source>
         <translation>请检查标出的字段。</translation>

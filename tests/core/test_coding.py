@@ -26,6 +26,7 @@ from console.core.coding import (
     validate,
 )
 from console.core.errors import ValidationError
+from tests.core import mosip_uin
 
 SECRET = bytes(range(32))
 TODAY = date(2026, 11, 30)
@@ -185,14 +186,63 @@ def _uin_block(slot: int, count: int) -> list[str]:
 
 def test_uin10_filters_hold() -> None:
     numbers = _uin_block(3, 5000)
-    ascending = "01234567890"
+    ascending = "01234567890123456789"
     for n in numbers:
         assert len(n) == 10 and n.isdigit() and n[0] not in "01"
-        assert not re.search(r"(\d)\1\1", n), n  # no digit three times in a row
+        assert not re.search(r"(\d)\d?\1", n), n  # no equal digits within two positions (33, 3x3)
         assert not any(n[i : i + 3] in ascending or n[i : i + 3] in ascending[::-1] for i in range(8)), n
-        assert not re.search(r"(\d{2,})\1", n), n  # no repeated block such as 4545 or 123123
-        assert n != n[::-1]
+        assert not re.search(r"(\d{2,}).*?\1", n), n  # no block of two or more digits anywhere twice
+        assert not re.search("[2468]{3}", n), n  # no three of 2, 4, 6, 8 in a row
+        assert n[:5] != n[5:] and n[:5] != n[5:][::-1]
         assert "666" not in n and "786" not in n and "142857" not in n
+
+
+def test_ten_thousand_allocated_uin10_numbers_pass_mosips_own_rules() -> None:
+    """Checked by tests/core/mosip_uin.py: MOSIP's generator filter and validator, read apart from our code."""
+    numbers = [n for slot in (0, 77, 199) for n in _uin_block(slot, 3334)][:10_000]
+    assert len(set(numbers)) == 10_000
+    refused = [n for n in numbers if not mosip_uin.is_valid_uin(n)]
+    assert refused == []
+
+
+def test_uin10_validate_applies_exactly_mosips_rules() -> None:
+    """On random numbers with a correct check digit, our validator and MOSIP's rules agree both ways."""
+    rng = random.Random(11)
+    accepted = 0
+    for _ in range(20_000):
+        body = str(rng.randrange(200_000_000, 1_000_000_000))
+        number = body + verhoeff.calc_check_digit(body)
+        try:
+            validate("uin-10", number)
+            ours = True
+        except ValidationError:
+            ours = False
+        assert ours == mosip_uin.is_valid_uin(number), number
+        accepted += ours
+    assert 0.06 < accepted / 20_000 < 0.085  # MOSIP's rules keep about 7% (docs/coding-rules.md §4)
+
+
+@pytest.mark.parametrize(
+    ("number", "accepted"),
+    [  # MOSIP's own test values (kernel-idvalidator-uin test application.properties)
+        ("2013023805", True),
+        ("2013013805", False),  # repeating
+        ("2013223805", False),  # sequential / repeating
+        ("4345643456", False),  # first five = last five
+        ("4345665434", False),  # first five = last five reversed
+        ("4567890123", False),  # ascending, wrapping
+        ("6543210987", False),  # descending, wrapping
+        ("3434343434", False),  # repeated digits
+        ("2013564809", False),  # three adjacent even digits (648)
+    ],
+)
+def test_uin10_mosips_published_test_values(number: str, accepted: bool) -> None:
+    assert mosip_uin.is_valid_uin(number) is accepted
+    if accepted:
+        assert validate("uin-10", number).number == number
+    else:
+        with pytest.raises(ValidationError):
+            validate("uin-10", number)
 
 
 def test_uin10_consecutive_counters_are_far_apart_and_offices_do_not_show() -> None:
@@ -203,22 +253,44 @@ def test_uin10_consecutive_counters_are_far_apart_and_offices_do_not_show() -> N
     second = [int(n) for n in _uin_block(1, 3000)]
     # Both offices spread over the whole space: the slot leaves no visible trace in the number.
     for block in (first, second):
-        assert min(block) < 2_100_000_000 and max(block) > 9_900_000_000
+        assert min(block) < 2_100_000_000 and max(block) > 9_800_000_000  # valid numbers lie in 2013… to 986…
 
 
 def test_uin10_frozen_vectors() -> None:
     """Pinned outputs for a known secret: another vendor's implementation must reproduce these."""
     zero = allocator_for(OfficePartition("uin-10", 0, None, SECRET))
-    assert [zero.number(c, date(2000, 1, 1), "M") for c in range(6)] == [
-        "7271959940",
-        "4655366307",
-        "9549467153",
-        "9042441614",
-        None,
-        "9760019219",
-    ]
+    issued = {c: zero.number(c, date(2000, 1, 1), "M") for c in range(28)}
+    assert {c: n for c, n in issued.items() if n} == {
+        14: "9418405287",
+        15: "6041847209",
+        22: "2154601481",
+        27: "4063125687",
+    }
+    assert coding._Feistel(SECRET, 10).permute(0) == 527_195_994  # counter 0: 7271959940, skipped (7x7)
     one = allocator_for(OfficePartition("uin-10", 1, None, SECRET))
-    assert one.number(0, date(2000, 1, 1), "M") == "9223554615"
+    assert [one.number(c, date(2000, 1, 1), "M") for c in range(17)] == [None] * 16 + ["2650893687"]
+
+
+def test_uin10_answers_do_not_depend_on_the_order_counters_are_asked_in() -> None:
+    """The allocator works out runs of counters at once; each answer is still a pure function of the counter."""
+    born = date(2000, 1, 1)
+    sequential = allocator_for(OfficePartition("uin-10", 9, None, SECRET))
+    forward = [sequential.number(c, born, "F") for c in range(5000)]
+    rng = random.Random(4)
+    order = [*rng.sample(range(5000), 600), 4999, 0, 2500, 2499]
+    for c in order:  # a fresh allocator asked in random order, and once per counter
+        assert allocator_for(OfficePartition("uin-10", 9, None, SECRET)).number(c, born, "F") == forward[c]
+        assert sequential.number(c, born, "F") == forward[c]
+    feistel = coding._Feistel(SECRET, 10)
+    inputs = range(36_000_000, 36_003_000)
+    one_by_one = coding._Feistel(SECRET, 10)  # its own tables, filled by the single-input path
+    assert feistel.permute_many(inputs) == [one_by_one.permute(x) for x in inputs]
+    last = allocator_for(OfficePartition("uin-10", 9, None, SECRET))
+    tail = [last.number(c, born, "F") for c in range(3_999_990, 4_000_000)]  # a run stops at the slot's end
+    fresh = [allocator_for(OfficePartition("uin-10", 9, None, SECRET)) for _ in range(10)]
+    assert tail == [a.number(c, born, "F") for a, c in zip(fresh, range(3_999_990, 4_000_000), strict=True)]
+    with pytest.raises(NumberExhaustedError):
+        last.number(4_000_000, born, "F")
 
 
 def test_uin10_counter_key_and_capacity() -> None:
@@ -369,11 +441,14 @@ def _uin_with_check(body: str) -> str:
         ("ee-11", "3680528O109", "“O” at position 8"),
         ("ee-11", "76805280109", r"\(2168-05-28\) is in the future"),
         ("uin-10", "1234567890", "starts with 1, but uin-10 numbers never start with 0 or 1"),
-        ("uin-10", "7271959941", "check digit .* does not match"),
-        ("uin-10", _uin_with_check("727195333"), "contains “333”, a pattern no uin-10 number is issued with"),
-        ("uin-10", _uin_with_check("727123594"), "contains “123”"),
-        ("uin-10", _uin_with_check("745459203"), "contains “4545”"),
-        ("uin-10", _uin_with_check("729666204"), "contains “666”"),
+        ("uin-10", "9418405288", "check digit .* does not match"),
+        ("uin-10", "7903324735", "contains “33”, a pattern no uin-10 number is issued with"),
+        ("uin-10", "2503736083", "contains “373”"),
+        ("uin-10", "4674901530", "contains “901”"),
+        ("uin-10", "3490321782", "contains “321”"),
+        ("uin-10", "2019468407", "contains “468”"),
+        ("uin-10", "4317861423", "contains “786”"),
+        ("uin-10", "6397392760", "contains “39739”"),
     ],
 )
 def test_validate_says_exactly_why(scheme: str, number: str, message: str) -> None:
@@ -393,7 +468,7 @@ def test_validate_never_reveals_the_expected_check_character() -> None:
 def test_validate_normalises_what_people_type() -> None:
     assert validate("cn-18", " 110101 19900517 0016 ", today=TODAY).number == "110101199005170016"
     assert validate("cn-18", "１１０１０１１９９００５１７００１６", today=TODAY).number == "110101199005170016"
-    assert validate("uin-10", "7271-959-940").number == "7271959940"
+    assert validate("uin-10", "9418-405-287").number == "9418405287"
     info = validate("ee-11", "36805280109", today=TODAY)
     assert (info.birth_date, info.sex, info.region) == (date(1968, 5, 28), "M", None)
 

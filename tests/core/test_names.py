@@ -10,7 +10,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from console.core.errors import ValidationError
-from console.core.names import NAME_MAX_LENGTH, clean_name, latin_form, match_key, name_distance
+from console.core.names import (
+    LATIN_FAMILY_FIELD,
+    LATIN_FIELD,
+    LATIN_GIVEN_FIELD,
+    NAME_MAX_LENGTH,
+    clean_name,
+    latin_form,
+    latin_override,
+    match_key,
+    name_distance,
+)
 
 LATIN_ONLY = re.compile(r"^[A-Z]+(?:[ -][A-Z]+)*$")
 
@@ -168,9 +178,133 @@ def test_latin_form_of_given_names_uses_everyday_readings() -> None:
 
 
 def test_latin_form_falls_back_for_other_scripts() -> None:
-    assert latin_form("محمد") == "MHMD"
     assert latin_form("やまだ たろう") == "YAMADA TAROU"
     assert latin_form("Ǆemal Əliyev") == "DZEMAL ELIYEV"
+
+
+# ------------------------------------------------------------------------------------- Arabic (ICAO Table C)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("علي", "ELY"),  # ع is E: it no longer disappears
+        ("محمد", "MXHMD"),
+        ("أحمد", "XAEXHMD"),
+        ("فاطمة", "FAXTTMXAH"),  # ة ending a name component: XAH
+        ("ةا", "XTAA"),  # ة elsewhere: XTA
+        ("عبّاس", "EBBAS"),  # shadda doubles the letter (ICAO's own example)
+        ("مُحَمَّد", "MXHMMD"),  # vowel signs are not written
+        ("محـمد", "MXHMD"),  # nor the elongation stroke
+        ("ﻋﻠﻲ", "ELY"),  # presentation forms read as the letters they show
+        ("پرویز", "PRWXYAZ"),  # Persian peh and Farsi yeh
+        ("گل", "XGGL"),
+        ("عبد-الله", "EBD-ALLH"),
+    ],
+)
+def test_arabic_script_follows_icao_9303_table_c(text: str, expected: str) -> None:
+    assert latin_form(text, "given") == expected
+
+
+def test_icao_9303s_worked_example() -> None:
+    """Doc 9303 Part 3, Appendix B: ابو بكر محمد بن زكريا الرازي is ABW<BKR<MXHMD<BN<ZKRYA<ALRAZY in the MRZ."""
+    assert latin_form("ابو بكر محمد بن زكريا الرازي", "given") == "ABW BKR MXHMD BN ZKRYA ALRAZY"
+
+
+def test_the_arabic_table_is_the_published_one() -> None:
+    from console.core.names import _arabic_table
+
+    table = _arabic_table()
+    assert len(table) == 66
+    assert all(re.fullmatch("X?[A-Z]{1,3}", latin) for latin in table.values())
+    assert {table[ch] for ch in "ثحخذشصضطظ"} == {"XTH", "XH", "XKH", "XDH", "XSH", "XSS", "XDZ", "XTT", "XZZ"}
+    assert not {"\u069c", "\u06a2", "\u06a7", "\u06a8"} & set(table)  # "not encoded" in Table C
+
+
+# ------------------------------------------------------------------------- no letter disappears; overrides
+
+# Letters whose Latin form is empty by rule, not by accident: the Cyrillic soft sign (ICAO writes nothing), the
+# Arabic elongation stroke and presentation forms of vowel signs (Table C: not encoded), and modifier letters
+# that write an apostrophe (ICAO leaves apostrophes out).
+_EMPTY_BY_RULE = frozenset("Ьь\u0640\u02bb\u02bc\u02be\u02bf")
+
+
+def _empty_by_rule(ch: str) -> bool:
+    letters = [c for c in unicodedata.normalize("NFKC", ch) if unicodedata.category(c).startswith("L")]
+    return ch in _EMPTY_BY_RULE or all(c == "\u0640" for c in letters)
+
+
+def test_no_letter_silently_disappears() -> None:
+    """Every letter of Unicode's first three planes that a name may hold gives Latin letters or a refusal."""
+    lost = []
+    for code in range(0x30000):
+        ch = chr(code)
+        if not unicodedata.category(ch).startswith("L") or _empty_by_rule(ch):
+            continue
+        try:
+            name = clean_name(ch, "given_name")
+        except ValidationError:
+            continue
+        try:
+            latin = latin_form(name, "given")
+        except ValidationError as err:
+            assert err.field == LATIN_GIVEN_FIELD
+            continue
+        if not re.search("[A-Z]", latin):
+            lost.append(f"U+{code:04X}")
+    assert lost == []
+
+
+@pytest.mark.parametrize(
+    ("part", "field", "words"),
+    [
+        ("family", LATIN_FAMILY_FIELD, ["Latin family name", "--latin-family-name", "latin_family_name"]),
+        ("given", LATIN_GIVEN_FIELD, ["Latin given names", "--latin-given-name", "latin_given_name"]),
+        ("full", LATIN_FIELD, ["by hand"]),
+    ],
+)
+def test_a_letter_without_latin_form_asks_for_it_where_it_can_be_typed(part: str, field: str, words: list[str]) -> None:
+    for name in ("אברהם", "ڨسم", "㧝"):  # Hebrew alef, an Arabic letter Table C does not encode, a rare Han
+        with pytest.raises(ValidationError) as err:
+            latin_form(name, part)  # type: ignore[arg-type]
+        assert err.value.field == field
+        sentence = str(err.value)
+        assert f"“{name[0]}”" in sentence and sentence.endswith(".")
+        assert all(word in sentence for word in words), sentence
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("Ali", "ALI"),
+        ("  mohammed   AL-RASHID ", "MOHAMMED AL-RASHID"),
+        ("Abu Bakr", "ABU BAKR"),
+        ("Jean - Luc", "JEAN-LUC"),
+    ],
+)
+def test_latin_override_is_checked_and_tidied(typed: str, expected: str) -> None:
+    assert latin_override(typed, LATIN_FAMILY_FIELD) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("Müller", "“ü” at position 2, but ICAO 9303 allows only the letters A–Z, spaces and hyphens"),
+        ("O'Brien", "“'” at position 2"),
+        ("Ali2", "“2” at position 4"),
+        ("Али", "“А” at position 1"),
+        ("A\u200bB", r"U\+200B at position 2"),
+        ("", "is empty"),
+        ("  ", "is empty"),
+        ("- -", "has no letters"),
+        ("A" * (NAME_MAX_LENGTH + 1), "more than the limit"),
+    ],
+)
+def test_latin_override_refuses_what_icao_latin_does_not_hold(typed: str, message: str) -> None:
+    with pytest.raises(ValidationError, match=message) as err:
+        latin_override(typed, LATIN_GIVEN_FIELD)
+    assert err.value.field == LATIN_GIVEN_FIELD
+    assert str(err.value).startswith("The Latin given names ") and str(err.value).endswith(".")
 
 
 @settings(max_examples=300, deadline=None)

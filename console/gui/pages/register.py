@@ -54,7 +54,11 @@ FIELD_ALIASES = {
     "birthplace": "birthplace",
     "photo": "photo",
     "latin_name": "family",
+    "latin-family-name": "latin_family",
+    "latin-given-name": "latin_given",
 }
+# The optional Latin forms typed by hand, and the name field each one replaces the automatic form of.
+LATIN_OF = {"latin_family": "family", "latin_given": "given"}
 FORM_WIDTH = 760
 PARTIAL_DATE = re.compile(r"^\d{0,4}(-\d{0,2}(-\d{0,2})?)?$")
 
@@ -162,6 +166,13 @@ class RegisterPage(QWidget):
         self.given.setAccessibleName(self.tr("Given names"))
         self.given.setPlaceholderText(self.tr("e.g. Zoë, 晓明, 민준, Анна"))
         self.given_latin = hint_label("", "latin")
+        # Optional: the name in A-Z as the holder's documents spell it, or for a script no table covers.
+        self.latin_family = QLineEdit()
+        self.latin_family.setAccessibleName(self.tr("Latin family name"))
+        self.latin_family.setPlaceholderText(self.tr("Optional: replaces the automatic Latin form, e.g. AL-RASHID"))
+        self.latin_given = QLineEdit()
+        self.latin_given.setAccessibleName(self.tr("Latin given names"))
+        self.latin_given.setPlaceholderText(self.tr("Optional: replaces the automatic Latin form, e.g. ALI"))
         self.birth = QLineEdit()
         self.birth.setAccessibleName(self.tr("Birth date"))
         self.birth.setPlaceholderText(self.tr("YYYY-MM-DD"))
@@ -214,6 +225,8 @@ class RegisterPage(QWidget):
         self._inputs: dict[str, QWidget] = {
             "family": self.family,
             "given": self.given,
+            "latin_family": self.latin_family,
+            "latin_given": self.latin_given,
             "birth": self.birth,
             "sex": self.sex,
             "birthplace": self.birthplace,
@@ -222,6 +235,8 @@ class RegisterPage(QWidget):
         labels = {
             "family": self.tr("&Family name"),
             "given": self.tr("&Given names"),
+            "latin_family": self.tr("Latin family name"),
+            "latin_given": self.tr("Latin given names"),
             "birth": self.tr("&Birth date"),
             "sex": self.tr("&Sex"),
             "birthplace": self.tr("Birth&place"),
@@ -271,6 +286,8 @@ class RegisterPage(QWidget):
 
         self.family.textEdited.connect(lambda _t: self._edited("family"))
         self.given.textEdited.connect(lambda _t: self._edited("given"))
+        self.latin_family.textEdited.connect(lambda _t: self._edited("latin_family"))
+        self.latin_given.textEdited.connect(lambda _t: self._edited("latin_given"))
         self.birth.textEdited.connect(lambda _t: self._edited("birth"))
         self.sex.currentIndexChanged.connect(lambda _i: self._edited("sex"))
         self.birthplace.currentTextChanged.connect(lambda _t: self._edited("birthplace"))
@@ -278,9 +295,12 @@ class RegisterPage(QWidget):
         place_edit.editingFinished.connect(lambda: self._left("birthplace"))
         self.family.returnPressed.connect(self.given.setFocus)
         self.given.returnPressed.connect(self.birth.setFocus)
+        self.latin_family.returnPressed.connect(self.latin_given.setFocus)
+        self.latin_given.returnPressed.connect(self.birth.setFocus)
         self.birth.returnPressed.connect(self.sex.setFocus)
 
-        order = [self.family, self.given, self.birth, self.sex, self.birthplace, self.photo_button, self.photo_remove]
+        order = [self.family, self.given, self.latin_family, self.latin_given, self.birth, self.sex, self.birthplace]
+        order += [self.photo_button, self.photo_remove]
         order += [self.clear_button, self.submit_button]
         for first, second in itertools.pairwise(order):
             self.setTabOrder(first, second)
@@ -306,6 +326,8 @@ class RegisterPage(QWidget):
             self._mark(key, "")
             return
         self._check(key)
+        if key in LATIN_OF and LATIN_OF[key] in self._touched:
+            self._check(LATIN_OF[key])  # the typed form may resolve (or replace) the name field's problem
 
     def _still_typing(self, key: str) -> bool:
         """A date or region code that is a correct start of one is not an error yet (checked when left)."""
@@ -326,9 +348,14 @@ class RegisterPage(QWidget):
         today = self._ctx.office.clock().date()
         try:
             if key == "family":
-                self._show_latin(self.family, self.family_latin, "family", "family_name")
+                self._show_latin(self.family, self.family_latin, "family", "family_name", self.latin_family)
             elif key == "given":
-                self._show_latin(self.given, self.given_latin, "given", "given_name")
+                self._show_latin(self.given, self.given_latin, "given", "given_name", self.latin_given)
+            elif key in LATIN_OF:
+                typed = self._inputs[key]
+                assert isinstance(typed, QLineEdit)
+                if typed.text().strip():
+                    names.latin_override(typed.text(), key.replace("_", "-") + "-name")
             elif key == "birth":
                 registry.parse_birth_date(self.birth.text(), today)
             elif key == "sex":
@@ -351,10 +378,19 @@ class RegisterPage(QWidget):
         self._mark(key, "")
         return True
 
-    def _show_latin(self, edit: QLineEdit, latin_label: QLabel, part: str, field: str) -> None:
+    def _show_latin(self, edit: QLineEdit, latin_label: QLabel, part: str, field: str, typed: QLineEdit) -> None:
+        """Check the name; show the Latin form the card will carry: the one typed by hand, else the automatic one."""
         text = edit.text()
         try:
             cleaned = names.clean_name(text, field)
+            if typed.text().strip():
+                try:
+                    latin = names.latin_override(typed.text(), f"latin-{part}-name")
+                except ValidationError:
+                    latin_label.setText("")  # the typed field shows its own problem
+                    return
+                latin_label.setText(self.tr("Latin form (card, MRZ), as typed: {latin}").format(latin=latin))
+                return
             latin = names.latin_form(cleaned, part)  # type: ignore[arg-type]
         except ValidationError:
             latin_label.setText("")
@@ -431,16 +467,17 @@ class RegisterPage(QWidget):
             sex=str(self.sex.currentData() or ""),
             birthplace=self._birthplace_code(),
             photo=self._photo,
+            latin_family_name=self.latin_family.text().strip() or None,
+            latin_given_name=self.latin_given.text().strip() or None,
         )
 
     def submit(self) -> None:
         if self._busy:
             return
-        results = [self._check(key) for key in ("family", "given", "birth", "sex", "birthplace")]
+        keys = ("family", "given", "latin_family", "latin_given", "birth", "sex", "birthplace")
+        results = [self._check(key) for key in keys]
         if not all(results):
-            first = next(
-                k for k, ok in zip(("family", "given", "birth", "sex", "birthplace"), results, strict=True) if not ok
-            )
+            first = next(k for k, ok in zip(keys, results, strict=True) if not ok)
             self._inputs[first].setFocus()
             self.banner.show_message(
                 "error", self.tr("Check the marked fields."), self.tr("Nothing was registered yet.")
@@ -527,7 +564,7 @@ class RegisterPage(QWidget):
 
     def _reset_fields(self) -> None:
         self._quiet = True
-        for edit in (self.family, self.given, self.birth):
+        for edit in (self.family, self.given, self.latin_family, self.latin_given, self.birth):
             edit.clear()
         self.family_latin.clear()
         self.given_latin.clear()
