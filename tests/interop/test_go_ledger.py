@@ -28,9 +28,7 @@ def ledgercheck(tmp_path_factory: pytest.TempPathFactory) -> Path:
     src = root / "src" / "ledgercheck"
     src.mkdir(parents=True)
     shutil.copy(SOURCE, src / "main.go")
-    env = dict(
-        os.environ, GO111MODULE="off", GOPATH=f"{root}:{GOPATH_SYSTEM}", GOCACHE=str(root / "cache"), GOFLAGS=""
-    )
+    env = dict(os.environ, GO111MODULE="off", GOPATH=f"{root}:{GOPATH_SYSTEM}", GOCACHE=str(root / "cache"), GOFLAGS="")
     subprocess.run(["go", "build", "-o", str(root / "ledgercheck"), "."], cwd=src, env=env, check=True, timeout=300)
     return root / "ledgercheck"
 
@@ -74,9 +72,10 @@ def test_go_verifies_our_checkpoints_tiles_and_proofs(ledgercheck: Path, tmp_pat
     assert result.returncode == 0, result.stdout + result.stderr
     size, root = result.stdout.split()[1:]
     assert int(size) == 600
-    assert cp.parse_checkpoint_body(f"x\n{size}\n{root}\n").root == cp.parse_checkpoint_body(
-        note.open_note((folder / "checkpoint").read_bytes(), [signer.verifier]).text
-    ).root
+    assert (
+        cp.parse_checkpoint_body(f"x\n{size}\n{root}\n").root
+        == cp.parse_checkpoint_body(note.open_note((folder / "checkpoint").read_bytes(), [signer.verifier]).text).root
+    )
 
 
 def test_go_refuses_a_tampered_tile_and_a_forged_checkpoint(ledgercheck: Path, tmp_path: Path) -> None:
