@@ -19,7 +19,7 @@ from console.cli.common import (
     table,
     write_output,
 )
-from console.core import issuance, requests, scanning
+from console.core import issuance, ledgerapply, requests, scanning
 from console.core.atomic import read_bounded
 from console.core.credentials import Verdict
 from console.core.errors import ConsoleError, StorageError
@@ -89,7 +89,9 @@ def cmd_issue(args: argparse.Namespace) -> int:
 
 def cmd_trust_export(args: argparse.Namespace) -> int:
     office = open_office(args)
-    text = json.dumps(to_jwks(issuance.trust_list(office)), indent=2) + "\n"
+    jwks = to_jwks(issuance.trust_list(office))
+    jwks["ledger_logs"] = ledgerapply.checkpoint_keys(office.db.conn)  # ledger issue: every log's origin and key
+    text = json.dumps(jwks, indent=2) + "\n"
     if args.out:
         write_output(args, args.out, text.encode(), magic=b"{", kind="JWKS (JSON) file")
         print(f"Wrote {len(issuance.trust_list(office))} key(s) to {args.out}", file=sys.stderr)
