@@ -162,13 +162,20 @@ def sync_log(
     if size > known_size:
         entries = _fetch_entries(fetcher, code, known_size, size)
     keys = ledgerapply.certified_office_keys(conn, code) + _office_keys_in(entries, root_key, domain, code)
+    overlay = _Overlay(conn, origin)
     try:
         signed = cp.open_checkpoint(data, origin, [note.Verifier(origin, k) for k in keys])
     except cp.CheckpointError as e:
+        if known is None and entries:
+            # The office key is learnt from the log itself: if the entries do not even match the (unverified)
+            # checkpoint, the damaged file is a bundle or tile, and that is the file to name.
+            _extend(overlay, 0, entries)
+            unverified = cp.SignedCheckpoint(incoming, data)
+            if proofs.tree_hash(size, overlay) != incoming.root:
+                _diagnose(conn, fetcher, code, None, unverified, overlay, evidence_dir)
         raise LogProblem(
             code, "checkpoint", f"not signed by a key the authority certified for office {code} ({e})"
         ) from None
-    overlay = _Overlay(conn, origin)
     if size <= known_size:
         relation = relate(known, signed, lambda n: proofs.tree_hash(n, overlay))
         if isinstance(relation, Fork):
@@ -190,12 +197,7 @@ def sync_log(
         if overlay.read_hashes([stored_hash_index(0, n)])[0] != leaf_hash(entries[n - bundle_start]):
             _diagnose(conn, fetcher, code, known, signed, overlay, evidence_dir)
     new = entries[known_size - bundle_start :]
-    for offset, entry in enumerate(new):
-        n = known_size + offset
-        hashes = stored_hashes_for_record_hash(n, leaf_hash(entry), overlay)
-        first = stored_hash_index(0, n)
-        for i, h in enumerate(hashes):
-            overlay.new[first + i] = h
+    _extend(overlay, known_size, new)
     if proofs.tree_hash(size, overlay) != signed.checkpoint.root:
         _diagnose(conn, fetcher, code, known, signed, overlay, evidence_dir)
     for tile in new_tiles(known_size, size):
@@ -209,6 +211,16 @@ def sync_log(
             raise LogProblem(code, tile.path, "the tile does not match the log's entries (changed or truncated)")
     applied = _apply(conn, fetcher, code, origin, known_size, new, signed, overlay, records_key)
     return len(new), applied
+
+
+def _extend(overlay: _Overlay, start: int, entries: list[bytes]) -> None:
+    """Add the stored hashes of `entries` (records start, start+1, ...) to the overlay."""
+    for offset, entry in enumerate(entries):
+        n = start + offset
+        hashes = stored_hashes_for_record_hash(n, leaf_hash(entry), overlay)
+        first = stored_hash_index(0, n)
+        for i, h in enumerate(hashes):
+            overlay.new[first + i] = h
 
 
 def _fetch_entries(fetcher: Fetcher, code: str, old: int, new: int) -> list[bytes]:

@@ -80,7 +80,7 @@ def verify_folder(conn: sqlite3.Connection, fetcher: Fetcher) -> list[FolderFaul
             signed = cp.open_checkpoint(data, origin, [note.Verifier(origin, k) for k in certified])
         except cp.CheckpointError as e:
             faults.append(FolderFault(code, "checkpoint", f"not signed by a key the authority certified ({e})"))
-            continue
+            signed = cp.SignedCheckpoint(unverified, data)  # still locate damaged files against its claims
         blobs: set[str] = set()
 
         def check_entry(index: int, entry: bytes, blobs: set[str] = blobs) -> str | None:

@@ -8,7 +8,7 @@ checkpoints) must be prefixes of the current ones.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from console.core.ledger.hashing import HASH_SIZE, leaf_hash, node_hash
@@ -20,6 +20,7 @@ from console.core.ledger.tiles import (
     all_tiles,
     decode_bundle,
     parse_tile_path,
+    tile_data_indexes,
     tile_hash,
     width_at,
 )
@@ -110,9 +111,12 @@ def fsck(
             progress(report.entries_checked, size)
     if not size:
         return report
-    if tree.root() != root:
+    entries_ok = tree.root() == root
+    if not entries_ok:
         report.faults.append(Fault("checkpoint", "the entries do not hash to the checkpoint's root"))
     builder.finish()
+    if not entries_ok:
+        _blame_bundles(report, read, size, root)
     _check_extras(report, read, expected, present, size)
     return report
 
@@ -150,6 +154,32 @@ class _TileBuilder:
             return
         if found != data:
             self.report.faults.append(Fault(tile.path, "tile differs from the one rebuilt from the entries"))
+
+
+def _blame_bundles(report: FsckReport, read: Reader, size: int, root: bytes) -> None:
+    """When the entries miss the root: a level-0 tile that still authenticates against the signed root means its
+    bundle, not the tile, was changed; name the bundle instead of the tile."""
+    from console.core.ledger.authn import InconsistentTileError, TileHashReader
+
+    class _Tiles:
+        def read_tiles(self, tiles: Sequence[Tile], /) -> list[bytes]:
+            return [read(t.path) for t in tiles]
+
+    reader = TileHashReader(size, root, _Tiles())
+    for fault in list(report.faults):
+        try:
+            tile = parse_tile_path(fault.path)
+        except TileFormatError:
+            continue
+        if tile.level != 0:
+            continue
+        try:
+            reader.read_hashes(tile_data_indexes(tile))
+        except (InconsistentTileError, FileNotFoundError, TileFormatError, ValueError):
+            continue
+        report.faults.remove(fault)
+        bundle = Tile(ENTRIES_LEVEL, tile.n, tile.width)
+        report.faults.append(Fault(bundle.path, "the entries were changed or reordered (the signed tiles disagree)"))
 
 
 def _check_extras(
