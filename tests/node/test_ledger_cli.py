@@ -55,7 +55,9 @@ def test_sync_status_configure_and_trust_export(authority: Authority, person: Ca
     assert json.loads(clean.stdout)["checked"] == ["database", "folder"]
     refused = run(hq, "ledger", "verify", "--as", "clerk", password=PASSWORDS["clerk"])
     assert "may not" in one_line_error(refused)
-    missing = run(hq, "ledger", "sync", "--as", "clerk", "--folder", str(a.root / "nowhere"), password=PASSWORDS["clerk"])
+    missing = run(
+        hq, "ledger", "sync", "--as", "clerk", "--folder", str(a.root / "nowhere"), password=PASSWORDS["clerk"]
+    )
     assert "does not exist" in one_line_error(missing)
 
 
@@ -75,7 +77,11 @@ EDITS: list[tuple[str, str, str]] = [
         "0102030405060708",
     ),
     ("UPDATE credentials SET status = 'active' WHERE status = 'revoked'", "credentials", ""),
-    ("DELETE FROM credentials WHERE status = 'superseded' OR rowid = (SELECT MAX(rowid) FROM credentials)", "credentials", ""),
+    (
+        "DELETE FROM credentials WHERE status = 'superseded' OR rowid = (SELECT MAX(rowid) FROM credentials)",
+        "credentials",
+        "",
+    ),
     ("UPDATE requests SET status = 'approved' WHERE status = 'pending'", "requests", "2"),
     ("UPDATE citizens SET family_name = 'Evil' WHERE rowid = 1", "citizens", ""),
     ("DELETE FROM audit WHERE event_seq = (SELECT MAX(event_seq) FROM audit)", "audit", ""),
