@@ -19,7 +19,7 @@ from console.cli.common import (
     table,
     write_output,
 )
-from console.core import issuance, ledgerapply, requests, scanning
+from console.core import issuance, ledgerapply, requests, scanning, truth
 from console.core.atomic import read_bounded
 from console.core.credentials import Verdict
 from console.core.errors import ConsoleError, StorageError
@@ -89,6 +89,8 @@ def cmd_issue(args: argparse.Namespace) -> int:
 
 def cmd_trust_export(args: argparse.Namespace) -> int:
     office = open_office(args)
+    for problem in truth.office_keys(office)[1]:  # issue 12: uncertified rows are left out, and said so
+        print(f"warning: {problem}", file=sys.stderr)
     jwks = to_jwks(issuance.trust_list(office))
     jwks["ledger_logs"] = ledgerapply.checkpoint_keys(office.db.conn)  # ledger issue: every log's origin and key
     text = json.dumps(jwks, indent=2) + "\n"
