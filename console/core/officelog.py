@@ -87,6 +87,14 @@ def head_key_name(origin: str, actor: str) -> str:
 
 def prepare_payload(conn: sqlite3.Connection, payload: dict[str, Any]) -> dict[str, Any]:
     """Move the clear and sealed parts of an oversized payload into a content-addressed blob."""
+    sealed = payload.get("sealed")
+    small_clear = all(
+        len(v) < (16 if isinstance(v, (list, dict)) else 1024)
+        for v in payload["clear"].values()
+        if isinstance(v, (bytes, str, list, dict))
+    )
+    if small_clear and len(sealed if isinstance(sealed, bytes) else b"") < BLOB_THRESHOLD // 2:
+        return payload  # certainly small: skip measuring (appends are hot)
     if len(cbor2.dumps(payload, canonical=True)) <= BLOB_THRESHOLD:
         return payload
     parts = {"clear": payload["clear"]}

@@ -75,8 +75,11 @@ def test_two_offices_sync_at_the_same_moment(authority: Authority, person: Calla
         t.join(60)
     for code in CODES[:2]:
         assert not isinstance(results[code], Exception), results[code]
-        assert results[code]["errors"] == []  # type: ignore[index]
+        # The only thing a sync may see of a log being published for the first time at that very moment is its
+        # folder before its checkpoint: named, nothing applied, picked up by the next sync.
+        for error in results[code]["errors"]:  # type: ignore[index]
+            assert error["file"] == "checkpoint" and error["message"].startswith("missing"), error
     for code in CODES[:2]:  # whichever read the other's old checkpoint catches up now
-        sync.run_sync(authority.session(code, "clerk"), authority.folder)
+        assert sync.run_sync(authority.session(code, "clerk"), authority.folder).errors == []
     assert _statuses(authority, CODES[0]) == _statuses(authority, CODES[1])
     assert len(_statuses(authority, CODES[0])) == 6

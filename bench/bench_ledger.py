@@ -1,0 +1,200 @@
+"""Shared-ledger throughput, each figure beside the raw SHA-256 and Ed25519 floors measured in the same run.
+
+Run: ``python bench/bench_ledger.py [--sync 100000] [--big 1000000]``. Prints:
+- floors: SHA-256 of 300-byte messages, Ed25519 sign and verify (PyNaCl), per second;
+- append: events appended through `events.append_event` (COSE-signed entry, stored hashes, officer-signed head)
+  in transactions of 1,000, per second (goal >= 5,000/s);
+- sync: a fresh office fetches, verifies (checkpoint, root, tiles, every COSE signature and role) and applies
+  N entries of another office (credential issuance with sealed links: decrypted and applied), per second
+  (goal >= 10,000/s for N = 100,000);
+- with a log of BIG entries: one new entry published and synced (goal < 200 ms), the start-up quick check
+  (well under 1 s), and the full `ledger verify` of the folder (fsck + every entry signature) and of the
+  office database against its events.
+The offices are real (office.db, keystores with the "min" KDF, a real folder on this disk).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import platform
+import shutil
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import nacl.signing
+
+from console.core import events, ledgerverify, officelog, officers
+from console.core.accounts import login
+from console.core.enrolment import MemberOffice, create_member_office
+from console.core.events import Actor
+from console.core.keystore import KDF_PRESETS
+from console.core.office import Office
+from console.core.setup import OfficeSetup, init_office
+from console.node import folder as folder_mod
+from console.node import sync
+from console.node.fetch import FolderFetcher
+from console.node.verify import verify_folder
+
+PW = "amber-tulip-4711"
+KDF = KDF_PRESETS["min"]
+
+
+def floors() -> dict[str, float]:
+    msgs = [os.urandom(300) for _ in range(20000)]
+    t = time.perf_counter()
+    for m in msgs:
+        hashlib.sha256(m).digest()
+    sha = len(msgs) / (time.perf_counter() - t)
+    key = nacl.signing.SigningKey.generate()
+    t = time.perf_counter()
+    sigs = [key.sign(m).signature for m in msgs[:5000]]
+    sign = 5000 / (time.perf_counter() - t)
+    vk = key.verify_key
+    t = time.perf_counter()
+    for m, s in zip(msgs[:5000], sigs, strict=True):
+        vk.verify(m, s)
+    verify = 5000 / (time.perf_counter() - t)
+    return {"sha256_300B_per_s": sha, "ed25519_sign_per_s": sign, "ed25519_verify_per_s": verify}
+
+
+def make_offices(root: Path) -> tuple[Office, Office]:
+    setup = OfficeSetup(
+        "Utopia Identity Authority", "ids.utopia.example", "HQ-01", "Central", "uin-10", "admin", "Ada", PW
+    )
+    init_office(root / "HQ-01", setup, kdf=KDF)
+    hq = Office(root / "HQ-01", kdf=KDF)
+    admin = login(hq, "admin", PW)
+    secrets = admin.office_keys()
+    assert admin.authority_secrets is not None
+    create_member_office(
+        root / "B-02",
+        MemberOffice("Utopia Identity Authority", "ids.utopia.example", "uin-10", "B-02", "B", 1, "admin", PW),
+        authority=admin.authority_secrets,
+        records_private=secrets.records_private,
+        numbering_secret=secrets.numbering_secret,
+        kdf=KDF,
+    )
+    b = Office(root / "B-02", kdf=KDF)
+    for office in (hq, b):
+        officers.add_officer(login(office, "admin", PW), username="clerk", role="clerk", full_name="Clerk", password=PW)
+    return hq, b
+
+
+def append(office: Office, n: int, *, sealed: bool) -> float:
+    """Append n credential.issued events signed by the clerk, 1,000 per transaction; returns events/s."""
+    session = login(office, "clerk", PW)
+    actor = session.actor
+    records = session.office_keys().records_key.public_key
+    code = office.local_office()["code"]
+    conn = office.db.conn
+    now = datetime.now(UTC)
+    t = time.perf_counter()
+    for start in range(0, n, 1000):
+        conn.execute("BEGIN IMMEDIATE")
+        for i in range(start, min(n, start + 1000)):
+            cid = hashlib.sha256(f"{code}{i}".encode()).digest()[:16]
+            clear = {
+                "credential": cid,
+                "kid": b"\x00" * 8,
+                "iat": "2026-12-03T09:00:00Z",
+                "exp": "2036-12-03T09:00:00Z",
+                "supersedes": [],
+            }
+            link = events.seal_record(bytes(records), {"credential": cid, "id_number": f"2{i:09d}"}) if sealed else None
+            events.append_event(
+                conn,
+                actor=Actor(actor.name, actor.signing_key),
+                office=code,
+                event_type="credential.issued",
+                now=now,
+                clear=clear,
+                sealed=link,
+            )
+        conn.execute("COMMIT")
+    return n / (time.perf_counter() - t)
+
+
+def publish(office: Office) -> float:
+    session = login(office, "clerk", PW)
+    conn = office.db.conn
+    t = time.perf_counter()
+    folder_mod.publish(conn, FOLDER, folder_mod.office_signer(conn, session.office_keys().signing_seeds))
+    return time.perf_counter() - t
+
+
+def timed_sync(office: Office) -> tuple[float, dict]:
+    session = login(office, "clerk", PW)
+    t = time.perf_counter()
+    report = sync.run_sync(session, FOLDER).to_json()
+    return time.perf_counter() - t, report
+
+
+FOLDER = Path()
+
+
+def main() -> None:
+    global FOLDER
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sync", type=int, default=100_000)
+    parser.add_argument("--big", type=int, default=1_000_000)
+    parser.add_argument("--dir", default=None, help="work folder (default: a temp folder, removed afterwards)")
+    args = parser.parse_args()
+    root = Path(args.dir or tempfile.mkdtemp(prefix="bench-ledger-"))
+    FOLDER = root / "ledger"
+    FOLDER.mkdir(parents=True, exist_ok=True)
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
+    print("floors:", {k: round(v) for k, v in floors().items()})
+    hq, b = make_offices(root)
+    rate = append(b, args.sync, sealed=True)
+    print(f"append: {args.sync} events at {rate:,.0f}/s (goal >= 5,000/s)")
+    print(f"publish: {args.sync} entries in {publish(b):.2f} s")
+    seconds, report = timed_sync(hq)
+    assert report["errors"] == [] and report["applied"]["B-02"] >= args.sync, report
+    print(
+        f"fresh sync: {report['applied']['B-02']} entries in {seconds:.2f} s = {report['applied']['B-02'] / seconds:,.0f}/s (goal >= 10,000/s)"
+    )
+    print("floors again:", {k: round(v) for k, v in floors().items()})
+    if args.big:
+        more = args.big - args.sync
+        rate = append(b, more, sealed=False)
+        print(f"append (no sealed part): {more} more events at {rate:,.0f}/s")
+        print(f"publish: {more} entries in {publish(b):.2f} s")
+        seconds, report = timed_sync(hq)
+        print(f"sync of {report['applied']['B-02']} entries: {seconds:.2f} s")
+        append(b, 1, sealed=True)
+        publish(b)
+        best = min(timed_sync(hq)[0] if i == 0 else _one_more(b, hq) for i in range(3))
+        print(f"one new entry synced with {args.big} in the log: {best * 1000:.0f} ms (goal < 200 ms)")
+        conn = b.db.conn
+        t = time.perf_counter()
+        head = officelog.quick_check(conn)
+        print(
+            f"quick check of a {head.size if head else 0}-event office log: {(time.perf_counter() - t) * 1000:.1f} ms"
+        )
+        t = time.perf_counter()
+        faults = verify_folder(hq.db.conn, FolderFetcher(FOLDER))
+        print(f"ledger verify --folder ({args.big} + entries): {time.perf_counter() - t:.1f} s, faults {len(faults)}")
+        t = time.perf_counter()
+        faults2 = ledgerverify.verify_database(conn, login(b, "admin", PW).office_keys().records_key)
+        print(
+            f"ledger verify of the database ({head.size if head else 0} events): {time.perf_counter() - t:.1f} s, faults {len(faults2)}"
+        )
+    print("floors at the end:", {k: round(v) for k, v in floors().items()})
+    if not args.dir:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _one_more(b: Office, hq: Office) -> float:
+    append(b, 1, sealed=True)
+    publish(b)
+    return timed_sync(hq)[0]
+
+
+if __name__ == "__main__":
+    main()
