@@ -86,6 +86,37 @@ def append_event(
     return seq
 
 
+def append_signed(
+    conn: sqlite3.Connection,
+    *,
+    entry: bytes,
+    event_type: str,
+    officer: str,
+    now: datetime,
+    office: str,
+    head_signer: Actor,
+    audit_detail: str = "",
+) -> int:
+    """Append an entry signed elsewhere (the authority's certificate of a new office's key, made at enrolment).
+
+    The log head after it is signed by `head_signer` (the office key at set-up), whose own event follows in the
+    same transaction; the entry's signature is checked by every reader like any other.
+    """
+    cur = conn.execute(
+        "INSERT INTO events (type, officer, created_at, entry) VALUES (?, ?, ?, ?)",
+        (event_type, officer, to_iso(now), entry),
+    )
+    seq = int(cur.lastrowid or 0)
+    officelog.append(
+        conn, seq=seq, entry=entry, office_code=office, actor=head_signer.name, key=head_signer.signing_key
+    )
+    conn.execute(
+        "INSERT INTO audit (time, officer, action, outcome, detail, event_seq) VALUES (?, ?, ?, 'ok', ?, ?)",
+        (to_iso(now), officer, event_type, audit_detail, seq),
+    )
+    return seq
+
+
 def audit(
     conn: sqlite3.Connection, *, now: datetime, officer: str | None, action: str, outcome: str, detail: str
 ) -> None:

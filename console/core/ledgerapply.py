@@ -26,6 +26,7 @@ from console.core.roles import Permission, Role, allows
 REQUIRED: dict[str, Permission | None] = {
     "authority.created": None,
     "office.certified": None,
+    "office.enrolled": None,
     "officer.enrolled": Permission.OFFICER_MANAGE,
     "officer.disabled": Permission.OFFICER_MANAGE,
     "officer.key-replaced": Permission.OFFICER_MANAGE,
@@ -115,7 +116,7 @@ def verify_entry(
         raise EntryRejected(str(e)) from None
     if actor == "authority":
         root = conn.execute("SELECT CAST(root_public AS BLOB) FROM authority WHERE id = 1").fetchone()
-        if kind not in ("authority.created", "office.certified") or root is None:
+        if kind not in ("authority.created", "office.certified", "office.enrolled") or root is None:
             raise EntryRejected(f"the authority key may not sign {kind!r} in an office's log")
         key = bytes(root[0])
     elif actor.startswith("office:"):
@@ -184,6 +185,21 @@ def apply_entry(
             "INSERT OR IGNORE INTO office_keys (kid, office_code, public_key, valid_from, certificate) "
             "VALUES (?, ?, ?, ?, ?)",
             (cose.key_id(key), code, key, time, cert),
+        )
+    elif kind == "office.enrolled":
+        other = str(clear.get("office"))
+        cert = clear.get("certificate")
+        key = office_key_from_certificate(cert, bytes(authority[0]), str(authority[1]), other) if cert else None
+        if key is None:
+            raise EntryRejected("the certificate of the enrolled office does not verify under the authority's key")
+        conn.execute(
+            "INSERT OR IGNORE INTO offices (code, name, slot, region, is_local, created_at) VALUES (?, ?, ?, ?, 0, ?)",
+            (other, str(clear.get("name", other)), int(clear.get("slot", -1)), clear.get("region"), time),
+        )
+        conn.execute(
+            "INSERT OR IGNORE INTO office_keys (kid, office_code, public_key, valid_from, certificate) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (cose.key_id(key), other, key, time, cert),
         )
     elif kind in ("officer.enrolled", "officer.key-replaced"):
         cert = clear.get("certificate")
