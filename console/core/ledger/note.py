@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -40,6 +42,7 @@ def b64decode_strict(text: str) -> bytes:
     return raw
 
 
+@functools.lru_cache(maxsize=1024)
 def is_valid_name(name: str) -> bool:
     """Key names are non-empty, without Unicode spaces or '+' (and without control characters)."""
     return bool(name) and "+" not in name and not any(c.isspace() or ord(c) < 0x20 for c in name)
@@ -163,10 +166,12 @@ class Note:
         return (self.text + "\n" + "".join(s.line for s in (*self.sigs, *self.unverified))).encode()
 
 
+_CONTROL = re.compile("[\x00-\x09\x0b-\x1f]")
+
+
 def _check_text(msg: str) -> None:
-    for c in msg:
-        if ord(c) < 0x20 and c != "\n":
-            raise NoteError("the note contains a control character")
+    if _CONTROL.search(msg):
+        raise NoteError("the note contains a control character")
 
 
 def sign(text: str, signers: Sequence[Signer], keep: Iterable[Signature] = ()) -> bytes:
