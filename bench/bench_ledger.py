@@ -43,22 +43,23 @@ PW = "amber-tulip-4711"
 KDF = KDF_PRESETS["min"]
 
 
-def floors() -> dict[str, float]:
+def floors() -> dict[str, str]:
+    """Raw SHA-256 (300-byte messages) and Ed25519 sign/verify rates, wall and CPU time ("wall/cpu")."""
     msgs = [os.urandom(300) for _ in range(20000)]
-    t = time.perf_counter()
-    for m in msgs:
-        hashlib.sha256(m).digest()
-    sha = len(msgs) / (time.perf_counter() - t)
     key = nacl.signing.SigningKey.generate()
-    t = time.perf_counter()
-    sigs = [key.sign(m).signature for m in msgs[:5000]]
-    sign = 5000 / (time.perf_counter() - t)
     vk = key.verify_key
-    t = time.perf_counter()
-    for m, s in zip(msgs[:5000], sigs, strict=True):
-        vk.verify(m, s)
-    verify = 5000 / (time.perf_counter() - t)
-    return {"sha256_300B_per_s": sha, "ed25519_sign_per_s": sign, "ed25519_verify_per_s": verify}
+    sigs = [key.sign(m).signature for m in msgs[:5000]]
+
+    def rate(fn: object, n: int) -> str:
+        t, c = time.perf_counter(), time.process_time()
+        fn()  # type: ignore[operator]
+        return f"{n / (time.perf_counter() - t):,.0f}/{n / (time.process_time() - c):,.0f}"
+
+    return {
+        "sha256_300B": rate(lambda: [hashlib.sha256(m).digest() for m in msgs], len(msgs)),
+        "ed25519_sign": rate(lambda: [key.sign(m) for m in msgs[:5000]], 5000),
+        "ed25519_verify": rate(lambda: [vk.verify(m, s) for m, s in zip(msgs[:5000], sigs, strict=True)], 5000),
+    }
 
 
 def make_offices(root: Path) -> tuple[Office, Office]:
@@ -93,6 +94,7 @@ def append(office: Office, n: int, *, sealed: bool) -> float:
     conn = office.db.conn
     now = datetime.now(UTC)
     t = time.perf_counter()
+    cpu = time.process_time()
     for start in range(0, n, 1000):
         conn.execute("BEGIN IMMEDIATE")
         for i in range(start, min(n, start + 1000)):
@@ -120,7 +122,11 @@ def append(office: Office, n: int, *, sealed: bool) -> float:
                 (cid, f"2{i:09d}", code, b"\x00" * 8, clear["iat"], clear["exp"]),
             )
         conn.execute("COMMIT")
+    CPU["append"] = n / (time.process_time() - cpu)
     return n / (time.perf_counter() - t)
+
+
+CPU: dict[str, float] = {}
 
 
 def publish(office: Office) -> float:
@@ -134,7 +140,9 @@ def publish(office: Office) -> float:
 def timed_sync(office: Office) -> tuple[float, dict]:
     session = login(office, "clerk", PW)
     t = time.perf_counter()
+    cpu = time.process_time()
     report = sync.run_sync(session, FOLDER).to_json()
+    CPU["sync_seconds"] = time.process_time() - cpu
     return time.perf_counter() - t, report
 
 
@@ -154,20 +162,22 @@ def main() -> None:
     print(
         f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )
-    print("floors:", {k: round(v) for k, v in floors().items()})
+    print("floors per s (wall/CPU):", floors())
     hq, b = make_offices(root)
     rate = append(b, args.sync, sealed=True)
-    print(f"append: {args.sync} events at {rate:,.0f}/s (goal >= 5,000/s)")
+    print(f"append: {args.sync} events at {rate:,.0f}/s wall, {CPU['append']:,.0f}/s CPU time (goal >= 5,000/s)")
     print(f"publish: {args.sync} entries in {publish(b):.2f} s")
     seconds, report = timed_sync(hq)
     assert report["errors"] == [] and report["applied"]["B-02"] >= args.sync, report
+    applied = report["applied"]["B-02"]
     print(
-        f"fresh sync: {report['applied']['B-02']} entries in {seconds:.2f} s = {report['applied']['B-02'] / seconds:,.0f}/s (goal >= 10,000/s)"
+        f"fresh sync: {applied} entries in {seconds:.2f} s = {applied / seconds:,.0f}/s wall, "
+        f"{applied / CPU['sync_seconds']:,.0f}/s CPU time (goal >= 10,000/s)"
     )
-    print("floors again:", {k: round(v) for k, v in floors().items()})
+    print("floors again (wall/CPU):", floors())
     if args.big:
         big(hq, b, args.big)
-    print("floors at the end:", {k: round(v) for k, v in floors().items()})
+    print("floors at the end (wall/CPU):", floors())
     if not args.dir:
         shutil.rmtree(root, ignore_errors=True)
 
