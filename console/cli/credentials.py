@@ -21,7 +21,17 @@ from console.cli.common import (
     write_output,
 )
 from console.cli.safety import whole_number
-from console.core import claim169, foreigntrust, issuance, publish, requests, scanning, statuslist, truth
+from console.core import (
+    claim169,
+    foreigntrust,
+    issuance,
+    ledgerapply,
+    publish,
+    requests,
+    scanning,
+    statuslist,
+    truth,
+)
 from console.core.atomic import read_bounded
 from console.core.credentials import Verdict
 from console.core.errors import ConsoleError, StorageError
@@ -121,7 +131,9 @@ def cmd_trust_export(args: argparse.Namespace) -> int:
         result = {"site": str(folder), "files": files, "offices": offices, "keys": keys, "status_lists": lists}
         emit(args, result, f"Wrote {len(files)} file(s) to {folder}: {keys} key(s), {lists} status list(s).")
         return 0
-    text = json.dumps(to_jwks(issuance.trust_list(office)), indent=2) + "\n"
+    jwks = to_jwks(issuance.trust_list(office))
+    jwks["ledger_logs"] = ledgerapply.checkpoint_keys(office.db.conn)  # ledger issue: every log's origin and key
+    text = json.dumps(jwks, indent=2) + "\n"
     if args.out:
         write_output(args, args.out, text.encode(), magic=b"{", kind="JWKS (JSON) file")
         print(f"Wrote {len(issuance.trust_list(office))} key(s) to {args.out}", file=sys.stderr)

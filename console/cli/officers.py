@@ -25,11 +25,13 @@ from console.core.setup import SCHEMES, OfficeSetup, check_before_setup, init_of
 
 def register(sub: Any) -> None:
     p = sub.add_parser("init", help="set up a new office (authority keys, office key, first administrator)")
-    p.add_argument("--authority-name", required=True)
-    p.add_argument("--authority-domain", required=True)
-    p.add_argument("--office-code", required=True)
-    p.add_argument("--office-name", required=True)
-    p.add_argument("--scheme", required=True, choices=SCHEMES)
+    # required unless --join (ledger issue: an enrolled office gets them from its enrolment file)
+    p.add_argument("--authority-name")
+    p.add_argument("--authority-domain")
+    p.add_argument("--office-code")
+    p.add_argument("--office-name")
+    p.add_argument("--scheme", choices=SCHEMES)
+    p.add_argument("--join", metavar="FILE", help="set up an office enrolled with `office add` (its enrolment file)")
     p.add_argument("--region", help="cn-18: the office's GB/T 2260 county code (its numbering partition)")
     p.add_argument("--admin", required=True, metavar="USER", help="username of the first administrator")
     p.add_argument("--admin-full-name", default="", help="the administrator's full name")
@@ -98,6 +100,17 @@ def register(sub: Any) -> None:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    if args.join:
+        from console.cli.offices import cmd_init_join
+
+        return cmd_init_join(args)
+    missing = [
+        f"--{name.replace('_', '-')}"
+        for name in ("authority_name", "authority_domain", "office_code", "office_name", "scheme")
+        if getattr(args, name) is None
+    ]
+    if missing:
+        raise UsageError(f"init needs {', '.join(missing)} (or --join FILE for an enrolled office).")
     folder = data_dir(args)
     check_before_setup(folder, _setup(args, password=None))
     password = read_password("ID_CONSOLE_PASSWORD", f"New password for {args.admin}: ", who=args.admin, confirm=True)

@@ -3,7 +3,9 @@
 Every state change made through the services writes, in the same transaction, one event: a COSE_Sign1 signed
 by the acting officer's key over a CBOR payload ``{"v", "type", "office", "time", "officer", "clear",
 "sealed"?}``. Events are appended in order (``seq``) and never rewritten; the shared ledger publishes exactly
-these entries. ``clear`` never holds personal data: only ids, status and keyed digests. Personal data goes in
+these entries: event seq is leaf seq - 1 of the office's log, whose stored hashes and signed head are
+written in the same transaction (console.core.officelog). An event too large for the ledger's 65,535-byte
+entries carries its clear and sealed parts in a blob it names by SHA-256 (`decode_entry(entry, conn)`). ``clear`` never holds personal data: only ids, status and keyed digests. Personal data goes in
 ``sealed``, a SealedBox to the authority's records key.
 
 The audit trail (`audit` table) records every event plus logins, failed logins and refusals.
@@ -20,7 +22,7 @@ import cbor2
 import nacl.public
 import nacl.signing
 
-from console.core import cose
+from console.core import cose, officelog
 from console.core.timeutil import to_iso
 
 ENTRY_VERSION = 1
@@ -69,15 +71,48 @@ def append_event(
     }
     if sealed is not None:
         payload["sealed"] = sealed
+    payload = officelog.prepare_payload(conn, payload)
     entry = cose.sign1(actor.signing_key, cbor2.dumps(payload, canonical=True))
     cur = conn.execute(
         "INSERT INTO events (type, officer, created_at, entry) VALUES (?, ?, ?, ?)",
         (event_type, actor.name, to_iso(now), entry),
     )
     seq = int(cur.lastrowid or 0)
+    officelog.append(conn, seq=seq, entry=entry, office_code=office, actor=actor.name, key=actor.signing_key)
     conn.execute(
         "INSERT INTO audit (time, officer, action, outcome, detail, event_seq) VALUES (?, ?, ?, 'ok', ?, ?)",
         (to_iso(now), actor.name, event_type, audit_detail, seq),
+    )
+    return seq
+
+
+def append_signed(
+    conn: sqlite3.Connection,
+    *,
+    entry: bytes,
+    event_type: str,
+    officer: str,
+    now: datetime,
+    office: str,
+    head_signer: Actor,
+    audit_detail: str = "",
+) -> int:
+    """Append an entry signed elsewhere (the authority's certificate of a new office's key, made at enrolment).
+
+    The log head after it is signed by `head_signer` (the office key at set-up), whose own event follows in the
+    same transaction; the entry's signature is checked by every reader like any other.
+    """
+    cur = conn.execute(
+        "INSERT INTO events (type, officer, created_at, entry) VALUES (?, ?, ?, ?)",
+        (event_type, officer, to_iso(now), entry),
+    )
+    seq = int(cur.lastrowid or 0)
+    officelog.append(
+        conn, seq=seq, entry=entry, office_code=office, actor=head_signer.name, key=head_signer.signing_key
+    )
+    conn.execute(
+        "INSERT INTO audit (time, officer, action, outcome, detail, event_seq) VALUES (?, ?, ?, 'ok', ?, ?)",
+        (to_iso(now), officer, event_type, audit_detail, seq),
     )
     return seq
 
@@ -92,9 +127,12 @@ def audit(
     )
 
 
-def decode_entry(entry: bytes) -> dict[str, Any]:
-    """The payload of an event entry, unverified (for display; the ledger verifies)."""
-    payload = cbor2.loads(cose.decode_sign1(entry).payload)
+def decode_entry(entry: bytes, conn: sqlite3.Connection | None = None) -> dict[str, Any]:
+    """The payload of an event entry, unverified (for display; the ledger verifies). With `conn`, a large
+    event's blob (docs/ledger.md) is read back so that the payload always has its clear and sealed parts."""
+    payload: dict[str, Any] = cbor2.loads(cose.decode_sign1(entry).payload)
     if not isinstance(payload, dict):
         raise ValueError("event payload is not a map")
+    if conn is not None:
+        payload = officelog.resolve_payload(payload, officelog.db_blob_reader(conn))
     return payload

@@ -32,6 +32,9 @@ class Permission(StrEnum):
     OFFICER_READ = "officer.read"
     KEY_MANAGE = "key.manage"
     AUDIT_READ = "audit.read"
+    SYNC_CONFIGURE = "sync.configure"  # ledger issue: choose the shared ledger folder
+    SYNC_RUN = "sync.run"  # publish this office's log and apply the others' (needs the office secrets)
+    LEDGER_VERIFY = "ledger.verify"  # check the folder and the office database against the signed events
 
 
 _CLERK = frozenset(
@@ -42,6 +45,7 @@ _CLERK = frozenset(
         Permission.CARD_PRINT,
         Permission.REQUEST_CREATE,
         Permission.REQUEST_READ,
+        Permission.SYNC_RUN,
     }
 )
 
@@ -54,6 +58,9 @@ MATRIX: dict[Role, frozenset[Permission]] = {
             Permission.OFFICER_READ,
             Permission.KEY_MANAGE,
             Permission.AUDIT_READ,
+            Permission.SYNC_CONFIGURE,
+            Permission.SYNC_RUN,
+            Permission.LEDGER_VERIFY,
         }
     ),
     Role.AUDITOR: frozenset(
@@ -62,6 +69,7 @@ MATRIX: dict[Role, frozenset[Permission]] = {
             Permission.REQUEST_READ,
             Permission.OFFICER_READ,
             Permission.AUDIT_READ,
+            Permission.LEDGER_VERIFY,
         }
     ),
 }

@@ -128,6 +128,27 @@ MIGRATIONS: list[str] = [
         kid BLOB PRIMARY KEY, issuer TEXT NOT NULL, jwk TEXT NOT NULL, imported_by TEXT NOT NULL,
         imported_at TEXT NOT NULL);
     """,
+    # issue 9 (ledger): the office's log (stored hashes, signed head), blobs of large events, the published
+    # checkpoint (the folder's compare-and-swap commit record), other offices' logs and what was learnt from them.
+    """
+    CREATE TABLE ledger_hashes (idx INTEGER PRIMARY KEY, hash BLOB NOT NULL);
+    CREATE TABLE ledger_head (
+        id INTEGER PRIMARY KEY CHECK (id = 1), size INTEGER NOT NULL, root BLOB NOT NULL, note BLOB NOT NULL);
+    CREATE TABLE ledger_blobs (digest BLOB PRIMARY KEY, data BLOB NOT NULL);
+    CREATE TABLE ledger_published (
+        id INTEGER PRIMARY KEY CHECK (id = 1), size INTEGER NOT NULL, checkpoint BLOB NOT NULL,
+        staged_size INTEGER, staged_checkpoint BLOB, updated_at TEXT NOT NULL);
+    CREATE TABLE ledger_peers (
+        origin TEXT PRIMARY KEY, office_code TEXT NOT NULL, size INTEGER NOT NULL DEFAULT 0, root BLOB,
+        checkpoint BLOB, status TEXT NOT NULL DEFAULT 'ok' CHECK (status IN ('ok', 'forked')),
+        problem TEXT, evidence TEXT, updated_at TEXT);
+    CREATE TABLE ledger_peer_hashes (
+        origin TEXT NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (origin, idx)) WITHOUT ROWID;
+    CREATE TABLE ledger_peer_officers (
+        kid BLOB PRIMARY KEY, office_code TEXT NOT NULL, username TEXT NOT NULL, role TEXT NOT NULL,
+        public_key BLOB NOT NULL, valid_from TEXT NOT NULL, valid_until TEXT, certificate BLOB NOT NULL);
+    INSERT INTO settings (key, value) SELECT 'ledger_unhashed_events', MAX(seq) FROM events HAVING MAX(seq) > 0;
+    """,
 ]
 
 

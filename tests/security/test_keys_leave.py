@@ -167,6 +167,10 @@ def test_a_clerk_cannot_certify_herself_administrator_with_the_office_key(
         "INSERT INTO officer_keys (kid, username, role, public_key, valid_from, certificate) VALUES (?, ?, ?, ?, ?, ?)",
         (cose.key_id(public), "mallory", "administrator", public, "2026-11-30T09:00:00Z", cert),
     )
+    from console.core.ledger.hashing import stored_hash_count
+
+    size, root, note = conn.execute("SELECT size, root, note FROM ledger_head").fetchone()
+    head = (stored_hash_count(size), size, root, note)
     for signer in (Actor("clerk", clerk.officer_keys().signing_key), Actor("HQ-01", clerk.office_signing_key())):
         events.append_event(
             conn,
@@ -182,6 +186,10 @@ def test_a_clerk_cannot_certify_herself_administrator_with_the_office_key(
         conn.execute("BEGIN IMMEDIATE")
         conn.execute("DELETE FROM audit WHERE event_seq = (SELECT MAX(seq) FROM events)")
         conn.execute("DELETE FROM events WHERE seq = (SELECT MAX(seq) FROM events)")
+        # the office's log (ledger issue) must forget it too, or the next append is refused as a gap
+        conn.execute("UPDATE sqlite_sequence SET seq = seq - 1 WHERE name = 'events'")
+        conn.execute("DELETE FROM ledger_hashes WHERE idx >= ?", (head[0],))
+        conn.execute("UPDATE ledger_head SET size = ?, root = ?, note = ? WHERE id = 1", head[1:])
     conn.execute("COMMIT")
     conn.close()
 

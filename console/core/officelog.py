@@ -1,0 +1,397 @@
+"""The office's signed event log as a transparency log: stored hashes and a signed head, kept in office.db.
+
+Invariants (docs/ledger.md):
+- Leaf i of the office's log is the entry (COSE_Sign1 bytes) of event seq = i + 1; seqs have no gaps.
+- `ledger_hashes` holds the log's stored hashes (G sumdb/tlog), appended in the same transaction as each
+  event: O(log n) reads and writes per append, never a rewrite.
+- `ledger_head` holds the tree head after the last event, as a C2SP signed note signed by the actor of that
+  event (the officer, or the authority/office key during set-up) under the key name ``<origin>/<actor>``.
+  Someone who edits office.db with sqlite3 has no officer's key, so a deleted, altered or added event makes the
+  head, the stored hashes and the events disagree, and `quick_check`/`verify_events` say so.
+- Published checkpoints (the office key's signature, key name = origin) are made by the folder driver
+  (console.node.folder) from the same stored hashes.
+- Entries are at most 65,535 bytes (tlog-tiles): a larger event moves its clear and sealed parts into a
+  content-addressed blob (`ledger_blobs`, published as ``blob/<sha256 hex>``) that the signed entry names.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import cbor2
+import nacl.signing
+
+from console.core import cose
+from console.core.errors import LedgerIntegrityError
+from console.core.ledger import note, proofs
+from console.core.ledger.checkpoint import Checkpoint, CheckpointError, parse_checkpoint_body
+from console.core.ledger.hashing import (
+    leaf_hash,
+    split_stored_hash_index,
+    stored_hash_count,
+    stored_hash_index,
+    stored_hashes_for_record_hash,
+)
+from console.core.ledger.tiles import MAX_ENTRY_SIZE
+
+#: Events whose signed CBOR is larger than this move their clear and sealed parts to a blob.
+BLOB_THRESHOLD = 32_768
+
+
+class SqliteHashReader:
+    """Reads stored hashes of the office's log (table `ledger_hashes`) or of a peer's (`ledger_peer_hashes`)."""
+
+    def __init__(self, conn: sqlite3.Connection, origin: str | None = None) -> None:
+        self.conn = conn
+        self.origin = origin
+
+    def read_hashes(self, indexes: Sequence[int], /) -> list[bytes]:
+        found: dict[int, bytes] = {}
+        wanted = sorted(set(indexes))
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            if self.origin is None:
+                rows = self.conn.execute(
+                    f"SELECT idx, CAST(hash AS BLOB) FROM ledger_hashes WHERE idx IN ({marks})", chunk
+                )
+            else:
+                rows = self.conn.execute(
+                    f"SELECT idx, hash FROM ledger_peer_hashes WHERE origin = ? AND idx IN ({marks})",
+                    [self.origin, *chunk],
+                )
+            found.update((int(i), bytes(h)) for i, h in rows)
+        try:
+            return [found[i] for i in indexes]
+        except KeyError as e:
+            raise LedgerIntegrityError(
+                f"The office database lacks stored hash {e.args[0]} of the log; run `id-console ledger verify`."
+            ) from None
+
+
+def log_origin(conn: sqlite3.Connection, office_code: str) -> str:
+    """The log's origin (checkpoint first line and office key name): ``<authority domain>/<office code>``."""
+    row = conn.execute("SELECT domain FROM authority WHERE id = 1").fetchone()
+    if row is None:
+        raise LedgerIntegrityError("The office database has no authority; it is damaged.")
+    return f"{row[0]}/{office_code}"
+
+
+def head_key_name(origin: str, actor: str) -> str:
+    return f"{origin}/{actor}"
+
+
+def prepare_payload(conn: sqlite3.Connection, payload: dict[str, Any]) -> dict[str, Any]:
+    """Move the clear and sealed parts of an oversized payload into a content-addressed blob."""
+    sealed = payload.get("sealed")
+    small_clear = all(
+        len(v) < (16 if isinstance(v, (list, dict)) else 1024)
+        for v in payload["clear"].values()
+        if isinstance(v, (bytes, str, list, dict))
+    )
+    if small_clear and len(sealed if isinstance(sealed, bytes) else b"") < BLOB_THRESHOLD // 2:
+        return payload  # certainly small: skip measuring (appends are hot)
+    if len(cbor2.dumps(payload, canonical=True)) <= BLOB_THRESHOLD:
+        return payload
+    parts = {"clear": payload["clear"]}
+    if "sealed" in payload:
+        parts["sealed"] = payload["sealed"]
+    blob = cbor2.dumps(parts, canonical=True)
+    digest = hashlib.sha256(blob).digest()
+    conn.execute("INSERT OR IGNORE INTO ledger_blobs (digest, data) VALUES (?, ?)", (digest, blob))
+    slim = {k: v for k, v in payload.items() if k not in ("clear", "sealed")}
+    slim["blob"] = digest
+    return slim
+
+
+def resolve_payload(payload: dict[str, Any], blob_reader: Callable[[bytes], bytes | None]) -> dict[str, Any]:
+    """The full payload of an entry: a blob reference is replaced by the blob's clear and sealed parts.
+
+    Raises:
+        LedgerIntegrityError: the blob is missing or does not hash to its name.
+    """
+    digest = payload.get("blob")
+    if digest is None:
+        return payload
+    if not isinstance(digest, bytes) or len(digest) != 32:
+        raise LedgerIntegrityError("An event names a blob with a malformed digest.")
+    data = blob_reader(digest)
+    if data is None:
+        raise LedgerIntegrityError(f"The blob {digest.hex()} an event names is missing.")
+    if hashlib.sha256(data).digest() != digest:
+        raise LedgerIntegrityError(f"The blob {digest.hex()} does not match its digest; it was altered.")
+    parts = cbor2.loads(data)
+    if not isinstance(parts, dict) or "clear" not in parts:
+        raise LedgerIntegrityError(f"The blob {digest.hex()} is not an event's clear and sealed parts.")
+    full = {k: v for k, v in payload.items() if k != "blob"}
+    full.update(parts)
+    return full
+
+
+def db_blob_reader(conn: sqlite3.Connection) -> Callable[[bytes], bytes | None]:
+    def read(digest: bytes) -> bytes | None:
+        row = conn.execute("SELECT data FROM ledger_blobs WHERE digest = ?", (digest,)).fetchone()
+        return bytes(row[0]) if row else None
+
+    return read
+
+
+def append(
+    conn: sqlite3.Connection, *, seq: int, entry: bytes, office_code: str, actor: str, key: nacl.signing.SigningKey
+) -> Checkpoint:
+    """Add event `seq`'s entry to the log and sign the new head (inside the event's transaction).
+
+    Raises:
+        LedgerIntegrityError: the events do not continue the signed head (a row was deleted or added), or the
+            entry is too large for the log.
+    """
+    if len(entry) > MAX_ENTRY_SIZE:
+        raise LedgerIntegrityError(
+            f"This change is {len(entry)} bytes once signed, more than the ledger's {MAX_ENTRY_SIZE}; nothing was saved."
+        )
+    size = _catch_up(conn, seq)
+    reader = SqliteHashReader(conn)
+    if size:
+        prev = conn.execute("SELECT CAST(entry AS BLOB) FROM events WHERE seq = ?", (size,)).fetchone()
+        if prev is None or reader.read_hashes([stored_hash_index(0, size - 1)])[0] != leaf_hash(bytes(prev[0])):
+            raise LedgerIntegrityError(
+                f"The office's event {size} is not the one its signed log head covers: events were deleted or "
+                "changed behind the console's back. Nothing was saved; run `id-console ledger verify`."
+            )
+    hashes = stored_hashes_for_record_hash(size, leaf_hash(entry), reader)
+    first = stored_hash_index(0, size)
+    conn.executemany(
+        "INSERT INTO ledger_hashes (idx, hash) VALUES (?, ?)", [(first + i, h) for i, h in enumerate(hashes)]
+    )
+    origin = log_origin(conn, office_code)
+    head = Checkpoint(origin, size + 1, proofs.tree_hash(size + 1, reader))
+    signed = note.sign(head.body(), [note.Signer(head_key_name(origin, actor), key)])
+    conn.execute(
+        "INSERT INTO ledger_head (id, size, root, note) VALUES (1, ?, ?, ?) "
+        "ON CONFLICT (id) DO UPDATE SET size = excluded.size, root = excluded.root, note = excluded.note",
+        (head.size, head.root, signed),
+    )
+    return head
+
+
+def _catch_up(conn: sqlite3.Connection, seq: int) -> int:
+    """The log's size before event `seq`; hashes events of a database made before the ledger existed."""
+    row = conn.execute("SELECT size FROM ledger_head WHERE id = 1").fetchone()
+    size = int(row[0]) if row else 0
+    if seq == size + 1:
+        return size
+    legacy = conn.execute("SELECT value FROM settings WHERE key = 'ledger_unhashed_events'").fetchone()
+    empty = conn.execute("SELECT 1 FROM ledger_hashes LIMIT 1").fetchone() is None
+    if row is None and empty and legacy is not None and int(legacy[0]) == seq - 1:
+        # An office from before the ledger (the migration noted how many events it had): hash them now; the head
+        # signed by this event covers them all. Without that note a missing head is an edit, not a migration.
+        reader = SqliteHashReader(conn)
+        rows = conn.execute("SELECT seq, CAST(entry AS BLOB) FROM events WHERE seq < ? ORDER BY seq", (seq,))
+        for n, (s, entry) in enumerate(rows.fetchall()):
+            if int(s) != n + 1:
+                break
+            hashes = stored_hashes_for_record_hash(n, leaf_hash(bytes(entry)), reader)
+            first = stored_hash_index(0, n)
+            conn.executemany(
+                "INSERT INTO ledger_hashes (idx, hash) VALUES (?, ?)", [(first + i, h) for i, h in enumerate(hashes)]
+            )
+        else:
+            conn.execute("DELETE FROM settings WHERE key = 'ledger_unhashed_events'")
+            return seq - 1
+    raise LedgerIntegrityError(
+        f"The office's event log does not continue its signed head (event {seq} after a head of {size} events): "
+        "events were deleted or added behind the console's back. Nothing was saved; run `id-console ledger verify`."
+    )
+
+
+# -- checking ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Head:
+    """The verified head: size, root, and who signed it."""
+
+    size: int
+    root: bytes
+    signer: str
+
+
+def signer_keys(conn: sqlite3.Connection, office_code: str, actor: str) -> list[bytes]:
+    """Public keys that `actor` may have signed with: an officer's keys, the office's keys, or the authority root.
+
+    Office keys and the authority root come from tables; their certificates are checked by `verify_chain`.
+    """
+    if actor == "authority":
+        return [bytes(r[0]) for r in conn.execute("SELECT root_public FROM authority WHERE id = 1")]
+    if actor.startswith("office:"):
+        return [
+            bytes(r[0]) for r in conn.execute("SELECT public_key FROM office_keys WHERE office_code = ?", (actor[7:],))
+        ]
+    return [bytes(r[0]) for r in conn.execute("SELECT public_key FROM officer_keys WHERE username = ?", (actor,))]
+
+
+def local_office_code(conn: sqlite3.Connection) -> str:
+    row = conn.execute("SELECT code FROM offices WHERE is_local = 1").fetchone()
+    if row is None:
+        raise LedgerIntegrityError("The office database has no local office; it is damaged.")
+    return str(row[0])
+
+
+def quick_check(conn: sqlite3.Connection) -> Head | None:
+    """The start-up check, O(log n): the head's signature, the root from the stored hashes, the last event.
+
+    Returns None for an office from before the ledger (no head yet, events not yet hashed).
+
+    Raises:
+        LedgerIntegrityError: naming what disagrees (the head, the stored hashes, or the events).
+    """
+    row = conn.execute("SELECT size, CAST(root AS BLOB), CAST(note AS BLOB) FROM ledger_head WHERE id = 1").fetchone()
+    last = conn.execute("SELECT seq, CAST(entry AS BLOB) FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+    if row is None:
+        return None
+    size, root, signed = int(row[0]), bytes(row[1]), bytes(row[2])
+    code = local_office_code(conn)
+    origin = log_origin(conn, code)
+    head = _open_head(conn, code, origin, signed)
+    if head.size != size or head.root != root:
+        raise LedgerIntegrityError("The office's log head row does not match its own signed note; it was edited.")
+    if last is None or int(last[0]) != size:
+        raise LedgerIntegrityError(
+            f"The office's signed log head covers {size} events but the events table ends at "
+            f"{0 if last is None else last[0]}: events were deleted or added behind the console's back."
+        )
+    reader = SqliteHashReader(conn)
+    if proofs.tree_hash(size, reader) != root:
+        raise LedgerIntegrityError(
+            "The office's stored log hashes do not give the signed head's root; they were edited."
+        )
+    if reader.read_hashes([stored_hash_index(0, size - 1)])[0] != leaf_hash(bytes(last[1])):
+        raise LedgerIntegrityError(f"The office's last event ({size}) differs from the one the head signed.")
+    return head
+
+
+def _open_head(conn: sqlite3.Connection, code: str, origin: str, signed: bytes) -> Head:
+    try:
+        text = signed.decode()
+        sig_name = text[text.rindex("\n— ") + 3 :].split(" ", 1)[0]
+    except (UnicodeDecodeError, ValueError):
+        raise LedgerIntegrityError("The office's log head is not a signed note; it was edited.") from None
+    prefix = origin + "/"
+    if not sig_name.startswith(prefix):
+        raise LedgerIntegrityError(f"The office's log head is signed by {sig_name!r}, not an officer of {origin}.")
+    actor = sig_name[len(prefix) :]
+    verifiers = [note.Verifier(sig_name, k) for k in signer_keys(conn, code, actor)]
+    try:
+        opened = note.open_note(signed, verifiers)
+        checkpoint = parse_checkpoint_body(opened.text)
+    except (note.NoteError, CheckpointError) as e:
+        raise LedgerIntegrityError(f"The office's log head does not verify ({e}); the log was edited.") from None
+    if checkpoint.origin != origin:
+        raise LedgerIntegrityError(f"The office's log head is for {checkpoint.origin}, not {origin}.")
+    return Head(checkpoint.size, checkpoint.root, actor)
+
+
+def iter_entries(conn: sqlite3.Connection, batch: int = 5000) -> Iterator[tuple[int, bytes]]:
+    """(seq, entry) in order, in batches (bounded memory at a million events)."""
+    last = 0
+    while True:
+        rows = conn.execute(
+            "SELECT seq, CAST(entry AS BLOB) FROM events WHERE seq > ? ORDER BY seq LIMIT ?", (last, batch)
+        ).fetchall()
+        if not rows:
+            return
+        for seq, entry in rows:
+            yield int(seq), bytes(entry)
+        last = int(rows[-1][0])
+
+
+def verify_events(conn: sqlite3.Connection, progress: Callable[[int, int], None] | None = None) -> list[str]:
+    """The full check of the office's own log: every event is present, in order, hashes to the stored hash,
+    and the stored hashes give the signed head. Returns problems (empty when all is well)."""
+    problems: list[str] = []
+    try:
+        head = quick_check(conn)
+        if head is None and conn.execute("SELECT 1 FROM events LIMIT 1").fetchone():
+            legacy = conn.execute("SELECT 1 FROM settings WHERE key = 'ledger_unhashed_events'").fetchone()
+            if legacy is None:
+                problems.append("ledger_head: the office's log has no signed head; it was deleted.")
+            return problems
+    except LedgerIntegrityError as e:
+        problems.append(str(e))
+        head = None
+    total = int(conn.execute("SELECT COUNT(*) FROM events").fetchone()[0])
+    reader = SqliteHashReader(conn)
+    expected = 1
+    leaf_indexes: list[int] = []
+    leaf_hashes: list[bytes] = []
+
+    def flush() -> None:
+        stored = reader.read_hashes(leaf_indexes) if leaf_indexes else []
+        for i, (want, got) in enumerate(zip(leaf_hashes, stored, strict=True)):
+            if want != got:
+                problems.append(f"events: event {_seq_of(leaf_indexes[i])} differs from the one the log recorded.")
+        leaf_indexes.clear()
+        leaf_hashes.clear()
+
+    for seq, entry in iter_entries(conn):
+        if seq != expected:
+            problems.append(f"events: event {expected} is missing (the next is {seq}).")
+            expected = seq
+        leaf_indexes.append(stored_hash_index(0, seq - 1))
+        leaf_hashes.append(leaf_hash(entry))
+        if len(leaf_indexes) >= 5000:
+            try:
+                flush()
+            except LedgerIntegrityError as e:
+                problems.append(str(e))
+                leaf_indexes.clear()
+                leaf_hashes.clear()
+        if progress is not None and seq % 10000 == 0:
+            progress(seq, total)
+        expected += 1
+    try:
+        flush()
+    except LedgerIntegrityError as e:
+        problems.append(str(e))
+    count = int(conn.execute("SELECT COUNT(*) FROM ledger_hashes").fetchone()[0])
+    if head is not None and count != stored_hash_count(head.size):
+        problems.append(
+            f"ledger_hashes: {count} stored hashes, the log of {head.size} events has {stored_hash_count(head.size)}."
+        )
+    return problems
+
+
+def _seq_of(leaf_index: int) -> int:
+    return split_stored_hash_index(leaf_index)[1] + 1
+
+
+def verify_entry_signature(conn: sqlite3.Connection, code: str, entry: bytes) -> dict[str, Any]:
+    """Decode an event entry and verify its COSE signature by its actor's key; returns the payload.
+
+    Raises:
+        LedgerIntegrityError: malformed, or not signed by a key of the actor it names.
+    """
+    try:
+        message = cose.decode_sign1(entry)
+        payload = cbor2.loads(message.payload)
+    except (cose.CoseError, ValueError, cbor2.CBORDecodeError) as e:
+        raise LedgerIntegrityError(f"malformed entry ({e})") from None
+    if not isinstance(payload, dict) or not isinstance(payload.get("officer"), str):
+        raise LedgerIntegrityError("the entry is not an event payload")
+    keys = {cose.key_id(k): k for k in signer_keys(conn, code, payload["officer"]) if len(k) == 32}
+    try:
+        kid = message.kid
+    except cose.CoseError as e:
+        raise LedgerIntegrityError(str(e)) from None
+    key = keys.get(kid)
+    if key is None:
+        raise LedgerIntegrityError(f"signed by key {kid.hex()}, which is not a key of {payload['officer']!r}")
+    try:
+        cose.verify_sign1(message, key)
+    except cose.CoseSignatureError as e:
+        raise LedgerIntegrityError(str(e)) from None
+    return payload

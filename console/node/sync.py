@@ -1,0 +1,462 @@
+"""`ledger sync`: publish this office's log, then fetch, verify and apply every other office's log.
+
+The checks for one log are pure functions of (what this office accepted before, the fetched bytes); the driver
+only moves bytes and commits. Per log: read ``checkpoint``; learn the office keys the authority certified;
+verify the checkpoint's signature; place it on the timeline (an older checkpoint is a replayed folder copy, a
+different root at the same size or a tree that does not extend the accepted one is a fork); recompute the new
+stored hashes from the entry bundles and require the signed root; compare every new hash tile byte for byte;
+verify every entry's signature and its signer's role at that time; and only then, in one transaction, apply
+the entries, store the log's hashes and move the accepted checkpoint. Any failure names the log and the file,
+applies nothing from that log, and the next sync starts again from the last accepted checkpoint.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import cbor2
+import nacl.public
+
+from console.core import cose, ledgerapply, officelog
+from console.core.ledger import checkpoint as cp
+from console.core.ledger import note, proofs
+from console.core.ledger.authn import InconsistentTileError, TileHashReader
+from console.core.ledger.hashing import leaf_hash, stored_hash_index, stored_hashes_for_record_hash
+from console.core.ledger.tiles import (
+    ENTRIES_LEVEL,
+    Tile,
+    TileFormatError,
+    decode_bundle,
+    new_bundles,
+    new_tiles,
+    tile_data_indexes,
+)
+from console.core.ledger.timeline import Fork, Relation, relate
+from console.core.timeutil import to_iso, utc_now
+from console.node.fetch import Fetcher, FetchError
+
+
+@dataclass
+class LogProblem(Exception):
+    """Why a log was not applied: the log, the file, and a sentence."""
+
+    log: str
+    file: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"log {self.log}, file {self.file}: {self.message}"
+
+
+@dataclass
+class SyncReport:
+    published: dict[str, Any] = field(default_factory=dict)
+    fetched: dict[str, int] = field(default_factory=dict)
+    applied: dict[str, int] = field(default_factory=dict)
+    forks: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[dict[str, str]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "published": self.published,
+            "fetched": self.fetched,
+            "applied": self.applied,
+            "forks": self.forks,
+            "errors": self.errors,
+        }
+
+
+class _Overlay:
+    """Stored hashes of a peer log: what this office stored before, plus the new ones in memory."""
+
+    def __init__(self, conn: sqlite3.Connection, origin: str) -> None:
+        self.db = officelog.SqliteHashReader(conn, origin)
+        self.new: dict[int, bytes] = {}
+
+    def read_hashes(self, indexes: Sequence[int], /) -> list[bytes]:
+        missing = [i for i in indexes if i not in self.new]
+        found = dict(zip(missing, self.db.read_hashes(missing), strict=True)) if missing else {}
+        return [self.new[i] if i in self.new else found[i] for i in indexes]
+
+
+class _FetchTiles:
+    def __init__(self, fetcher: Fetcher, log: str) -> None:
+        self.fetcher, self.log = fetcher, log
+
+    def read_tiles(self, tiles: Sequence[Tile], /) -> list[bytes]:
+        return [self.fetcher.read(self.log, t.path) for t in tiles]
+
+
+def _unverified_checkpoint(log: str, data: bytes, origin: str) -> cp.Checkpoint:
+    try:
+        text = data.decode()
+        body = text[: text.rindex("\n\n") + 1]
+        found = cp.parse_checkpoint_body(body)
+    except (UnicodeDecodeError, ValueError, cp.CheckpointError) as e:
+        raise LogProblem(log, "checkpoint", f"not a checkpoint ({e})") from None
+    if found.origin != origin:
+        raise LogProblem(log, "checkpoint", f"the checkpoint is for {found.origin!r}, not {origin!r}")
+    return found
+
+
+def _office_keys_in(entries: list[bytes], authority_root: bytes, domain: str, code: str) -> list[bytes]:
+    """Office keys the authority certified, found in certificates inside (not yet verified) entries."""
+    keys = []
+    for entry in entries:
+        try:
+            payload = cbor2.loads(cose.decode_sign1(entry).payload)
+        except Exception:
+            continue
+        if isinstance(payload, dict) and payload.get("type") in ("office.certified", "office.key-rotated"):
+            cert = (payload.get("clear") or {}).get("certificate")
+            if isinstance(cert, bytes):
+                key = ledgerapply.office_key_from_certificate(cert, authority_root, domain, code)
+                if key is not None:
+                    keys.append(key)
+    return keys
+
+
+def sync_log(
+    conn: sqlite3.Connection,
+    fetcher: Fetcher,
+    code: str,
+    records_key: nacl.public.PrivateKey | None,
+    evidence_dir: Path | None,
+) -> tuple[int, int]:
+    """Fetch, verify and apply one office's log. Returns (entries fetched, entries applied).
+
+    Raises:
+        LogProblem: the log is refused (nothing applied from it).
+    """
+    authority = conn.execute("SELECT CAST(root_public AS BLOB), domain FROM authority WHERE id = 1").fetchone()
+    root_key, domain = bytes(authority[0]), str(authority[1])
+    origin = f"{domain}/{code}"
+    peer = conn.execute(
+        "SELECT size, CAST(root AS BLOB), CAST(checkpoint AS BLOB), status FROM ledger_peers WHERE origin = ?",
+        (origin,),
+    ).fetchone()
+    if peer is not None and peer[3] == "forked":
+        raise LogProblem(code, "checkpoint", "this log forked earlier; it is no longer applied (see `ledger status`)")
+    known_size = int(peer[0]) if peer else 0
+    known = (
+        cp.SignedCheckpoint(cp.Checkpoint(origin, known_size, bytes(peer[1])), bytes(peer[2]))
+        if peer and peer[2]
+        else None
+    )
+    try:
+        data = fetcher.read(code, "checkpoint")
+    except FileNotFoundError:
+        raise LogProblem(
+            code, "checkpoint", "missing; the log has not been published or the file was deleted"
+        ) from None
+    except FetchError as e:
+        raise LogProblem(code, e.path, str(e).split(": ", 1)[-1]) from None
+    incoming = _unverified_checkpoint(code, data, origin)
+    size = incoming.size
+    entries: list[bytes] = []
+    if size > known_size:
+        entries = _fetch_entries(fetcher, code, known_size, size)
+    keys = ledgerapply.certified_office_keys(conn, code) + _office_keys_in(entries, root_key, domain, code)
+    overlay = _Overlay(conn, origin)
+    try:
+        signed = cp.open_checkpoint(data, origin, [note.Verifier(origin, k) for k in keys])
+    except cp.CheckpointError as e:
+        if known is None and entries:
+            # The office key is learnt from the log itself: if the entries do not even match the (unverified)
+            # checkpoint, the damaged file is a bundle or tile, and that is the file to name.
+            _extend(overlay, 0, entries)
+            unverified = cp.SignedCheckpoint(incoming, data)
+            if proofs.tree_hash(size, overlay) != incoming.root:
+                _diagnose(conn, fetcher, code, None, unverified, overlay, evidence_dir)
+        raise LogProblem(
+            code, "checkpoint", f"not signed by a key the authority certified for office {code} ({e})"
+        ) from None
+    if size <= known_size:
+        relation = relate(known, signed, lambda n: proofs.tree_hash(n, overlay))
+        if isinstance(relation, Fork):
+            _record_fork(conn, relation, evidence_dir)
+            raise LogProblem(
+                code, "checkpoint", f"the log forked: {relation.reason}; both checkpoints kept as evidence"
+            )
+        if relation is Relation.PAST:
+            raise LogProblem(
+                code,
+                "checkpoint",
+                f"an older checkpoint ({size} entries) than the one this office accepted ({known_size}): an old copy "
+                "of the folder? Nothing was applied.",
+            )
+        return 0, 0
+    # New entries: recompute the stored hashes and require the signed root.
+    bundle_start = (known_size // 256) * 256
+    for n in range(bundle_start, known_size):  # entries this office already has, repeated in a partial bundle
+        if overlay.read_hashes([stored_hash_index(0, n)])[0] != leaf_hash(entries[n - bundle_start]):
+            _diagnose(conn, fetcher, code, known, signed, overlay, evidence_dir)
+    new = entries[known_size - bundle_start :]
+    _extend(overlay, known_size, new)
+    if proofs.tree_hash(size, overlay) != signed.checkpoint.root:
+        _diagnose(conn, fetcher, code, known, signed, overlay, evidence_dir)
+    for tile in new_tiles(known_size, size):
+        try:
+            found = fetcher.read(code, tile.path)
+        except FileNotFoundError:
+            raise LogProblem(code, tile.path, "missing tile") from None
+        except FetchError as e:
+            raise LogProblem(code, e.path, str(e).split(": ", 1)[-1]) from None
+        if found != b"".join(overlay.read_hashes(tile_data_indexes(tile))):
+            raise LogProblem(code, tile.path, "the tile does not match the log's entries (changed or truncated)")
+    applied = _apply(conn, fetcher, code, origin, known_size, new, signed, overlay, records_key)
+    return len(new), applied
+
+
+def _extend(overlay: _Overlay, start: int, entries: list[bytes]) -> None:
+    """Add the stored hashes of `entries` (records start, start+1, ...) to the overlay."""
+    for offset, entry in enumerate(entries):
+        n = start + offset
+        hashes = stored_hashes_for_record_hash(n, leaf_hash(entry), overlay)
+        first = stored_hash_index(0, n)
+        for i, h in enumerate(hashes):
+            overlay.new[first + i] = h
+
+
+def _fetch_entries(fetcher: Fetcher, code: str, old: int, new: int) -> list[bytes]:
+    entries: list[bytes] = []
+    for bundle in new_bundles(old, new):
+        try:
+            data = fetcher.read(code, bundle.path)
+        except FileNotFoundError:
+            raise LogProblem(code, bundle.path, "missing entry bundle") from None
+        except FetchError as e:
+            raise LogProblem(code, e.path, str(e).split(": ", 1)[-1]) from None
+        try:
+            entries.extend(decode_bundle(bundle, data))
+        except TileFormatError as e:
+            raise LogProblem(code, bundle.path, str(e).replace(f"{bundle.path} ", "")) from None
+    return entries
+
+
+def _diagnose(
+    conn: sqlite3.Connection,
+    fetcher: Fetcher,
+    code: str,
+    known: cp.SignedCheckpoint | None,
+    signed: cp.SignedCheckpoint,
+    overlay: _Overlay,
+    evidence_dir: Path | None,
+) -> None:
+    """The entries do not give the signed root: a fork (the signed tiles disagree with what we accepted) or a
+    changed file (which one). Always raises LogProblem."""
+    tiles = TileHashReader(signed.checkpoint.size, signed.checkpoint.root, _FetchTiles(fetcher, code))
+    try:
+        if known is not None and known.checkpoint.size:
+            relation = relate(
+                known, signed, lambda n: proofs.tree_hash(n, tiles), lambda a, b: proofs.prove_consistency(a, b, tiles)
+            )
+            if isinstance(relation, Fork):
+                _record_fork(conn, relation, evidence_dir)
+                raise LogProblem(
+                    code, "checkpoint", f"the log forked: {relation.reason}; both checkpoints kept as evidence"
+                )
+        size = signed.checkpoint.size
+        for bundle in new_bundles(known.checkpoint.size if known else 0, size):
+            start, end = bundle.entry_range()
+            want = tiles.read_hashes([stored_hash_index(0, n) for n in range(start, end)])
+            got = [leaf_hash(e) for e in decode_bundle(bundle, fetcher.read(code, bundle.path))]
+            if want != got:
+                raise LogProblem(
+                    code, bundle.path, "the entries were changed or reordered (they do not match the signed tiles)"
+                )
+    except InconsistentTileError as e:
+        raise LogProblem(
+            code, e.tile.path, "the tile does not hash to the signed checkpoint (changed or truncated)"
+        ) from None
+    except FileNotFoundError as e:
+        raise LogProblem(code, str(e), "missing file") from None
+    except FetchError as e:
+        raise LogProblem(code, e.path, str(e).split(": ", 1)[-1]) from None
+    raise LogProblem(code, "tile/entries", "the entries do not hash to the signed checkpoint's root")
+
+
+def _record_fork(conn: sqlite3.Connection, fork: Fork, evidence_dir: Path | None) -> None:
+    evidence = fork.to_json().decode()
+    if evidence_dir is not None:
+        from console.node import durable
+
+        code = fork.origin.rsplit("/", 1)[-1]
+        durable.ensure_dir(evidence_dir)
+        name = f"fork-{code}-{fork.older.checkpoint.size}-{fork.newer.checkpoint.size}.json"
+        durable.replace(evidence_dir / name, evidence.encode())
+    conn.execute(
+        "UPDATE ledger_peers SET status = 'forked', problem = ?, evidence = ?, updated_at = ? WHERE origin = ?",
+        (fork.reason, evidence, to_iso(utc_now()), fork.origin),
+    )
+
+
+def _apply(
+    conn: sqlite3.Connection,
+    fetcher: Fetcher,
+    code: str,
+    origin: str,
+    old: int,
+    new: list[bytes],
+    signed: cp.SignedCheckpoint,
+    overlay: _Overlay,
+    records_key: nacl.public.PrivateKey | None,
+) -> int:
+    def blob(digest: bytes) -> bytes | None:
+        try:
+            return fetcher.read(code, f"blob/{digest.hex()}")
+        except (FileNotFoundError, FetchError):
+            return None
+
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for offset, entry in enumerate(new):
+            index = old + offset
+            try:
+                payload = ledgerapply.verify_entry(conn, code, entry, blob)
+                ledgerapply.apply_entry(conn, code, payload, records_key)
+            except ledgerapply.EntryRejected as e:
+                raise LogProblem(code, Tile(ENTRIES_LEVEL, index // 256).path, f"entry {index}: {e}") from None
+        conn.executemany(
+            "INSERT OR REPLACE INTO ledger_peer_hashes (origin, idx, hash) VALUES (?, ?, ?)",
+            [(origin, i, h) for i, h in sorted(overlay.new.items())],
+        )
+        conn.execute(
+            "INSERT INTO ledger_peers (origin, office_code, size, root, checkpoint, updated_at) VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (origin) DO UPDATE SET size = excluded.size, root = excluded.root, "
+            "checkpoint = excluded.checkpoint, updated_at = excluded.updated_at",
+            (origin, code, signed.checkpoint.size, signed.checkpoint.root, signed.note, to_iso(utc_now())),
+        )
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return len(new)
+
+
+def sync_all(
+    conn: sqlite3.Connection,
+    fetcher: Fetcher,
+    records_key: nacl.public.PrivateKey | None,
+    evidence_dir: Path | None,
+    report: SyncReport,
+    progress: Callable[[str], None] | None = None,
+) -> SyncReport:
+    """Fetch, verify and apply every other office's log in the folder."""
+    own = officelog.local_office_code(conn)
+    for code in fetcher.logs():
+        if code == own:
+            continue
+        if progress is not None:
+            progress(code)
+        try:
+            fetched, applied = sync_log(conn, fetcher, code, records_key, evidence_dir)
+        except LogProblem as e:
+            forked = conn.execute(
+                "SELECT evidence FROM ledger_peers WHERE office_code = ? AND status = 'forked'", (code,)
+            ).fetchone()
+            if forked is not None and "forked" in e.message:
+                report.forks.append({"log": code, "reason": e.message, "evidence": json.loads(forked[0])})
+            else:
+                report.errors.append({"log": e.log, "file": e.file, "message": e.message})
+            report.fetched.setdefault(code, 0)
+            report.applied.setdefault(code, 0)
+            continue
+        report.fetched[code] = fetched
+        report.applied[code] = applied
+    return report
+
+
+FOLDER_SETTING = "ledger_folder"
+
+
+def configured_folder(conn: sqlite3.Connection) -> Path | None:
+    row = conn.execute("SELECT value FROM settings WHERE key = ?", (FOLDER_SETTING,)).fetchone()
+    return Path(row[0]) if row else None
+
+
+def configure(session: Any, folder: Path) -> Path:
+    """Remember the shared ledger folder (administrators: sync.configure)."""
+    from console.core import events
+    from console.core.roles import Permission
+    from console.core.store import transaction
+
+    session.require(Permission.SYNC_CONFIGURE, str(folder))
+    folder = folder.expanduser().resolve()
+    if not folder.is_dir():
+        from console.core.errors import ValidationError
+
+        raise ValidationError("folder", f"{folder} is not a folder; create it (or mount the share) first.")
+    office = session.office
+    with transaction(office.db) as conn:
+        conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (FOLDER_SETTING, str(folder)),
+        )
+        events.audit(
+            conn,
+            now=office.clock(),
+            officer=session.username,
+            action="ledger.configure",
+            outcome="ok",
+            detail=f"ledger folder {folder}",
+        )
+    return folder
+
+
+def run_sync(session: Any, folder: Path) -> SyncReport:
+    """Publish this office's unpublished events, then fetch, verify and apply every other log (sync.run)."""
+    from console.core.errors import StorageError
+    from console.core.roles import Permission
+    from console.node.fetch import FolderFetcher
+    from console.node.folder import office_signer, publish
+
+    session.require(Permission.SYNC_RUN, str(folder))
+    if not folder.is_dir():
+        raise StorageError(f"The ledger folder {folder} does not exist or is not mounted; nothing was synced.")
+    secrets = session.office_keys()
+    conn = session.office.db.conn
+    report = SyncReport()
+    signer = office_signer(conn, secrets.signing_seeds)
+    done = publish(conn, folder, signer)
+    report.published = {"log": done.log, "size": done.size, "new_entries": done.size - done.old_size}
+    evidence = Path(session.office.paths.data_dir) / "ledger-evidence"
+    return sync_all(conn, FolderFetcher(folder), secrets.records_key, evidence, report)
+
+
+def status(conn: sqlite3.Connection) -> dict[str, Any]:
+    """What `ledger status` shows: this office's log and every other log this office follows."""
+    head = officelog.quick_check(conn)
+    row = conn.execute("SELECT size, updated_at FROM ledger_published WHERE id = 1").fetchone()
+    folder = configured_folder(conn)
+    peers = [
+        {
+            "log": r[0],
+            "origin": r[1],
+            "size": int(r[2]),
+            "status": r[3],
+            "problem": r[4],
+            "updated_at": r[5],
+            "evidence": json.loads(r[6]) if r[6] else None,
+        }
+        for r in conn.execute(
+            "SELECT office_code, origin, size, status, problem, updated_at, evidence FROM ledger_peers ORDER BY office_code"
+        )
+    ]
+    return {
+        "folder": str(folder) if folder else None,
+        "log": {
+            "office": officelog.local_office_code(conn),
+            "size": head.size if head else 0,
+            "published": int(row[0]) if row else 0,
+            "published_at": row[1] if row else None,
+        },
+        "logs": peers,
+        "forks": [p["log"] for p in peers if p["status"] == "forked"],
+    }
