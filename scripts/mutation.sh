@@ -63,7 +63,9 @@ for m in "${modules[@]}"; do
       first=0
     done
     echo ']'
-    echo 'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q", "-x"]'
+    # The source scans of test_permissions.py read the code under test, which mutmut rewrites into trampolines;
+    # they guard the test table, not the code, so they are left out here.
+    echo 'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q", "-x", "-k", "not (writer or guarded or exemptions or detector)"]'
   } >>"$work/pyproject.toml"
   echo "== $m: mutating console/core/$m.py against ${TESTS[$m]}"
   start=$(date +%s)
