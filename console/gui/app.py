@@ -136,10 +136,9 @@ def warm_up_imports() -> None:
     import PIL.Image  # noqa: F401
     import pypdfium2  # noqa: F401
 
-    from console.gui import cardprint, offload
+    from console.gui import cardprint
 
-    cardprint.warm_up()  # the first card's imports and compiles hold the GIL (console/gui/cardprint.py)
-    offload.warm_up()  # the child process that reads QR codes from PDFs and pictures
+    cardprint.warm_up()  # the first card's imports hold the GIL; also starts the helper process (offload.py)
     gc.freeze()
 
 

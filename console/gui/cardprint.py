@@ -24,6 +24,7 @@ from PySide6.QtPrintSupport import QPrinter
 from console.core import scanning
 from console.core.accounts import Session
 from console.core.errors import ConsoleError, UserCancelled
+from console.gui import offload
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +89,7 @@ def warm_up() -> None:
         qr_text="SPECIMEN",
     )
     render_pages(_core_render_cards([specimen], sheet="id1", back=True), 72)
+    offload.warm_up(specimen)
 
 
 def set_card_pdf(function: CardPdf | None) -> CardPdf | None:
@@ -111,6 +113,17 @@ def card_pdf(
     if _card_pdf is None:
         raise CardPrintingUnavailable(
             "Card printing is not available in this build of the console (the card service is missing)."
+        )
+    if _card_pdf is _core_card_pdf:  # the card is drawn in a child process (console/gui/offload.py)
+        return _card_pdf(
+            session,
+            list(targets),
+            sheet=sheet,
+            back=back,
+            printer=printer,
+            progress=progress,
+            cancel=cancel,
+            renderer=offload.render_cards,
         )
     return _card_pdf(session, list(targets), sheet=sheet, back=back, printer=printer, progress=progress, cancel=cancel)
 
@@ -214,7 +227,7 @@ def preview(session: Session, id_number: str, sheet: str, back: bool) -> CardPre
     if _card_pdf is not _core_card_pdf or _core_card_data is None or _core_render_cards is None:
         pdf = card_pdf(session, [id_number], sheet=sheet, back=back)  # a replaced renderer (tests)
     else:
-        pdf = _core_render_cards([_core_card_data(session, id_number)], sheet=cast(Any, sheet), back=back)
+        pdf = offload.render_cards([_core_card_data(session, id_number)], sheet=cast(Any, sheet), back=back)
     # The screen never shows an A4 sheet larger than ~1100 pixels: scaling 3508 rows down on every paint cost
     # the GUI thread 40-130 ms, and rendering them 9 times the work (measured); a sheet is previewed at
     # SCREEN_DPI, a card at PREVIEW_DPI (its image also serves as a picture of the card).
