@@ -324,6 +324,8 @@ UNGUARDED_WRITERS: dict[str, str] = {
     "accounts.Session.refuse": "writes the audit row of a refusal made by a permission check",
     "officers.change_password": "an officer's own password: require_self (a live session of that officer)",
     "setup.init_office": "creates the office and its first administrator; refuses a folder that holds one",
+    "accounts.lift_lockout": "building block: runs inside unlock_officer's or reset_password's transaction",
+    "accounts.rewrap_all": "building block: at an administrator's login (the key-wrap migration) and in key rotation",
     "atomic.atomic_write": "building block: writes one file for its (guarded) caller",
     "keystore.write_sealed": "building block: seals bytes to a file for its (guarded) caller",
     "keys.write_master_sealed": "building block: seals bytes to a file for its (guarded) caller",
