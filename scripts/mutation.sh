@@ -29,7 +29,7 @@ declare -A TESTS=(
   [requests]="tests/core/test_issuance.py tests/core/test_permissions.py"
   [credentials]="tests/core/test_credentials.py tests/core/test_credential_interop.py"
   [coding]="tests/core/test_coding.py tests/core/test_properties.py"
-  [mrz]="tests/core/test_mrz.py tests/core/test_properties.py"
+  [mrz]="tests/core/test_mrz.py tests/core/test_properties.py tests/core/test_mrz_edges.py"
   [keystore]="tests/core/test_keystore.py tests/core/test_keystore_format.py"
 )
 ALL=(roles accounts officers requests credentials coding mrz keystore)
