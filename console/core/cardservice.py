@@ -8,7 +8,7 @@ no state that another office needs.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -102,10 +102,13 @@ def card_pdf(
     printer: str | None = None,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
+    renderer: Callable[..., bytes] = render_cards,
 ) -> bytes:
     """The PDF of the cards of `targets` (ID numbers or credential ids).
 
-    Offsets: explicit `offset_mm` wins; else the stored offsets of `printer`; else none.
+    Offsets: explicit `offset_mm` wins; else the stored offsets of `printer`; else none. `renderer` is
+    `cards.render_cards` or a stand-in with its signature (the GUI renders in a child process, so that the
+    pure-Python rendering does not compete with its GUI thread for the GIL).
     """
     session.require(Permission.CARD_PRINT)
     if not targets:
@@ -116,7 +119,7 @@ def card_pdf(
         offset_mm = printer_offsets(session, printer) if printer else (0.0, 0.0)
     offsets = check_offsets(offset_mm)
     cards = [card_data(session, target) for target in targets]
-    pdf = render_cards(cards, sheet=sheet, back=back, offset_mm=offsets, progress=progress, cancel=cancel)
+    pdf = renderer(cards, sheet=sheet, back=back, offset_mm=offsets, progress=progress, cancel=cancel)
     with transaction(session.office.db) as conn:
         events.audit(
             conn,

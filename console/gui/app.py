@@ -6,6 +6,7 @@ are decided here and passed down (STYLE.md "Layout and direction").
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
@@ -121,8 +122,12 @@ def run(data_dir: str | None = None, demo: bool = False, *, ready: Callable[[obj
 
 def warm_up_imports() -> None:
     """Load the heavy lazy parts of the core once: pypinyin's tables (~0.15 s, unmarshalled in one call that
-    holds the GIL), Pillow, the card renderer and its fonts. Done at start-up so that the first registration
-    or card does not stall the GUI thread on the GIL in the middle of the officer's work."""
+    holds the GIL), Pillow, the card renderer, its fonts and a first card. Done at start-up so that the first
+    registration or card does not stall the GUI thread on the GIL in the middle of the officer's work.
+
+    Then everything loaded so far is moved out of the cyclic garbage collector's sight (`gc.freeze`): those
+    tables are hundreds of thousands of long-lived containers, and every full collection walked them all,
+    holding the GIL for 100-370 ms at a time (measured in the GUI tests; docs/testing.md)."""
     from console.core import names, registry
 
     names.latin_form("张伟", "full")
@@ -133,7 +138,8 @@ def warm_up_imports() -> None:
 
     from console.gui import cardprint
 
-    cardprint.available()
+    cardprint.warm_up()  # the first card's imports hold the GIL; also starts the helper process (offload.py)
+    gc.freeze()
 
 
 def _warm_up(runner: object) -> None:

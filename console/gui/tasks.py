@@ -19,6 +19,7 @@ Invariants:
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -30,6 +31,11 @@ logger = logging.getLogger(__name__)
 
 # Reads and rendering share this many threads (the work is short; SQLite reads run in parallel under WAL).
 READ_THREADS = 3
+# How long a thread may keep the GIL while another waits for it (CPython's default: 5 ms). The GUI thread
+# takes the GIL back after every call into Qt, several times per event; with a pure-Python worker (card
+# rendering) each take waited up to the interval, and on a loaded machine those waits added up to stalls
+# over 100 ms. 1 ms costs the workers a little throughput (measured: docs/testing.md, "Responsiveness").
+SWITCH_INTERVAL_S = 0.001
 
 
 class Task(QObject):
@@ -157,6 +163,7 @@ class TaskRunner(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL_S))
         self._serial = QThreadPool(self)
         self._serial.setMaxThreadCount(1)  # one writer: FIFO order, one Session user at a time
         self._serial.setExpiryTimeout(-1)  # keep the thread and its SQLite connection

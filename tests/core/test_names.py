@@ -25,6 +25,31 @@ from console.core.names import (
 LATIN_ONLY = re.compile(r"^[A-Z]+(?:[ -][A-Z]+)*$")
 
 
+def _not_a_name(text: str) -> str | None:
+    """Why `text` cannot be a name, by the rules docs/ and clean_name's docstring state (written independently
+    of the code, loosely: any punctuation or symbol counts), or None when nothing is wrong with it."""
+    name = " ".join(unicodedata.normalize("NFC", text).split())
+    if not name:
+        return "empty"
+    if len(name) > NAME_MAX_LENGTH:
+        return "too long"
+    if any(ch in text.strip() for ch in "\t\n\r\v\f"):
+        return "line break or tab"
+    for pos, ch in enumerate(name):
+        category = unicodedata.category(ch)
+        if category[0] in "CNSPZ" and ch != " " and category not in ("Pd", "Po", "Pf", "Pi"):
+            return f"{category} character"
+        if category[0] == "P" and ch not in "-‐‑'’ʼ.·・":
+            return "punctuation"
+        if category[0] == "M" and (pos == 0 or unicodedata.category(name[pos - 1])[0] not in "LM"):
+            return "mark without a letter"
+        if category[0] == "M" and all(unicodedata.category(c)[0] == "M" for c in name[max(0, pos - 6) : pos + 1]):
+            return "stacked marks"
+    if not any(unicodedata.category(ch).startswith("L") for ch in name):
+        return "no letter"
+    return None
+
+
 # ---------------------------------------------------------------------------------------------- clean_name
 
 
@@ -95,7 +120,9 @@ def test_clean_name_refuses_zalgo() -> None:
 def test_clean_name_is_idempotent_and_refuses_only_with_validation_error(text: str) -> None:
     try:
         cleaned = clean_name(text, "given_names")
-    except ValidationError:
+    except ValidationError as err:
+        assert err.field == "given_names"
+        assert _not_a_name(text), f"{text!r} was refused ({err}) but breaks no rule of a name"
         return
     assert clean_name(cleaned, "given_names") == cleaned
     assert cleaned == unicodedata.normalize("NFC", cleaned) and cleaned == cleaned.strip()
@@ -317,7 +344,8 @@ def test_latin_override_refuses_what_icao_latin_does_not_hold(typed: str, messag
 def test_latin_form_output_is_icao_latin(text: str) -> None:
     try:
         name = clean_name(text, "given_names")
-    except ValidationError:
+    except ValidationError as err:
+        assert _not_a_name(text), f"{text!r} was refused ({err}) but breaks no rule of a name"
         return
     try:
         latin = latin_form(name)

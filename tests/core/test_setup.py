@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import os
+import pwd
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -54,11 +60,75 @@ def test_bad_fields_write_nothing(tmp_path: Path, field: str, override: dict[str
     assert not target.exists()
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores folder permissions")
-def test_unwritable_folder(tmp_path: Path) -> None:  # pragma: no cover - CI runs as root
-    tmp_path.chmod(0o500)
-    with pytest.raises(StorageError):
-        init_office(tmp_path / "office", make_setup(), kdf=FAST)
+_INIT_IN_UNWRITABLE_FOLDER = """
+import os, sys
+from pathlib import Path
+folder = Path(sys.argv[1])
+try:
+    (folder / "probe").write_text("x")
+except PermissionError:
+    pass
+else:
+    sys.exit("the folder is writable for this process: the test would prove nothing")
+from console.core.errors import StorageError
+from console.core.keystore import KDF_PRESETS
+from console.core.setup import init_office
+from tests.conftest import make_setup
+try:
+    init_office(folder / "office", make_setup(), kdf=KDF_PRESETS["min"])
+except StorageError as e:
+    print(f"StorageError: {e}")
+    sys.exit(0 if not (folder / "office").exists() else 3)
+sys.exit("init_office wrote into an unwritable folder")
+"""
+
+
+def _drop_to_nobody() -> None:  # pragma: no cover - runs in the child between fork and exec
+    nobody = pwd.getpwnam("nobody")
+    os.setgroups([])
+    os.setgid(nobody.pw_gid)
+    os.setuid(nobody.pw_uid)
+
+
+def _as_nobody(command: list[str]) -> tuple[list[str], Callable[[], None] | None]:
+    """The command run as `nobody` when we are root (else as we are). util-linux's setpriv keeps the
+    capabilities until the exec, so an interpreter under a root-only folder (pyenv in /root) still starts;
+    without setpriv the child drops its uid itself."""
+    if os.geteuid() != 0:
+        return command, None
+    setpriv = shutil.which("setpriv")
+    if setpriv:
+        nobody = pwd.getpwnam("nobody")
+        return [setpriv, f"--reuid={nobody.pw_uid}", f"--regid={nobody.pw_gid}", "--clear-groups", *command], None
+    return command, _drop_to_nobody
+
+
+def test_unwritable_folder() -> None:
+    """A folder the console may not write into: a clear StorageError, nothing created. Root ignores folder
+    permissions, so as root (CI) the set-up runs in a child process that has dropped to `nobody` first."""
+    base = Path(tempfile.mkdtemp(prefix="id-console-ro-"))  # under /tmp: `nobody` can reach it
+    try:
+        folder = base / "readonly"
+        folder.mkdir()
+        folder.chmod(0o555)
+        base.chmod(0o755)
+        command, drop = _as_nobody([sys.executable, "-c", _INIT_IN_UNWRITABLE_FOLDER, str(folder)])
+        result = subprocess.run(
+            command,
+            cwd=Path(__file__).resolve().parents[2],
+            env={**os.environ, "HOME": str(base), "PYTHONDONTWRITEBYTECODE": "1"},
+            preexec_fn=drop,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert result.stdout.startswith("StorageError: "), result.stdout
+        assert str(folder / "office") in result.stdout or str(folder) in result.stdout, result.stdout
+        assert list(folder.iterdir()) == []
+    finally:
+        folder.chmod(0o755)
+        shutil.rmtree(base)
 
 
 def test_unwritable_folder_even_as_root(tmp_path: Path) -> None:

@@ -319,7 +319,7 @@ class CardsPage(QWidget):
             return
         assert isinstance(preview, cardprint.CardPreview)
         self._preview = preview
-        self.preview.set_pages(preview.pages)
+        self.preview.set_pages(preview.pages, preview.screen)
         self.print_button.setEnabled(True)
         self.save_button.setEnabled(True)
         self.preview_ready.emit()
@@ -399,16 +399,18 @@ class CardPreviewView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._pages: list[QImage] = []
+        self._screen: list[QImage] = []  # what is painted: the pages, or the same at screen resolution
         self._message = ""
         self.setMinimumSize(360, 240)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
-    def set_pages(self, pages: list[QImage]) -> None:
+    def set_pages(self, pages: list[QImage], screen: list[QImage] | None = None) -> None:
         self._pages, self._message = list(pages), ""
+        self._screen = list(screen) if screen and len(screen) == len(pages) else self._pages
         self.update()
 
     def set_message(self, text: str) -> None:
-        self._pages, self._message = [], text
+        self._pages, self._screen, self._message = [], [], text
         self.setAccessibleDescription(text)
         self.update()
 
@@ -445,7 +447,7 @@ class CardPreviewView(QWidget):
                 self._message,
             )
             return
-        for image, rect in zip(self._pages, self.layout_rects(), strict=True):
+        for image, rect in zip(self._screen, self.layout_rects(), strict=True):
             painter.fillRect(rect, Qt.GlobalColor.white)  # PDF pages have no background of their own
             painter.drawImage(rect, image)
             painter.setPen(QColor(0, 0, 0, 60))

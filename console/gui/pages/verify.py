@@ -40,6 +40,7 @@ from console.core.atomic import read_bounded
 from console.core.credentials import Verdict
 from console.core.errors import ConsoleError
 from console.core.office import Office
+from console.gui import offload
 from console.gui.dialogs import dialogs, report_error
 from console.gui.icons import icon
 from console.gui.idle import IdleGuard
@@ -82,10 +83,7 @@ def verify_file(office: Office, path: str) -> tuple[Verdict, int]:
     except ConsoleError as e:
         return Verdict(valid=False, status="malformed", reason=str(e)), 0
     try:
-        if data[:5] == b"%PDF-":
-            texts = scanning.qr_texts_from_pdf(data, where=file.name)  # holds scanning.PDFIUM_LOCK itself
-        else:
-            texts = scanning.qr_texts_from_image(data, where=file.name)
+        texts = offload.qr_texts(data, file.name)  # in a child process: PDFium and zxing hold the GIL for long
     except scanning.ScanError as e:
         return Verdict(valid=False, status="malformed", reason=str(e)), 0
     return verify_text(office, texts[0]), len(texts)

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Mutation testing (mutmut 3) of the security-critical core modules, on a schedule outside CI: it is slow
+# (minutes to an hour per module on a loaded 2-core machine). Each module is mutated in its own copy of the
+# checkout and only its relevant test files run, so modules can run side by side:
+#
+#     scripts/mutation.sh                      # every module below, one after the other
+#     scripts/mutation.sh roles mrz            # just these
+#     MUTATION_JOBS=2 scripts/mutation.sh      # mutmut's --max-children (default 1: the machine is shared)
+#
+# Results: $MUTATION_DIR/<module>/ (default /tmp/id-console-mutation) holds mutmut's state; the summary line
+# per module ("killed/total") is printed at the end and written to $MUTATION_DIR/<module>.summary, the
+# surviving mutants to $MUTATION_DIR/<module>.survivors (see them with `cd $MUTATION_DIR/<module> && mutmut show
+# NAME`). docs/testing.md records the last run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+py="$root/.venv/bin/python"
+mutmut="$root/.venv/bin/mutmut"
+out=${MUTATION_DIR:-/tmp/id-console-mutation}
+jobs=${MUTATION_JOBS:-1}
+mkdir -p "$out"
+
+# module -> the test files that exercise it (mutmut runs, per mutant, only those of them that reach the
+# mutated function).
+declare -A TESTS=(
+  [roles]="tests/core/test_permissions.py tests/core/test_accounts.py"
+  [accounts]="tests/core/test_accounts.py tests/core/test_permissions.py"
+  [officers]="tests/core/test_accounts.py tests/core/test_permissions.py"
+  [requests]="tests/core/test_issuance.py tests/core/test_permissions.py"
+  [credentials]="tests/core/test_credentials.py tests/core/test_credential_interop.py"
+  [coding]="tests/core/test_coding.py tests/core/test_properties.py"
+  [mrz]="tests/core/test_mrz.py tests/core/test_properties.py tests/core/test_mrz_edges.py"
+  [keystore]="tests/core/test_keystore.py tests/core/test_keystore_format.py"
+)
+ALL=(roles accounts officers requests credentials coding mrz keystore)
+modules=("$@")
+[ ${#modules[@]} -gt 0 ] || modules=("${ALL[@]}")
+
+for m in "${modules[@]}"; do
+  if [ -z "${TESTS[$m]:-}" ]; then
+    echo "mutation.sh: unknown module '$m'; choose from: ${ALL[*]}" >&2
+    exit 2
+  fi
+done
+
+for m in "${modules[@]}"; do
+  work="$out/$m"
+  rm -rf "$work"
+  mkdir -p "$work"
+  cp -r console resources tests pyproject.toml "$work/"
+  # mutmut reads [tool.mutmut] from the copy's pyproject.toml.
+  {
+    echo
+    echo "[tool.mutmut]"
+    echo 'source_paths = ["console"]'
+    echo "only_mutate = [\"console/core/$m.py\"]"
+    echo 'also_copy = ["resources"]'
+    printf 'pytest_add_cli_args_test_selection = ['
+    first=1
+    for t in ${TESTS[$m]}; do
+      [ $first -eq 1 ] || printf ', '
+      printf '"%s"' "$t"
+      first=0
+    done
+    echo ']'
+    # The source scans of test_permissions.py read the code under test, which mutmut rewrites into trampolines;
+    # they guard the test table, not the code, so they are left out here.
+    echo 'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q", "-x", "-k", "not (writer or guarded or exemptions or detector)"]'
+  } >>"$work/pyproject.toml"
+  echo "== $m: mutating console/core/$m.py against ${TESTS[$m]}"
+  start=$(date +%s)
+  (cd "$work" && "$mutmut" run --max-children "$jobs" >"$work/run.log" 2>&1) || {
+    echo "mutation.sh: mutmut failed for $m; see $work/run.log" >&2
+    tail -n 20 "$work/run.log" >&2
+    continue
+  }
+  (cd "$work" && "$mutmut" results --all true >"$work/results.txt" 2>&1) || true
+  "$py" - "$work/results.txt" "$m" "$(($(date +%s) - start))" >"$out/$m.summary" <<'EOF'
+import collections, sys
+counts = collections.Counter()
+survivors = []
+for line in open(sys.argv[1], encoding="utf-8"):
+    name, _, status = line.strip().rpartition(": ")
+    if not name:
+        continue
+    counts[status] += 1
+    if status in ("survived", "no tests"):
+        survivors.append(name)
+total = sum(counts.values())
+killed = counts["killed"] + counts["timeout"] + counts["segfault"]
+rate = 100.0 * killed / total if total else 0.0
+detail = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+print(f"{sys.argv[2]}: {killed}/{total} killed ({rate:.1f}%) in {sys.argv[3]} s [{detail}]")
+with open(sys.argv[1].replace("results.txt", "survivors.txt"), "w", encoding="utf-8") as f:
+    f.write("".join(s + "\n" for s in survivors))
+EOF
+  cp "$work/survivors.txt" "$out/$m.survivors"
+  cat "$out/$m.summary"
+done
+
+echo "== summary"
+for m in "${modules[@]}"; do
+  cat "$out/$m.summary" 2>/dev/null || echo "$m: no result"
+done
