@@ -15,7 +15,7 @@ import sqlite3
 import sys
 
 from console import __version__
-from console.cli import cards, credentials, officers, registry
+from console.cli import cards, credentials, officers, registry, verifier
 from console.core import i18n
 from console.core.errors import ConsoleError, StorageError, UserCancelled
 
@@ -36,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     registry.register_import(sub)
     credentials.register(sub)
     cards.register(sub)
+    verifier.register(sub)
     gui = sub.add_parser("gui", help="open the desktop console")
     gui.add_argument("--demo", action="store_true", help="open a demo office (created on first use)")
     # also accepted after the command; SUPPRESS keeps the global one when this is absent

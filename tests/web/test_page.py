@@ -1,0 +1,241 @@
+"""The exported verifier site in headless Chromium: the same verdicts as the CLI, from pasted text and a camera.
+
+The site is served by a real static server on 127.0.0.1; the camera is Chromium's fake device playing a video
+made from the rendered card. The CLI is asked the same question with the site's own `trust.json`, as a
+verifier without the office database would.
+"""
+
+from __future__ import annotations
+
+import statistics
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.web import scenario as scn
+
+PAGE_FILES = {
+    "/",
+    "/index.html",
+    "/app.js",
+    "/app.css",
+    "/sw.js",
+    "/manifest.webmanifest",
+    "/icon.svg",
+    "/zxing_reader.wasm",
+}
+FIRST_LOAD_BUDGET = 1_500_000  # bytes, the issue's budget for the first load
+
+
+def is_own_request(base: str, url: str) -> bool:
+    """Own files, the authority's keys and the offices' status lists on this site; nothing else."""
+    own, parts = urlsplit(base), urlsplit(url)
+    if (parts.scheme, parts.netloc) != (own.scheme, own.netloc) or parts.query:
+        return False
+    path = parts.path
+    segments = path.strip("/").split("/")
+    return (
+        path in PAGE_FILES
+        or path == "/.well-known/jwks.json"
+        or (len(segments) == 3 and segments[1:] == [".well-known", "jwks.json"])
+        or (len(segments) == 3 and segments[1] == "status" and segments[2].endswith(".cwt"))
+    )
+
+
+def open_page(browser: Any, url: str, **context_options: Any) -> tuple[Any, Any, list[str], list[str]]:
+    """A fresh context and page on the site; returns (context, page, every request URL, page errors)."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, **context_options)
+    requested: list[str] = []
+    errors: list[str] = []
+    context.on("request", lambda request: requested.append(request.url))
+    page = context.new_page()
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(url)
+    page.wait_for_selector('body[data-ready="1"]')
+    return context, page, requested, errors
+
+
+def verdict(page: Any, count: int) -> dict[str, str]:
+    """Wait for the page's `count`-th verdict and read it."""
+    page.wait_for_selector(f'#verdict[data-count="{count}"]', timeout=20_000)
+    return {
+        "status": page.get_attribute("#verdict", "data-status") or "",
+        "ms": page.get_attribute("#verdict", "data-ms") or "",
+        "title": page.inner_text("#verdict-title"),
+        "holder": page.inner_text("#holder"),
+    }
+
+
+def paste(page: Any, text: str, count: int) -> dict[str, str]:
+    page.fill("#text", text)
+    page.click("#paste button[type=submit]")
+    return verdict(page, count)
+
+
+@pytest.fixture(scope="module")
+def cli_verdicts(scenario: scn.Scenario, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    elsewhere = tmp_path_factory.mktemp("no-office")
+    return {kind: scn.cli_verdict(scenario, text, elsewhere) for kind, text in scenario.texts.items()}
+
+
+def test_pasted_text_gives_the_cli_verdict(
+    browser: Any, site: tuple[str, list[str], Path], scenario: scn.Scenario, cli_verdicts: dict[str, dict[str, Any]]
+) -> None:
+    url, _log, _folder = site
+    context, page, requested, errors = open_page(browser, url)
+    seen = {}
+    for count, kind in enumerate(scn.KINDS, start=1):
+        seen[kind] = paste(page, scenario.texts[kind], count)
+        assert seen[kind]["status"] == cli_verdicts[kind]["status"], kind
+    # the CLI today (issue 11 adds --status-list) cannot know revocation from a trust file either
+    assert {k: v["status"] for k, v in seen.items()} == {
+        "valid": "valid",
+        "revoked": "valid",
+        "suspended": "valid",
+        "expired": "expired",
+        "forged": "bad-signature",
+        "foreign": "unknown-issuer",
+    }
+    # the holder's data in both name forms, as the CLI decodes them
+    claims = cli_verdicts["valid"]["claims"]
+    assert claims["secondary_full_name"] in seen["valid"]["holder"]
+    assert claims["full_name"] in seen["valid"]["holder"]
+    assert claims["id_number"] in seen["valid"]["holder"]
+    assert seen["forged"]["title"] == "Forged" and seen["foreign"]["title"] == "Unknown issuer"
+    garbage = paste(page, "NOT A CARD", len(scn.KINDS) + 1)
+    assert garbage["status"] == "malformed" and garbage["title"] == "Unreadable" and garbage["holder"] == ""
+    assert errors == []
+    assert [u for u in requested if not is_own_request(url, u)] == []
+    context.close()
+
+
+@pytest.mark.parametrize("kind", scn.KINDS)
+def test_camera_gives_the_cli_verdict(
+    playwright: Any,
+    site: tuple[str, list[str], Path],
+    scenario: scn.Scenario,
+    cli_verdicts: dict[str, dict[str, Any]],
+    tmp_path: Path,
+    kind: str,
+) -> None:
+    url, log, _folder = site
+    video = scn.y4m_of(scenario.fronts[kind], tmp_path / f"{kind}.y4m")
+    browser = playwright.chromium.launch(
+        executable_path=scn.CHROMIUM,
+        args=[
+            *scn.CHROMIUM_ARGS,
+            "--use-fake-device-for-media-stream",
+            "--use-fake-ui-for-media-stream",
+            f"--use-file-for-fake-video-capture={video}",
+        ],
+    )
+    try:
+        context, page, requested, errors = open_page(browser, url, permissions=["camera"])
+        page.click("#camera")
+        seen = verdict(page, 1)
+        assert seen["status"] == cli_verdicts[kind]["status"]
+        assert page.text_content("#input-source") == "camera"
+        # the camera is released once the card is read
+        assert page.is_hidden("#viewfinder")
+        # A verdict within 100 ms of the frame is the goal (docs/verifier-page.md records the figures); the
+        # assertion allows 1 s because 2 cores are shared by several test sessions and headless Chromium.
+        assert float(seen["ms"]) < 1000
+        assert errors == []
+        assert [u for u in requested if not is_own_request(url, u)] == []
+        assert all(is_own_request(url, url.rstrip("/") + path) for path in log)
+        context.close()
+    finally:
+        browser.close()
+
+
+def test_only_own_files_keys_and_status_lists_are_requested(
+    browser: Any, site: tuple[str, list[str], Path], scenario: scn.Scenario
+) -> None:
+    """Every request of a first visit and a verification, as the browser and as the server saw them."""
+    url, log, folder = site
+    context, page, requested, errors = open_page(browser, url)
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    for count, kind in enumerate(scn.KINDS, start=1):
+        paste(page, scenario.texts[kind], count)
+    assert requested, "the recorder saw nothing"
+    assert [u for u in requested if not is_own_request(url, u)] == []
+    assert log and all(is_own_request(url, url.rstrip("/") + path) for path in log), log
+    assert "/.well-known/jwks.json" in log and "/zxing_reader.wasm" in log
+    # the budget: everything the first visit transferred (the service worker precaches the decoder too)
+    first_load = sum((folder / path.lstrip("/")).stat().st_size for path in set(log) if path != "/")
+    first_load += (folder / "index.html").stat().st_size
+    assert first_load < FIRST_LOAD_BUDGET, first_load
+    assert errors == []
+    context.close()
+
+
+def test_works_offline_once_loaded(browser: Any, site: tuple[str, list[str], Path], scenario: scn.Scenario) -> None:
+    url, log, _folder = site
+    context, page, _requested, errors = open_page(browser, url)
+    assert page.evaluate("navigator.serviceWorker.ready.then(r => Boolean(r.active))")
+    page.reload()  # now controlled by the service worker, which caches the keys
+    page.wait_for_selector('body[data-ready="1"]')
+    served = len(log)
+    context.set_offline(True)
+    page.reload()
+    page.wait_for_selector('body[data-ready="1"]')
+    assert paste(page, scenario.texts["valid"], 1)["status"] == "valid"
+    assert paste(page, scenario.texts["forged"], 2)["status"] == "bad-signature"
+    assert "Offline" in page.inner_text("#keys")
+    assert len(log) == served, "an offline page reached the server"
+    assert errors == [] or all("Failed to fetch" in e or "ERR_INTERNET_DISCONNECTED" in e for e in errors)
+    context.close()
+
+
+def test_chinese_follows_the_browser_and_the_switch(
+    browser: Any, site: tuple[str, list[str], Path], scenario: scn.Scenario
+) -> None:
+    url, _log, _folder = site
+    context, page, _requested, _errors = open_page(browser, url, locale="zh-CN")
+    assert page.inner_text("h1") == "核验身份证件"
+    assert page.evaluate("document.documentElement.lang") == "zh-Hans"
+    seen = paste(page, scenario.texts["expired"], 1)
+    assert seen["title"] == "已过期" and "出生日期" in seen["holder"]
+    page.click("#lang")
+    assert page.inner_text("h1") == "Check an ID card"
+    assert page.inner_text("#verdict-title") == "Expired"
+    page.reload()
+    page.wait_for_selector('body[data-ready="1"]')
+    assert page.inner_text("h1") == "Check an ID card"  # the choice is remembered
+    context.close()
+
+
+def test_keyboard_and_labels(browser: Any, site: tuple[str, list[str], Path], scenario: scn.Scenario) -> None:
+    """Every control is reachable with Tab, named, and the verdict takes the focus when it appears."""
+    url, _log, _folder = site
+    context, page, _requested, _errors = open_page(browser, url)
+    names = []
+    for _ in range(6):
+        page.keyboard.press("Tab")
+        names.append(page.evaluate("document.activeElement.id || document.activeElement.tagName"))
+    assert names[:5] == ["lang", "camera", "file", "text", "BUTTON"]
+    for control in ("#camera", "#file", "#text"):
+        assert page.locator(control).evaluate("e => (e.labels && e.labels.length) || e.textContent.trim().length") > 0
+    page.focus("#text")
+    page.keyboard.insert_text(scenario.texts["valid"])
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    assert verdict(page, 1)["status"] == "valid"
+    assert page.evaluate("document.activeElement.id") == "verdict"
+    context.close()
+
+
+def test_verdict_timing(browser: Any, site: tuple[str, list[str], Path], scenario: scn.Scenario) -> None:
+    """Decode and check take milliseconds: the page records each verdict's time after its input."""
+    url, _log, _folder = site
+    context, page, _requested, _errors = open_page(browser, url)
+    for count in range(1, 11):
+        paste(page, scenario.texts["valid"], count)
+    timings = page.evaluate("window.verifierTimings")
+    assert len(timings) == 10
+    # the goal is < 100 ms; the median is robust to a stall from another session on the shared 2 cores
+    assert statistics.median(timings) < 100, timings
+    context.close()
