@@ -61,6 +61,7 @@ class Scenario:
     trust_file: Path
     texts: dict[str, str] = field(default_factory=dict)
     fronts: dict[str, Path] = field(default_factory=dict)
+    numbers: dict[str, str] = field(default_factory=dict)
     back: Path | None = None
 
 
@@ -116,7 +117,7 @@ def build(root: Path) -> Scenario:
         "expired": PersonInput("Okafor", "Chidi", "1969-11-12", "M", "NGA"),
     }
     scenario = Scenario(office_dir=office_dir, site_dir=root / "site", trust_file=root / "site" / "trust.json")
-    numbers: dict[str, str] = {}
+    numbers = scenario.numbers
     for kind, person in people.items():
         numbers[kind] = str(registry.register(clerk, person)["id_number"])
         issued = issuance.issue(clerk, numbers[kind], valid_years=1 if kind == "expired" else 10)

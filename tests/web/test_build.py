@@ -20,7 +20,11 @@ def test_rebuild_is_byte_identical(tmp_path: Path) -> None:
     work = tmp_path / "verifier"
     shutil.copytree(SOURCE, work, ignore=shutil.ignore_patterns("node_modules"))
     installed = subprocess.run(
-        [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=work, capture_output=True, text=True, timeout=300
+        [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert installed.returncode == 0, installed.stderr
     out = tmp_path / "out"
