@@ -31,7 +31,10 @@ FIRST_LOAD_BUDGET = 1_500_000  # bytes, the issue's budget for the first load
 
 def is_own_request(base: str, url: str) -> bool:
     """Own files, the authority's keys and the offices' status lists on this site; nothing else."""
-    own, parts = urlsplit(base), urlsplit(url)
+    own = urlsplit(base)
+    if url.startswith(f"blob:{own.scheme}://{own.netloc}/"):
+        return True  # the holder's photo shown from memory: an object URL, not a network request
+    parts = urlsplit(url)
     if (parts.scheme, parts.netloc) != (own.scheme, own.netloc) or parts.query:
         return False
     path = parts.path
