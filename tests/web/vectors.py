@@ -140,7 +140,7 @@ def credential(
     iss: str = ISS,
     nbf: int | None = None,
     exp: int = NOW + 3650 * DAY,
-    photo: bool = False,
+    photo: bool | bytes = False,
     alg: int = -8,
     kid: str = "protected",
     cwt_tag: bool = False,
@@ -148,7 +148,8 @@ def credential(
     claims: dict[int, Any] = {1: iss, 4: exp, 6: NOW - 30 * DAY, 7: bytes(range(16))}
     if nbf is not None:
         claims[5] = nbf
-    claims[169] = holder({62: [{0: PNG_1PX, 1: 0, 2: 0}]} if photo else None)
+    face = photo if isinstance(photo, bytes) else PNG_1PX
+    claims[169] = holder({62: [{0: face, 1: 0, 2: 1 if face.startswith(b"\xff\xd8") else 0}]} if photo else None)
     if idx is not None:
         claims[65535] = {"status_list": {"idx": idx, "uri": f"{iss}/status/1.cwt"}}
     signed = sign1(keys, cbor2.dumps(claims), alg=alg, kid=kid)
@@ -174,3 +175,18 @@ def status_list(
         {2: uri, 6: iat, 4: exp, 65534: ttl, 65533: {"bits": 2, "lst": zlib.compress(bytes(packed), 9)}}
     )
     return sign1(keys, payload, extra_protected={16: "application/statuslist+cwt"})
+
+
+def face_jpeg() -> bytes:
+    """A drawn head-and-shoulders JPEG under 1 KB (the Claim 169 photo budget), for screenshots."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (48, 60), (227, 232, 238))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((14, 8, 34, 32), fill=(201, 160, 130))
+    draw.ellipse((6, 36, 42, 80), fill=(40, 60, 90))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=60, optimize=True)
+    return out.getvalue()

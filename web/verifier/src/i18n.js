@@ -18,8 +18,8 @@ export const STRINGS = {
     no_camera: 'This browser offers no camera. Use a photo or pasted text.',
     no_qr: 'No QR code was found in that picture. Try a sharper photo, closer to the code.',
     loading: 'Loading keys…',
-    keys_ready: 'Keys of {count} office(s) loaded; status lists as of {as_of}.',
-    keys_offline: 'Offline: using the keys and status lists saved on {as_of}.',
+    keys_ready: 'Keys of {count} office(s) loaded at {as_of}.',
+    keys_offline: 'Offline: using the keys and status lists saved earlier on this device.',
     keys_failed: 'The published keys could not be loaded. Connect to the internet once and reload.',
     verdict: {
       valid: 'Valid',
@@ -53,6 +53,7 @@ export const STRINGS = {
       status: 'the status list could not be read.',
     },
     status_as_of: 'Status as of {as_of}',
+    claims_note: 'What the card claims (not confirmed):',
     fields: {
       name: 'Name',
       name_latin: 'Name (Latin letters)',
@@ -61,6 +62,7 @@ export const STRINGS = {
       sex: 'Sex',
       country: 'Country',
       issuer: 'Issued by',
+      office: 'Office',
       expires: 'Expires',
       photo: 'Photo from the QR code',
     },
@@ -85,8 +87,8 @@ export const STRINGS = {
     no_camera: '此浏览器没有可用的摄像头。请改用照片或粘贴文本。',
     no_qr: '图片中未找到二维码。请靠近二维码拍一张更清晰的照片。',
     loading: '正在加载密钥…',
-    keys_ready: '已加载 {count} 个办事处的密钥；状态列表截至 {as_of}。',
-    keys_offline: '离线：使用 {as_of} 保存的密钥和状态列表。',
+    keys_ready: '已于 {as_of} 加载 {count} 个办事处的密钥。',
+    keys_offline: '离线：使用本设备先前保存的密钥和状态列表。',
     keys_failed: '无法加载公布的密钥。请联网一次后重新加载。',
     verdict: {
       valid: '有效',
@@ -120,6 +122,7 @@ export const STRINGS = {
       status: '无法读取状态列表。',
     },
     status_as_of: '状态截至 {as_of}',
+    claims_note: '证件所声称的信息（未经确认）：',
     fields: {
       name: '姓名',
       name_latin: '姓名（拉丁字母）',
@@ -128,6 +131,7 @@ export const STRINGS = {
       sex: '性别',
       country: '国家',
       issuer: '签发机关',
+      office: '办事处',
       expires: '有效期至',
       photo: '二维码中的照片',
     },

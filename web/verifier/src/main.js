@@ -124,7 +124,7 @@ async function check(text, startedAt) {
 
 function explain(v) {
   const e = t().explain;
-  const issuer = v.authority ? `${v.authority} (${v.issuer})` : v.issuer;
+  const issuer = v.authority || v.issuer;
   switch (v.status) {
     case 'valid':
       return fill(v.status_checked ? e.valid : e.valid_unchecked, { issuer });
@@ -158,6 +158,9 @@ function render(v) {
     v.status_checked && v.status_as_of ? fill(t().status_as_of, { as_of: fmtDate(v.status_as_of, true) }) : '';
   const dl = $('holder');
   dl.replaceChildren();
+  const note = $('claims-note');
+  note.hidden = v.valid || !v.claims;
+  note.textContent = t().claims_note;
   const img = $('photo');
   if (v.claims && v.claims.photo) {
     const url = URL.createObjectURL(new Blob([v.claims.photo.bytes], { type: v.claims.photo.type }));
@@ -175,10 +178,11 @@ function render(v) {
     [f.name, c.secondary_full_name, c.secondary_language ? iso639to1(c.secondary_language) : null],
     [f.name_latin, c.full_name || [c.last_name, c.first_name].filter(Boolean).join(' ')],
     [f.id_number, c.id_number],
-    [f.birth_date, c.birth_date],
+    [f.birth_date, fmtBirthDate(c.birth_date)],
     [f.sex, c.sex ? t().sex[c.sex] : null],
     [f.country, c.country],
-    [f.issuer, v.authority ? `${v.authority} · ${v.issuer}` : v.issuer],
+    [f.issuer, v.authority || v.issuer],
+    [f.office, v.authority && v.issuer ? v.issuer.replace(/^.*\//, '') : null],
     [f.expires, v.expires ? fmtDate(v.expires) : null],
   ];
   for (const [label, value, lang] of rows) {
@@ -190,6 +194,13 @@ function render(v) {
     if (lang) dd.lang = lang;
     dl.append(dt, dd);
   }
+}
+
+function fmtBirthDate(text) {
+  const m = typeof text === 'string' && text.match(/^(\d{4})-(\d{2})-(\d{2})$/);
+  if (!m) return text;
+  const opts = { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' };
+  return new Intl.DateTimeFormat(state.lang === 'en' ? 'en-GB' : 'zh-CN', opts).format(Date.UTC(+m[1], +m[2] - 1, +m[3]));
 }
 
 function iso639to1(code) {
