@@ -224,6 +224,16 @@ function zxing() {
   }
 }
 
+async function warmUpDecoder() {
+  if (await barcodeDetector()) return;
+  try {
+    zxing();
+    await readBarcodes(new ImageData(16, 16), { formats: ['QRCode'], maxNumberOfSymbols: 1 });
+  } catch {
+    // decoding a picture will try again and report what fails
+  }
+}
+
 async function barcodeDetector() {
   if (state.detector !== null) return state.detector;
   state.detector = false;
@@ -384,7 +394,8 @@ async function main() {
   if ('serviceWorker' in navigator && location.protocol !== 'file:') {
     navigator.serviceWorker.register('sw.js').catch(() => {});
   }
-  await loadTrust();
+  // Compile the QR decoder while the keys load, so that the first readable frame is not kept waiting.
+  await Promise.all([loadTrust(), warmUpDecoder()]);
   document.body.dataset.ready = '1';
 }
 
