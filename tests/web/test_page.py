@@ -242,3 +242,35 @@ def test_verdict_timing(browser: Any, site: tuple[str, list[str], Path], scenari
     # the goal is < 100 ms; the median is robust to a stall from another session on the shared 2 cores
     assert statistics.median(timings) < 100, timings
     context.close()
+
+
+CONTRAST = """(selector) => {
+  const rgb = (c) => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = (v) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const out = [];
+  for (const el of document.querySelectorAll(selector)) {
+    if (!el.offsetParent || !el.textContent.trim()) continue;
+    let bg = el;
+    while (bg && getComputedStyle(bg).backgroundColor === 'rgba(0, 0, 0, 0)') bg = bg.parentElement;
+    const a = lum(rgb(getComputedStyle(el).color));
+    const b = lum(rgb(bg ? getComputedStyle(bg).backgroundColor : 'rgb(255,255,255)'));
+    out.push((Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05));
+  }
+  return out;
+}"""
+
+
+def test_contrast(browser: Any, site: tuple[str, list[str], Path], scenario: scn.Scenario) -> None:
+    """WCAG contrast, computed from the page's styles: 7:1 for the verdict's words, 4.5:1 for any text."""
+    url, _log, _folder = site
+    context, page, _requested, _errors = open_page(browser, url)
+    everything = "h1, p, label, button, dt, dd, .small"
+    assert min(page.evaluate(CONTRAST, everything)) >= 4.5
+    for count, kind in enumerate(("valid", "expired", "forged"), start=1):
+        paste(page, scenario.texts[kind], count)
+        assert min(page.evaluate(CONTRAST, "#verdict-title, #verdict-reason, #verdict-icon, dd")) >= 7, kind
+        assert min(page.evaluate(CONTRAST, everything)) >= 4.5, kind
+    context.close()

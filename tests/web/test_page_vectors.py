@@ -18,7 +18,7 @@ import pytest
 from console.core import site
 from tests.web import scenario as scn
 from tests.web import vectors as vec
-from tests.web.test_page import is_own_request, open_page, paste
+from tests.web.test_page import CONTRAST, is_own_request, open_page, paste
 
 DAY = vec.DAY
 LIST = [0] * 64
@@ -120,4 +120,5 @@ def test_a_list_that_cannot_be_trusted_is_never_valid(
     seen = paste(page, vec.credential(KEYS, idx=5), 1)
     assert seen["status"] == "status-unknown" and seen["title"] == "Status unknown"
     assert reason in page.inner_text("#verdict-reason")
+    assert min(page.evaluate(CONTRAST, "#verdict-title, #verdict-reason, dd")) >= 7
     context.close()
