@@ -156,11 +156,25 @@ def build(root: Path) -> Scenario:
     return scenario
 
 
+def status_lists(scenario: Scenario) -> list[Path]:
+    """The status list tokens the export wrote (none until the console makes them, issue 11)."""
+    return sorted(scenario.site_dir.glob("*/status/*.cwt"))
+
+
 def cli_verdict(scenario: Scenario, text: str, elsewhere: Path) -> dict[str, object]:
-    """What `id-console verify --trust <the site's trust.json>` says, as a verifier without the office would."""
-    result = cli(
-        elsewhere, "verify", "--trust", str(scenario.trust_file), "--json", "--", text
-    )  # text may start with "-"
+    """What `id-console verify --trust <site>/trust.json [--status-list <site>/{office}/status/1.cwt]` says.
+
+    Asked as a verifier without the office database would, with the site's own files: once the export writes
+    status lists and `verify` takes `--status-list` (issue 11), the list is given, as the page uses it.
+    """
+    args = ["verify", "--trust", str(scenario.trust_file)]
+    lists = status_lists(scenario)
+    if lists and "--status-list" in cli(elsewhere, "verify", "--help").stdout:
+        args += ["--status-list", str(lists[0])]
+    # "--" because a Base45 text may start with "-"
+    result = cli(elsewhere, *args, "--json", "--", text)
+    if not result.stdout.startswith("{"):
+        raise RuntimeError(f"verify gave no verdict (exit {result.returncode}): {result.stderr.strip()}")
     verdict: dict[str, object] = json.loads(result.stdout)
     return verdict
 

@@ -185,7 +185,7 @@ export function parseSign1(bytes) {
   }
   const alg = header.get(1);
   if (alg !== ALG_EDDSA && alg !== ALG_ES256) throw new Unreadable('alg');
-  if (signature.length !== 64) throw new Unreadable('cose');
+  // A wrong-sized (or empty: unsigned) signature decodes and fails verification: the data is shown as claimed.
   let kid = header.get(4);
   let kidWhere = 'protected';
   if (kid === undefined && unprotected.has(4)) {
@@ -358,10 +358,10 @@ export async function verifyText(input, ctx) {
     algorithm: message.alg === ALG_EDDSA ? 'EdDSA' : 'ES256',
     kid_location: message.kidWhere,
   };
-  const candidates =
-    message.kid === null
-      ? ctx.keys.filter((k) => k.iss === iss)
-      : ctx.keys.filter((k) => kidMatches(k, message.kid));
+  // By kid; a published key without a kid speaks for its `iss` only, so it is tried for that issuer's cards.
+  const candidates = ctx.keys.filter(
+    (k) => (message.kid !== null && kidMatches(k, message.kid)) || (!k.kid && k.iss === iss) || (message.kid === null && k.iss === iss),
+  );
   if (!candidates.length) return result('unknown-issuer', { ...base, problem: 'unknown-key' });
   const key = candidates.find((k) => checkSignature(k, message.alg, message));
   if (!key) return result('bad-signature', base);
