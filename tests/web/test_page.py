@@ -7,12 +7,14 @@ verifier without the office database would.
 
 from __future__ import annotations
 
+import json
 import statistics
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from PIL import Image
 
 from tests.web import scenario as scn
 
@@ -275,4 +277,46 @@ def test_contrast(browser: Any, site: tuple[str, list[str], Path], scenario: scn
         paste(page, scenario.texts[kind], count)
         assert min(page.evaluate(CONTRAST, "#verdict-title, #verdict-reason, #verdict-icon, dd")) >= 7, kind
         assert min(page.evaluate(CONTRAST, everything)) >= 4.5, kind
+    context.close()
+
+
+def test_a_photo_of_the_card_and_a_picture_without_a_code(
+    browser: Any, site: tuple[str, list[str], Path], scenario: scn.Scenario, tmp_path: Path
+) -> None:
+    url, _log, _folder = site
+    context, page, requested, errors = open_page(browser, url)
+    page.set_input_files("#file", str(scenario.fronts["valid"]))
+    seen = verdict(page, 1)
+    assert seen["status"] == "valid" and page.text_content("#input-source") == "picture"
+    page.set_input_files("#file", str(scenario.fronts["forged"]))
+    assert verdict(page, 2)["status"] == "bad-signature"
+    blank = tmp_path / "blank.png"
+    Image.new("RGB", (400, 300), "white").save(blank)
+    page.set_input_files("#file", str(blank))
+    page.wait_for_selector("#message:not([hidden])")
+    assert "No QR code" in page.inner_text("#message")
+    assert page.get_attribute("#verdict", "data-count") == "2"  # no verdict for a picture without a code
+    assert errors == []
+    assert [u for u in requested if not is_own_request(url, u)] == []
+    context.close()
+
+
+def test_no_camera_is_a_clear_message(browser: Any, site: tuple[str, list[str], Path]) -> None:
+    """Headless Chromium without a fake device has no camera: the page says so and offers the other ways."""
+    url, _log, _folder = site
+    context, page, _requested, _errors = open_page(browser, url)
+    page.click("#camera")
+    page.wait_for_selector("#message:not([hidden])")
+    assert "camera could not be opened" in page.inner_text("#message")
+    assert page.is_hidden("#viewfinder")
+    context.close()
+
+
+def test_web_app_manifest(browser: Any, site: tuple[str, list[str], Path]) -> None:
+    url, _log, folder = site
+    manifest = json.loads((folder / "manifest.webmanifest").read_text())
+    assert manifest["start_url"] == "./" and manifest["display"] == "standalone"
+    assert all((folder / icon["src"]).is_file() for icon in manifest["icons"])
+    context, page, _requested, _errors = open_page(browser, url)
+    assert page.get_attribute("link[rel=manifest]", "href") == "manifest.webmanifest"
     context.close()
