@@ -103,7 +103,7 @@ def test_reference_vectors_in_the_cli_match_the_page(vector_site: Path, tmp_path
     """The page's verdicts (asserted above to be `expected`) are the CLI's, once the CLI verifies them."""
     elsewhere = tmp_path / "no-office"
     signed = load(next(p for p in VECTORS if p.stem == "ed25519-signed"))["qr_data"]
-    probe = scn.cli(elsewhere, "verify", "--trust", str(vector_site / "trust.json"), "--json", "--", signed)
+    probe = scn.cli(elsewhere, "verify", "--trust", str(vector_site / "trust.json"), "--json", "-", stdin=signed)
     if probe.returncode != 0:
         pytest.skip(f"the CLI does not verify other issuers' Claim 169 yet (issue 11): {probe.stderr.strip()[:160]}")
     for path in VECTORS:
@@ -111,5 +111,5 @@ def test_reference_vectors_in_the_cli_match_the_page(vector_site: Path, tmp_path
         if name in ("edge/expired", "edge/not-yet-valid"):
             continue  # the CLI checks at today's time, the page at CLOCK
         text = load(path)["qr_data"]
-        result = scn.cli(elsewhere, "verify", "--trust", str(vector_site / "trust.json"), "--json", "--", text)
+        result = scn.cli(elsewhere, "verify", "--trust", str(vector_site / "trust.json"), "--json", "-", stdin=text)
         assert json.loads(result.stdout)["status"] == expected(path), name
