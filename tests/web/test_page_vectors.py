@@ -22,7 +22,7 @@ from tests.web.test_page import CONTRAST, is_own_request, open_page, paste
 
 DAY = vec.DAY
 LIST = [0] * 64
-LIST[5], LIST[9], LIST[13] = 0, 1, 2
+LIST[5], LIST[9], LIST[13], LIST[14] = 0, 1, 2, 3
 for _index in range(16, 64):
     LIST[_index] = 1  # never assigned: INVALID (CONTRACTS.md)
 
@@ -73,7 +73,8 @@ CASES = {
     ),
     "no kid": (vec.credential(KEYS, kid="none", idx=5), "valid"),
     "claims another issuer": (vec.credential(KEYS, iss=vec.ISS_P256), "unknown-issuer"),
-    "encrypted": (vec.encrypted(), "malformed"),
+    "encrypted": (vec.encrypted(), "encrypted"),
+    "entry value 3 (unused)": (vec.credential(KEYS, idx=14), "status-unknown"),
 }
 
 
@@ -109,8 +110,9 @@ def test_hand_made_vectors(browser: Any, served: Callable[[bytes | None], tuple[
             "could not be read",
         ),
         (None, "could not be loaded"),
+        (vec.status_list(KEYS, LIST, iat=vec.NOW + 2 * DAY, exp=vec.NOW + 3 * DAY), "in the future"),
     ],
-    ids=["stale", "forged list", "another list", "missing"],
+    ids=["stale", "forged list", "another list", "missing", "from the future"],
 )
 def test_a_list_that_cannot_be_trusted_is_never_valid(
     browser: Any, served: Callable[[bytes | None], tuple[str, list[str]]], status_list: bytes | None, reason: str

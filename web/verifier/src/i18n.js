@@ -30,6 +30,7 @@ export const STRINGS = {
       'bad-signature': 'Forged',
       'unknown-issuer': 'Unknown issuer',
       malformed: 'Unreadable',
+      encrypted: 'Encrypted',
       'status-unknown': 'Status unknown',
     },
     explain: {
@@ -48,6 +49,8 @@ export const STRINGS = {
       'status-unknown': 'The signature is good, but whether the card was revoked could not be checked: {why}',
       'status-stale': 'the saved status list is out of date (from {as_of}). Connect to the internet and check again.',
       'status-missing': 'the status list could not be loaded. Connect to the internet and check again.',
+      'status-future': 'the status list is dated in the future. Check the date and time on this device.',
+      'status-index': 'the status list has no entry for this card.',
       'status-elsewhere': 'its status list is not published on this site.',
       'status-signature': 'the status list\u2019s signature does not verify.',
       status: 'the status list could not be read.',
@@ -99,6 +102,7 @@ export const STRINGS = {
       'bad-signature': '伪造',
       'unknown-issuer': '未知签发机关',
       malformed: '无法读取',
+      encrypted: '已加密',
       'status-unknown': '状态未知',
     },
     explain: {
@@ -117,6 +121,8 @@ export const STRINGS = {
       'status-unknown': '签名有效，但无法核查证件是否被吊销：{why}',
       'status-stale': '保存的状态列表已过时（{as_of}）。请联网后再次核验。',
       'status-missing': '无法加载状态列表。请联网后再次核验。',
+      'status-future': '状态列表的日期在未来。请检查本设备的日期和时间。',
+      'status-index': '状态列表中没有此证件的条目。',
       'status-elsewhere': '其状态列表未在本网站公布。',
       'status-signature': '状态列表的签名无法验证。',
       status: '无法读取状态列表。',

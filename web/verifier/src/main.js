@@ -122,6 +122,8 @@ async function check(text, startedAt) {
   return verdict;
 }
 
+const UNSURE = new Set(['status-unknown', 'encrypted']);
+
 function explain(v) {
   const e = t().explain;
   const issuer = v.authority || v.issuer;
@@ -135,7 +137,9 @@ function explain(v) {
     case 'unknown-issuer':
       return e[v.problem] || e['unknown-issuer'];
     case 'malformed':
-      return v.problem === 'encrypted' ? e.encrypted : e.malformed;
+      return e.malformed;
+    case 'encrypted':
+      return e.encrypted;
     case 'status-unknown': {
       const why = fill(e[v.problem] || e.status, { as_of: fmtDate(v.status_as_of, true) });
       return fill(e['status-unknown'], { why });
@@ -149,10 +153,10 @@ function render(v) {
   state.last = v;
   const out = $('verdict');
   out.hidden = false;
-  out.className = `verdict verdict-${v.status}`;
+  out.className = `verdict verdict-${UNSURE.has(v.status) ? 'unsure' : v.status === 'valid' ? 'valid' : 'invalid'}`;
   out.dataset.status = v.status;
   $('verdict-title').textContent = t().verdict[v.status];
-  $('verdict-icon').textContent = v.status === 'valid' ? '✓' : v.status === 'status-unknown' ? '?' : '✗';
+  $('verdict-icon').textContent = v.status === 'valid' ? '✓' : UNSURE.has(v.status) ? '?' : '✗';
   $('verdict-reason').textContent = explain(v);
   $('verdict-status').textContent =
     v.status_checked && v.status_as_of ? fill(t().status_as_of, { as_of: fmtDate(v.status_as_of, true) }) : '';

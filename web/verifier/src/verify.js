@@ -313,7 +313,8 @@ export function statusAt(list, idx) {
 /**
  * Verify scanned QR text. `ctx` = {keys, now (Unix seconds), statusList: async (path) => bytes | null}.
  * Returns a verdict {status, claims, issuer, expires, ...}; status is one of valid, revoked, suspended,
- * expired, not-yet-valid, bad-signature, unknown-issuer, malformed, status-unknown.
+ * expired, not-yet-valid, bad-signature, unknown-issuer, malformed, encrypted, status-unknown (the names of
+ * `id-console verify`).
  */
 export async function verifyText(input, ctx) {
   const textIn = typeof input === 'string' ? input.replace(/[\r\n]+$/, '') : '';
@@ -332,6 +333,7 @@ export async function verifyText(input, ctx) {
     }
     if (!(claims instanceof Map) || !(claims.get(169) instanceof Map)) throw new Unreadable('claims');
   } catch (e) {
+    if (e instanceof Unreadable && e.message === 'encrypted') return result('encrypted', { problem: 'encrypted' });
     return result('malformed', { problem: e instanceof Unreadable ? e.message : 'other' });
   }
   let iss;
@@ -376,6 +378,7 @@ export async function verifyText(input, ctx) {
   const now = ctx.now;
   if (exp !== null && now >= exp) return result('expired', base);
   if (nbf !== null && now + SKEW_SECONDS < nbf) return result('not-yet-valid', base);
+  if (iat !== null && now + SKEW_SECONDS < iat) return result('not-yet-valid', { ...base, not_before: iat });
   const status = claims.get(65535);
   const ref = status instanceof Map ? status.get('status_list') : null;
   if (!(ref instanceof Map)) return result('valid', { ...base, status_checked: false });
@@ -393,8 +396,13 @@ export async function verifyText(input, ctx) {
   }
   const fresh = { status_checked: true, status_as_of: list.iat, status_expires: list.exp, status_ttl: list.ttl };
   if (list.exp !== null && now >= list.exp) return result('status-unknown', { ...base, ...fresh, problem: 'status-stale' });
+  if (list.iat !== null && now + SKEW_SECONDS < list.iat) {
+    return result('status-unknown', { ...base, ...fresh, problem: 'status-future' });
+  }
   const value = statusAt(list, idx);
-  if (value === null) return result('status-unknown', { ...base, ...fresh, problem: 'status-index' });
+  if (value === null || (list.bits === 2 && value === 3)) {
+    return result('status-unknown', { ...base, ...fresh, problem: 'status-index' });
+  }
   if (value === 0) return result('valid', { ...base, ...fresh });
   if (value === 2) return result('suspended', { ...base, ...fresh });
   return result('revoked', { ...base, ...fresh });
