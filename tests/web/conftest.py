@@ -50,7 +50,7 @@ def browser(playwright: Any) -> Iterator[Any]:
 
 
 @pytest.fixture
-def site(scenario: scn.Scenario, tmp_path: Path) -> Iterator[tuple[str, list[str], Path]]:
+def site(scenario: scn.Scenario, tmp_path: Path) -> Iterator[tuple[str, scn.RequestLog, Path]]:
     """A private copy of the exported site served on 127.0.0.1: (base URL, requested paths, folder)."""
     folder = tmp_path / "site"
     shutil.copytree(scenario.site_dir, folder)

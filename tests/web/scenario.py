@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import cbor2
 import pypdfium2
@@ -210,8 +211,19 @@ def y4m_of(png: Path, out: Path, width: int = 640, height: int = 480, frames: in
 # ------------------------------------------------------------------------------------------- static server
 
 
+class RequestLog(list[str]):
+    """The paths the server was asked for, in order, and the body bytes it sent (304s send none)."""
+
+    sent: int = 0
+
+
 class _Handler(http.server.SimpleHTTPRequestHandler):
-    log: list[str]
+    log: RequestLog
+
+    def copyfile(self, source: Any, outputfile: Any) -> None:
+        data = source.read()
+        outputfile.write(data)
+        self.log.sent += len(data)
 
     def log_message(self, format: str, *args: object) -> None:
         pass
@@ -238,9 +250,9 @@ HEADER_CSP = (
 
 
 @contextmanager
-def serve(folder: Path) -> Iterator[tuple[str, list[str]]]:
-    """Serve `folder` on 127.0.0.1 (a free port); yields the base URL and the list of requested paths."""
-    log: list[str] = []
+def serve(folder: Path) -> Iterator[tuple[str, RequestLog]]:
+    """Serve `folder` on 127.0.0.1 (a free port); yields the base URL and the log of requests."""
+    log = RequestLog()
     handler = type(
         "Handler",
         (_Handler,),

@@ -11,7 +11,8 @@ self.addEventListener('install', (event) => {
   event.waitUntil(
     caches
       .open(CACHE)
-      .then((cache) => cache.addAll(SHELL.map((f) => new Request(f, { cache: 'reload' }))))
+      // 'no-cache' revalidates: what the page itself just loaded comes back as 304, not a second download
+      .then((cache) => cache.addAll(SHELL.map((f) => new Request(f, { cache: 'no-cache' }))))
       .then(() => self.skipWaiting()),
   );
 });
