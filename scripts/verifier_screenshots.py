@@ -32,10 +32,16 @@ def main() -> int:
         real = scn.build(root / "real")
         (root / "vectors").mkdir()
         vectors_site = make_site(root / "vectors", KEYS, FRESH)
+        # once the export writes status lists (issue 11), the real office's revoked and suspended cards
+        published = bool(scn.status_lists(real))
+        revoked = (real.site_dir, real.texts["revoked"]) if published else (vectors_site, vec.credential(KEYS, idx=9))
+        suspended = (
+            (real.site_dir, real.texts["suspended"]) if published else (vectors_site, vec.credential(KEYS, idx=13))
+        )
         shots = [
             (real.site_dir, "en-GB", real.texts["valid"], "verifier-valid.png"),
-            (vectors_site, "en-GB", vec.credential(KEYS, idx=9), "verifier-revoked.png"),
-            (vectors_site, "en-GB", vec.credential(KEYS, idx=13), "verifier-suspended.png"),
+            (revoked[0], "en-GB", revoked[1], "verifier-revoked.png"),
+            (suspended[0], "en-GB", suspended[1], "verifier-suspended.png"),
             (real.site_dir, "en-GB", real.texts["expired"], "verifier-expired.png"),
             (vectors_site, "en-GB", vec.credential(KEYS, nbf=vec.NOW + 7 * vec.DAY), "verifier-not-yet-valid.png"),
             (real.site_dir, "en-GB", real.texts["forged"], "verifier-forged.png"),
@@ -49,7 +55,7 @@ def main() -> int:
             ),
             (vectors_site, "en-GB", vec.credential(KEYS, idx=5, photo=vec.face_jpeg()), "verifier-valid-photo.png"),
             (real.site_dir, "zh-CN", real.texts["valid"], "verifier-valid-zh_CN.png"),
-            (vectors_site, "zh-CN", vec.credential(KEYS, idx=9), "verifier-revoked-zh_CN.png"),
+            (revoked[0], "zh-CN", revoked[1], "verifier-revoked-zh_CN.png"),
             (real.site_dir, "en-GB", None, "verifier-start.png"),
         ]
         with sync_playwright() as pw:
