@@ -56,6 +56,7 @@ export const STRINGS = {
       status: 'the status list could not be read.',
     },
     status_as_of: 'Status as of {as_of}',
+    status_as_of_until: 'Status as of {as_of}; the list is good until {until}.',
     claims_note: 'What the card claims (not confirmed):',
     fields: {
       name: 'Name',
@@ -128,6 +129,7 @@ export const STRINGS = {
       status: '无法读取状态列表。',
     },
     status_as_of: '状态截至 {as_of}',
+    status_as_of_until: '状态截至 {as_of}；该列表有效期至 {until}。',
     claims_note: '证件所声称的信息（未经确认）：',
     fields: {
       name: '姓名',

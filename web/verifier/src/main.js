@@ -160,7 +160,12 @@ function render(v) {
   $('verdict-icon').textContent = v.status === 'valid' ? '✓' : UNSURE.has(v.status) ? '?' : '✗';
   $('verdict-reason').textContent = explain(v);
   $('verdict-status').textContent =
-    v.status_checked && v.status_as_of ? fill(t().status_as_of, { as_of: fmtDate(v.status_as_of, true) }) : '';
+    v.status_checked && v.status_as_of
+      ? fill(v.status_expires ? t().status_as_of_until : t().status_as_of, {
+          as_of: fmtDate(v.status_as_of, true),
+          until: fmtDate(v.status_expires, true),
+        })
+      : '';
   const dl = $('holder');
   dl.replaceChildren();
   const note = $('claims-note');
