@@ -1,6 +1,6 @@
 // The verifier page: input (camera, picture, pasted text) -> verify.js -> a large verdict.
 
-import { loadKeys, verifyText } from './verify.js';
+import { loadKeys, verifyText, warmUpSignatures } from './verify.js';
 import { STRINGS, pickLanguage, fill } from './i18n.js';
 import { prepareZXingModule, readBarcodes } from 'zxing-wasm/reader';
 
@@ -235,10 +235,28 @@ function zxing() {
 }
 
 async function warmUpDecoder() {
+  window.verifierWarmUp = warmUpSignatures();
   if (await barcodeDetector()) return;
   try {
     zxing();
-    await readBarcodes(new ImageData(16, 16), { formats: ['QRCode'], maxNumberOfSymbols: 1 });
+    // a frame-sized picture with a few finder-like squares: runs (and lets the engine optimise) the paths a
+    // camera frame takes, so that the first real frame is read as fast as the later ones
+    const canvas = document.createElement('canvas');
+    canvas.width = 640;
+    canvas.height = 480;
+    const ctx2d = canvas.getContext('2d', { willReadFrequently: true });
+    ctx2d.fillStyle = '#fff';
+    ctx2d.fillRect(0, 0, 640, 480);
+    ctx2d.fillStyle = '#000';
+    for (const [x, y] of [[200, 120], [380, 120], [200, 300]]) {
+      ctx2d.fillRect(x, y, 56, 56);
+      ctx2d.clearRect(x + 8, y + 8, 40, 40);
+      ctx2d.fillRect(x + 16, y + 16, 24, 24);
+    }
+    const frame = ctx2d.getImageData(0, 0, 640, 480);
+    for (let i = 0; i < 3; i++) {
+      await readBarcodes(frame, { formats: ['QRCode'], tryHarder: true, maxNumberOfSymbols: 1 });
+    }
   } catch {
     // decoding a picture will try again and report what fails
   }
@@ -337,6 +355,7 @@ async function scanLoop() {
       if (text) window.verifierDecodeTimings.push(performance.now() - startedAt);
       if (text && state.scanning) {
         state.scanning = false;
+        video.pause(); // no more frames to paint while the verdict is made
         $('input-source').textContent = 'camera';
         await check(text, startedAt);
         stopCamera(); // after the verdict: releasing the camera takes time the holder need not wait for
