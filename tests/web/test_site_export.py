@@ -36,7 +36,12 @@ def test_export_writes_page_keys_and_trust_at_the_contract_paths(scenario: scn.S
     assert len(from_jwks_json((folder / "trust.json").read_bytes())) == 1
     # only what a static host should publish: no office data, no private keys
     published = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
-    assert published == sorted([*site.PAGE_FILES, ".well-known/jwks.json", "HQ-01/.well-known/jwks.json", "trust.json"])
+    # the office's status list, at its contract path, once the console makes them (issue 11)
+    lists = [str(p.relative_to(folder)) for p in scn.status_lists(scenario)]
+    assert lists in ([], ["HQ-01/status/1.cwt"])
+    assert published == sorted(
+        [*site.PAGE_FILES, ".well-known/jwks.json", "HQ-01/.well-known/jwks.json", *lists, "trust.json"]
+    )
 
 
 def test_export_json_and_refusals(scenario: scn.Scenario, tmp_path: Path) -> None:
