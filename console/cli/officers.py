@@ -18,7 +18,8 @@ from console.cli.common import (
     table,
 )
 from console.cli.safety import whole_number
-from console.core import officers
+from console.core import officers, site
+from console.core.accounts import Session
 from console.core.roles import Permission
 from console.core.setup import SCHEMES, OfficeSetup, check_before_setup, init_office
 
@@ -76,8 +77,8 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=cmd_settings_show)
     p = settings.add_parser("set", help="change a setting (administrators)")
     add_as(p)
-    p.add_argument("key", choices=sorted(officers.SETTINGS))
-    p.add_argument("value", type=whole_number)
+    p.add_argument("key", choices=[*sorted(officers.SETTINGS), site.VERIFIER_URL_SETTING])
+    p.add_argument("value", help="a number; for verifier_url an https URL ('' clears it)")
     add_json(p)
     p.set_defaults(handler=cmd_settings_set)
 
@@ -210,13 +211,31 @@ def cmd_user_unlock(args: argparse.Namespace) -> int:
     return 0
 
 
+def _settings(session: Session) -> dict[str, int | str | None]:
+    values: dict[str, int | str | None] = dict(officers.office_settings(session))
+    values[site.VERIFIER_URL_SETTING] = site.verifier_url(session.office)  # printed on the card's back
+    return values
+
+
 def cmd_settings_show(args: argparse.Namespace) -> int:
-    values = officers.office_settings(session_for(args))
-    emit(args, values, lambda: "\n".join(f"{k:22s} {v}   ({officers.SETTINGS[k][2]})" for k, v in values.items()))
+    values = _settings(session_for(args))
+    meaning = {k: v[2] for k, v in officers.SETTINGS.items()} | {
+        site.VERIFIER_URL_SETTING: "printed on cards: Check this card at <URL>"
+    }
+    emit(args, values, lambda: "\n".join(f"{k:22s} {v}   ({meaning[k]})" for k, v in values.items()))
     return 0
 
 
 def cmd_settings_set(args: argparse.Namespace) -> int:
-    values = officers.set_office_setting(session_for(args), args.key, args.value)
+    session = session_for(args)
+    if args.key == site.VERIFIER_URL_SETTING:
+        site.set_verifier_url(session, args.value)
+    else:
+        try:
+            number = whole_number(args.value)
+        except argparse.ArgumentTypeError as e:
+            raise UsageError(f"{args.key} takes a whole number: {e}.") from None
+        officers.set_office_setting(session, args.key, number)
+    values = _settings(session)
     emit(args, values, f"{args.key} = {values[args.key]}")
     return 0

@@ -150,6 +150,8 @@ class CardData:
     expires: date
     photo: bytes | None
     qr_text: str
+    #: The authority's verifier page (office setting ``verifier_url``), printed on the back; None prints none.
+    verifier_url: str | None = None
 
 
 def render_cards(
@@ -526,7 +528,7 @@ class _Renderer:
             c.drawString(left * mm, _y(baseline), line)
 
     def _back_form(self, card: CardData) -> str:
-        key = "B" + _digest(card.authority_name, card.office_name, card.country)
+        key = "B" + _digest(card.authority_name, card.office_name, card.country, card.verifier_url or "")
         if key in self.forms:
             return key
         c = self.canvas
@@ -562,15 +564,21 @@ class _Renderer:
         _label(c, MARGIN, 23.6, "IF FOUND")
         message = f"Please return this card to {card.office_name}, {card.authority_name}."
         _paragraph(c, MARGIN, 27.0, message, 6.4, INK, max_w=CARD_WIDTH_MM - 2 * MARGIN, leading=2.8, max_lines=2)
-        _text(
-            c,
-            MARGIN,
-            33.4,
-            "The QR code on the front can be checked by anyone with the authority's verifier app.",
-            5.0,
-            LABEL,
-            max_w=CARD_WIDTH_MM - 2 * MARGIN,
-        )
+        if card.verifier_url:
+            # one short line, set by the authority: where a holder (or anyone) checks the front's QR code
+            shown = card.verifier_url.removeprefix("https://")
+            shown = shown[:-1] if shown.endswith("/") and shown.count("/") == 1 else shown
+            _text(c, MARGIN, 33.4, f"Check this card at {shown}", 6.0, INK, bold=True, max_w=CARD_WIDTH_MM - 2 * MARGIN)
+        else:
+            _text(
+                c,
+                MARGIN,
+                33.4,
+                "The QR code on the front can be checked by anyone with the authority's verifier app.",
+                5.0,
+                LABEL,
+                max_w=CARD_WIDTH_MM - 2 * MARGIN,
+            )
         # MRZ zone: plain white so readers see only the OCR-B characters
         c.setFillColor(white)
         c.rect(0, 0, CARD_WIDTH_MM * mm, MRZ_ZONE_H * mm, stroke=0, fill=1)
