@@ -248,6 +248,25 @@
     </message>
 </context>
 <context>
+    <name>CardPrint</name>
+    <message>
+        <location filename="../../console/gui/cardprint.py" line="+76"/>
+        <source>Card printing is not available in this build of the console (the card service is missing).</source>
+        <translation>此版本的控制台无法打印卡片（缺少制卡服务）。</translation>
+    </message>
+    <message>
+        <location line="+147"/>
+        <location line="+82"/>
+        <source>The printer could not be started; check that it is connected and switched on.</source>
+        <translation>无法启动打印机；请检查打印机是否已连接并开机。</translation>
+    </message>
+    <message>
+        <location line="-70"/>
+        <source>The printer refused page {number}; check it and print again.</source>
+        <translation>打印机拒绝了第 {number} 页；请检查打印机后重新打印。</translation>
+    </message>
+</context>
+<context>
     <name>CardsPage</name>
     <message>
         <location filename="../../console/gui/pages/cards.py" line="+63"/>
@@ -434,15 +453,33 @@
         <source>Sent to the printer</source>
         <translation>已发送到打印机</translation>
     </message>
-    <message numerus="yes">
-        <location line="+0"/>
-        <source>%n page(s) printed.</source>
-        <translation>
-            <numerusform>已打印 %n 页。</numerusform>
-        </translation>
+    <message>
+        <location line="+62"/>
+        <source>The printer&apos;s paper is {width:.0f} × {height:.0f} mm, neither an ID-1 card nor A4. The cards print at their true size (85.6 × 54 mm each), centred on the paper, not enlarged to fill it.</source>
+        <translation>打印机的纸张为 {width:.0f} × {height:.0f} 毫米，既不是 ID-1 卡片也不是 A4。卡片将按实际尺寸（每张 85.6 × 54 毫米）居中打印，不会放大铺满纸张。</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+6"/>
+        <source>The printer&apos;s paper is {width:.0f} × {height:.0f} mm.</source>
+        <translation>打印机的纸张为 {width:.0f} × {height:.0f} 毫米。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The sheet is larger than this paper: its edges will be cut off. Choose A4 paper to print all.</source>
+        <translation>版面大于这张纸：边缘将被裁掉。请选择 A4 纸以完整打印。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Print on this paper?</source>
+        <translation>在这种纸上打印？</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Print anyway?</source>
+        <translation>仍要打印吗？</translation>
+    </message>
+    <message>
+        <location line="-68"/>
         <source>Save the card as PDF</source>
         <translation>将证件保存为 PDF</translation>
     </message>
@@ -939,6 +976,33 @@
         <location line="+3"/>
         <source>Credential {cid} became {status}</source>
         <translation>凭证 {cid} 变为“{status}”</translation>
+    </message>
+</context>
+<context>
+    <name>PrintTexts</name>
+    <message numerus="yes">
+        <location filename="../../console/gui/pages/cards.py" line="+10"/>
+        <source>%n page(s) printed at true size</source>
+        <translation>
+            <numerusform>已按实际尺寸打印 %n 页</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+1"/>
+        <source>(%n card(s)).</source>
+        <translation>
+            <numerusform>（%n 张卡片）。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>This printer is not calibrated; if the cards sit off-centre, calibrate it (Printing screen).</source>
+        <translation>这台打印机尚未校准；如果卡片位置偏移，请在“打印”界面校准。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Printer calibration applied: {x:+.1f} mm right, {y:+.1f} mm down.</source>
+        <translation>已应用打印机校准：向右 {x:+.1f} 毫米，向下 {y:+.1f} 毫米。</translation>
     </message>
 </context>
 <context>

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QLocale, QSettings
+from PySide6.QtGui import QPageLayout, QPageSize
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -32,6 +33,8 @@ class FakeDialogs(dialogs_module.Dialogs):
     open_answer: str | None = None
     save_answer: str | None = None
     print_to: Path | None = None
+    # The paper the "print dialog" leaves the printer on (None: what the console asked for).
+    print_paper: QPageSize.PageSizeId | None = None
 
     def error(self, parent: QWidget | None, title: str, text: str) -> None:
         self.shown.append(("error", title, text))
@@ -57,6 +60,9 @@ class FakeDialogs(dialogs_module.Dialogs):
             return False
         printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
         printer.setOutputFileName(str(self.print_to))
+        if self.print_paper is not None:
+            printer.setPageSize(QPageSize(self.print_paper))
+            printer.setPageOrientation(QPageLayout.Orientation.Portrait)
         return True
 
     def kinds(self) -> list[str]:
