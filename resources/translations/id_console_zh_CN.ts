@@ -4,7 +4,7 @@
 <context>
     <name>ApprovalsPage</name>
     <message>
-        <location filename="../../console/gui/pages/approvals.py" line="+57"/>
+        <location filename="../../console/gui/pages/approvals.py" line="+60"/>
         <source>Approvals</source>
         <translation>审批</translation>
     </message>
@@ -25,19 +25,29 @@
     </message>
     <message>
         <location line="+9"/>
-        <location line="+118"/>
+        <location line="+178"/>
         <source>No.</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location line="-117"/>
+        <location line="-177"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
         <location line="+1"/>
+        <source>Holder</source>
+        <translation>持证人</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>ID number</source>
         <translation>身份号码</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Card</source>
+        <translation>证件</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -65,13 +75,14 @@
         <translation>没有待审批的申请。</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <location line="+25"/>
+        <location line="+5"/>
+        <location line="+27"/>
+        <location line="+283"/>
         <source>Select a request to decide it.</source>
         <translation>请选择一项申请进行审批。</translation>
     </message>
     <message>
-        <location line="-21"/>
+        <location line="-306"/>
         <source>Decision note</source>
         <translation>审批意见</translation>
     </message>
@@ -91,48 +102,98 @@
         <translation>驳回</translation>
     </message>
     <message>
-        <location line="+20"/>
-        <source>Request {number}: {action} the card of {id_number}, asked by {officer} on {time}.</source>
-        <translation>申请 {number}：{action}身份号码 {id_number} 的证件，由 {officer} 于 {time} 提交。</translation>
-    </message>
-    <message>
-        <location line="+8"/>
+        <location line="+32"/>
         <source>You made this request; another supervisor must decide it.</source>
         <translation>这是您本人提交的申请，必须由另一位主管审批。</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+44"/>
         <source>Revoke this card for good?</source>
         <translation>永久吊销此证件？</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>Approving request {number} revokes the card of {id_number} permanently: it will be reported as revoked whenever it is verified and cannot be reinstated; the holder needs a new card.</source>
-        <translation>批准第 {number} 号申请将永久吊销 {id_number} 的证件：此后每次核验都会显示已吊销，且无法恢复；持证人需要办理新证件。</translation>
-    </message>
-    <message>
-        <location line="+15"/>
-        <location line="+120"/>
+        <location line="+28"/>
+        <location line="+140"/>
         <source>Write a note</source>
         <translation>请填写意见</translation>
     </message>
     <message>
-        <location line="-119"/>
+        <location line="-139"/>
         <source>Say why the request is rejected; the requester will read it.</source>
         <translation>请说明驳回理由，申请人会看到。</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+23"/>
         <source>Request {number} approved</source>
         <translation>申请 {number} 已批准</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>The credential is now {status}.</source>
-        <translation>该凭证现在的状态：{status}。</translation>
+        <location line="-106"/>
+        <source>Request {number}: {action} card {card} of {name}, asked by {officer} on {time}.</source>
+        <translation>申请 {number}：{action} {name} 的证件 {card}，由 {officer} 于 {time} 提出。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Reason: {reason}</source>
+        <translation>理由：{reason}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Loading the holder…</source>
+        <translation>正在读取持证人…</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>ID number {number}, card {card}</source>
+        <translation>身份号码 {number}，证件 {card}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{name} ({latin}), ID number {number}, card {card}</source>
+        <translation>{name}（{latin}），身份号码 {number}，证件 {card}</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Approving request {number} revokes the card of {holder} permanently: it will be reported as revoked whenever it is verified and cannot be reinstated; the holder needs a new card.</source>
+        <translation>批准申请 {number} 将永久吊销 {holder} 的证件：此后每次核验都会显示已吊销，且无法恢复；持证人需要办理新证件。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Suspend this card?</source>
+        <translation>暂停此证件？</translation>
     </message>
     <message>
         <location line="+2"/>
+        <source>Approving request {number} suspends the card of {holder}: it will be reported as suspended until a supervisor reinstates it.</source>
+        <translation>批准申请 {number} 将暂停 {holder} 的证件：在主管恢复之前，核验时都会显示已暂停。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Reinstate this card?</source>
+        <translation>恢复此证件？</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Approving request {number} reinstates the card of {holder}: it will be reported as valid again.</source>
+        <translation>批准申请 {number} 将恢复 {holder} 的证件：核验时将再次显示有效。</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Reject this request?</source>
+        <translation>驳回此申请？</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Rejecting request {number} leaves the card of {holder} as it is.</source>
+        <translation>驳回申请 {number} 后，{holder} 的证件保持不变。</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>The card is now {status}.</source>
+        <translation>证件现在为{status}。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Request {number} rejected</source>
         <translation>申请 {number} 已驳回</translation>
     </message>
@@ -183,11 +244,13 @@
     </message>
     <message>
         <location line="+2"/>
+        <location line="+29"/>
+        <location line="+114"/>
         <source>Select a held registration to compare it with the existing records.</source>
         <translation>请选择一条待复核的登记，与已有记录比对。</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="-138"/>
         <source>Review note</source>
         <translation>复核意见</translation>
     </message>
@@ -212,7 +275,7 @@
         <translation>重复：驳回</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+20"/>
         <source>Held: {family} {given} ({latin}), {sex}, born {birth} in {place}.</source>
         <translation>待复核：{family}{given}（{latin}），{sex}，{birth} 出生于 {place}。</translation>
     </message>
@@ -222,9 +285,29 @@
         <translation>疑似与以下记录重复：</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+19"/>
+        <source>Register as a new person?</source>
+        <translation>作为新人登记？</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{name} ({latin}), born {birth}, gets a new ID number: you confirm this is not a person already registered.</source>
+        <translation>{name}（{latin}），出生于 {birth}，将获得新的身份号码：您确认此人尚未登记。</translation>
+    </message>
+    <message>
+        <location line="+17"/>
         <source>Say which record the registration duplicates.</source>
         <translation>请说明此登记与哪条记录重复。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Reject as a duplicate?</source>
+        <translation>作为重复登记驳回？</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The registration of {name} ({latin}), born {birth}, is closed without a new ID number.</source>
+        <translation>{name}（{latin}，出生于 {birth}）的登记将被关闭，不分配新的身份号码。</translation>
     </message>
     <message>
         <location line="+14"/>
@@ -657,6 +740,24 @@
         <location line="+6"/>
         <source>Something went wrong inside the console. This is a bug, not something you did. Your last action may not have been saved; check it, and report the details below to your administrator.</source>
         <translation>控制台内部出错。这是程序缺陷，并非您的操作有误。您最后一步操作可能未保存，请检查，并将下面的详细信息报告给管理员。</translation>
+    </message>
+</context>
+<context>
+    <name>HolderPanel</name>
+    <message>
+        <location filename="../../console/gui/holder.py" line="+32"/>
+        <source>Holder&apos;s photo</source>
+        <translation>持证人照片</translation>
+    </message>
+    <message>
+        <location line="+42"/>
+        <source>ID number {number} · card {card} ({status}) · born {birth}</source>
+        <translation>身份号码 {number} · 证件 {card}（{status}）· 出生于 {birth}</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>ID number {number} · no card issued · born {birth}</source>
+        <translation>身份号码 {number} · 尚未发证 · 出生于 {birth}</translation>
     </message>
 </context>
 <context>
@@ -1264,20 +1365,30 @@
 <context>
     <name>RequestsPage</name>
     <message>
-        <location filename="../../console/gui/pages/requests.py" line="+47"/>
+        <location filename="../../console/gui/pages/requests.py" line="+50"/>
         <source>No.</source>
         <translation>编号</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+48"/>
+        <location line="+51"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location line="-47"/>
+        <location line="-50"/>
+        <source>Holder</source>
+        <translation>持证人</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>ID number</source>
         <translation>身份号码</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Card</source>
+        <translation>证件</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -1301,23 +1412,23 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+51"/>
+        <location line="+52"/>
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location line="-50"/>
+        <location line="-51"/>
         <source>Decision note</source>
         <translation>审批意见</translation>
     </message>
     <message>
-        <location line="+28"/>
-        <location line="+73"/>
+        <location line="+29"/>
+        <location line="+82"/>
         <source>Requests</source>
         <translation>申请</translation>
     </message>
     <message>
-        <location line="-71"/>
+        <location line="-80"/>
         <source>Ask for a card to be revoked (lost, stolen, wrong data), suspended or reinstated. A supervisor other than you decides; the card&apos;s status changes only when the request is approved.</source>
         <translation>申请吊销（遗失、被盗、信息有误）、暂停或恢复证件。由您以外的一位主管审批；申请获批后证件状态才会改变。</translation>
     </message>
@@ -1377,7 +1488,7 @@
         <translation>证件持有人(&amp;C)</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+10"/>
         <source>&amp;Reason</source>
         <translation>理由(&amp;R)</translation>
     </message>
@@ -1427,7 +1538,7 @@
         <translation>没有申请。</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+66"/>
         <source>Give a reason: the supervisor decides on it.</source>
         <translation>请填写理由，主管将据此审批。</translation>
     </message>
