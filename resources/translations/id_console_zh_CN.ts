@@ -331,6 +331,187 @@
     </message>
 </context>
 <context>
+    <name>AuditPage</name>
+    <message>
+        <location filename="../../console/gui/pages/audit.py" line="+71"/>
+        <location line="+60"/>
+        <source>Audit trail</source>
+        <translation>审计记录</translation>
+    </message>
+    <message>
+        <location line="-58"/>
+        <source>Everything officers did here, logins and refusals included, newest first. Each change is a signed entry of the office&apos;s log; its signature is checked as it is shown.</source>
+        <translation>工作人员在此所做的一切（包括登录和被拒绝的操作），最新的在前。每项变更都是办事处日志中的一条签名记录；显示时会核验其签名。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <location line="+30"/>
+        <source>Officer</source>
+        <translation>工作人员</translation>
+    </message>
+    <message>
+        <location line="-29"/>
+        <source>All officers</source>
+        <translation>全部工作人员</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+28"/>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <location line="-27"/>
+        <source>All actions</source>
+        <translation>全部操作</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+26"/>
+        <source>Outcome</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <location line="-25"/>
+        <source>Any outcome</source>
+        <translation>任意结果</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location line="+8"/>
+        <source>From</source>
+        <translation>从</translation>
+    </message>
+    <message>
+        <location line="-7"/>
+        <source>To</source>
+        <translation>到</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Search the trail</source>
+        <translation>搜索审计记录</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Search: username, ID number, words…</source>
+        <translation>搜索：用户名、身份号码、关键词…</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>to</source>
+        <translation>至</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Export CSV…</source>
+        <translation>导出 CSV…</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Signature</source>
+        <translation>签名</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Log entry</source>
+        <translation>日志条目</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Detail</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <location line="+47"/>
+        <source>any day</source>
+        <translation>任意日期</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+55"/>
+        <source>%n entry(ies) shown.</source>
+        <translation>
+            <numerusform>显示 %n 条记录。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>%n signature(s) do not verify: these entries were altered.</source>
+        <translation>
+            <numerusform>%n 个签名核验失败：这些记录已被篡改。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Altered entries</source>
+        <translation>记录被篡改</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Not a change (a login or a refusal): recorded in the trail, not signed into the log.</source>
+        <translation>不是变更（登录或拒绝）：记入审计记录，但不签入日志。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Entry {position} of {size} in this office&apos;s log; {signature}.</source>
+        <translation>本办事处日志共 {size} 条中的第 {position} 条；{signature}。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{time} · {officer} · {action} · {outcome}
+{detail}
+{where}</source>
+        <translation>{time} · {officer} · {action} · {outcome}
+{detail}
+{where}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>(unknown user)</source>
+        <translation>（未知用户）</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Export the audit trail</source>
+        <translation>导出审计记录</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Audit trail exported</source>
+        <translation>审计记录已导出</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+0"/>
+        <source>%n entry(ies) written to</source>
+        <translation>
+            <numerusform>已写入 %n 条记录到</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Cannot search</source>
+        <translation>无法搜索</translation>
+    </message>
+</context>
+<context>
+    <name>CalibrationPreview</name>
+    <message>
+        <location filename="../../console/gui/pages/printing.py" line="+394"/>
+        <source>grey: the card stock · outline: where the test card prints</source>
+        <translation>灰色：卡片 · 轮廓：测试卡的打印位置</translation>
+    </message>
+</context>
+<context>
     <name>CardPrint</name>
     <message>
         <location filename="../../console/gui/cardprint.py" line="+76"/>
@@ -457,7 +638,7 @@
         <translation>证件预览</translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+55"/>
         <source>Not found</source>
         <translation>未找到</translation>
     </message>
@@ -657,7 +838,7 @@
 <context>
     <name>ConsoleWindow</name>
     <message>
-        <location filename="../../console/gui/window.py" line="+322"/>
+        <location filename="../../console/gui/window.py" line="+374"/>
         <source>ID Console</source>
         <translation>身份证件管理台</translation>
     </message>
@@ -720,6 +901,79 @@
     </message>
 </context>
 <context>
+    <name>DashboardPage</name>
+    <message>
+        <location filename="../../console/gui/pages/dashboard.py" line="+65"/>
+        <source>Dashboard</source>
+        <translation>概览</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{office}: today&apos;s work and what is waiting.</source>
+        <translation>{office}：今日工作和待办事项。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>registered today</source>
+        <translation>今日登记</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>credentials issued today</source>
+        <translation>今日签发凭证</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>requests waiting for a supervisor</source>
+        <translation>等待主管决定的申请</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>registrations held as possible duplicates</source>
+        <translation>疑似重复而暂缓的登记</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>citizens in the registry</source>
+        <translation>登记簿中的公民</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>cards in force</source>
+        <translation>有效证件</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Decide →</source>
+        <translation>去决定 →</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open Approvals</source>
+        <translation>打开审批</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The last 30 days</source>
+        <translation>最近 30 天</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Registrations and credentials issued per day, last 30 days</source>
+        <translation>最近 30 天每日登记和签发凭证数</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>Registered</source>
+        <translation>登记</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Credentials issued</source>
+        <translation>签发凭证</translation>
+    </message>
+</context>
+<context>
     <name>Dialogs</name>
     <message>
         <location filename="../../console/gui/dialogs.py" line="+40"/>
@@ -758,6 +1012,268 @@
         <location line="+6"/>
         <source>ID number {number} · no card issued · born {birth}</source>
         <translation>身份号码 {number} · 尚未发证 · 出生于 {birth}</translation>
+    </message>
+</context>
+<context>
+    <name>ImportPage</name>
+    <message>
+        <location filename="../../console/gui/pages/importer.py" line="+94"/>
+        <source>{path} is not UTF-8 text; save it from the spreadsheet as CSV UTF-8.</source>
+        <translation>{path} 不是 UTF-8 文本；请在电子表格中另存为 CSV UTF-8。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>{path} lacks the column(s) {missing}; the first line must name {columns}.</source>
+        <translation>{path} 缺少列 {missing}；第一行必须列出 {columns}。</translation>
+    </message>
+    <message>
+        <location line="+65"/>
+        <source>Import citizens</source>
+        <translation>导入公民</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Register many people from a CSV file (UTF-8, first line: {columns}). The file is checked first; nothing is registered until you import.</source>
+        <translation>从 CSV 文件批量登记（UTF-8，第一行：{columns}）。文件会先被检查；在您点击导入之前不会登记任何人。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Choose a CSV file…</source>
+        <translation>选择 CSV 文件…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No file chosen.</source>
+        <translation>尚未选择文件。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Line</source>
+        <translation>行</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Field</source>
+        <translation>字段</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Why it is refused</source>
+        <translation>拒绝原因</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Refused rows</source>
+        <translation>被拒绝的行</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Import progress</source>
+        <translation>导入进度</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Save the report…</source>
+        <translation>保存报告…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Import</source>
+        <translation>导入</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>Choose the CSV file to import</source>
+        <translation>选择要导入的 CSV 文件</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <location line="+96"/>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+        <location line="-86"/>
+        <source>Checking every row…</source>
+        <translation>正在检查每一行…</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+15"/>
+        <source>%n row(s) in the file</source>
+        <translation>
+            <numerusform>文件中有 %n 行</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+1"/>
+        <source>%n can be imported</source>
+        <translation>
+            <numerusform>%n 行可导入</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+1"/>
+        <source>%n refused (listed below).</source>
+        <translation>
+            <numerusform>%n 行被拒绝（见下表）。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Some rows are refused</source>
+        <translation>部分行被拒绝</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Correct them in the file and choose it again, or import the others now.</source>
+        <translation>请在文件中更正后重新选择，或现在导入其余各行。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Importing…</source>
+        <translation>正在导入…</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Import finished</source>
+        <translation>导入完成</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+8"/>
+        <source>%n registered</source>
+        <translation>
+            <numerusform>已登记 %n 人</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+1"/>
+        <source>%n held as possible duplicates for a supervisor</source>
+        <translation>
+            <numerusform>%n 人疑似重复，等待主管审核</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+1"/>
+        <source>%n refused.</source>
+        <translation>
+            <numerusform>%n 行被拒绝。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>First new ID number: {number}.</source>
+        <translation>第一个新身份号码：{number}。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Cancelled.</source>
+        <translation>已取消。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Nothing more was imported.</source>
+        <translation>没有再导入任何内容。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Cannot import this file</source>
+        <translation>无法导入此文件</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Save the import report</source>
+        <translation>保存导入报告</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Report saved</source>
+        <translation>报告已保存</translation>
+    </message>
+</context>
+<context>
+    <name>KeysPage</name>
+    <message>
+        <location filename="../../console/gui/pages/keys.py" line="+46"/>
+        <location line="+23"/>
+        <source>Office keys</source>
+        <translation>办事处密钥</translation>
+    </message>
+    <message>
+        <location line="-21"/>
+        <source>The office key signs every credential this office issues. Replace it when it may have been exposed (a lost backup, a stolen computer) or on a schedule.</source>
+        <translation>办事处密钥为本办事处签发的每份凭证签名。当密钥可能泄露（备份丢失、电脑被盗）或按计划时，请更换密钥。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Key</source>
+        <translation>密钥</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>In use from</source>
+        <translation>启用时间</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Until</source>
+        <translation>截止</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Credentials signed</source>
+        <translation>已签凭证</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>in use</source>
+        <translation>使用中</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Replace the office key…</source>
+        <translation>更换办事处密钥…</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>What happens when the key is replaced: credentials issued from now on are signed with the new key. Cards already issued stay valid until they expire (or are revoked): verifiers keep trusting the old key for what it signed while it was in use, so nobody needs a new card. The old key signs nothing more. Publish the trust list again so that offline verifiers learn the new key.</source>
+        <translation>更换密钥后会怎样：此后签发的凭证使用新密钥签名。已签发的证件在到期（或被吊销）之前仍然有效：核验方继续信任旧密钥在使用期间所签的内容，因此无人需要换发新证。旧密钥不再签署任何内容。请重新发布信任列表，使离线核验方获知新密钥。</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Replace the office key?</source>
+        <translation>更换办事处密钥？</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>The current key has signed %n credential(s); they stay valid until they expire. New credentials will be signed with a new key. Replace the key now?</source>
+        <translation>
+            <numerusform>当前密钥已签发 %n 份凭证；它们在到期前仍然有效。新凭证将使用新密钥签名。现在更换密钥吗？</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Office key replaced</source>
+        <translation>办事处密钥已更换</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>New key {kid} in use from {time}. Cards already issued stay valid.</source>
+        <translation>新密钥 {kid} 自 {time} 起启用。已签发的证件仍然有效。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Not replaced</source>
+        <translation>未更换</translation>
     </message>
 </context>
 <context>
@@ -859,7 +1375,7 @@
 <context>
     <name>Names</name>
     <message>
-        <location filename="../../console/gui/texts.py" line="+10"/>
+        <location filename="../../console/gui/texts.py" line="+12"/>
         <source>clerk</source>
         <translation>办事员</translation>
     </message>
@@ -895,11 +1411,12 @@
     </message>
     <message>
         <location line="+6"/>
+        <location line="+60"/>
         <source>active</source>
         <translation>有效</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-59"/>
         <source>revoked</source>
         <translation>已吊销</translation>
     </message>
@@ -952,6 +1469,419 @@
         <location line="+1"/>
         <source>reinstate</source>
         <translation>恢复</translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>refused</source>
+        <translation>被拒绝</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>signature valid</source>
+        <translation>签名有效</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>SIGNATURE INVALID</source>
+        <translation>签名无效</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>signer&apos;s key unknown</source>
+        <translation>签名者密钥未知</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>not an event</source>
+        <translation>非事件</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>disabled</source>
+        <translation>已停用</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>log in</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>authority created</source>
+        <translation>创建机构</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>office certified</source>
+        <translation>认证办事处</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>office key replaced</source>
+        <translation>更换办事处密钥</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>officer added</source>
+        <translation>添加工作人员</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>officer disabled</source>
+        <translation>停用工作人员</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>officer&apos;s password reset</source>
+        <translation>重置工作人员密码</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>officer unlocked</source>
+        <translation>解锁工作人员</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>own password changed</source>
+        <translation>修改本人密码</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>setting changed</source>
+        <translation>修改设置</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>citizen registered</source>
+        <translation>登记公民</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>citizens imported</source>
+        <translation>导入公民</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>registration held for review</source>
+        <translation>登记暂缓待审</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>held registration rejected</source>
+        <translation>驳回暂缓登记</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>credential issued</source>
+        <translation>签发凭证</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>credentials issued</source>
+        <translation>批量签发凭证</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>card status changed</source>
+        <translation>证件状态变更</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>request made</source>
+        <translation>提出申请</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>request rejected</source>
+        <translation>驳回申请</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>cards printed</source>
+        <translation>打印证件</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>printer calibrated</source>
+        <translation>校准打印机</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>audit trail exported</source>
+        <translation>导出审计记录</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>register citizens</source>
+        <translation>登记公民</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>read the registry</source>
+        <translation>查阅登记簿</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>issue credentials</source>
+        <translation>签发凭证</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>make requests</source>
+        <translation>提出申请</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>read requests</source>
+        <translation>查阅申请</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>decide requests</source>
+        <translation>决定申请</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>decide held registrations</source>
+        <translation>审核暂缓登记</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>manage officers</source>
+        <translation>管理工作人员</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>read officers</source>
+        <translation>查阅工作人员</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>manage keys</source>
+        <translation>管理密钥</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>read the audit trail</source>
+        <translation>查阅审计记录</translation>
+    </message>
+</context>
+<context>
+    <name>OfficersPage</name>
+    <message>
+        <location filename="../../console/gui/pages/officers.py" line="+56"/>
+        <location line="+28"/>
+        <source>Officers</source>
+        <translation>工作人员</translation>
+    </message>
+    <message>
+        <location line="-26"/>
+        <source>Who works in this office and in which role. Disabling an officer ends their access and their signing key at once; their past work stays signed and in the audit trail.</source>
+        <translation>谁在本办事处工作、担任何种角色。停用工作人员会立即终止其访问权限和签名密钥；其以往的工作仍保留签名并留在审计记录中。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <location line="+57"/>
+        <source>Username</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <location line="-56"/>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+61"/>
+        <source>Role</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <location line="-60"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Locked until</source>
+        <translation>锁定至</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Last login</source>
+        <translation>上次登录</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Added</source>
+        <translation>添加时间</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <location line="+126"/>
+        <source>never</source>
+        <translation>从未</translation>
+    </message>
+    <message>
+        <location line="-110"/>
+        <source>Selected officer</source>
+        <translation>所选工作人员</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+97"/>
+        <source>Select an officer to disable, unlock or give a new password.</source>
+        <translation>选择一名工作人员以停用、解锁或设置新密码。</translation>
+    </message>
+    <message>
+        <location line="-94"/>
+        <source>Disable…</source>
+        <translation>停用…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Unlock</source>
+        <translation>解锁</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Lift the lock after too many wrong passwords</source>
+        <translation>解除因多次密码错误造成的锁定</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>New password for the selected officer</source>
+        <translation>所选工作人员的新密码</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>New password (at least {count} characters)</source>
+        <translation>新密码（至少 {count} 个字符）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Reset password</source>
+        <translation>重置密码</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>New officer</source>
+        <translation>新工作人员</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Full name</source>
+        <translation>全名</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>First password</source>
+        <translation>初始密码</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>At least {count} characters; tell it to the officer in person</source>
+        <translation>至少 {count} 个字符；请当面告知该工作人员</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Add officer</source>
+        <translation>添加工作人员</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Username</source>
+        <translation>用户名(&amp;U)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Full name</source>
+        <translation>全名(&amp;F)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Role</source>
+        <translation>角色(&amp;R)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>First &amp;password</source>
+        <translation>初始密码(&amp;P)</translation>
+    </message>
+    <message>
+        <location line="+54"/>
+        <source>locked until {time}</source>
+        <translation>锁定至 {time}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{name} ({username}), {role}: {state}; last login {login}.</source>
+        <translation>{name}（{username}），{role}：{state}；上次登录 {login}。</translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>Officer added</source>
+        <translation>已添加工作人员</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{name} can now log in as {username} ({role}).</source>
+        <translation>{name} 现在可以用 {username}（{role}）登录。</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Disable this officer?</source>
+        <translation>停用此工作人员？</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{name} ({username}) will no longer be able to log in, and their signing key ends now. What they signed before stays valid. This cannot be undone; enrol them again if they come back.</source>
+        <translation>{name}（{username}）将无法再登录，其签名密钥即刻失效。此前所签内容仍然有效。此操作无法撤销；如其返回，请重新添加。</translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>Officer disabled</source>
+        <translation>已停用工作人员</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Officer unlocked</source>
+        <translation>已解锁工作人员</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Password reset</source>
+        <translation>密码已重置</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{username} can no longer log in.</source>
+        <translation>{username} 无法再登录。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{username} can log in again with their password.</source>
+        <translation>{username} 可以再次用其密码登录。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{username} logs in with the new password from now on; tell it to them in person.</source>
+        <translation>{username} 此后使用新密码登录；请当面告知。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Not done</source>
+        <translation>未完成</translation>
     </message>
 </context>
 <context>
@@ -1104,6 +2034,207 @@
         <location line="+3"/>
         <source>Printer calibration applied: {x:+.1f} mm right, {y:+.1f} mm down.</source>
         <translation>已应用打印机校准：向右 {x:+.1f} 毫米，向下 {y:+.1f} 毫米。</translation>
+    </message>
+</context>
+<context>
+    <name>PrintingPage</name>
+    <message>
+        <location filename="../../console/gui/pages/printing.py" line="-315"/>
+        <source>Printing</source>
+        <translation>打印</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Print many cards on A4 sheets, and calibrate a card printer so that cards sit straight.</source>
+        <translation>在 A4 纸上批量打印证件，并校准证卡打印机，使证件位置端正。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Many cards</source>
+        <translation>批量证件</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Calibrate a printer</source>
+        <translation>校准打印机</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>One ID number per line (or separated by commas). Each person needs a credential in force; ten cards fit on an A4 sheet.</source>
+        <translation>每行一个身份号码（或用逗号分隔）。每人须有有效凭证；一张 A4 纸可排十张证件。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>ID numbers to print</source>
+        <translation>要打印的身份号码</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Sheet</source>
+        <translation>版面</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A4 sheets of ten cards</source>
+        <translation>A4 纸（每张十证）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Card printer (one card per page)</source>
+        <translation>证卡打印机（每页一证）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Also print the backs (MRZ)</source>
+        <translation>同时打印背面（机读区）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Sheet</source>
+        <translation>版面(&amp;S)</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Load numbers from a file…</source>
+        <translation>从文件载入号码…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Print…</source>
+        <translation>打印…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Save PDF…</source>
+        <translation>保存 PDF…</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+15"/>
+        <source>%n card(s) to print.</source>
+        <translation>
+            <numerusform>待打印 %n 张证件。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Load ID numbers</source>
+        <translation>载入身份号码</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Text or CSV files (*.txt *.csv)</source>
+        <translation>文本或 CSV 文件 (*.txt *.csv)</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <location line="+3"/>
+        <source>Cannot read the file</source>
+        <translation>无法读取文件</translation>
+    </message>
+    <message>
+        <location line="-3"/>
+        <source>Save it as UTF-8 text.</source>
+        <translation>请另存为 UTF-8 文本。</translation>
+    </message>
+    <message>
+        <location line="+36"/>
+        <source>Sent to the printer</source>
+        <translation>已发送到打印机</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Save the cards as PDF</source>
+        <translation>将证件保存为 PDF</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>PDF files (*.pdf)</source>
+        <translation>PDF 文件 (*.pdf)</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Cards saved</source>
+        <translation>证件已保存</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>1. Print the test card on card stock. 2. Measure how far the printed outline lies right of and below the card&apos;s edges (negative: left or up). 3. Enter the offsets and save them; cards printed on this printer are then moved back by as much.</source>
+        <translation>1. 在空白卡上打印测试卡。2. 测量打印轮廓相对卡片边缘向右和向下偏移了多少（向左或向上为负）。3. 输入偏移量并保存；此后在这台打印机上打印的证件会反向移动相同距离。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Printer</source>
+        <translation>打印机</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Offset to the right</source>
+        <translation>向右偏移</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Offset downwards</source>
+        <translation>向下偏移</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Printer</source>
+        <translation>打印机(&amp;P)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Right by</source>
+        <translation>向右(&amp;R)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Down by</source>
+        <translation>向下(&amp;D)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Print test card…</source>
+        <translation>打印测试卡…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Save calibration</source>
+        <translation>保存校准</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Test card preview</source>
+        <translation>测试卡预览</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source> mm</source>
+        <translation> 毫米</translation>
+    </message>
+    <message>
+        <location line="+44"/>
+        <source>Test card sent</source>
+        <translation>测试卡已发送</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Measure where the outline landed and enter the offsets.</source>
+        <translation>请测量轮廓的实际位置并输入偏移量。</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Calibration saved</source>
+        <translation>校准已保存</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cards printed on {printer} move {x:+.1f} mm right and {y:+.1f} mm down.</source>
+        <translation>在 {printer} 上打印的证件将向右移动 {x:+.1f} 毫米、向下移动 {y:+.1f} 毫米。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Not done</source>
+        <translation>未完成</translation>
     </message>
 </context>
 <context>
@@ -1559,9 +2690,153 @@
     </message>
 </context>
 <context>
+    <name>SettingsPage</name>
+    <message>
+        <location filename="../../console/gui/pages/settings.py" line="+66"/>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>How this office works. Every change is recorded in the audit trail with your name.</source>
+        <translation>本办事处的工作方式。每项更改都会以您的名义记入审计记录。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Logins</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Wrong passwords before an account &amp;locks</source>
+        <translation>账户锁定前允许的密码错误次数(&amp;L)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Minutes an account stays loc&amp;ked</source>
+        <translation>账户锁定时长（分钟）(&amp;K)</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <location line="+1"/>
+        <source> min</source>
+        <translation> 分钟</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>&amp;Idle minutes before the console locks</source>
+        <translation>控制台空闲锁定时间（分钟）(&amp;I)</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Cards</source>
+        <translation>证件</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Country of issuance</source>
+        <translation>签发国</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>ISO 3166-1 alpha-3 code printed on cards and signed into credentials</source>
+        <translation>印在证件上并签入凭证的 ISO 3166-1 alpha-3 代码</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source> years</source>
+        <translation> 年</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Card validity</source>
+        <translation>证件有效期</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Country of issuance</source>
+        <translation>签发国(&amp;C)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cards &amp;valid for</source>
+        <translation>证件有效期(&amp;V)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Applies to credentials issued from now on; cards already issued keep theirs.</source>
+        <translation>适用于此后签发的凭证；已签发的证件保持原有效期。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>This computer</source>
+        <translation>本机</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The system&apos;s language</source>
+        <translation>系统语言</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Lan&amp;guage</source>
+        <translation>语言(&amp;G)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Takes effect the next time the console starts.</source>
+        <translation>下次启动控制台时生效。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Save changes</source>
+        <translation>保存更改</translation>
+    </message>
+    <message>
+        <location line="+31"/>
+        <source>Nothing to save</source>
+        <translation>没有需要保存的内容</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>No setting was changed.</source>
+        <translation>没有修改任何设置。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Settings saved</source>
+        <translation>设置已保存</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>The new settings apply from now on.</source>
+        <translation>新设置即刻生效。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Language chosen</source>
+        <translation>已选择语言</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>The console speaks it from the next start.</source>
+        <translation>控制台将在下次启动时使用该语言。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Not saved</source>
+        <translation>未保存</translation>
+    </message>
+</context>
+<context>
     <name>StartPage</name>
     <message>
-        <location filename="../../console/gui/window.py" line="-416"/>
+        <location filename="../../console/gui/window.py" line="-466"/>
         <source>Opening the office…</source>
         <translation>正在打开办公室…</translation>
     </message>
@@ -1762,7 +3037,7 @@
 <context>
     <name>Workspace</name>
     <message>
-        <location filename="../../console/gui/window.py" line="+73"/>
+        <location filename="../../console/gui/window.py" line="+126"/>
         <source>DEMO</source>
         <translation>演示</translation>
     </message>
@@ -1797,9 +3072,19 @@
         <translation>界面</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="-58"/>
         <source>Register</source>
         <translation>登记</translation>
+    </message>
+    <message>
+        <location line="-1"/>
+        <source>Dashboard</source>
+        <translation>概览</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Import</source>
+        <translation>导入</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -1813,6 +3098,11 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>Printing</source>
+        <translation>打印</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Requests</source>
         <translation>申请</translation>
     </message>
@@ -1823,16 +3113,36 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>Officers</source>
+        <translation>工作人员</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Office keys</source>
+        <translation>办事处密钥</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Audit trail</source>
+        <translation>审计记录</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Verify a card</source>
         <translation>核验证件</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+64"/>
         <source>{title} (Ctrl+{number})</source>
         <translation>{title}（Ctrl+{number}）</translation>
     </message>
     <message>
-        <location line="+81"/>
+        <location line="+76"/>
         <source>Ctrl+1 … Ctrl+{n}: switch screens</source>
         <translation>Ctrl+1 … Ctrl+{n}：切换界面</translation>
     </message>
@@ -1842,19 +3152,24 @@
         <translation>Ctrl+N：登记公民</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Ctrl+F: find a citizen</source>
         <translation>Ctrl+F：查找公民</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Ctrl+Enter: submit the form</source>
         <translation>Ctrl+Enter：提交表单</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+3"/>
         <source>Ctrl+I: issue a credential · Ctrl+P: print · Ctrl+S: save PDF</source>
         <translation>Ctrl+I：签发凭证 · Ctrl+P：打印 · Ctrl+S：保存 PDF</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Ctrl+P: print · Ctrl+S: save PDF</source>
+        <translation>Ctrl+P：打印 · Ctrl+S：保存 PDF</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -1867,7 +3182,7 @@
         <translation>F5：刷新 · Ctrl+L：锁定</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>Keyboard shortcuts</source>
         <translation>键盘快捷键</translation>
     </message>

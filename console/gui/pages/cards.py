@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.core import issuance
+from console.core import administration, issuance
 from console.core.issuance import Issued
 from console.core.roles import Permission
 from console.gui import cardprint, reads
@@ -158,6 +158,10 @@ class CardsPage(QWidget):
         for first, second in itertools.pairwise(order):
             self.setTabOrder(first, second)
         self._show_subject(None)
+        if may_issue:  # the office's default validity (Settings), read off the GUI thread
+            ctx.runner.read("card validity", administration.card_validity, ctx.session).then(
+                self, lambda years: self.valid_years.setValue(int(years)), lambda e: ctx.fail(self, e)
+            )
 
     def focus_first(self) -> None:
         self.number.setFocus()
