@@ -42,7 +42,7 @@
 <context>
     <name>ImportPage</name>
     <message numerus="yes">
-        <location filename="../../console/gui/pages/importer.py" line="+256"/>
+        <location filename="../../console/gui/pages/importer.py" line="+261"/>
         <source>%n row(s) in the file</source>
         <translation>
             <numerusform>%n row in the file</numerusform>

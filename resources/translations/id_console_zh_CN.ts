@@ -1017,7 +1017,7 @@
 <context>
     <name>ImportPage</name>
     <message>
-        <location filename="../../console/gui/pages/importer.py" line="+94"/>
+        <location filename="../../console/gui/pages/importer.py" line="+96"/>
         <source>{path} is not UTF-8 text; save it from the spreadsheet as CSV UTF-8.</source>
         <translation>{path} 不是 UTF-8 文本；请在电子表格中另存为 CSV UTF-8。</translation>
     </message>
@@ -1027,7 +1027,7 @@
         <translation>{path} 缺少列 {missing}；第一行必须列出 {columns}。</translation>
     </message>
     <message>
-        <location line="+65"/>
+        <location line="+67"/>
         <source>Import citizens</source>
         <translation>导入公民</translation>
     </message>
@@ -1087,7 +1087,7 @@
         <translation>导入</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+24"/>
         <source>Choose the CSV file to import</source>
         <translation>选择要导入的 CSV 文件</translation>
     </message>

@@ -17,6 +17,7 @@ from console.core.keystore import KDF_PRESETS
 from console.core.office import Office
 from console.gui import dialogs as dialogs_module
 from console.gui import i18n, noneguard, theme
+from console.gui.app import tune_interpreter
 from console.gui.tasks import TaskRunner
 from console.gui.window import ConsoleWindow, Workspace
 from tests.conftest import PASSWORDS
@@ -77,6 +78,7 @@ def gui_app(qapp: QApplication, tmp_path_factory: pytest.TempPathFactory) -> QAp
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path_factory.mktemp("qsettings")))
     noneguard.install(qapp)  # PySide6 6.12.0 on Python 3.11 loses references to None (see the module)
+    tune_interpreter()  # as the console does (GIL hand-over every 1 ms)
     theme.apply_theme(qapp, "light")
     i18n.install_translators(qapp, QLocale("en_US"))  # English plural forms ("1 minute"), as the console does
     warm_up()
