@@ -2240,7 +2240,7 @@
 <context>
     <name>RegisterPage</name>
     <message>
-        <location filename="../../console/gui/pages/register.py" line="+139"/>
+        <location filename="../../console/gui/pages/register.py" line="+183"/>
         <source>Register a citizen</source>
         <translation>登记公民</translation>
     </message>
@@ -2316,12 +2316,12 @@
     </message>
     <message>
         <location line="+14"/>
-        <location line="+225"/>
+        <location line="+247"/>
         <source>No photo</source>
         <translation>无照片</translation>
     </message>
     <message>
-        <location line="-223"/>
+        <location line="-245"/>
         <source>Choose photo…</source>
         <translation>选择照片…</translation>
     </message>
@@ -2336,12 +2336,12 @@
         <translation>移除</translation>
     </message>
     <message>
-        <location line="+8"/>
-        <source>JPEG or PNG, at most 512 KB. Optional.</source>
-        <translation>JPEG 或 PNG，不超过 512 KB。可选。</translation>
+        <location line="+9"/>
+        <source>JPEG or PNG. Optional. A larger picture is cropped and scaled; you confirm it.</source>
+        <translation>JPEG 或 PNG，可选。较大的图片会被裁剪和缩放，并由您确认。</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+15"/>
         <source>&amp;Family name</source>
         <translation>姓(&amp;F)</translation>
     </message>
@@ -2382,12 +2382,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+266"/>
+        <location line="+286"/>
         <source>Register</source>
         <translation>登记</translation>
     </message>
     <message>
-        <location line="-264"/>
+        <location line="-284"/>
         <source>Register this person (Ctrl+Enter)</source>
         <translation>登记此人（Ctrl+Enter）</translation>
     </message>
@@ -2420,6 +2420,16 @@
         <location line="+0"/>
         <source>Pictures (*.jpg *.jpeg *.png)</source>
         <translation>图片 (*.jpg *.jpeg *.png)</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Use the photo cropped and scaled?</source>
+        <translation>使用裁剪缩放后的照片？</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The photo is {width}×{height} pixels ({size} KB), larger than a card needs. It was cropped to a portrait around the face&apos;s usual place and scaled to {out_w}×{out_h} pixels ({out_kb} KB). Check the preview afterwards: the whole face must show. Use it?</source>
+        <translation>照片为 {width}×{height} 像素（{size} KB），超出证件所需。已按面部通常位置裁剪为竖幅，并缩放到 {out_w}×{out_h} 像素（{out_kb} KB）。之后请检查预览：必须显示完整面部。使用此照片吗？</translation>
     </message>
     <message>
         <location line="+62"/>
