@@ -130,3 +130,15 @@ def audit_action_name(action: str) -> str:
         "audit.read": QCoreApplication.translate("Names", "read the audit trail"),
     }
     return names.get(action, action)
+
+
+def field_name(field: str) -> str:
+    """A form field named by the core's `ValidationError.field`, as the form labels it."""
+    return {
+        "family-name": QCoreApplication.translate("Names", "Family name"),
+        "given-name": QCoreApplication.translate("Names", "Given name"),
+        "birth-date": QCoreApplication.translate("Names", "Birth date"),
+        "sex": QCoreApplication.translate("Names", "Sex"),
+        "birthplace": QCoreApplication.translate("Names", "Birthplace"),
+        "photo": QCoreApplication.translate("Names", "Photo"),
+    }.get(field, field)

@@ -42,7 +42,7 @@
 <context>
     <name>ImportPage</name>
     <message numerus="yes">
-        <location filename="../../console/gui/pages/importer.py" line="+261"/>
+        <location filename="../../console/gui/pages/importer.py" line="+264"/>
         <source>%n row(s) in the file</source>
         <translation>
             <numerusform>%n row in the file</numerusform>
@@ -123,7 +123,7 @@
 <context>
     <name>PrintingPage</name>
     <message numerus="yes">
-        <location filename="../../console/gui/pages/printing.py" line="+138"/>
+        <location filename="../../console/gui/pages/printing.py" line="+139"/>
         <source>%n card(s) to print.</source>
         <translation>
             <numerusform>%n card to print.</numerusform>

@@ -419,8 +419,8 @@
     </message>
     <message>
         <location line="+1"/>
-        <source>Log entry</source>
-        <translation>日志条目</translation>
+        <source>Log entry (of)</source>
+        <translation>日志条目（共）</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -506,7 +506,7 @@
 <context>
     <name>CalibrationPreview</name>
     <message>
-        <location filename="../../console/gui/pages/printing.py" line="+394"/>
+        <location filename="../../console/gui/pages/printing.py" line="+397"/>
         <source>grey: the card stock · outline: where the test card prints</source>
         <translation>灰色：卡片 · 轮廓：测试卡的打印位置</translation>
     </message>
@@ -972,6 +972,11 @@
         <source>Credentials issued</source>
         <translation>签发凭证</translation>
     </message>
+    <message>
+        <location line="+12"/>
+        <source>{first} to {last}</source>
+        <translation>{first} 至 {last}</translation>
+    </message>
 </context>
 <context>
     <name>Dialogs</name>
@@ -1017,7 +1022,7 @@
 <context>
     <name>ImportPage</name>
     <message>
-        <location filename="../../console/gui/pages/importer.py" line="+96"/>
+        <location filename="../../console/gui/pages/importer.py" line="+97"/>
         <source>{path} is not UTF-8 text; save it from the spreadsheet as CSV UTF-8.</source>
         <translation>{path} 不是 UTF-8 文本；请在电子表格中另存为 CSV UTF-8。</translation>
     </message>
@@ -1062,7 +1067,7 @@
         <translation>拒绝原因</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+6"/>
         <source>Refused rows</source>
         <translation>被拒绝的行</translation>
     </message>
@@ -1675,6 +1680,36 @@
         <source>read the audit trail</source>
         <translation>查阅审计记录</translation>
     </message>
+    <message>
+        <location line="+8"/>
+        <source>Family name</source>
+        <translation>姓</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Given name</source>
+        <translation>名</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Birth date</source>
+        <translation>出生日期</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sex</source>
+        <translation>性别</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Birthplace</source>
+        <translation>出生地</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Photo</source>
+        <translation>照片</translation>
+    </message>
 </context>
 <context>
     <name>OfficersPage</name>
@@ -2039,7 +2074,7 @@
 <context>
     <name>PrintingPage</name>
     <message>
-        <location filename="../../console/gui/pages/printing.py" line="-315"/>
+        <location filename="../../console/gui/pages/printing.py" line="-317"/>
         <source>Printing</source>
         <translation>打印</translation>
     </message>
@@ -2212,7 +2247,7 @@
         <translation> 毫米</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+46"/>
         <source>Test card sent</source>
         <translation>测试卡已发送</translation>
     </message>

@@ -114,7 +114,7 @@ class AuditPage(QWidget):
             ("action", self.tr("Action")),
             ("outcome", self.tr("Outcome")),
             ("signature", self.tr("Signature")),
-            ("position", self.tr("Log entry")),
+            ("position", self.tr("Log entry (of)")),
             ("detail", self.tr("Detail")),
         ]
         formatters = {
@@ -123,7 +123,7 @@ class AuditPage(QWidget):
             "action": lambda v: audit_action_name(str(v)),
             "outcome": lambda v: outcome_name(str(v)),
             "signature": lambda v: signature_name(str(v or "")),
-            "position": lambda v: "" if v is None else str(v),
+            "position": lambda v: "" if v is None else f"{v} / {self.log_size}",
         }
         self.model = AuditTableModel(columns, self, formatters)
         self.table = QTableView()

@@ -127,8 +127,12 @@ class DashboardPage(QWidget):
         series.append(issued)
         chart.addSeries(series)
         days = QBarCategoryAxis()
-        # Every fifth day is labelled (a label per bar would not fit); the others stay blank but unique.
-        days.append([d.strftime("%m-%d") if i % 5 == 0 else " " * (i + 1) for i, d in enumerate(figures.days)])
+        # The day of the month under each pair of bars (30 consecutive days never repeat one); the axis title
+        # names the span.
+        days.append([str(d.day) for d in figures.days])
+        days.setTitleText(
+            self.tr("{first} to {last}").format(first=figures.days[0].isoformat(), last=figures.days[-1].isoformat())
+        )
         counts = QValueAxis()
         counts.setLabelFormat("%d")
         counts.setRange(0, max([1, *figures.registered, *figures.issued]))
@@ -143,3 +147,4 @@ class DashboardPage(QWidget):
         chart.legend().setLabelColor(text)
         for axis in (days, counts):
             axis.setLabelsColor(text)
+            axis.setTitleBrush(text)

@@ -42,6 +42,7 @@ from console.gui.context import Context
 from console.gui.dialogs import dialogs
 from console.gui.icons import icon
 from console.gui.models import format_id
+from console.gui.texts import field_name
 from console.gui.widgets import Banner, DictTableModel, hint_label, page_title
 
 logger = logging.getLogger(__name__)
@@ -189,7 +190,9 @@ class ImportPage(QWidget):
         self.summary = hint_label("")
         layout.addWidget(self.summary)
         self.model = DictTableModel(
-            [("line", self.tr("Line")), ("field", self.tr("Field")), ("error", self.tr("Why it is refused"))], self
+            [("line", self.tr("Line")), ("field", self.tr("Field")), ("error", self.tr("Why it is refused"))],
+            self,
+            {"field": lambda v: field_name(str(v))},
         )
         self.table = QTableView()
         self.table.setObjectName("ImportErrors")

@@ -67,6 +67,7 @@ class PrintingPage(QWidget):
     printed = Signal(object)  # cardprint.PrintOutcome
     saved = Signal(str)
     calibrated = Signal(dict)
+    printers_loaded = Signal()
 
     def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -283,18 +284,20 @@ class PrintingPage(QWidget):
         self._stored = {str(r["printer"]): (float(r["offset_x"]), float(r["offset_y"])) for r in rows}
         names = sorted(set(QPrinterInfo.availablePrinterNames()) | set(self._stored))
         current = self.printer_name.currentText()
-        self.printer_name.blockSignals(True)
+        self.printer_name.blockSignals(True)  # the officer may have typed a name and offsets meanwhile: keep them
         self.printer_name.clear()
         self.printer_name.addItems(names)
+        self.printer_name.setCurrentText(current)
         self.printer_name.blockSignals(False)
-        if current:
-            self.printer_name.setCurrentText(current)
-        self._on_printer_chosen(self.printer_name.currentText())
+        if not current:
+            self._on_printer_chosen(self.printer_name.currentText())
+        self.printers_loaded.emit()
 
     def _on_printer_chosen(self, name: str) -> None:
-        x, y = self._stored.get(" ".join(name.split()), (0.0, 0.0))
-        self.offset_x.setValue(x)
-        self.offset_y.setValue(y)
+        stored = self._stored.get(" ".join(name.split()))
+        if stored is not None:  # a known printer: its calibration; a new name keeps what is entered
+            self.offset_x.setValue(stored[0])
+            self.offset_y.setValue(stored[1])
 
     def print_test_card(self) -> None:
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
