@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ["ID_CONSOLE_KDF"] = "min"  # subprocess CLI tests: fast argon2id (production default: moderate)
+os.environ["ID_CONSOLE_KDF"] = "min"  # subprocess CLI tests: fast argon2id (production default: standard)
 os.environ["ID_CONSOLE_ALLOW_WEAK_KDF"] = "1"  # the "min" preset is refused without it
 
 from collections.abc import Callable

@@ -39,14 +39,14 @@ def data_dir(args: argparse.Namespace) -> Path:
 
 
 def kdf_limits() -> KdfLimits:
-    """argon2id limits for new keystores: ID_CONSOLE_KDF names a preset (default: moderate)."""
+    """argon2id limits for new keystores: ID_CONSOLE_KDF names a preset (default: standard)."""
     name = os.environ.get("ID_CONSOLE_KDF", DEFAULT_KDF)
     if name not in KDF_PRESETS:
-        raise UsageError(f"ID_CONSOLE_KDF={name!r} is not a preset; use interactive, moderate or sensitive.")
+        raise UsageError(f"ID_CONSOLE_KDF={name!r} is not a preset; use interactive, moderate, standard or sensitive.")
     if name == "min" and os.environ.get("ID_CONSOLE_ALLOW_WEAK_KDF") != "1":
         raise UsageError(
             "ID_CONSOLE_KDF=min makes keystores easy to crack and is for tests only (they also set "
-            "ID_CONSOLE_ALLOW_WEAK_KDF=1); use interactive, moderate or sensitive."
+            "ID_CONSOLE_ALLOW_WEAK_KDF=1); use interactive, moderate, standard or sensitive."
         )
     return KDF_PRESETS[name]
 

@@ -1,21 +1,25 @@
-"""Logging in, sessions, and the permission check every service call makes.
+"""Logging in, sessions, the permission check every service call makes, and the wraps of office secrets.
 
-A session is the unlocked state of one officer: their signing key and the key material their role is granted.
-Every service call goes through `Session.require`, which (deny by default) re-reads the officer's row, so a
-disabled officer or a changed role takes effect on the next call, ends idle sessions, and records refusals in
-the audit trail.
+A session is the unlocked state of one officer: their signing key and the key material their role is granted
+(opened from the wraps sealed to that key, `open_wraps`). The session's role comes from the officer's signed
+certificate (console.core.truth), never from the table. Every service call goes through `Session.require`,
+which (deny by default) re-reads the officer's row and the signed roster, so a disabled officer takes effect
+on the next call and an edited role is refused; it also ends idle sessions and records refusals in the audit
+trail. The lockout is counted in the audit trail before the key derivation (`login`).
 """
 
 from __future__ import annotations
 
 import logging
+import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 import nacl.signing
 
-from console.core import cose, events
+from console.core import cose, events, truth
+from console.core.atomic import fsync_dir
 from console.core.errors import (
     AccountLocked,
     AuthenticationError,
@@ -31,16 +35,23 @@ from console.core.keys import (
     AuthoritySecrets,
     OfficerSecrets,
     OfficeSecrets,
+    open_wrap,
     public_key_of,
     read_master_sealed,
+    wrap_secret,
+    wrap_signer_kid,
 )
-from console.core.keystore import read_sealed
+from console.core.keystore import derive_key, limits_of, read_keystore, unseal, write_sealed
 from console.core.office import Office
-from console.core.roles import Permission, Role, allows
+from console.core.roles import KEY_GRANTS, Permission, Role, allows
 from console.core.store import transaction
-from console.core.timeutil import from_iso, to_iso
+from console.core.timeutil import to_iso
+from console.core.truth import TamperedError
 
 logger = logging.getLogger(__name__)
+
+LOCK_ACTION = "login.lock"
+UNLOCK_ACTION = "login.unlock"
 
 
 @dataclass
@@ -61,6 +72,8 @@ class Session:
     last_active: datetime
     idle_timeout: timedelta
     closed: bool = field(default=False)
+    anchor: bytes = b""  # the authority root public key this officer's keystore trusts
+    kid: bytes = b""  # the officer's own key, as the signed roster knows it
 
     @property
     def actor(self) -> Actor:
@@ -119,12 +132,23 @@ class Session:
                 )
             )
         row = self.office.officer_row(self.username)
-        if row["status"] != "active":
+        if row["status"] != "active" or not truth.officer_still_valid(
+            self.office, self.username, self.kid, self.anchor
+        ):
             self.lock()
             raise SessionExpired(
                 _("The account {user!r} has been disabled; ask an administrator.").format(user=self.username)
             )
-        return Role(row["role"])
+        if row["role"] != self.role.value:
+            self.refuse("session", f"officers row says role {row['role']}, certificate says {self.role.value}")
+            raise TamperedError(
+                _(
+                    "The officers row of {user!r} in office.db says role {row_role!r}, but the officer's signed "
+                    "certificate says {role!r}: the table was edited outside the console. Nothing was done; ask an "
+                    "administrator to restore the database."
+                ).format(user=self.username, row_role=row["role"], role=self.role.value)
+            )
+        return self.role
 
     def require_not_own(self, requested_by: str, action: str, what: str, shown: str | None = None) -> None:
         """The four-eyes rule: nobody decides what they asked for themselves (refusal audited).
@@ -165,11 +189,12 @@ class Session:
     def office_signing_key(self) -> nacl.signing.SigningKey:
         """The office key now in force (only for roles granted the office keys).
 
-        After a key rotation (by another session) the key in force is not in the secrets loaded at login, so
-        the sealed office file is read again with the office master key this officer holds.
+        The key in force is the newest one the authority certified (`truth.current_office_key`), never just the
+        table's. After a key rotation (by another session) it is not in the secrets loaded at login, so this
+        officer's wrap is opened again (rotation re-wrapped it).
         """
         secrets = self.office_keys()
-        current = bytes(self.office.current_office_key()["public_key"])
+        current = truth.current_office_key(self.office, self.anchor or None).public_key
         for attempt in range(2):
             for seed in secrets.signing_seeds:
                 if public_key_of(seed) == current:
@@ -186,11 +211,12 @@ class Session:
         )
 
     def reload_office_secrets(self) -> OfficeSecrets:
-        """Read the sealed office secrets again (they change when an administrator rotates the office key)."""
-        grants = self.officer_keys().grants
-        if "office" not in grants:
+        """Open this officer's office-secrets wrap again (it changes when an administrator rotates the office key)."""
+        state = truth.roster(self.office, self.anchor or None)
+        office_secrets, _authority = open_wraps(self.office, self.username, self.role, self.officer_keys(), state)
+        if office_secrets is None:
             raise PermissionDenied(_("A {role} holds no office keys.").format(role=role_name(self.role)))
-        return OfficeSecrets.from_bytes(read_master_sealed(self.office.paths.office_sealed, grants["office"]))
+        return office_secrets
 
     def describe(self) -> dict[str, Any]:
         """What `whoami` prints."""
@@ -208,87 +234,158 @@ class Session:
 
 
 def login(office: Office, username: str, password: str) -> Session:
-    """Check the password by opening the officer's keystore; apply the lockout rule.
+    """Check the password by opening the officer's keystore, under a lockout that holds against bursts.
+
+    The attempt is counted (an audit row, in a write transaction) *before* the key derivation and settled
+    after it, so parallel guesses cannot all be tried: once the attempts in flight and the failures since the
+    last success reach the threshold, the account locks and every further attempt is refused unread; a right
+    password whose attempt finishes after a lock set during it is refused too. The lock and the failures are
+    read from the audit trail, not from the counter columns of ``officers`` (a display cache). An unknown
+    username costs the same key derivation and gets the same answers as a wrong password.
 
     Raises:
-        AuthenticationError: unknown or disabled officer.
-        AccountLocked: too many wrong passwords recently.
-        InvalidPassword: wrong password (says how many tries are left).
+        AuthenticationError: disabled officer.
+        AccountLocked: too many wrong passwords recently (or in this burst).
+        InvalidPassword: wrong password or unknown officer (says how many tries are left).
+        TamperedError: the officer's row or keys disagree with the signed data.
     """
     now = office.clock()
-    db = office.db
     try:
-        row = office.officer_row(username)
+        row: dict[str, Any] | None = office.officer_row(username)
     except NotFound:
-        with transaction(db) as conn:
-            events.audit(
-                conn, now=now, officer=None, action="login", outcome="failed", detail=f"unknown user {username!r}"
-            )
-        raise AuthenticationError(
-            _("No officer named {user!r} in the office at {folder}; check the username.").format(
-                user=username, folder=office.paths.data_dir
-            )
-        ) from None
-    if row["status"] != "active":
-        with transaction(db) as conn:
+        row = None
+    if row is not None and row["status"] != "active":
+        with transaction(office.db) as conn:
             events.audit(conn, now=now, officer=username, action="login", outcome="refused", detail="account disabled")
         raise AuthenticationError(_("The account {user!r} is disabled; ask an administrator.").format(user=username))
-    if row["locked_until"] and from_iso(row["locked_until"]) > now:
-        with transaction(db) as conn:
-            events.audit(conn, now=now, officer=username, action="login", outcome="refused", detail="account locked")
-        raise AccountLocked(
-            _(
-                "The account {user!r} is locked after too many wrong passwords until {until} (UTC); "
-                "wait or ask an administrator."
-            ).format(user=username, until=row["locked_until"]),
-            row["locked_until"],
-        )
+    attempt = _admit(office, username, now)
+    path = office.paths.officer_keystore(username)
     try:
-        secrets = OfficerSecrets.from_bytes(read_sealed(office.paths.officer_keystore(username), password))
+        if row is None:
+            _dummy_unlock(office, password)  # same cost and answer as a wrong password
+        keystore = read_keystore(path)
+        secrets = OfficerSecrets.from_bytes(
+            unseal(keystore, password, where=_("The keystore {path}").format(path=path))
+        )
     except InvalidPassword:
-        _count_failure(office, username, now)
+        _fail(office, username, attempt, now, known=row is not None)
+        raise  # _fail always raises; kept for the type checker
+    except BaseException as e:
+        _settle(office, attempt, "refused", f"keystore unusable: {type(e).__name__}")
         raise
-    role = Role(row["role"])
-    office_secrets = authority_secrets = None
-    if "office" in secrets.grants:
-        office_secrets = OfficeSecrets.from_bytes(
-            read_master_sealed(office.paths.office_sealed, secrets.grants["office"])
-        )
-    if "authority" in secrets.grants:
-        authority_secrets = AuthoritySecrets.from_bytes(
-            read_master_sealed(office.paths.authority_sealed, secrets.grants["authority"])
-        )
-    with transaction(db) as conn:
+    try:
+        session = _open(office, username, password, keystore, secrets, now)
+    except BaseException as e:
+        _settle(office, attempt, "refused", f"refused after the password: {e}")
+        raise
+    _release(office, username, attempt, now)
+    return session
+
+
+def _dummy_unlock(office: Office, password: str) -> None:
+    """Spend one key derivation with the office's limits, then fail like a wrong password."""
+    derive_key(password, b"\0" * 16, office.kdf)
+    raise InvalidPassword(_("Wrong password."))
+
+
+def _limits(office: Office) -> tuple[int, int]:
+    return int(office.setting("lockout_threshold")), int(office.setting("lockout_minutes"))
+
+
+def _lock_state(conn: sqlite3.Connection, username: str, now: datetime) -> tuple[int, str | None]:
+    """(failed attempts since the last reset, locked-until if locked now) from the audit trail.
+
+    A reset is a successful login, a lock (counting restarts when it is set), or an administrator's unlock.
+    Attempts still in flight are rows with outcome "failed" until they settle, so they count.
+    """
+
+    def last(action: str, outcome: str | None = None) -> int:
+        sql = "SELECT MAX(id) FROM audit WHERE officer = ? AND action = ?"
+        params: list[Any] = [username, action]
+        if outcome is not None:
+            sql += " AND outcome = ?"
+            params.append(outcome)
+        return int(conn.execute(sql, params).fetchone()[0] or 0)
+
+    ok, lock, unlock = last("login", "ok"), last(LOCK_ACTION), last(UNLOCK_ACTION)
+    reset = max(ok, lock, unlock)
+    locked_until = None
+    if lock and lock == reset:
+        until = conn.execute("SELECT detail FROM audit WHERE id = ?", (lock,)).fetchone()[0]
+        if isinstance(until, str) and until.startswith("locked until ") and until[13:] > to_iso(now):
+            locked_until = until[13:]
+    failures = int(
         conn.execute(
-            "UPDATE officers SET failed_logins = 0, locked_until = NULL, last_login = ? WHERE username = ?",
-            (to_iso(now), username),
-        )
-        events.audit(conn, now=now, officer=username, action="login", outcome="ok", detail="")
-    idle = timedelta(minutes=int(office.setting("session_idle_minutes")))
-    return Session(office, username, role, secrets, office_secrets, authority_secrets, now, idle)
+            "SELECT COUNT(*) FROM audit WHERE officer = ? AND action = 'login' AND outcome = 'failed' AND id > ?",
+            (username, reset),
+        ).fetchone()[0]
+    )
+    return failures, locked_until
 
 
-def _count_failure(office: Office, username: str, now: datetime) -> None:
-    threshold = int(office.setting("lockout_threshold"))
-    minutes = int(office.setting("lockout_minutes"))
+def _locked_message(username: str, until: str) -> AccountLocked:
+    return AccountLocked(
+        _(
+            "The account {user!r} is locked after too many wrong passwords until {until} (UTC); "
+            "wait or ask an administrator."
+        ).format(user=username, until=until),
+        until,
+    )
+
+
+def _lock(conn: sqlite3.Connection, username: str, now: datetime, minutes: int) -> str:
+    until = to_iso(now + timedelta(minutes=minutes))
+    events.audit(conn, now=now, officer=username, action=LOCK_ACTION, outcome="refused", detail=f"locked until {until}")
+    conn.execute("UPDATE officers SET failed_logins = 0, locked_until = ? WHERE username = ?", (until, username))
+    return until
+
+
+def _admit(office: Office, username: str, now: datetime) -> int:
+    """Count the attempt before the key derivation; refuse it unread when the account is (or now becomes) locked.
+
+    Returns the id of the attempt's audit row.
+    """
+    threshold, minutes = _limits(office)
     with transaction(office.db) as conn:
-        failed = (
-            int(conn.execute("SELECT failed_logins FROM officers WHERE username = ?", (username,)).fetchone()[0]) + 1
-        )
-        locked_until = to_iso(now + timedelta(minutes=minutes)) if failed >= threshold else None
+        failures, locked_until = _lock_state(conn, username, now)
+        if locked_until is None and failures >= threshold:  # a burst: as many attempts in flight as allowed
+            locked_until = _lock(conn, username, now, minutes)
+        if locked_until is not None:
+            events.audit(conn, now=now, officer=username, action="login", outcome="refused", detail="account locked")
+            attempt = 0
+        else:
+            cur = conn.execute(
+                "INSERT INTO audit (time, officer, action, outcome, detail) VALUES (?, ?, 'login', 'failed', ?)",
+                (to_iso(now), username, "attempt in progress"),
+            )
+            attempt = int(cur.lastrowid or 0)
+    if locked_until is not None:
+        raise _locked_message(username, locked_until)
+    return attempt
+
+
+def _settle(office: Office, attempt: int, outcome: str, detail: str) -> None:
+    with transaction(office.db) as conn:
+        conn.execute("UPDATE audit SET outcome = ?, detail = ? WHERE id = ?", (outcome, detail[:500], attempt))
+
+
+def _fail(office: Office, username: str, attempt: int, now: datetime, *, known: bool) -> None:
+    """Settle a wrong password (the attempt stays counted); lock at the threshold; say how many tries are left."""
+    threshold, minutes = _limits(office)
+    with transaction(office.db) as conn:
         conn.execute(
-            "UPDATE officers SET failed_logins = ?, locked_until = ? WHERE username = ?",
-            (0 if locked_until else failed, locked_until, username),
+            "UPDATE audit SET detail = ? WHERE id = ?",
+            ("wrong password" if known else f"unknown user {username!r}", attempt),
         )
-        events.audit(
-            conn,
-            now=now,
-            officer=username,
-            action="login",
-            outcome="failed",
-            detail="wrong password" + (f"; locked until {locked_until}" if locked_until else ""),
-        )
-    if locked_until:
+        failures, locked_until = _lock_state(conn, username, now)
+        newly = locked_until is None and failures >= threshold
+        if newly:
+            locked_until = _lock(conn, username, now, minutes)
+        elif locked_until is None:
+            conn.execute("UPDATE officers SET failed_logins = ? WHERE username = ?", (failures, username))
+    if locked_until is not None:
+        if not newly:
+            raise _locked_message(username, locked_until)
         raise AccountLocked(
             _(
                 "Wrong password. The account {user!r} is now locked for {minutes} minutes after {threshold} wrong "
@@ -296,13 +393,185 @@ def _count_failure(office: Office, username: str, now: datetime) -> None:
             ).format(user=username, minutes=minutes, threshold=threshold),
             locked_until,
         )
-    left = threshold - failed
+    left = max(threshold - failures, 1)
     message = (
         _("Wrong password for {user!r}; {left} try left before the account locks.")
         if left == 1
         else _("Wrong password for {user!r}; {left} tries left before the account locks.")
     )
     raise InvalidPassword(message.format(user=username, left=left))
+
+
+def _release(office: Office, username: str, attempt: int, now: datetime) -> None:
+    """Settle a right password: refused if a lock was set while it was in flight, else the reset point."""
+    with transaction(office.db) as conn:
+        later_lock = conn.execute(
+            "SELECT detail FROM audit WHERE officer = ? AND action = ? AND id > ? ORDER BY id DESC LIMIT 1",
+            (username, LOCK_ACTION, attempt),
+        ).fetchone()
+        _failures, locked_until = _lock_state(conn, username, now)
+        if later_lock is not None and locked_until is None:
+            locked_until = str(later_lock[0])[13:]
+        if locked_until is not None:
+            conn.execute(
+                "UPDATE audit SET outcome = 'refused', detail = 'right password, but the account was locked' "
+                "WHERE id = ?",
+                (attempt,),
+            )
+        else:
+            conn.execute("UPDATE audit SET outcome = 'ok', detail = '' WHERE id = ?", (attempt,))
+            conn.execute(
+                "UPDATE officers SET failed_logins = 0, locked_until = NULL, last_login = ? WHERE username = ?",
+                (to_iso(now), username),
+            )
+    if locked_until is not None:
+        raise _locked_message(username, locked_until)
+
+
+def lift_lockout(conn: sqlite3.Connection, username: str, now: datetime, by: str) -> None:
+    """Record an administrator's unlock (inside their transaction): counting restarts after this row."""
+    events.audit(conn, now=now, officer=username, action=UNLOCK_ACTION, outcome="ok", detail=f"by {by}")
+    conn.execute("UPDATE officers SET failed_logins = 0, locked_until = NULL WHERE username = ?", (username,))
+
+
+def _open(
+    office: Office, username: str, password: str, keystore: bytes, secrets: OfficerSecrets, now: datetime
+) -> Session:
+    """After the password: check the officer against the signed data, open the wraps, migrate old layouts."""
+    root = bytes(office.authority()["root_public"])
+    anchor = secrets.anchor if secrets.anchor is not None else root  # pinned at this login (docs/security.md)
+    if anchor != root:
+        raise TamperedError(
+            _(
+                "The authority root key in office.db differs from the one the keystore of {user!r} trusts: the "
+                "database was replaced or edited outside the console. Nothing was done; ask an administrator."
+            ).format(user=username)
+        )
+    public = bytes(secrets.signing_key.verify_key)
+    fact = truth.check_login(office, username, public, anchor)
+    role = Role(str(fact.role))
+    state = truth.roster(office, anchor)
+    office_secrets, authority_secrets = open_wraps(office, username, role, secrets, state)
+    legacy = office.paths.office_sealed.exists() or office.paths.authority_sealed.exists()
+    if role is Role.ADMINISTRATOR and legacy and office_secrets is not None and authority_secrets is not None:
+        rewrap_all(office, secrets, office_secrets, authority_secrets, state, now)
+    wrapped = not office.paths.office_sealed.exists()
+    if secrets.anchor is None or (secrets.grants and wrapped):
+        # one-time re-seal: pin the anchor, drop master keys the wraps replaced
+        secrets = OfficerSecrets(secrets.signing_seed, {} if wrapped else secrets.grants, anchor)
+        write_sealed(office.paths.officer_keystore(username), secrets.to_bytes(), password, limits_of(keystore))
+    idle = timedelta(minutes=int(office.setting("session_idle_minutes")))
+    return Session(
+        office, username, role, secrets, office_secrets, authority_secrets, now, idle, anchor=anchor, kid=fact.kid
+    )
+
+
+def open_wraps(
+    office: Office, username: str, role: Role, secrets: OfficerSecrets, state: truth.Roster
+) -> tuple[OfficeSecrets | None, AuthoritySecrets | None]:
+    """The office and authority secrets wrapped to this officer (those the role is granted), each wrap signed by a
+    certified administrator; offices not yet migrated fall back to the master-key files.
+
+    Raises:
+        TamperedError: a wrap is not signed by an administrator, or is for someone else.
+    """
+    code = office.local_office()["code"]
+    found: dict[str, bytes] = {}
+    for secret, wrap in office.db.execute("SELECT secret, wrap FROM key_wraps WHERE username = ?", (username,)):
+        if secret not in KEY_GRANTS[role]:
+            continue
+        try:
+            signer = state.officer_keys.get(wrap_signer_kid(bytes(wrap)))
+            if signer is None or signer.role != Role.ADMINISTRATOR.value:
+                raise ValueError("not signed by an administrator")
+            found[secret] = open_wrap(
+                bytes(wrap), secret=secret, office=code, username=username, officer=secrets, signer_public=signer.public
+            )
+        except (ValueError, cose.CoseError) as e:
+            raise TamperedError(
+                _(
+                    "The key_wraps row {secret} of {user!r} in office.db is not a wrap an administrator made for this "
+                    "officer's key; it was edited outside the console. Nothing was done; ask an administrator."
+                ).format(secret=secret, user=username)
+            ) from e
+    for secret, path in (("office", office.paths.office_sealed), ("authority", office.paths.authority_sealed)):
+        if secret not in found and secret in KEY_GRANTS[role] and secret in secrets.grants and path.exists():
+            found[secret] = read_master_sealed(path, secrets.grants[secret])
+    return (
+        OfficeSecrets.from_bytes(found["office"]) if "office" in found else None,
+        AuthoritySecrets.from_bytes(found["authority"]) if "authority" in found else None,
+    )
+
+
+def wraps_for(
+    signer: OfficerSecrets,
+    code: str,
+    username: str,
+    role: Role,
+    public: bytes,
+    office_secrets: OfficeSecrets | None,
+    authority_secrets: AuthoritySecrets | None,
+) -> list[tuple[str, bytes]]:
+    """The wraps an officer of `role` gets: (secret name, wrap), signed by the administrator `signer`."""
+    plain = {
+        "office": office_secrets.to_bytes() if office_secrets is not None else None,
+        "authority": authority_secrets.to_bytes() if authority_secrets is not None else None,
+    }
+    out = []
+    for secret in sorted(KEY_GRANTS[role]):
+        data = plain[secret]
+        if data is None:
+            raise PermissionDenied(
+                _("Your keystore lacks the {keys} keys that a {role} needs.").format(keys=secret, role=role_name(role))
+            )
+        out.append(
+            (
+                secret,
+                wrap_secret(
+                    signer.signing_key, secret=secret, office=code, username=username, recipient=public, plaintext=data
+                ),
+            )
+        )
+    return out
+
+
+def store_wraps(
+    conn: sqlite3.Connection, username: str, public: bytes, wraps: list[tuple[str, bytes]], now: str
+) -> None:
+    """Replace an officer's wraps (inside the caller's transaction)."""
+    conn.execute("DELETE FROM key_wraps WHERE username = ?", (username,))
+    for secret, wrap in wraps:
+        conn.execute(
+            "INSERT INTO key_wraps (secret, username, kid, wrap, created_at) VALUES (?, ?, ?, ?, ?)",
+            (secret, username, cose.key_id(public), wrap, now),
+        )
+
+
+def rewrap_all(
+    office: Office,
+    admin: OfficerSecrets,
+    office_secrets: OfficeSecrets,
+    authority_secrets: AuthoritySecrets | None,
+    state: truth.Roster,
+    now: datetime,
+) -> None:
+    """Wrap the secrets to every active officer (one transaction); then remove the master-key files.
+
+    Used once per office set up before key wraps (at an administrator's next login) and by key rotation.
+    """
+    with transaction(office.db) as conn:
+        rewrap(conn, office, admin, office_secrets, authority_secrets, state, now)
+        events.audit(
+            conn,
+            now=now,
+            officer=None,
+            action="keys.wrapped",
+            outcome="ok",
+            detail="office secrets wrapped to officers",
+        )
+    for path in (office.paths.office_sealed, office.paths.authority_sealed):
+        path.unlink(missing_ok=True)
+    fsync_dir(office.paths.keys)
 
 
 def role_name(role: Role) -> str:
@@ -314,3 +583,21 @@ def role_name(role: Role) -> str:
         Role.AUDITOR: _("auditor"),
     }
     return names.get(role, role.value)
+
+
+def rewrap(
+    conn: sqlite3.Connection,
+    office: Office,
+    admin: OfficerSecrets,
+    office_secrets: OfficeSecrets,
+    authority_secrets: AuthoritySecrets | None,
+    state: truth.Roster,
+    now: datetime,
+) -> None:
+    """Replace every wrap by wraps of these secrets to the officers the signed roster says are active."""
+    code = office.local_office()["code"]
+    conn.execute("DELETE FROM key_wraps")
+    for username, fact in sorted(state.active_officers().items()):
+        role = Role(str(fact.role))
+        wraps = wraps_for(admin, code, username, role, fact.public, office_secrets, authority_secrets)
+        store_wraps(conn, username, fact.public, wraps, to_iso(now))

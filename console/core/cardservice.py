@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from console.core import events
+from console.core import events, truth
 from console.core.accounts import Session
 from console.core.cards import CardData, Progress, Sheet, render_cards
 from console.core.errors import Conflict, NotFound, ValidationError
@@ -35,6 +35,7 @@ def card_data(session: Session, target: str) -> CardData:
     session.require(Permission.CARD_PRINT, target)
     office = session.office
     credential = current_credential(session, target)
+    truth.check_holder(office, credential["id_number"])  # a row edited back to active is refused, not printed
     if credential["status"] != "active":
         remedy = {
             "suspended": _("a supervisor must reinstate it first"),

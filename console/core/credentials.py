@@ -42,7 +42,16 @@ Sex = Literal["F", "M", "X"]
 PhotoFormat = Literal["png", "jpeg", "jpeg2000", "avif", "webp"]
 CredentialState = Literal["active", "revoked", "suspended", "superseded"]
 VerdictStatus = Literal[
-    "valid", "revoked", "suspended", "superseded", "expired", "bad-signature", "unknown-issuer", "malformed"
+    "valid",
+    "revoked",
+    "suspended",
+    "superseded",
+    "expired",
+    "bad-signature",
+    "unknown-issuer",
+    "malformed",
+    "tampered",  # issue 12: the office's row disagrees with its signed events
+    "unrecorded",  # issue 12: signed by this office, but not on its record (offline forgery or deleted row)
 ]
 
 # CWT claim keys (RFC 8392 §3.1.1-3.1.7, IANA "CBOR Web Token Claims"); 169 is MOSIP's identity-data claim.

@@ -11,11 +11,11 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from console.core import cose, events
+from console.core import cose, events, truth
 from console.core.accounts import Session
 from console.core.credentials import (
     Credential,
@@ -49,19 +49,22 @@ def country_of(office: Office) -> str:
 
 
 def trust_list(office: Office) -> TrustList:
-    """Every office key this office knows (its own and those learned from the ledger), with validity."""
+    """Every office key this office knows (its own and those learned from the ledger) that the authority root
+    certified, with the validity its certificates give it; a row without a valid certificate is left out
+    (`truth.office_keys` names it)."""
     authority = office.authority()
+    verified, _problems = truth.office_keys(office)
     keys = [
         TrustedKey(
-            public_key=bytes(row["public_key"]),
-            issuer=f"{authority['domain']}/{row['office_code']}",
-            valid_from=from_iso(row["valid_from"]),
-            valid_until=from_iso(row["valid_until"]) if row["valid_until"] else None,
+            public_key=key.public_key,
+            issuer=f"{authority['domain']}/{key.office_code}",
+            valid_from=from_iso(key.valid_from),
+            valid_until=from_iso(key.valid_until) if key.valid_until else None,
             authority=authority["name"],
         )
-        for row in office.db.query("SELECT * FROM office_keys ORDER BY office_code, valid_from")
+        for key in verified
         # a key retired in the second it was certified never signed anything: leave it out
-        if row["valid_until"] is None or row["valid_until"] > row["valid_from"]
+        if key.valid_until is None or key.valid_until > key.valid_from
     ]
     return TrustList(keys)
 
@@ -243,6 +246,7 @@ def _check_after_revocation(session: Session, id_numbers: Sequence[str]) -> None
     """
     db = session.office.db
     for id_number in id_numbers:
+        truth.check_holder(session.office, id_number.replace(" ", "").upper())  # the rows as signed, or refuse
         row = db.execute(
             "SELECT status FROM credentials WHERE id_number = ? ORDER BY issued_at DESC, rowid DESC LIMIT 1",
             (id_number.replace(" ", "").upper(),),
@@ -355,21 +359,76 @@ def current_credential(session: Session, target: str) -> dict[str, Any]:
     return rows[0]
 
 
-def status_lookup(office: Office) -> Any:
-    """A `StatusLookup` over this office's credential table (status as of now for what it holds)."""
+def status_lookup(office: Office, findings: dict[bytes, str] | None = None, foreign: set[bytes] | None = None) -> Any:
+    """A `StatusLookup` over this office's credential table, each of its own rows checked against its signed events.
+
+    A row that disagrees with the signed events answers None (status not known here) and leaves its sentence
+    in `findings`, which `verify` turns into a "tampered" verdict. Rows of other offices (learned from the
+    ledger) are answered as they are and noted in `foreign`: `verify` refuses one for a card this office signed.
+    """
+    code = office.caches.get("local_code") or office.caches.setdefault("local_code", office.local_office()["code"])
 
     def lookup(credential_id: bytes) -> StatusInfo | None:
-        row = office.db.execute(
-            "SELECT status, status_changed_at FROM credentials WHERE credential_id = ?", (credential_id,)
-        ).fetchone()
-        if row is None:
+        cursor = office.db.execute("SELECT * FROM credentials WHERE credential_id = ?", (credential_id,))
+        found = cursor.fetchone()
+        if found is None:
             return None
-        return StatusInfo(row[0], office.clock(), from_iso(row[1]) if row[1] else None)
+        row = dict(zip([c[0] for c in cursor.description], found, strict=True))
+        if row["office_code"] == code:
+            try:
+                truth.check_credential_row(office, row)
+            except truth.TamperedError as e:
+                if findings is not None:
+                    findings[credential_id] = str(e)
+                return None
+        elif foreign is not None:
+            foreign.add(credential_id)
+        changed = row["status_changed_at"]
+        return StatusInfo(row["status"], office.clock(), from_iso(changed) if changed else None)
 
     return lookup
 
 
 def verify(text: str, *, trust: TrustList, office: Office | None, now: datetime | None = None) -> Verdict:
-    """Verify QR text (no login): signature against `trust`, status from `office` when there is one."""
+    """Verify QR text (no login): signature against `trust`, status from `office` when there is one.
+
+    With an office, a credential this office signed must be on its record: one with no row is reported as
+    signed but not on record (a key used outside the console, or a deleted row), and a row that disagrees
+    with the signed events as tampered; neither is valid.
+    """
     moment = now or (office.clock() if office else datetime.now(UTC))
-    return verify_credential(text, trust, moment, status_lookup(office) if office else None)
+    if office is None:
+        return verify_credential(text, trust, moment, None)
+    findings: dict[bytes, str] = {}
+    foreign: set[bytes] = set()
+    verdict = verify_credential(text, trust, moment, status_lookup(office, findings, foreign))
+    # Signature and dates held; only the status is in question ("status-unknown" is the name the verifier
+    # branch gives a good signature without status).
+    signature_held = verdict.valid or str(verdict.status) == "status-unknown"
+    if not signature_held or verdict.credential_id is None:
+        return verdict
+    cid = bytes.fromhex(verdict.credential_id)
+    ours = verdict.issuer == issuer_id(office)
+    as_of = to_iso(office.clock())
+    finding = findings.get(cid)
+    if finding is None and ours and cid in foreign:
+        finding = _(
+            "The credentials row of {credential} in office.db names another office, but the card was signed by "
+            "this office: the table was edited outside the console. The card is not accepted."
+        ).format(credential=verdict.credential_id)
+    if finding is not None:
+        return replace(verdict, valid=False, status="tampered", reason=finding, status_checked=True, status_as_of=as_of)
+    if ours and not verdict.status_checked:
+        return replace(
+            verdict,
+            valid=False,
+            status="unrecorded",
+            reason=_(
+                "Signed with this office's key, but this office has no record of credential {credential}: the key "
+                "was used outside the console (an offline forgery) or the credentials row was deleted. Do not accept "
+                "the card; tell an administrator."
+            ).format(credential=verdict.credential_id),
+            status_checked=True,
+            status_as_of=as_of,
+        )
+    return verdict

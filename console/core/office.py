@@ -49,6 +49,9 @@ class Office:
         self.clock = clock
         self.kdf = kdf or KDF_PRESETS[DEFAULT_KDF]
         self._local = threading.local()
+        #: Data derived from the signed events (console.core.truth), shared by the threads; each cache
+        #: carries its own lock and is rebuilt when the log grows.
+        self.caches: dict[str, Any] = {}
         if not self.paths.db.exists():
             raise StorageError(
                 _("No office is set up in {folder}. Run `id-console init` there, or pass the right --data-dir.").format(

@@ -12,12 +12,12 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from console.core import cose, events, names
-from console.core.accounts import Session, role_name
+from console.core import cose, events, names, truth
+from console.core.accounts import Session, lift_lockout, rewrap, store_wraps, wraps_for
 from console.core.atomic import fsync_dir
 from console.core.errors import Conflict, PermissionDenied, ValidationError
 from console.core.i18n import _
-from console.core.keys import OfficerSecrets, certify, new_seed, public_key_of, read_master_sealed, write_master_sealed
+from console.core.keys import OfficerSecrets, certify, new_seed, public_key_of
 from console.core.keystore import write_sealed
 from console.core.passwords import check_password, check_username
 from console.core.roles import KEY_GRANTS, Permission, Role, parse_role
@@ -36,29 +36,22 @@ def _exists_message() -> str:
     return _("An officer named {username!r} already exists; choose another username.")
 
 
-def _grants_for(session: Session, role: Role) -> dict[str, bytes]:
-    """Copy to a new keystore only the master keys its role is granted, from the administrator's own."""
-    own = session.officer_keys().grants
-    grants = {name: own[name] for name in KEY_GRANTS[role] if name in own}
-    missing = KEY_GRANTS[role] - grants.keys()
-    if missing:
-        raise PermissionDenied(
-            _("Your keystore lacks the {keys} keys that a {role} needs.").format(
-                keys=", ".join(sorted(missing)), role=role_name(role)
-            )
-        )
-    return grants
-
-
-def _enrol_key(session: Session, username: str, role: Role, password: str) -> tuple[bytes, bytes, Path]:
+def _enrol_key(
+    session: Session, username: str, role: Role, password: str
+) -> tuple[bytes, bytes, Path, list[tuple[str, bytes]]]:
     """Create a keystore with a fresh signing key under a pending name; return (public key, office certificate,
-    pending path). The caller moves it into place only after its database transaction commits, so a refused or
-    concurrent enrolment never touches another officer's keystore."""
+    pending path, the wraps of the secrets the role is granted). The caller moves the keystore into place only
+    after its database transaction commits, so a refused or concurrent enrolment never touches another
+    officer's keystore. The keystore carries no office secret: those are wrapped to the new key."""
     seed = new_seed()
-    pending = session.office.paths.officer_keys / f".pending-{username}-{new_seed().hex()[:8]}.keystore"
-    write_sealed(pending, OfficerSecrets(seed, _grants_for(session, role)).to_bytes(), password, session.office.kdf)
-    public = public_key_of(seed)
     office = session.office.local_office()["code"]
+    public = public_key_of(seed)
+    # the wrap as it is now: another administrator may have rotated the office key since this session began
+    office_secrets = session.reload_office_secrets() if "office" in KEY_GRANTS[role] else None
+    wraps = wraps_for(session.officer_keys(), office, username, role, public, office_secrets, session.authority_secrets)
+    pending = session.office.paths.officer_keys / f".pending-{username}-{new_seed().hex()[:8]}.keystore"
+    anchor = session.anchor or bytes(session.office.authority()["root_public"])
+    write_sealed(pending, OfficerSecrets(seed, {}, anchor).to_bytes(), password, session.office.kdf)
     cert = certify(
         session.office_signing_key(),
         {
@@ -70,7 +63,20 @@ def _enrol_key(session: Session, username: str, role: Role, password: str) -> tu
             "valid_from": to_iso(session.office.clock()),
         },
     )
-    return public, cert, pending
+    return public, cert, pending, wraps
+
+
+def _signed_role(session: Session, username: str) -> Role:
+    """An officer's role as the signed roster says (never the table's)."""
+    fact = truth.roster(session.office, session.anchor or None).current.get(username)
+    if fact is None:
+        raise truth.TamperedError(
+            _(
+                "The officers row of {username!r} in office.db has no signed enrolment behind it: it was added "
+                "outside the console. Nothing was done."
+            ).format(username=username)
+        )
+    return Role(str(fact.role))
 
 
 def _install_keystore(session: Session, pending: Path, username: str) -> None:
@@ -88,7 +94,7 @@ def add_officer(session: Session, *, username: str, role: str, full_name: str, p
     office = session.office
     if list(office.db.query("SELECT 1 FROM officers WHERE username = ?", [username])):
         raise Conflict(_exists_message().format(username=username))
-    public, cert, pending = _enrol_key(session, username, parsed, password)
+    public, cert, pending, wraps = _enrol_key(session, username, parsed, password)
     now = office.clock()
     try:
         with transaction(office.db) as conn:
@@ -113,6 +119,7 @@ def add_officer(session: Session, *, username: str, role: str, full_name: str, p
                 clear={"username": username, "role": parsed.value, "certificate": cert},
                 audit_detail=f"enrolled {username} as {parsed.value}",
             )
+            store_wraps(conn, username, public, wraps, to_iso(now))
     except BaseException:
         pending.unlink(missing_ok=True)
         raise
@@ -143,8 +150,9 @@ def disable_officer(session: Session, username: str) -> None:
     if username == session.username:
         raise Conflict(_("You cannot disable your own account; ask another administrator."))
     now = office.clock()
+    role = _signed_role(session, username)
     with transaction(office.db) as conn:
-        if row["role"] == Role.ADMINISTRATOR.value:
+        if role is Role.ADMINISTRATOR:
             others = conn.execute(
                 "SELECT COUNT(*) FROM officers WHERE role = 'administrator' AND status = 'active' AND username != ?",
                 (username,),
@@ -162,6 +170,7 @@ def disable_officer(session: Session, username: str) -> None:
             "UPDATE officer_keys SET valid_until = ? WHERE username = ? AND valid_until IS NULL",
             (to_iso(now), username),
         )
+        conn.execute("DELETE FROM key_wraps WHERE username = ?", (username,))  # rotation then cuts them off
         events.append_event(
             conn,
             actor=session.actor,
@@ -188,7 +197,8 @@ def reset_password(session: Session, username: str, new_password: str) -> None:
             )
         )
     check_password(new_password, username)
-    public, cert, pending = _enrol_key(session, username, Role(row["role"]), new_password)
+    role = _signed_role(session, username)
+    public, cert, pending, wraps = _enrol_key(session, username, role, new_password)
     now = office.clock()
     try:
         with transaction(office.db) as conn:
@@ -199,18 +209,19 @@ def reset_password(session: Session, username: str, new_password: str) -> None:
             conn.execute(
                 "INSERT INTO officer_keys (kid, username, role, public_key, valid_from, certificate) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
-                (cose.key_id(public), username, row["role"], public, to_iso(now), cert),
+                (cose.key_id(public), username, role.value, public, to_iso(now), cert),
             )
-            conn.execute("UPDATE officers SET failed_logins = 0, locked_until = NULL WHERE username = ?", (username,))
+            lift_lockout(conn, username, now, session.username)
             events.append_event(
                 conn,
                 actor=session.actor,
                 office=office.local_office()["code"],
                 event_type="officer.key-replaced",
                 now=now,
-                clear={"username": username, "role": row["role"], "certificate": cert},
+                clear={"username": username, "role": role.value, "certificate": cert},
                 audit_detail=f"password reset for {username}",
             )
+            store_wraps(conn, username, public, wraps, to_iso(now))
     except BaseException:
         pending.unlink(missing_ok=True)
         raise
@@ -241,7 +252,9 @@ def change_password(session: Session, new_password: str) -> None:
 def rotate_office_key(session: Session) -> dict[str, Any]:
     """Retire the office signing key and certify a new one with the authority key (administrators).
 
-    Credentials signed before stay valid (the old key's validity ends now, it does not vanish).
+    The new office secrets are wrapped, in the same transaction, to the officers the signed roster says are
+    active: a disabled officer's copied keystore opens nothing made from now on. Credentials signed before
+    stay valid (the old key's validity ends now, it does not vanish).
     """
     session.require(Permission.KEY_MANAGE)
     if session.authority_secrets is None or session.office_secrets is None:
@@ -251,15 +264,9 @@ def rotate_office_key(session: Session) -> dict[str, Any]:
     if office.current_office_key()["valid_from"] == to_iso(office.clock()):
         raise Conflict(_("The office key was replaced less than a second ago; wait a moment before rotating again."))
     seed = new_seed()
-    # Start from the file as it is now, not from what this session loaded at login (another rotation may
+    # Start from the wrap as it is now, not from what this session loaded at login (another rotation may
     # have happened since).
     secrets = session.reload_office_secrets().with_new_signing_seed(seed)
-    # The new key is written before the database names it; an interrupted rotation leaves an unused key only.
-    office_master = session.officer_keys().grants["office"]
-    write_master_sealed(office.paths.office_sealed, office_master, secrets.to_bytes())
-    session.office_secrets = secrets
-    # Re-read to prove the file round-trips before the database depends on it.
-    read_master_sealed(office.paths.office_sealed, office_master)
     public = public_key_of(seed)
     now = office.clock()
     cert = certify(
@@ -272,6 +279,7 @@ def rotate_office_key(session: Session) -> dict[str, Any]:
             "valid_from": to_iso(now),
         },
     )
+    state = truth.roster(office, session.anchor or None)
     with transaction(office.db) as conn:
         conn.execute(
             "UPDATE office_keys SET valid_until = ? WHERE office_code = ? AND valid_until IS NULL", (to_iso(now), code)
@@ -289,6 +297,10 @@ def rotate_office_key(session: Session) -> dict[str, Any]:
             clear={"office": code, "certificate": cert},
             audit_detail=f"new office key {cose.key_id(public).hex()}",
         )
+        rewrap(conn, office, session.officer_keys(), secrets, session.authority_secrets, state, now)
+    session.office_secrets = secrets
+    for path in (office.paths.office_sealed, office.paths.authority_sealed):  # an office not yet migrated
+        path.unlink(missing_ok=True)
     return {"office": code, "kid": cose.key_id(public).hex(), "valid_from": to_iso(now)}
 
 
@@ -311,7 +323,7 @@ def unlock_officer(session: Session, username: str) -> None:
     office = session.office
     office.officer_row(username)
     with transaction(office.db) as conn:
-        conn.execute("UPDATE officers SET failed_logins = 0, locked_until = NULL WHERE username = ?", (username,))
+        lift_lockout(conn, username, office.clock(), session.username)
         events.audit(
             conn, now=office.clock(), officer=session.username, action="officer.unlock", outcome="ok", detail=username
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from console.core import events
+from console.core import events, truth
 from console.core.accounts import Session
 from console.core.errors import Conflict, NotFound, ValidationError
 from console.core.i18n import _
@@ -41,6 +41,7 @@ def create_request(session: Session, action: str, target: str, reason: str) -> d
             "reason", _("The reason is too long: at most {limit} characters.").format(limit=MAX_REASON)
         )
     credential = current_credential(session, target)
+    truth.check_holder(session.office, credential["id_number"])
     cid = bytes(credential["credential_id"])
     if credential["status"] not in ALLOWED_FROM[action]:
         message = (
@@ -62,6 +63,7 @@ def create_request(session: Session, action: str, target: str, reason: str) -> d
             "SELECT id FROM requests WHERE credential_id = ? AND status = 'pending'", (cid,)
         ).fetchone()
         if pending:
+            truth.check_request(office, dict(zip(_REQUEST_COLUMNS, _request_row(conn, pending[0]), strict=True)))
             raise Conflict(
                 _("Request {request} for credential {credential} is still pending; decide it first.").format(
                     request=pending[0], credential=cid.hex()
@@ -114,6 +116,8 @@ def _pending(session: Session, request_id: int) -> dict[str, Any]:
     if not rows:
         raise NotFound(_("No request with id {request}.").format(request=request_id))
     row = rows[0]
+    truth.check_request(session.office, row)  # a row added or edited by SQL is not acted on
+    truth.check_holder(session.office, row["id_number"])
     session.require_not_own(
         row["requested_by"],
         "request.decide",
@@ -123,6 +127,27 @@ def _pending(session: Session, request_id: int) -> dict[str, Any]:
     if row["status"] != "pending":
         raise Conflict(_already_decided(request_id, row["status"], row["decided_by"]))
     return row
+
+
+_REQUEST_COLUMNS = (
+    "id",
+    "action",
+    "credential_id",
+    "id_number",
+    "reason",
+    "status",
+    "requested_by",
+    "requested_at",
+    "decided_by",
+    "decided_at",
+    "note",
+)
+
+
+def _request_row(conn: sqlite3.Connection, request_id: int) -> tuple[Any, ...]:
+    return tuple(
+        conn.execute(f"SELECT {', '.join(_REQUEST_COLUMNS)} FROM requests WHERE id = ?", (request_id,)).fetchone()
+    )
 
 
 def _already_decided(request_id: int, status: str, officer: str) -> str:

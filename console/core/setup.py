@@ -19,6 +19,7 @@ import nacl.public
 import nacl.signing
 
 from console.core import coding, cose, events
+from console.core.accounts import store_wraps, wraps_for
 from console.core.atomic import ensure_private_dir, fsync_dir
 from console.core.errors import Conflict, StorageError, ValidationError
 from console.core.events import Actor
@@ -30,12 +31,11 @@ from console.core.keys import (
     certify,
     new_seed,
     public_key_of,
-    write_master_sealed,
 )
 from console.core.keystore import KdfLimits, write_sealed
 from console.core.office import OfficePaths
 from console.core.passwords import check_password, check_username
-from console.core.roles import KEY_GRANTS, Role
+from console.core.roles import Role
 from console.core.store import DB_NAME, open_database, transaction
 from console.core.timeutil import Clock, to_iso, utc_now
 
@@ -168,20 +168,13 @@ def _build(paths: OfficePaths, setup: OfficeSetup, kdf: KdfLimits, clock: Clock)
     records = nacl.public.PrivateKey.generate()
     office = OfficeSecrets((new_seed(),), bytes(records), new_seed())
     admin_seed = new_seed()
-    amk, omk = new_seed(), new_seed()
-    write_master_sealed(paths.authority_sealed, amk, authority.to_bytes())
-    write_master_sealed(paths.office_sealed, omk, office.to_bytes())
-    grants = {
-        name: key for name, key in (("office", omk), ("authority", amk)) if name in KEY_GRANTS[Role.ADMINISTRATOR]
-    }
-    write_sealed(
-        paths.officer_keystore(setup.admin_username),
-        OfficerSecrets(admin_seed, grants).to_bytes(),
-        setup.admin_password,
-        kdf,
+    root_public = bytes(authority.root_key.verify_key)
+    admin = OfficerSecrets(admin_seed, {}, root_public)
+    write_sealed(paths.officer_keystore(setup.admin_username), admin.to_bytes(), setup.admin_password, kdf)
+    wraps = wraps_for(
+        admin, setup.office_code, setup.admin_username, Role.ADMINISTRATOR, public_key_of(admin_seed), office, authority
     )
 
-    root_public = bytes(authority.root_key.verify_key)
     office_public = public_key_of(office.signing_seeds[0])
     admin_public = public_key_of(admin_seed)
     office_signing = nacl.signing.SigningKey(office.signing_seeds[0])
@@ -289,6 +282,7 @@ def _build(paths: OfficePaths, setup: OfficeSetup, kdf: KdfLimits, clock: Clock)
                 clear={"username": setup.admin_username, "role": Role.ADMINISTRATOR.value, "certificate": admin_cert},
                 audit_detail=f"enrolled {setup.admin_username} as administrator",
             )
+            store_wraps(conn, setup.admin_username, admin_public, wraps, to_iso(now))
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     except sqlite3.DatabaseError as e:
         raise StorageError(_("Could not create the office database: {reason}.").format(reason=e)) from e

@@ -92,6 +92,15 @@ MIGRATIONS: list[str] = [
     CREATE INDEX requests_status ON requests(status, id);
     CREATE TABLE printers (name TEXT PRIMARY KEY, offset_x REAL NOT NULL, offset_y REAL NOT NULL);
     """,
+    # issue 12 (keys): at-use checks find signed events by type and time; the lockout reads an officer's login
+    # attempts from the audit trail; office secrets are wrapped to each officer's key (docs/security.md).
+    """
+    CREATE INDEX events_type_time ON events(type, created_at);
+    CREATE INDEX audit_logins ON audit(officer, action, outcome, id);
+    CREATE TABLE key_wraps (
+        secret TEXT NOT NULL CHECK (secret IN ('office', 'authority')), username TEXT NOT NULL,
+        kid BLOB NOT NULL, wrap BLOB NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (secret, username));
+    """,
 ]
 
 

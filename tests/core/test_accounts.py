@@ -37,9 +37,14 @@ def test_auditor_keystore_carries_no_office_keys(session_of: Callable[[str], Ses
     assert auditor.office_secrets is None and auditor.authority_secrets is None
 
 
-def test_unknown_user(staffed: Office) -> None:
-    with pytest.raises(AuthenticationError, match="No officer named 'nobody'"):
+def test_unknown_user_gets_the_wrong_password_answer(staffed: Office) -> None:
+    # issue 12: an unknown username and a wrong password look the same (message and cost), so a guesser
+    # cannot list the officers.
+    with pytest.raises(InvalidPassword) as unknown:
         login(staffed, "nobody", "whatever-password")
+    with pytest.raises(InvalidPassword) as wrong:
+        login(staffed, "clerk", "whatever-password")
+    assert str(unknown.value) == str(wrong.value).replace("'clerk'", "'nobody'")
     assert ("login", "failed") in audit_actions(staffed)
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from console.core.errors import InvalidPassword, StorageError
-from console.core.keys import OfficerSecrets, OfficeSecrets, read_master_sealed
+from console.core.keys import OfficerSecrets
 from console.core.keystore import KDF_PRESETS, read_sealed, seal, unseal, write_sealed
 from tests.conftest import PASSWORDS
 
@@ -37,15 +37,20 @@ def test_file_is_private_and_versioned(tmp_path: Path) -> None:
 
 
 def test_key_files_hold_no_key_bytes_in_clear(office_dir: Path) -> None:
+    from console.core.accounts import login
     from console.core.office import Office
 
     office = Office(office_dir)
     # Unseal with the real password to learn the key bytes, then look for them in every key file.
     admin = OfficerSecrets.from_bytes(read_sealed(office.paths.officer_keystore("admin"), PASSWORDS["admin"]))
-    office_secrets = OfficeSecrets.from_bytes(read_master_sealed(office.paths.office_sealed, admin.grants["office"]))
+    # the office and authority secrets are wrapped to the administrator's key (key_wraps): open them by logging in
+    session = login(office, "admin", PASSWORDS["admin"])
+    office_secrets, authority_secrets = session.office_secrets, session.authority_secrets
+    assert office_secrets is not None and authority_secrets is not None
     secrets = [
         admin.signing_seed,
-        *admin.grants.values(),
+        bytes(admin.box_key),
+        authority_secrets.root_seed,
         *office_secrets.signing_seeds,
         office_secrets.records_private,
         office_secrets.numbering_secret,

@@ -1,0 +1,73 @@
+"""console/core/truth.py on honest data: the signed roster, certified office keys, credential and request truth."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from console.core import issuance, officers, registry, requests, truth
+from console.core.accounts import Session
+from console.core.office import Office
+from console.core.registry import PersonInput
+from tests.conftest import FakeClock
+
+
+def test_roster_replays_enrolments_resets_and_disabling(staffed: Office, session_of: Callable[[str], Session]) -> None:
+    state = truth.roster(staffed)
+    assert {name: fact.role for name, fact in state.current.items()} == {
+        "admin": "administrator",
+        "clerk": "clerk",
+        "clerk2": "clerk",
+        "super": "supervisor",
+        "super2": "supervisor",
+        "auditor": "auditor",
+    }
+    old = state.current["clerk"].kid
+    admin = session_of("admin")
+    officers.reset_password(admin, "clerk", "brand-new-pass-77")
+    officers.disable_officer(admin, "clerk2")
+    state = truth.roster(staffed)  # the log grew: replayed again
+    assert state.officer_keys[old].until_seq is not None and state.current["clerk"].kid != old
+    assert "clerk2" in state.disabled and "clerk2" not in state.active_officers()
+    assert set(state.active_officers()) == {"admin", "clerk", "super", "super2", "auditor"}
+
+
+def test_office_keys_end_where_the_next_certified_key_starts(
+    staffed: Office, session_of: Callable[[str], Session], clock: FakeClock
+) -> None:
+    first = truth.current_office_key(staffed)
+    clock.advance(days=2)
+    officers.rotate_office_key(session_of("admin"))
+    keys, problems = truth.office_keys(staffed)
+    assert problems == [] and len(keys) == 2
+    assert keys[0].kid == first.kid and keys[0].valid_until == keys[1].valid_from
+    assert truth.current_office_key(staffed).kid == keys[1].kid
+
+
+def test_credential_truth_follows_issue_supersede_suspend_reinstate(
+    staffed: Office, session_of: Callable[[str], Session], clock: FakeClock
+) -> None:
+    clerk, supervisor = session_of("clerk"), session_of("super")
+    number = registry.register(clerk, PersonInput("Tamm", "Mari", "1990-01-30", "F", "EST"))["id_number"]
+    first = issuance.issue(clerk, number)
+    clock.advance(seconds=3)
+    second = issuance.issue(clerk, number)
+
+    def status(credential_id: str) -> str:
+        row = next(
+            iter(staffed.db.query("SELECT * FROM credentials WHERE credential_id = ?", [bytes.fromhex(credential_id)]))
+        )
+        truth.check_credential_row(staffed, row)
+        return truth.credential_truth(staffed, row)[0]
+
+    assert (status(first.credential_id), status(second.credential_id)) == ("superseded", "active")
+    request = requests.create_request(clerk, "suspend", number, "holder abroad")
+    truth.check_request(
+        staffed, next(iter(staffed.db.query("SELECT * FROM requests WHERE id = ?", [request["request_id"]])))
+    )
+    requests.approve(supervisor, request["request_id"])
+    assert status(second.credential_id) == "suspended"
+    request = requests.create_request(clerk, "reinstate", number, "back home")
+    requests.approve(supervisor, request["request_id"])
+    assert status(second.credential_id) == "active"
+    for row in staffed.db.query("SELECT * FROM requests"):
+        truth.check_request(staffed, row)  # every honest request has its signed events

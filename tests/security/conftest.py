@@ -1,0 +1,52 @@
+"""Helpers for the attacks of issue 12: plain SQL on office.db (another connection, no password), forged cards."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import nacl.signing
+import pytest
+
+from console.core import issuance, registry
+from console.core.accounts import Session
+from console.core.credentials import Credential, encode_credential, new_credential_id
+from console.core.office import Office
+from console.core.registry import PersonInput
+
+
+def sql(office: Office, statement: str, params: tuple[Any, ...] = ()) -> int:
+    """What an attacker with write access to the data folder does: `sqlite3 office.db "..."`."""
+    conn = sqlite3.connect(str(office.paths.db), isolation_level=None)
+    try:
+        return conn.execute(statement, params).rowcount
+    finally:
+        conn.close()
+
+
+def forge(office: Office, id_number: str, key: nacl.signing.SigningKey, **times: Any) -> str:
+    """A credential for a registered person, signed with `key` outside the console (nothing recorded)."""
+    citizen = next(iter(office.db.query("SELECT * FROM citizens WHERE id_number = ?", [id_number])))
+    now = office.clock()
+    credential = Credential(
+        holder=issuance.holder_claims(citizen, issuance.country_of(office)),
+        issuer=issuance.issuer_id(office),
+        issued_at=times.get("issued_at", now),
+        expires_at=times.get("expires_at", now.replace(year=now.year + 5)),
+        credential_id=new_credential_id(),
+    )
+    return encode_credential(credential, key)
+
+
+@pytest.fixture
+def person(session_of: Callable[[str], Session]) -> str:
+    """A registered person's ID number (registered by the clerk)."""
+    result = registry.register(session_of("clerk"), PersonInput("Tamm", "Mari", "1990-01-30", "F", "EST"))
+    return str(result["id_number"])
+
+
+@pytest.fixture
+def data_dir(staffed: Office) -> Path:
+    return staffed.paths.data_dir
