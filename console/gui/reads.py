@@ -103,6 +103,9 @@ class CardSubject:
 
 
 def card_subject(session: Session, id_number: str) -> CardSubject:
+    """The person and their newest credential; a mistyped number is refused with the scheme's sentence (a wrong
+    check digit reads as a likely typo) before the registry is asked."""
+    id_number = coding.validate(session.office.authority()["scheme"], id_number).number
     record = registry.show(session, id_number)
     creds = issuance.credentials_of(session, record["id_number"])
     return CardSubject(record, creds[0] if creds else None)

@@ -104,7 +104,7 @@
 <context>
     <name>PrintTexts</name>
     <message numerus="yes">
-        <location filename="../../console/gui/pages/cards.py" line="+403"/>
+        <location filename="../../console/gui/pages/cards.py" line="+406"/>
         <source>%n page(s) printed at true size</source>
         <translation>
             <numerusform>%n page printed at true size</numerusform>

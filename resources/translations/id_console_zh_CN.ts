@@ -643,6 +643,11 @@
         <translation>未找到</translation>
     </message>
     <message>
+        <location line="+3"/>
+        <source>Check the ID number</source>
+        <translation>请核对身份号码</translation>
+    </message>
+    <message>
         <location line="+23"/>
         <source>Look up a person by ID number to issue or print their card.</source>
         <translation>请按身份号码查找人员，以签发或打印其证件。</translation>
@@ -820,7 +825,7 @@
         <translation>无匹配结果</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+7"/>
         <source>The first {limit} matches; type more to narrow the search</source>
         <translation>仅显示前 {limit} 条结果；请输入更多内容以缩小范围</translation>
     </message>
@@ -830,7 +835,7 @@
         <translation>找到 {count} 条</translation>
     </message>
     <message>
-        <location line="-6"/>
+        <location line="-11"/>
         <source>{count} citizens, newest first</source>
         <translation>共 {count} 位公民，最新登记的在前</translation>
     </message>
@@ -1922,7 +1927,7 @@
 <context>
     <name>PersonPanel</name>
     <message>
-        <location filename="../../console/gui/pages/citizens.py" line="+50"/>
+        <location filename="../../console/gui/pages/citizens.py" line="+59"/>
         <source>Select a citizen to see their record, cards and history.</source>
         <translation>选择一位公民，查看其档案、证件和历史记录。</translation>
     </message>
@@ -1994,7 +1999,7 @@
         <translation>历史记录</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+29"/>
         <source>ID number {number}</source>
         <translation>身份号码 {number}</translation>
     </message>

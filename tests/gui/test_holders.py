@@ -91,3 +91,38 @@ def test_typing_an_id_number_in_requests_shows_whose_card_it_is(
     assert page.holder.holder is None
     assert page.holder.facts.text() == expected
     assert "typo" in expected or "mistyped" in expected or "check" in expected
+
+
+def test_a_wrong_check_digit_reads_as_a_typo_in_search_and_issue(
+    qtbot: Any, window: ConsoleWindow, log_in: Any, session_of: Any, fake_dialogs: FakeDialogs
+) -> None:
+    number, _card = holder_with_request(session_of)
+    wrong = number[:-1] + str((int(number[-1]) + 1) % 10)
+    with pytest.raises(ValidationError) as refused:
+        coding.validate("uin-10", wrong)
+    workspace = log_in("clerk")
+
+    workspace.open("citizens", number)
+    citizens = workspace.page("citizens")
+    qtbot.waitUntil(lambda: citizens.details.content.isVisible(), timeout=TASK_TIMEOUT_MS)
+    citizens.search.setText(wrong)
+    citizens.run_search()
+    qtbot.waitUntil(lambda: citizens.count_label.text().startswith("No match"), timeout=TASK_TIMEOUT_MS)
+    assert str(refused.value) in citizens.count_label.text()
+    assert not citizens.details.content.isVisible()  # the person shown before is gone with the selection
+
+    workspace.open("cards", wrong)
+    cards = workspace.page("cards")
+    qtbot.waitUntil(lambda: cards.banner.kind == "error", timeout=TASK_TIMEOUT_MS)
+    assert cards.banner.text.text() == str(refused.value)
+    assert fake_dialogs.kinds() == []
+
+
+def test_f1_lists_only_what_the_role_can_do(window: ConsoleWindow, log_in: Any, fake_dialogs: FakeDialogs) -> None:
+    admin = log_in("admin")
+    lines = admin.shortcut_lines()
+    assert not any("Ctrl+N" in line or "Ctrl+I" in line or "Ctrl+F" in line for line in lines)
+    window.lock("")
+    clerk = log_in("clerk")
+    assert any("Ctrl+N" in line for line in clerk.shortcut_lines())
+    assert any("Ctrl+I" in line for line in clerk.shortcut_lines())

@@ -190,10 +190,13 @@ class CardsPage(QWidget):
 
     def _on_lookup_failed(self, exc: BaseException) -> None:
         self._show_subject(None)
-        from console.core.errors import NotFound
+        from console.core.errors import NotFound, ValidationError
 
         if isinstance(exc, NotFound):
             self.banner.show_message("error", self.tr("Not found"), str(exc))
+            return
+        if isinstance(exc, ValidationError):  # a mistyped number: the scheme's sentence, in place
+            self.banner.show_message("error", self.tr("Check the ID number"), str(exc))
             return
         self._ctx.fail(self, exc)
 
