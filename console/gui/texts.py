@@ -142,3 +142,15 @@ def field_name(field: str) -> str:
         "birthplace": QCoreApplication.translate("Names", "Birthplace"),
         "photo": QCoreApplication.translate("Names", "Photo"),
     }.get(field, field)
+
+
+def error_text(exc: BaseException) -> str:
+    """The core's sentence for an officer, with permission codes (``request.decide``) said in words: the code
+    names the permission for the audit trail, the words are what the officer reads."""
+    import re
+
+    from console.core.roles import Permission
+
+    text = str(exc)
+    codes = "|".join(re.escape(p.value) for p in Permission)
+    return re.sub(rf"(?<![\w.])({codes})(?![\w.])", lambda m: audit_action_name(m.group(1)), text)

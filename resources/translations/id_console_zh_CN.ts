@@ -996,7 +996,7 @@
         <translation>办公室数据库已损坏或无法读取（{error}）；未做任何更改。请从备份恢复，或联系您的管理员。</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+10"/>
         <source>Cannot do this</source>
         <translation>无法执行此操作</translation>
     </message>
@@ -2742,7 +2742,7 @@
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../console/gui/pages/settings.py" line="+66"/>
+        <location filename="../../console/gui/pages/settings.py" line="+67"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>

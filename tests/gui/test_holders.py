@@ -126,3 +126,16 @@ def test_f1_lists_only_what_the_role_can_do(window: ConsoleWindow, log_in: Any, 
     clerk = log_in("clerk")
     assert any("Ctrl+N" in line for line in clerk.shortcut_lines())
     assert any("Ctrl+I" in line for line in clerk.shortcut_lines())
+
+
+def test_refusals_name_permissions_in_words_not_codes(session_of: Any, fake_dialogs: FakeDialogs) -> None:
+    from console.core.errors import PermissionDenied
+    from console.gui.dialogs import report_error
+
+    _number, _card = holder_with_request(session_of)
+    with pytest.raises(PermissionDenied) as refused:
+        requests.approve(session_of("clerk"), 1, "")
+    assert "request.decide" in str(refused.value)  # the core's sentence names the code (and audits it)
+    report_error(None, refused.value)
+    kind, _title, text = fake_dialogs.shown[-1]
+    assert kind == "error" and "decide requests" in text and "request.decide" not in text

@@ -34,7 +34,7 @@ from console.gui.holder import HolderPanel
 from console.gui.icons import icon
 from console.gui.models import format_id
 from console.gui.pages.requests import REQUEST_FORMATTERS
-from console.gui.texts import action_name, sex_name, short_time, status_name
+from console.gui.texts import action_name, error_text, sex_name, short_time, status_name
 from console.gui.widgets import Banner, DictTableModel, hint_label, page_title, set_invalid
 
 logger = logging.getLogger(__name__)
@@ -255,7 +255,7 @@ class ApprovalsPage(QWidget):
         self._enable_request_buttons(self._selected_request() is not None)
         self._enable_review_buttons(self._selected_review() is not None)
         if isinstance(exc, INLINE_ERRORS):
-            self.banner.show_message("error", self.tr("Not allowed"), str(exc))
+            self.banner.show_message("error", self.tr("Not allowed"), error_text(exc))
             return
         self._ctx.fail(self, exc)
 

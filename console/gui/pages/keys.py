@@ -26,7 +26,7 @@ from console.core.errors import Conflict, PermissionDenied
 from console.gui.context import Context
 from console.gui.dialogs import dialogs
 from console.gui.icons import icon
-from console.gui.texts import short_time
+from console.gui.texts import error_text, short_time
 from console.gui.widgets import Banner, DictTableModel, hint_label, page_title
 
 logger = logging.getLogger(__name__)
@@ -133,6 +133,6 @@ class KeysPage(QWidget):
     def _on_failed(self, exc: BaseException) -> None:
         self.rotate_button.setEnabled(True)
         if isinstance(exc, Conflict | PermissionDenied):
-            self.banner.show_message("error", self.tr("Not replaced"), str(exc))
+            self.banner.show_message("error", self.tr("Not replaced"), error_text(exc))
             return
         self._ctx.fail(self, exc)

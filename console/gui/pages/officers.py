@@ -32,7 +32,7 @@ from console.core.roles import Permission
 from console.gui.context import Context
 from console.gui.dialogs import dialogs
 from console.gui.icons import icon
-from console.gui.texts import officer_status_name, role_name, role_names, short_time
+from console.gui.texts import error_text, officer_status_name, role_name, role_names, short_time
 from console.gui.widgets import Banner, DictTableModel, hint_label, page_title, set_invalid
 
 logger = logging.getLogger(__name__)
@@ -296,6 +296,6 @@ class OfficersPage(QWidget):
         self.add_button.setEnabled(True)
         self._enable_actions(self.selected())
         if isinstance(exc, INLINE_ERRORS):
-            self.banner.show_message("error", self.tr("Not done"), str(exc))
+            self.banner.show_message("error", self.tr("Not done"), error_text(exc))
             return
         self._ctx.fail(self, exc)

@@ -27,6 +27,7 @@ from console.core.issuance import MAX_VALID_YEARS
 from console.core.roles import Permission
 from console.gui.context import Context
 from console.gui.icons import icon
+from console.gui.texts import error_text
 from console.gui.widgets import Banner, hint_label, page_title
 
 logger = logging.getLogger(__name__)
@@ -174,7 +175,7 @@ class SettingsPage(QWidget):
     def _on_failed(self, exc: BaseException) -> None:
         self.save_button.setEnabled(True)
         if isinstance(exc, ValidationError | PermissionDenied):
-            self.banner.show_message("error", self.tr("Not saved"), str(exc))
+            self.banner.show_message("error", self.tr("Not saved"), error_text(exc))
             self.refresh()
             return
         self._ctx.fail(self, exc)
