@@ -34,6 +34,7 @@ from console.core.roles import Permission  # noqa: E402
 from console.demo import ACCOUNTS  # noqa: E402
 from console.gui import i18n, theme  # noqa: E402
 from console.gui.app import create_application, warm_up_imports  # noqa: E402
+from console.gui.models import format_id  # noqa: E402
 from console.gui.tasks import TaskRunner  # noqa: E402
 from console.gui.window import ConsoleWindow, Workspace  # noqa: E402
 
@@ -296,7 +297,7 @@ def prepare(key: str, page: Any, holders: list[str], work: Path, ws: Workspace) 
         page.open_person(holders[0])
         wait(lambda: len(page.preview.pages()) == 1, what="the card preview")
     elif key == "printing":
-        page.numbers.setPlainText("\n".join(holders[:12]))
+        page.numbers.setPlainText("\n".join(format_id(h) for h in holders[:12]))
         page.tabs.setCurrentIndex(0)
     elif key == "requests":
         wait(lambda: page.model.rowCount() > 0, what="requests")

@@ -29,11 +29,36 @@ class Figures:
     issued: list[int] = field(default_factory=list)
 
 
+def _first_rowid_since(session: Session, table: str, column: str, since: str) -> int:
+    """The first rowid whose `column` is at or after `since`, by binary search on rowid (about 20 lookups).
+
+    Rows are appended as they are registered or issued, so the time grows with the rowid; this keeps the
+    dashboard from scanning a registry of millions (a full scan stalled the GUI's paging for ~0.3 s). Rows out
+    of time order by more than the day of slack the caller leaves are not counted: a dashboard's figure.
+    """
+    db = session.office.db
+    low, high = db.execute(f"SELECT IFNULL(MIN(rowid), 0), IFNULL(MAX(rowid), -1) FROM {table}").fetchone()
+    first = high + 1
+    while low <= high:
+        middle = (low + high) // 2
+        row = db.execute(
+            f"SELECT rowid, {column} FROM {table} WHERE rowid >= ? ORDER BY rowid LIMIT 1", [middle]
+        ).fetchone()
+        if row is None:
+            high = middle - 1
+        elif row[1] >= since:
+            first, high = row[0], middle - 1
+        else:
+            low = row[0] + 1
+    return int(first)
+
+
 def _per_day(session: Session, table: str, column: str, since: str) -> dict[str, int]:
+    start = _first_rowid_since(session, table, column, since)
     rows = session.office.db.execute(
         f"SELECT substr(datetime({column}, 'localtime'), 1, 10) AS day, COUNT(*) FROM {table} "
-        f"WHERE {column} >= ? GROUP BY day",
-        [since],
+        f"WHERE rowid >= ? AND {column} >= ? GROUP BY day",
+        [start, since],
     )
     return {str(day): int(count) for day, count in rows}
 

@@ -2603,18 +2603,23 @@
         <translation>审批意见</translation>
     </message>
     <message>
-        <location line="+29"/>
-        <location line="+82"/>
+        <location line="+35"/>
+        <location line="+76"/>
         <source>Requests</source>
         <translation>申请</translation>
     </message>
     <message>
-        <location line="-80"/>
+        <location line="-82"/>
         <source>Ask for a card to be revoked (lost, stolen, wrong data), suspended or reinstated. A supervisor other than you decides; the card&apos;s status changes only when the request is approved.</source>
         <translation>申请吊销（遗失、被盗、信息有误）、暂停或恢复证件。由您以外的一位主管审批；申请获批后证件状态才会改变。</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+4"/>
+        <source>Requests to revoke, suspend or reinstate cards, who decided them and why.</source>
+        <translation>吊销、暂停或恢复证件的申请，以及由谁决定、为何决定。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>New request</source>
         <translation>新申请</translation>
     </message>

@@ -84,15 +84,15 @@ class RequestsPage(QWidget):
         self._ctx = ctx
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 18, 24, 18)
-        layout.addWidget(
-            page_title(
-                self.tr("Requests"),
-                self.tr(
-                    "Ask for a card to be revoked (lost, stolen, wrong data), suspended or reinstated. A supervisor "
-                    "other than you decides; the card's status changes only when the request is approved."
-                ),
+        intro = (
+            self.tr(
+                "Ask for a card to be revoked (lost, stolen, wrong data), suspended or reinstated. A supervisor "
+                "other than you decides; the card's status changes only when the request is approved."
             )
+            if ctx.allows(Permission.REQUEST_CREATE)
+            else self.tr("Requests to revoke, suspend or reinstate cards, who decided them and why.")
         )
+        layout.addWidget(page_title(self.tr("Requests"), intro))
         self.banner = Banner()
         layout.addWidget(self.banner)
 
