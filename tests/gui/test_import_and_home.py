@@ -4,6 +4,7 @@ report, cancel), the Dashboard everyone starts on, and batch printing and calibr
 from __future__ import annotations
 
 import csv
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -53,11 +54,16 @@ def test_import_of_3000_rows_reports_bad_rows_and_stays_responsive(
     qtbot.wait(300)  # first layout and paint of the screen are not background work
 
     fake_dialogs.open_answer = str(source)
-    # The machine is shared (two cores, several test runs at once): the GUI thread can be descheduled for a
-    # while with nothing of ours running. What the import may add is measured against that: the longest gap of
-    # an idle second just before, plus the 100 ms.
+    # The machine is shared (two cores, several test runs at once): with any busy worker thread beside it the GUI
+    # thread waits for a core and for the GIL, whatever the work. What the import may add is measured against a
+    # second of that — a plain CPU-bound Python thread — plus the 100 ms.
+    stop = threading.Event()
+    spinner = threading.Thread(target=lambda: [sum(range(1000)) for _ in iter(stop.is_set, True)], daemon=True)
     with Heartbeat() as idle:
+        spinner.start()
         qtbot.wait(1000)
+        stop.set()
+    spinner.join()
     bound = MAX_GAP_S + idle.max_gap
     with Heartbeat() as heart:
         with qtbot.waitSignal(page.checked, timeout=60_000):
@@ -75,7 +81,7 @@ def test_import_of_3000_rows_reports_bad_rows_and_stays_responsive(
             qtbot.waitUntil(lambda: page.progress.isVisible(), timeout=TASK_TIMEOUT_MS)
             page.progress.valueChanged.connect(progress.append)
     assert heart.max_gap < bound, (
-        f"GUI thread blocked for {heart.max_gap * 1000:.0f} ms (idle: {idle.max_gap * 1000:.0f} ms)"
+        f"GUI thread blocked for {heart.max_gap * 1000:.0f} ms (beside a plain busy thread: {idle.max_gap * 1000:.0f} ms)"
     )
     outcome = done.args[0]
     assert len(outcome.registered) + len(outcome.held) == 2997 and len(outcome.refused) == 3
