@@ -27,11 +27,14 @@ from PySide6.QtCore import QCoreApplication, QEventLoop, QLocale  # noqa: E402
 from PySide6.QtGui import QImage  # noqa: E402
 from PySide6.QtWidgets import QWidget  # noqa: E402
 
+from console.core import i18n as core_i18n  # noqa: E402
 from console.core import issuance, registry  # noqa: E402
 from console.core.keystore import KDF_PRESETS  # noqa: E402
+from console.core.roles import Permission  # noqa: E402
 from console.demo import ACCOUNTS  # noqa: E402
 from console.gui import i18n, theme  # noqa: E402
 from console.gui.app import create_application, warm_up_imports  # noqa: E402
+from console.gui.models import format_id  # noqa: E402
 from console.gui.tasks import TaskRunner  # noqa: E402
 from console.gui.window import ConsoleWindow, Workspace  # noqa: E402
 
@@ -207,9 +210,24 @@ def main(argv: list[str] | None = None) -> int:
     win.lock("")
     theme.apply_theme(app, "light")
 
+    work = Path(temp.name)
+    role_tour(win, args.out, "", work)
+    # The printer calibration tab, with offsets entered (the preview has moved).
+    ws = log_in(win, "clerk")
+    ws.open("printing")
+    printing = ws.page("printing")
+    printing.tabs.setCurrentIndex(1)
+    wait(lambda: printing.printer_name.count() >= 0 and not win.runner.active, what="the printers")
+    printing.printer_name.setCurrentText("Card printer (front desk)")
+    printing.offset_x.setValue(1.5)
+    printing.offset_y.setValue(-0.8)
+    shot(win, args.out, "clerk-printing-calibrate")
+    win.lock("")
+
     for translator in app.property("console_translators") or []:
         app.removeTranslator(translator)
     keep = i18n.install_translators(app, QLocale("zh_CN"))
+    core_i18n.set_language("zh_CN")
     win.close()
     win.deleteLater()
     pump(0.2)
@@ -222,11 +240,84 @@ def main(argv: list[str] | None = None) -> int:
     type_into(register.birth, "1990-07-14")
     shot(zh, args.out, "register-zh_CN")
     zh.lock("")
+    role_tour(zh, args.out, "-zh_CN", work)
     zh.close()
     del keep
     runner.shutdown()
     temp.cleanup()
     return 0
+
+
+ROLE_SCREENS = {
+    # Screens that look the same for several roles are shot once, for the first role that has them.
+    "clerk": ("dashboard", "register", "import", "citizens", "cards", "printing", "requests", "verify"),
+    "supervisor": ("dashboard", "approvals"),
+    "admin": ("dashboard", "officers", "settings", "keys", "audit"),
+    "auditor": ("dashboard", "citizens", "requests", "officers", "settings", "audit"),
+}
+
+
+def role_tour(win: ConsoleWindow, out: Path, suffix: str, work: Path) -> list[str]:
+    """Every screen of every role, as the officer first sees it with something on it; returns the names."""
+    names = []
+    for username, screens in ROLE_SCREENS.items():
+        ws = log_in(win, username)
+        session = ws.ctx.session
+        holders = issuance_holders(session) if ws.ctx.allows(Permission.CARD_PRINT) else []
+        for key in screens:
+            assert ws.open(key), f"{username} has no {key} screen"
+            page = ws.page(key)
+            prepare(key, page, holders, work, ws)
+            name = f"{username}-{key}{suffix}"
+            shot(win, out, name)
+            names.append(name)
+        win.lock("")
+    return names
+
+
+def prepare(key: str, page: Any, holders: list[str], work: Path, ws: Workspace) -> None:
+    """Put something on a screen to look at, and wait until it shows."""
+    if key == "dashboard":
+        wait(lambda: page.figures is not None, what="the dashboard")
+    elif key == "import":
+        sample = work / "people.csv"
+        sample.write_text(
+            "family_name,given_name,birth_date,sex,birthplace\n"
+            "Okafor,Chinedu,1979-12-01,M,NGA\n王,芳,1988-04-31,F,CHN\nNovák,Jan,1990-01-02,Q,CZE\n"
+            "Šimkus,Rūta,2001-06-15,F,LTU\n",
+            encoding="utf-8",
+        )
+        page.check(str(sample))
+        wait(lambda: page.plan is not None, what="the import check")
+    elif key == "citizens":
+        wait(lambda: page.table.model().rowCount() > 0, what="citizens")
+        page.table.selectRow(0)
+        wait(lambda: page.details.content.isVisible(), what="the details")
+    elif key == "cards" and holders:
+        page.open_person(holders[0])
+        wait(lambda: len(page.preview.pages()) == 1, what="the card preview")
+    elif key == "printing":
+        page.numbers.setPlainText("\n".join(format_id(h) for h in holders[:12]))
+        page.tabs.setCurrentIndex(0)
+    elif key == "requests":
+        wait(lambda: page.model.rowCount() > 0, what="requests")
+        if page.form_box.isVisible() and holders:
+            page.target.setText(holders[1])
+            wait(lambda: page.holder.holder is not None, what="the holder")
+    elif key == "approvals":
+        wait(lambda: page.request_model.rowCount() > 0, what="pending requests")
+        page.request_table.selectRow(0)
+        wait(lambda: page.request_holder.holder is not None, what="the holder")
+    elif key == "officers":
+        wait(lambda: page.model.rowCount() > 0, what="officers")
+        page.select("clerk")
+    elif key == "settings":
+        wait(lambda: bool(page.country.text()), what="settings")
+    elif key == "keys":
+        wait(lambda: page.model.rowCount() > 0, what="keys")
+    elif key == "audit":
+        wait(lambda: page.model.rowCount() > 0, what="the audit trail")
+        page.table.selectRow(0)
 
 
 def issuance_holders(session: Any) -> list[str]:

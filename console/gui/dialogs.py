@@ -98,7 +98,9 @@ def report_error(parent: QWidget | None, exc: BaseException) -> None:
         )
     if isinstance(exc, ConsoleError):
         logger.info("reported to the officer: %s: %s", type(exc).__name__, exc)
-        dialogs().error(parent, QCoreApplication.translate("Dialogs", "Cannot do this"), str(exc))
+        from console.gui.texts import error_text
+
+        dialogs().error(parent, QCoreApplication.translate("Dialogs", "Cannot do this"), error_text(exc))
         return
     details = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     logger.error("unexpected error (a bug):\n%s", details)

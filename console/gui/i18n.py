@@ -23,8 +23,15 @@ SHIPPED = ("zh_CN",)  # besides English (the source language; its catalogue only
 
 
 def chosen_locale() -> QLocale:
+    """``ID_CONSOLE_LANG``, else the language chosen on the Settings screen (this computer's QSettings), else
+    the system's."""
     override = os.environ.get("ID_CONSOLE_LANG")
-    return QLocale(override) if override else QLocale.system()
+    if override:
+        return QLocale(override)
+    from PySide6.QtCore import QSettings
+
+    chosen = str(QSettings().value("ui/language", "") or "")
+    return QLocale(chosen) if chosen else QLocale.system()
 
 
 def install_translators(app: QCoreApplication, locale: QLocale | None = None) -> list[QTranslator]:

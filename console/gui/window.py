@@ -8,6 +8,7 @@ workspace and everything in it are dropped on lock, so no screen keeps data of t
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,7 @@ from console.gui.texts import role_name
 logger = logging.getLogger(__name__)
 
 DEFAULT_SIZE = QSize(1180, 760)
+MAX_NUMBERED = 9  # Ctrl+1 … Ctrl+9 reach the first nine screens of the navigation list
 # Smaller than this (or than the screen, if that is smaller) a saved geometry is not restored: the forms and
 # the card preview need the room, and a sliver of a window looks like a console that did not start.
 MIN_USEFUL_SIZE = QSize(800, 540)
@@ -107,20 +109,73 @@ class StartPage(QWidget):
         self.progress.hide()
 
 
+def page_factories() -> dict[str, Callable[[Context], QWidget]]:
+    """How each screen is built from the officer's context (imported here, on first use, not at start-up)."""
+    from console.gui.pages.audit import AuditPage
+    from console.gui.pages.dashboard import DashboardPage
+    from console.gui.pages.importer import ImportPage
+    from console.gui.pages.keys import KeysPage
+    from console.gui.pages.officers import OfficersPage
+    from console.gui.pages.printing import PrintingPage
+    from console.gui.pages.settings import SettingsPage
+
+    return {
+        "dashboard": DashboardPage,
+        "register": RegisterPage,
+        "import": ImportPage,
+        "citizens": CitizensPage,
+        "cards": CardsPage,
+        "printing": PrintingPage,
+        "requests": RequestsPage,
+        "approvals": ApprovalsPage,
+        "officers": OfficersPage,
+        "settings": SettingsPage,
+        "keys": KeysPage,
+        "audit": AuditPage,
+        "verify": lambda ctx: VerifyPage(ctx.runner, ctx.office, ctx.info.scheme),
+    }
+
+
 class Workspace(QWidget):
     """Header, navigation and the screens the officer's role allows."""
 
     lock_requested = Signal()
 
-    # (key, icon, permissions: any of them shows the screen; empty = everyone)
+    # (key, icon, permissions: any of them shows the screen; empty = everyone logged in), in navigation order.
+    # A screen another branch adds (the ledger's "ledger" and "offices") slots in with one row here and one
+    # factory in `page_factories()`; the shortcuts and the F1 help follow the list.
     PAGES: tuple[tuple[str, str, tuple[Permission, ...]], ...] = (
+        ("dashboard", "dashboard", ()),
         ("register", "register", (Permission.CITIZEN_REGISTER,)),
+        ("import", "import", (Permission.CITIZEN_REGISTER,)),
         ("citizens", "citizens", (Permission.CITIZEN_READ,)),
         ("cards", "card", (Permission.CREDENTIAL_ISSUE, Permission.CARD_PRINT)),
+        ("printing", "print", (Permission.CARD_PRINT,)),
         ("requests", "requests", (Permission.REQUEST_CREATE, Permission.REQUEST_READ)),
         ("approvals", "approvals", (Permission.REQUEST_DECIDE, Permission.REVIEW_DECIDE)),
+        ("officers", "officer", (Permission.OFFICER_READ,)),
+        ("settings", "settings", (Permission.OFFICER_READ,)),
+        ("keys", "key", (Permission.KEY_MANAGE,)),
+        ("audit", "audit", (Permission.AUDIT_READ,)),
         ("verify", "verify", ()),
     )
+
+    def page_titles(self) -> dict[str, str]:
+        return {
+            "dashboard": self.tr("Dashboard"),
+            "register": self.tr("Register"),
+            "import": self.tr("Import"),
+            "citizens": self.tr("Citizens"),
+            "cards": self.tr("Issue and print"),
+            "printing": self.tr("Printing"),
+            "requests": self.tr("Requests"),
+            "approvals": self.tr("Approvals"),
+            "officers": self.tr("Officers"),
+            "settings": self.tr("Settings"),
+            "keys": self.tr("Office keys"),
+            "audit": self.tr("Audit trail"),
+            "verify": self.tr("Verify a card"),
+        }
 
     def __init__(self, ctx: Context, demo: bool, full_name: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -174,14 +229,7 @@ class Workspace(QWidget):
         body.addWidget(self.stack, 1)
         layout.addLayout(body, 1)
 
-        titles = {
-            "register": self.tr("Register"),
-            "citizens": self.tr("Citizens"),
-            "cards": self.tr("Issue and print"),
-            "requests": self.tr("Requests"),
-            "approvals": self.tr("Approvals"),
-            "verify": self.tr("Verify a card"),
-        }
+        titles = self.page_titles()
         for key, icon_name, permissions in self.PAGES:
             if permissions and not ctx.allows(*permissions):
                 continue
@@ -189,9 +237,14 @@ class Workspace(QWidget):
             number = len(self.allowed)
             item = QListWidgetItem(icon(icon_name), titles[key])
             item.setData(Qt.ItemDataRole.UserRole, key)
-            item.setToolTip(self.tr("{title} (Ctrl+{number})").format(title=titles[key], number=number))
+            item.setToolTip(
+                self.tr("{title} (Ctrl+{number})").format(title=titles[key], number=number)
+                if number <= MAX_NUMBERED
+                else titles[key]
+            )
             self.nav.addItem(item)
-            QShortcut(QKeySequence(f"Ctrl+{number}"), self, lambda k=key: self.open(k))
+            if number <= MAX_NUMBERED:
+                QShortcut(QKeySequence(f"Ctrl+{number}"), self, lambda k=key: self.open(k))
         self.nav.currentRowChanged.connect(self._on_nav_row)
         QShortcut(QKeySequence("Ctrl+L"), self, self.lock_requested.emit)
         QShortcut(QKeySequence("Ctrl+N"), self, lambda: self.open("register"))
@@ -202,18 +255,7 @@ class Workspace(QWidget):
         self.nav.setCurrentRow(0)
 
     def _build(self, key: str) -> QWidget:
-        ctx = self.ctx
-        if key == "register":
-            return RegisterPage(ctx)
-        if key == "citizens":
-            return CitizensPage(ctx)
-        if key == "cards":
-            return CardsPage(ctx)
-        if key == "requests":
-            return RequestsPage(ctx)
-        if key == "approvals":
-            return ApprovalsPage(ctx)
-        return VerifyPage(ctx.runner, ctx.office, ctx.info.scheme)
+        return page_factories()[key](self.ctx)
 
     def page(self, key: str) -> Any:
         """The screen `key` (built on first use), or None when the role does not have it."""
@@ -269,17 +311,27 @@ class Workspace(QWidget):
         if callable(refresh):
             refresh()
 
+    def shortcut_lines(self) -> list[str]:
+        """The shortcuts this officer can use: only screens and actions their role has."""
+        allowed = set(self.allowed)
+        lines = [self.tr("Ctrl+1 … Ctrl+{n}: switch screens").format(n=min(len(self.allowed), MAX_NUMBERED))]
+        if "register" in allowed:
+            lines.append(self.tr("Ctrl+N: register a citizen"))
+        if "citizens" in allowed:
+            lines.append(self.tr("Ctrl+F: find a citizen"))
+        if allowed & {"register", "requests"} and self.ctx.allows(Permission.REQUEST_CREATE):
+            lines.append(self.tr("Ctrl+Enter: submit the form"))
+        if "cards" in allowed:
+            if self.ctx.allows(Permission.CREDENTIAL_ISSUE):
+                lines.append(self.tr("Ctrl+I: issue a credential · Ctrl+P: print · Ctrl+S: save PDF"))
+            else:
+                lines.append(self.tr("Ctrl+P: print · Ctrl+S: save PDF"))
+        lines.append(self.tr("Ctrl+O: open a picture or PDF to verify"))
+        lines.append(self.tr("F5: refresh · Ctrl+L: lock"))
+        return lines
+
     def show_shortcuts(self) -> None:
-        lines = [self.tr("Ctrl+1 … Ctrl+{n}: switch screens").format(n=len(self.allowed))]
-        lines += [
-            self.tr("Ctrl+N: register a citizen"),
-            self.tr("Ctrl+F: find a citizen"),
-            self.tr("Ctrl+Enter: submit the form"),
-            self.tr("Ctrl+I: issue a credential · Ctrl+P: print · Ctrl+S: save PDF"),
-            self.tr("Ctrl+O: open a picture or PDF to verify"),
-            self.tr("F5: refresh · Ctrl+L: lock"),
-        ]
-        dialogs().information(self, self.tr("Keyboard shortcuts"), "\n".join(lines))
+        dialogs().information(self, self.tr("Keyboard shortcuts"), "\n".join(self.shortcut_lines()))
 
 
 class ConsoleWindow(QMainWindow):

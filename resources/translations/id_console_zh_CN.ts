@@ -4,7 +4,7 @@
 <context>
     <name>ApprovalsPage</name>
     <message>
-        <location filename="../../console/gui/pages/approvals.py" line="+57"/>
+        <location filename="../../console/gui/pages/approvals.py" line="+60"/>
         <source>Approvals</source>
         <translation>审批</translation>
     </message>
@@ -25,19 +25,29 @@
     </message>
     <message>
         <location line="+9"/>
-        <location line="+118"/>
+        <location line="+178"/>
         <source>No.</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location line="-117"/>
+        <location line="-177"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
         <location line="+1"/>
+        <source>Holder</source>
+        <translation>持证人</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>ID number</source>
         <translation>身份号码</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Card</source>
+        <translation>证件</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -65,13 +75,14 @@
         <translation>没有待审批的申请。</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <location line="+25"/>
+        <location line="+5"/>
+        <location line="+27"/>
+        <location line="+283"/>
         <source>Select a request to decide it.</source>
         <translation>请选择一项申请进行审批。</translation>
     </message>
     <message>
-        <location line="-21"/>
+        <location line="-306"/>
         <source>Decision note</source>
         <translation>审批意见</translation>
     </message>
@@ -91,48 +102,98 @@
         <translation>驳回</translation>
     </message>
     <message>
-        <location line="+20"/>
-        <source>Request {number}: {action} the card of {id_number}, asked by {officer} on {time}.</source>
-        <translation>申请 {number}：{action}身份号码 {id_number} 的证件，由 {officer} 于 {time} 提交。</translation>
-    </message>
-    <message>
-        <location line="+8"/>
+        <location line="+32"/>
         <source>You made this request; another supervisor must decide it.</source>
         <translation>这是您本人提交的申请，必须由另一位主管审批。</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+44"/>
         <source>Revoke this card for good?</source>
         <translation>永久吊销此证件？</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>Approving request {number} revokes the card of {id_number} permanently: it will be reported as revoked whenever it is verified and cannot be reinstated; the holder needs a new card.</source>
-        <translation>批准第 {number} 号申请将永久吊销 {id_number} 的证件：此后每次核验都会显示已吊销，且无法恢复；持证人需要办理新证件。</translation>
-    </message>
-    <message>
-        <location line="+15"/>
-        <location line="+120"/>
+        <location line="+28"/>
+        <location line="+140"/>
         <source>Write a note</source>
         <translation>请填写意见</translation>
     </message>
     <message>
-        <location line="-119"/>
+        <location line="-139"/>
         <source>Say why the request is rejected; the requester will read it.</source>
         <translation>请说明驳回理由，申请人会看到。</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+23"/>
         <source>Request {number} approved</source>
         <translation>申请 {number} 已批准</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>The credential is now {status}.</source>
-        <translation>该凭证现在的状态：{status}。</translation>
+        <location line="-106"/>
+        <source>Request {number}: {action} card {card} of {name}, asked by {officer} on {time}.</source>
+        <translation>申请 {number}：{action} {name} 的证件 {card}，由 {officer} 于 {time} 提出。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Reason: {reason}</source>
+        <translation>理由：{reason}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Loading the holder…</source>
+        <translation>正在读取持证人…</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>ID number {number}, card {card}</source>
+        <translation>身份号码 {number}，证件 {card}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{name} ({latin}), ID number {number}, card {card}</source>
+        <translation>{name}（{latin}），身份号码 {number}，证件 {card}</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Approving request {number} revokes the card of {holder} permanently: it will be reported as revoked whenever it is verified and cannot be reinstated; the holder needs a new card.</source>
+        <translation>批准申请 {number} 将永久吊销 {holder} 的证件：此后每次核验都会显示已吊销，且无法恢复；持证人需要办理新证件。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Suspend this card?</source>
+        <translation>暂停此证件？</translation>
     </message>
     <message>
         <location line="+2"/>
+        <source>Approving request {number} suspends the card of {holder}: it will be reported as suspended until a supervisor reinstates it.</source>
+        <translation>批准申请 {number} 将暂停 {holder} 的证件：在主管恢复之前，核验时都会显示已暂停。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Reinstate this card?</source>
+        <translation>恢复此证件？</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Approving request {number} reinstates the card of {holder}: it will be reported as valid again.</source>
+        <translation>批准申请 {number} 将恢复 {holder} 的证件：核验时将再次显示有效。</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Reject this request?</source>
+        <translation>驳回此申请？</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Rejecting request {number} leaves the card of {holder} as it is.</source>
+        <translation>驳回申请 {number} 后，{holder} 的证件保持不变。</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>The card is now {status}.</source>
+        <translation>证件现在为{status}。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Request {number} rejected</source>
         <translation>申请 {number} 已驳回</translation>
     </message>
@@ -183,11 +244,13 @@
     </message>
     <message>
         <location line="+2"/>
+        <location line="+29"/>
+        <location line="+114"/>
         <source>Select a held registration to compare it with the existing records.</source>
         <translation>请选择一条待复核的登记，与已有记录比对。</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="-138"/>
         <source>Review note</source>
         <translation>复核意见</translation>
     </message>
@@ -212,7 +275,7 @@
         <translation>重复：驳回</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+20"/>
         <source>Held: {family} {given} ({latin}), {sex}, born {birth} in {place}.</source>
         <translation>待复核：{family}{given}（{latin}），{sex}，{birth} 出生于 {place}。</translation>
     </message>
@@ -222,9 +285,29 @@
         <translation>疑似与以下记录重复：</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+19"/>
+        <source>Register as a new person?</source>
+        <translation>作为新人登记？</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{name} ({latin}), born {birth}, gets a new ID number: you confirm this is not a person already registered.</source>
+        <translation>{name}（{latin}），出生于 {birth}，将获得新的身份号码：您确认此人尚未登记。</translation>
+    </message>
+    <message>
+        <location line="+17"/>
         <source>Say which record the registration duplicates.</source>
         <translation>请说明此登记与哪条记录重复。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Reject as a duplicate?</source>
+        <translation>作为重复登记驳回？</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The registration of {name} ({latin}), born {birth}, is closed without a new ID number.</source>
+        <translation>{name}（{latin}，出生于 {birth}）的登记将被关闭，不分配新的身份号码。</translation>
     </message>
     <message>
         <location line="+14"/>
@@ -245,6 +328,207 @@
         <location line="+1"/>
         <source>Review {number} is closed.</source>
         <translation>复核 {number} 已结案。</translation>
+    </message>
+</context>
+<context>
+    <name>AuditPage</name>
+    <message>
+        <location filename="../../console/gui/pages/audit.py" line="+71"/>
+        <location line="+60"/>
+        <source>Audit trail</source>
+        <translation>审计记录</translation>
+    </message>
+    <message>
+        <location line="-58"/>
+        <source>Everything officers did here, logins and refusals included, newest first. Each change is a signed entry of the office&apos;s log; its signature is checked as it is shown.</source>
+        <translation>工作人员在此所做的一切（包括登录和被拒绝的操作），最新的在前。每项变更都是办事处日志中的一条签名记录；显示时会核验其签名。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <location line="+30"/>
+        <source>Officer</source>
+        <translation>工作人员</translation>
+    </message>
+    <message>
+        <location line="-29"/>
+        <source>All officers</source>
+        <translation>全部工作人员</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+28"/>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <location line="-27"/>
+        <source>All actions</source>
+        <translation>全部操作</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+26"/>
+        <source>Outcome</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <location line="-25"/>
+        <source>Any outcome</source>
+        <translation>任意结果</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location line="+8"/>
+        <source>From</source>
+        <translation>从</translation>
+    </message>
+    <message>
+        <location line="-7"/>
+        <source>To</source>
+        <translation>到</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Search the trail</source>
+        <translation>搜索审计记录</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Search: username, ID number, words…</source>
+        <translation>搜索：用户名、身份号码、关键词…</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>to</source>
+        <translation>至</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Export CSV…</source>
+        <translation>导出 CSV…</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Signature</source>
+        <translation>签名</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Log entry (of)</source>
+        <translation>日志条目（共）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Detail</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <location line="+47"/>
+        <source>any day</source>
+        <translation>任意日期</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+55"/>
+        <source>%n entry(ies) shown.</source>
+        <translation>
+            <numerusform>显示 %n 条记录。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>%n signature(s) do not verify: these entries were altered.</source>
+        <translation>
+            <numerusform>%n 个签名核验失败：这些记录已被篡改。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Altered entries</source>
+        <translation>记录被篡改</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Not a change (a login or a refusal): recorded in the trail, not signed into the log.</source>
+        <translation>不是变更（登录或拒绝）：记入审计记录，但不签入日志。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Entry {position} of {size} in this office&apos;s log; {signature}.</source>
+        <translation>本办事处日志共 {size} 条中的第 {position} 条；{signature}。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{time} · {officer} · {action} · {outcome}
+{detail}
+{where}</source>
+        <translation>{time} · {officer} · {action} · {outcome}
+{detail}
+{where}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>(unknown user)</source>
+        <translation>（未知用户）</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Export the audit trail</source>
+        <translation>导出审计记录</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Audit trail exported</source>
+        <translation>审计记录已导出</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+0"/>
+        <source>%n entry(ies) written to</source>
+        <translation>
+            <numerusform>已写入 %n 条记录到</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Cannot search</source>
+        <translation>无法搜索</translation>
+    </message>
+</context>
+<context>
+    <name>CalibrationPreview</name>
+    <message>
+        <location filename="../../console/gui/pages/printing.py" line="+397"/>
+        <source>grey: the card stock · outline: where the test card prints</source>
+        <translation>灰色：卡片 · 轮廓：测试卡的打印位置</translation>
+    </message>
+</context>
+<context>
+    <name>CardPrint</name>
+    <message>
+        <location filename="../../console/gui/cardprint.py" line="+116"/>
+        <source>Card printing is not available in this build of the console (the card service is missing).</source>
+        <extracomment>Pixels rendered, copied and drawn per GIL-holding call (see `_page_bands`): 256 KB of RGB32, whose drawImage onto a PDF printer takes ~6 ms here.</extracomment>
+        <translation>此版本的控制台无法打印卡片（缺少制卡服务）。</translation>
+    </message>
+    <message>
+        <location line="+209"/>
+        <location line="+93"/>
+        <source>The printer could not be started; check that it is connected and switched on.</source>
+        <translation>无法启动打印机；请检查打印机是否已连接并开机。</translation>
+    </message>
+    <message>
+        <location line="-81"/>
+        <source>The printer refused page {number}; check it and print again.</source>
+        <translation>打印机拒绝了第 {number} 页；请检查打印机后重新打印。</translation>
     </message>
 </context>
 <context>
@@ -355,9 +639,14 @@
         <translation>证件预览</translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+55"/>
         <source>Not found</source>
         <translation>未找到</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Check the ID number</source>
+        <translation>请核对身份号码</translation>
     </message>
     <message>
         <location line="+23"/>
@@ -434,15 +723,33 @@
         <source>Sent to the printer</source>
         <translation>已发送到打印机</translation>
     </message>
-    <message numerus="yes">
-        <location line="+0"/>
-        <source>%n page(s) printed.</source>
-        <translation>
-            <numerusform>已打印 %n 页。</numerusform>
-        </translation>
+    <message>
+        <location line="+62"/>
+        <source>The printer&apos;s paper is {width:.0f} × {height:.0f} mm, neither an ID-1 card nor A4. The cards print at their true size (85.6 × 54 mm each), centred on the paper, not enlarged to fill it.</source>
+        <translation>打印机的纸张为 {width:.0f} × {height:.0f} 毫米，既不是 ID-1 卡片也不是 A4。卡片将按实际尺寸（每张 85.6 × 54 毫米）居中打印，不会放大铺满纸张。</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+6"/>
+        <source>The printer&apos;s paper is {width:.0f} × {height:.0f} mm.</source>
+        <translation>打印机的纸张为 {width:.0f} × {height:.0f} 毫米。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The sheet is larger than this paper: its edges will be cut off. Choose A4 paper to print all.</source>
+        <translation>版面大于这张纸：边缘将被裁掉。请选择 A4 纸以完整打印。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Print on this paper?</source>
+        <translation>在这种纸上打印？</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Print anyway?</source>
+        <translation>仍要打印吗？</translation>
+    </message>
+    <message>
+        <location line="-68"/>
         <source>Save the card as PDF</source>
         <translation>将证件保存为 PDF</translation>
     </message>
@@ -519,7 +826,7 @@
         <translation>无匹配结果</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+7"/>
         <source>The first {limit} matches; type more to narrow the search</source>
         <translation>仅显示前 {limit} 条结果；请输入更多内容以缩小范围</translation>
     </message>
@@ -529,7 +836,7 @@
         <translation>找到 {count} 条</translation>
     </message>
     <message>
-        <location line="-6"/>
+        <location line="-11"/>
         <source>{count} citizens, newest first</source>
         <translation>共 {count} 位公民，最新登记的在前</translation>
     </message>
@@ -537,7 +844,7 @@
 <context>
     <name>ConsoleWindow</name>
     <message>
-        <location filename="../../console/gui/window.py" line="+322"/>
+        <location filename="../../console/gui/window.py" line="+374"/>
         <source>ID Console</source>
         <translation>身份证件管理台</translation>
     </message>
@@ -600,6 +907,84 @@
     </message>
 </context>
 <context>
+    <name>DashboardPage</name>
+    <message>
+        <location filename="../../console/gui/pages/dashboard.py" line="+65"/>
+        <source>Dashboard</source>
+        <translation>概览</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{office}: today&apos;s work and what is waiting.</source>
+        <translation>{office}：今日工作和待办事项。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>registered today</source>
+        <translation>今日登记</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>credentials issued today</source>
+        <translation>今日签发凭证</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>requests waiting for a supervisor</source>
+        <translation>等待主管决定的申请</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>registrations held as possible duplicates</source>
+        <translation>疑似重复而暂缓的登记</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>citizens in the registry</source>
+        <translation>登记簿中的公民</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>cards in force</source>
+        <translation>有效证件</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Decide →</source>
+        <translation>去决定 →</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open Approvals</source>
+        <translation>打开审批</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The last 30 days</source>
+        <translation>最近 30 天</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Registrations and credentials issued per day, last 30 days</source>
+        <translation>最近 30 天每日登记和签发凭证数</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>Registered</source>
+        <translation>登记</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Credentials issued</source>
+        <translation>签发凭证</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>{first} to {last}</source>
+        <translation>{first} 至 {last}</translation>
+    </message>
+</context>
+<context>
     <name>Dialogs</name>
     <message>
         <location filename="../../console/gui/dialogs.py" line="+40"/>
@@ -612,7 +997,7 @@
         <translation>办公室数据库已损坏或无法读取（{error}）；未做任何更改。请从备份恢复，或联系您的管理员。</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+10"/>
         <source>Cannot do this</source>
         <translation>无法执行此操作</translation>
     </message>
@@ -620,6 +1005,286 @@
         <location line="+6"/>
         <source>Something went wrong inside the console. This is a bug, not something you did. Your last action may not have been saved; check it, and report the details below to your administrator.</source>
         <translation>控制台内部出错。这是程序缺陷，并非您的操作有误。您最后一步操作可能未保存，请检查，并将下面的详细信息报告给管理员。</translation>
+    </message>
+</context>
+<context>
+    <name>HolderPanel</name>
+    <message>
+        <location filename="../../console/gui/holder.py" line="+32"/>
+        <source>Holder&apos;s photo</source>
+        <translation>持证人照片</translation>
+    </message>
+    <message>
+        <location line="+42"/>
+        <source>ID number {number} · card {card} ({status}) · born {birth}</source>
+        <translation>身份号码 {number} · 证件 {card}（{status}）· 出生于 {birth}</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>ID number {number} · no card issued · born {birth}</source>
+        <translation>身份号码 {number} · 尚未发证 · 出生于 {birth}</translation>
+    </message>
+</context>
+<context>
+    <name>ImportPage</name>
+    <message>
+        <location filename="../../console/gui/pages/importer.py" line="+97"/>
+        <source>{path} is not UTF-8 text; save it from the spreadsheet as CSV UTF-8.</source>
+        <translation>{path} 不是 UTF-8 文本；请在电子表格中另存为 CSV UTF-8。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>{path} lacks the column(s) {missing}; the first line must name {columns}.</source>
+        <translation>{path} 缺少列 {missing}；第一行必须列出 {columns}。</translation>
+    </message>
+    <message>
+        <location line="+67"/>
+        <source>Import citizens</source>
+        <translation>导入公民</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Register many people from a CSV file (UTF-8, first line: {columns}). The file is checked first; nothing is registered until you import.</source>
+        <translation>从 CSV 文件批量登记（UTF-8，第一行：{columns}）。文件会先被检查；在您点击导入之前不会登记任何人。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Choose a CSV file…</source>
+        <translation>选择 CSV 文件…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No file chosen.</source>
+        <translation>尚未选择文件。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Line</source>
+        <translation>行</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Field</source>
+        <translation>字段</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Why it is refused</source>
+        <translation>拒绝原因</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Refused rows</source>
+        <translation>被拒绝的行</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Import progress</source>
+        <translation>导入进度</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Save the report…</source>
+        <translation>保存报告…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Import</source>
+        <translation>导入</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>Choose the CSV file to import</source>
+        <translation>选择要导入的 CSV 文件</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <location line="+96"/>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+        <location line="-86"/>
+        <source>Checking every row…</source>
+        <translation>正在检查每一行…</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+15"/>
+        <source>%n row(s) in the file</source>
+        <translation>
+            <numerusform>文件中有 %n 行</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+1"/>
+        <source>%n can be imported</source>
+        <translation>
+            <numerusform>%n 行可导入</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+1"/>
+        <source>%n refused (listed below).</source>
+        <translation>
+            <numerusform>%n 行被拒绝（见下表）。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Some rows are refused</source>
+        <translation>部分行被拒绝</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Correct them in the file and choose it again, or import the others now.</source>
+        <translation>请在文件中更正后重新选择，或现在导入其余各行。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Importing…</source>
+        <translation>正在导入…</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Import finished</source>
+        <translation>导入完成</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+8"/>
+        <source>%n registered</source>
+        <translation>
+            <numerusform>已登记 %n 人</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+1"/>
+        <source>%n held as possible duplicates for a supervisor</source>
+        <translation>
+            <numerusform>%n 人疑似重复，等待主管审核</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+1"/>
+        <source>%n refused.</source>
+        <translation>
+            <numerusform>%n 行被拒绝。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>First new ID number: {number}.</source>
+        <translation>第一个新身份号码：{number}。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Cancelled.</source>
+        <translation>已取消。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Nothing more was imported.</source>
+        <translation>没有再导入任何内容。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Cannot import this file</source>
+        <translation>无法导入此文件</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Save the import report</source>
+        <translation>保存导入报告</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Report saved</source>
+        <translation>报告已保存</translation>
+    </message>
+</context>
+<context>
+    <name>KeysPage</name>
+    <message>
+        <location filename="../../console/gui/pages/keys.py" line="+46"/>
+        <location line="+23"/>
+        <source>Office keys</source>
+        <translation>办事处密钥</translation>
+    </message>
+    <message>
+        <location line="-21"/>
+        <source>The office key signs every credential this office issues. Replace it when it may have been exposed (a lost backup, a stolen computer) or on a schedule.</source>
+        <translation>办事处密钥为本办事处签发的每份凭证签名。当密钥可能泄露（备份丢失、电脑被盗）或按计划时，请更换密钥。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Key</source>
+        <translation>密钥</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>In use from</source>
+        <translation>启用时间</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Until</source>
+        <translation>截止</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Credentials signed</source>
+        <translation>已签凭证</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>in use</source>
+        <translation>使用中</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Replace the office key…</source>
+        <translation>更换办事处密钥…</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>What happens when the key is replaced: credentials issued from now on are signed with the new key. Cards already issued stay valid until they expire (or are revoked): verifiers keep trusting the old key for what it signed while it was in use, so nobody needs a new card. The old key signs nothing more. Publish the trust list again so that offline verifiers learn the new key.</source>
+        <translation>更换密钥后会怎样：此后签发的凭证使用新密钥签名。已签发的证件在到期（或被吊销）之前仍然有效：核验方继续信任旧密钥在使用期间所签的内容，因此无人需要换发新证。旧密钥不再签署任何内容。请重新发布信任列表，使离线核验方获知新密钥。</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Replace the office key?</source>
+        <translation>更换办事处密钥？</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>The current key has signed %n credential(s); they stay valid until they expire. New credentials will be signed with a new key. Replace the key now?</source>
+        <translation>
+            <numerusform>当前密钥已签发 %n 份凭证；它们在到期前仍然有效。新凭证将使用新密钥签名。现在更换密钥吗？</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Office key replaced</source>
+        <translation>办事处密钥已更换</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>New key {kid} in use from {time}. Cards already issued stay valid.</source>
+        <translation>新密钥 {kid} 自 {time} 起启用。已签发的证件仍然有效。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Not replaced</source>
+        <translation>未更换</translation>
     </message>
 </context>
 <context>
@@ -721,7 +1386,7 @@
 <context>
     <name>Names</name>
     <message>
-        <location filename="../../console/gui/texts.py" line="+10"/>
+        <location filename="../../console/gui/texts.py" line="+12"/>
         <source>clerk</source>
         <translation>办事员</translation>
     </message>
@@ -757,11 +1422,12 @@
     </message>
     <message>
         <location line="+6"/>
+        <location line="+60"/>
         <source>active</source>
         <translation>有效</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-59"/>
         <source>revoked</source>
         <translation>已吊销</translation>
     </message>
@@ -815,11 +1481,454 @@
         <source>reinstate</source>
         <translation>恢复</translation>
     </message>
+    <message>
+        <location line="+26"/>
+        <source>done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>refused</source>
+        <translation>被拒绝</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>signature valid</source>
+        <translation>签名有效</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>SIGNATURE INVALID</source>
+        <translation>签名无效</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>signer&apos;s key unknown</source>
+        <translation>签名者密钥未知</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>not an event</source>
+        <translation>非事件</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>disabled</source>
+        <translation>已停用</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>log in</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>authority created</source>
+        <translation>创建机构</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>office certified</source>
+        <translation>认证办事处</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>office key replaced</source>
+        <translation>更换办事处密钥</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>officer added</source>
+        <translation>添加工作人员</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>officer disabled</source>
+        <translation>停用工作人员</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>officer&apos;s password reset</source>
+        <translation>重置工作人员密码</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>officer unlocked</source>
+        <translation>解锁工作人员</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>own password changed</source>
+        <translation>修改本人密码</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>setting changed</source>
+        <translation>修改设置</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>citizen registered</source>
+        <translation>登记公民</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>citizens imported</source>
+        <translation>导入公民</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>registration held for review</source>
+        <translation>登记暂缓待审</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>held registration rejected</source>
+        <translation>驳回暂缓登记</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>credential issued</source>
+        <translation>签发凭证</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>credentials issued</source>
+        <translation>批量签发凭证</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>card status changed</source>
+        <translation>证件状态变更</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>request made</source>
+        <translation>提出申请</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>request rejected</source>
+        <translation>驳回申请</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>cards printed</source>
+        <translation>打印证件</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>printer calibrated</source>
+        <translation>校准打印机</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>audit trail exported</source>
+        <translation>导出审计记录</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>register citizens</source>
+        <translation>登记公民</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>read the registry</source>
+        <translation>查阅登记簿</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>issue credentials</source>
+        <translation>签发凭证</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>make requests</source>
+        <translation>提出申请</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>read requests</source>
+        <translation>查阅申请</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>decide requests</source>
+        <translation>决定申请</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>decide held registrations</source>
+        <translation>审核暂缓登记</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>manage officers</source>
+        <translation>管理工作人员</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>read officers</source>
+        <translation>查阅工作人员</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>manage keys</source>
+        <translation>管理密钥</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>read the audit trail</source>
+        <translation>查阅审计记录</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Family name</source>
+        <translation>姓</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Given name</source>
+        <translation>名</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Birth date</source>
+        <translation>出生日期</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sex</source>
+        <translation>性别</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Birthplace</source>
+        <translation>出生地</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Photo</source>
+        <translation>照片</translation>
+    </message>
+</context>
+<context>
+    <name>OfficersPage</name>
+    <message>
+        <location filename="../../console/gui/pages/officers.py" line="+56"/>
+        <location line="+28"/>
+        <source>Officers</source>
+        <translation>工作人员</translation>
+    </message>
+    <message>
+        <location line="-26"/>
+        <source>Who works in this office and in which role. Disabling an officer ends their access and their signing key at once; their past work stays signed and in the audit trail.</source>
+        <translation>谁在本办事处工作、担任何种角色。停用工作人员会立即终止其访问权限和签名密钥；其以往的工作仍保留签名并留在审计记录中。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <location line="+57"/>
+        <source>Username</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <location line="-56"/>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+61"/>
+        <source>Role</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <location line="-60"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Locked until</source>
+        <translation>锁定至</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Last login</source>
+        <translation>上次登录</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Added</source>
+        <translation>添加时间</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <location line="+126"/>
+        <source>never</source>
+        <translation>从未</translation>
+    </message>
+    <message>
+        <location line="-110"/>
+        <source>Selected officer</source>
+        <translation>所选工作人员</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+97"/>
+        <source>Select an officer to disable, unlock or give a new password.</source>
+        <translation>选择一名工作人员以停用、解锁或设置新密码。</translation>
+    </message>
+    <message>
+        <location line="-94"/>
+        <source>Disable…</source>
+        <translation>停用…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Unlock</source>
+        <translation>解锁</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Lift the lock after too many wrong passwords</source>
+        <translation>解除因多次密码错误造成的锁定</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>New password for the selected officer</source>
+        <translation>所选工作人员的新密码</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>New password (at least {count} characters)</source>
+        <translation>新密码（至少 {count} 个字符）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Reset password</source>
+        <translation>重置密码</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>New officer</source>
+        <translation>新工作人员</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Full name</source>
+        <translation>全名</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>First password</source>
+        <translation>初始密码</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>At least {count} characters; tell it to the officer in person</source>
+        <translation>至少 {count} 个字符；请当面告知该工作人员</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Add officer</source>
+        <translation>添加工作人员</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Username</source>
+        <translation>用户名(&amp;U)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Full name</source>
+        <translation>全名(&amp;F)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Role</source>
+        <translation>角色(&amp;R)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>First &amp;password</source>
+        <translation>初始密码(&amp;P)</translation>
+    </message>
+    <message>
+        <location line="+54"/>
+        <source>locked until {time}</source>
+        <translation>锁定至 {time}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{name} ({username}), {role}: {state}; last login {login}.</source>
+        <translation>{name}（{username}），{role}：{state}；上次登录 {login}。</translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>Officer added</source>
+        <translation>已添加工作人员</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{name} can now log in as {username} ({role}).</source>
+        <translation>{name} 现在可以用 {username}（{role}）登录。</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Disable this officer?</source>
+        <translation>停用此工作人员？</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{name} ({username}) will no longer be able to log in, and their signing key ends now. What they signed before stays valid. This cannot be undone; enrol them again if they come back.</source>
+        <translation>{name}（{username}）将无法再登录，其签名密钥即刻失效。此前所签内容仍然有效。此操作无法撤销；如其返回，请重新添加。</translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>Officer disabled</source>
+        <translation>已停用工作人员</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Officer unlocked</source>
+        <translation>已解锁工作人员</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Password reset</source>
+        <translation>密码已重置</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{username} can no longer log in.</source>
+        <translation>{username} 无法再登录。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{username} can log in again with their password.</source>
+        <translation>{username} 可以再次用其密码登录。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{username} logs in with the new password from now on; tell it to them in person.</source>
+        <translation>{username} 此后使用新密码登录；请当面告知。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Not done</source>
+        <translation>未完成</translation>
+    </message>
 </context>
 <context>
     <name>PersonPanel</name>
     <message>
-        <location filename="../../console/gui/pages/citizens.py" line="+50"/>
+        <location filename="../../console/gui/pages/citizens.py" line="+59"/>
         <source>Select a citizen to see their record, cards and history.</source>
         <translation>选择一位公民，查看其档案、证件和历史记录。</translation>
     </message>
@@ -891,7 +2000,7 @@
         <translation>历史记录</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+29"/>
         <source>ID number {number}</source>
         <translation>身份号码 {number}</translation>
     </message>
@@ -942,9 +2051,237 @@
     </message>
 </context>
 <context>
+    <name>PrintTexts</name>
+    <message numerus="yes">
+        <location filename="../../console/gui/pages/cards.py" line="+10"/>
+        <source>%n page(s) printed at true size</source>
+        <translation>
+            <numerusform>已按实际尺寸打印 %n 页</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+1"/>
+        <source>(%n card(s)).</source>
+        <translation>
+            <numerusform>（%n 张卡片）。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>This printer is not calibrated; if the cards sit off-centre, calibrate it (Printing screen).</source>
+        <translation>这台打印机尚未校准；如果卡片位置偏移，请在“打印”界面校准。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Printer calibration applied: {x:+.1f} mm right, {y:+.1f} mm down.</source>
+        <translation>已应用打印机校准：向右 {x:+.1f} 毫米，向下 {y:+.1f} 毫米。</translation>
+    </message>
+</context>
+<context>
+    <name>PrintingPage</name>
+    <message>
+        <location filename="../../console/gui/pages/printing.py" line="-317"/>
+        <source>Printing</source>
+        <translation>打印</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Print many cards on A4 sheets, and calibrate a card printer so that cards sit straight.</source>
+        <translation>在 A4 纸上批量打印证件，并校准证卡打印机，使证件位置端正。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Many cards</source>
+        <translation>批量证件</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Calibrate a printer</source>
+        <translation>校准打印机</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>One ID number per line (or separated by commas). Each person needs a credential in force; ten cards fit on an A4 sheet.</source>
+        <translation>每行一个身份号码（或用逗号分隔）。每人须有有效凭证；一张 A4 纸可排十张证件。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>ID numbers to print</source>
+        <translation>要打印的身份号码</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Sheet</source>
+        <translation>版面</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A4 sheets of ten cards</source>
+        <translation>A4 纸（每张十证）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Card printer (one card per page)</source>
+        <translation>证卡打印机（每页一证）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Also print the backs (MRZ)</source>
+        <translation>同时打印背面（机读区）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Sheet</source>
+        <translation>版面(&amp;S)</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Load numbers from a file…</source>
+        <translation>从文件载入号码…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Print…</source>
+        <translation>打印…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Save PDF…</source>
+        <translation>保存 PDF…</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+15"/>
+        <source>%n card(s) to print.</source>
+        <translation>
+            <numerusform>待打印 %n 张证件。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Load ID numbers</source>
+        <translation>载入身份号码</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Text or CSV files (*.txt *.csv)</source>
+        <translation>文本或 CSV 文件 (*.txt *.csv)</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <location line="+3"/>
+        <source>Cannot read the file</source>
+        <translation>无法读取文件</translation>
+    </message>
+    <message>
+        <location line="-3"/>
+        <source>Save it as UTF-8 text.</source>
+        <translation>请另存为 UTF-8 文本。</translation>
+    </message>
+    <message>
+        <location line="+36"/>
+        <source>Sent to the printer</source>
+        <translation>已发送到打印机</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Save the cards as PDF</source>
+        <translation>将证件保存为 PDF</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>PDF files (*.pdf)</source>
+        <translation>PDF 文件 (*.pdf)</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Cards saved</source>
+        <translation>证件已保存</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>1. Print the test card on card stock. 2. Measure how far the printed outline lies right of and below the card&apos;s edges (negative: left or up). 3. Enter the offsets and save them; cards printed on this printer are then moved back by as much.</source>
+        <translation>1. 在空白卡上打印测试卡。2. 测量打印轮廓相对卡片边缘向右和向下偏移了多少（向左或向上为负）。3. 输入偏移量并保存；此后在这台打印机上打印的证件会反向移动相同距离。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Printer</source>
+        <translation>打印机</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Offset to the right</source>
+        <translation>向右偏移</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Offset downwards</source>
+        <translation>向下偏移</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Printer</source>
+        <translation>打印机(&amp;P)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Right by</source>
+        <translation>向右(&amp;R)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Down by</source>
+        <translation>向下(&amp;D)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Print test card…</source>
+        <translation>打印测试卡…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Save calibration</source>
+        <translation>保存校准</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Test card preview</source>
+        <translation>测试卡预览</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source> mm</source>
+        <translation> 毫米</translation>
+    </message>
+    <message>
+        <location line="+46"/>
+        <source>Test card sent</source>
+        <translation>测试卡已发送</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Measure where the outline landed and enter the offsets.</source>
+        <translation>请测量轮廓的实际位置并输入偏移量。</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Calibration saved</source>
+        <translation>校准已保存</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cards printed on {printer} move {x:+.1f} mm right and {y:+.1f} mm down.</source>
+        <translation>在 {printer} 上打印的证件将向右移动 {x:+.1f} 毫米、向下移动 {y:+.1f} 毫米。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Not done</source>
+        <translation>未完成</translation>
+    </message>
+</context>
+<context>
     <name>RegisterPage</name>
     <message>
-        <location filename="../../console/gui/pages/register.py" line="+143"/>
+        <location filename="../../console/gui/pages/register.py" line="+187"/>
         <source>Register a citizen</source>
         <translation>登记公民</translation>
     </message>
@@ -975,23 +2312,23 @@
     </message>
     <message>
         <location line="+4"/>
-        <location line="+67"/>
+        <location line="+69"/>
         <source>Latin family name</source>
         <translation>拉丁字母姓</translation>
     </message>
     <message>
-        <location line="-66"/>
+        <location line="-68"/>
         <source>Optional: replaces the automatic Latin form, e.g. AL-RASHID</source>
         <translation>选填：取代自动生成的拉丁字母形式，例如 AL-RASHID</translation>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+65"/>
+        <location line="+67"/>
         <source>Latin given names</source>
         <translation>拉丁字母名</translation>
     </message>
     <message>
-        <location line="-64"/>
+        <location line="-66"/>
         <source>Optional: replaces the automatic Latin form, e.g. ALI</source>
         <translation>选填：取代自动生成的拉丁字母形式，例如 ALI</translation>
     </message>
@@ -1042,12 +2379,12 @@
     </message>
     <message>
         <location line="+14"/>
-        <location line="+250"/>
+        <location line="+272"/>
         <source>No photo</source>
         <translation>无照片</translation>
     </message>
     <message>
-        <location line="-248"/>
+        <location line="-270"/>
         <source>Choose photo…</source>
         <translation>选择照片…</translation>
     </message>
@@ -1062,12 +2399,12 @@
         <translation>移除</translation>
     </message>
     <message>
-        <location line="+8"/>
-        <source>JPEG or PNG, at most 512 KB. Optional.</source>
-        <translation>JPEG 或 PNG，不超过 512 KB。可选。</translation>
+        <location line="+9"/>
+        <source>JPEG or PNG. Optional. A larger picture is cropped and scaled; you confirm it.</source>
+        <translation>JPEG 或 PNG，可选。较大的图片会被裁剪和缩放，并由您确认。</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+17"/>
         <source>&amp;Family name</source>
         <translation>姓(&amp;F)</translation>
     </message>
@@ -1108,12 +2445,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+288"/>
+        <location line="+308"/>
         <source>Register</source>
         <translation>登记</translation>
     </message>
     <message>
-        <location line="-286"/>
+        <location line="-306"/>
         <source>Register this person (Ctrl+Enter)</source>
         <translation>登记此人（Ctrl+Enter）</translation>
     </message>
@@ -1151,6 +2488,16 @@
         <location line="+0"/>
         <source>Pictures (*.jpg *.jpeg *.png)</source>
         <translation>图片 (*.jpg *.jpeg *.png)</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Use the photo cropped and scaled?</source>
+        <translation>使用裁剪缩放后的照片？</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The photo is {width}×{height} pixels ({size} KB), larger than a card needs. It was cropped to a portrait around the face&apos;s usual place and scaled to {out_w}×{out_h} pixels ({out_kb} KB). Check the preview afterwards: the whole face must show. Use it?</source>
+        <translation>照片为 {width}×{height} 像素（{size} KB），超出证件所需。已按面部通常位置裁剪为竖幅，并缩放到 {out_w}×{out_h} 像素（{out_kb} KB）。之后请检查预览：必须显示完整面部。使用此照片吗？</translation>
     </message>
     <message>
         <location line="+63"/>
@@ -1227,20 +2574,30 @@
 <context>
     <name>RequestsPage</name>
     <message>
-        <location filename="../../console/gui/pages/requests.py" line="+47"/>
+        <location filename="../../console/gui/pages/requests.py" line="+50"/>
         <source>No.</source>
         <translation>编号</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+48"/>
+        <location line="+51"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location line="-47"/>
+        <location line="-50"/>
+        <source>Holder</source>
+        <translation>持证人</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>ID number</source>
         <translation>身份号码</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Card</source>
+        <translation>证件</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -1264,28 +2621,33 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+51"/>
+        <location line="+52"/>
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location line="-50"/>
+        <location line="-51"/>
         <source>Decision note</source>
         <translation>审批意见</translation>
     </message>
     <message>
-        <location line="+28"/>
-        <location line="+73"/>
+        <location line="+35"/>
+        <location line="+76"/>
         <source>Requests</source>
         <translation>申请</translation>
     </message>
     <message>
-        <location line="-71"/>
+        <location line="-82"/>
         <source>Ask for a card to be revoked (lost, stolen, wrong data), suspended or reinstated. A supervisor other than you decides; the card&apos;s status changes only when the request is approved.</source>
         <translation>申请吊销（遗失、被盗、信息有误）、暂停或恢复证件。由您以外的一位主管审批；申请获批后证件状态才会改变。</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+4"/>
+        <source>Requests to revoke, suspend or reinstate cards, who decided them and why.</source>
+        <translation>吊销、暂停或恢复证件的申请，以及由谁决定、为何决定。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>New request</source>
         <translation>新申请</translation>
     </message>
@@ -1340,7 +2702,7 @@
         <translation>证件持有人(&amp;C)</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+10"/>
         <source>&amp;Reason</source>
         <translation>理由(&amp;R)</translation>
     </message>
@@ -1390,7 +2752,7 @@
         <translation>没有申请。</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+66"/>
         <source>Give a reason: the supervisor decides on it.</source>
         <translation>请填写理由，主管将据此审批。</translation>
     </message>
@@ -1411,9 +2773,153 @@
     </message>
 </context>
 <context>
+    <name>SettingsPage</name>
+    <message>
+        <location filename="../../console/gui/pages/settings.py" line="+67"/>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>How this office works. Every change is recorded in the audit trail with your name.</source>
+        <translation>本办事处的工作方式。每项更改都会以您的名义记入审计记录。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Logins</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Wrong passwords before an account &amp;locks</source>
+        <translation>账户锁定前允许的密码错误次数(&amp;L)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Minutes an account stays loc&amp;ked</source>
+        <translation>账户锁定时长（分钟）(&amp;K)</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <location line="+1"/>
+        <source> min</source>
+        <translation> 分钟</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>&amp;Idle minutes before the console locks</source>
+        <translation>控制台空闲锁定时间（分钟）(&amp;I)</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Cards</source>
+        <translation>证件</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Country of issuance</source>
+        <translation>签发国</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>ISO 3166-1 alpha-3 code printed on cards and signed into credentials</source>
+        <translation>印在证件上并签入凭证的 ISO 3166-1 alpha-3 代码</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source> years</source>
+        <translation> 年</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Card validity</source>
+        <translation>证件有效期</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Country of issuance</source>
+        <translation>签发国(&amp;C)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cards &amp;valid for</source>
+        <translation>证件有效期(&amp;V)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Applies to credentials issued from now on; cards already issued keep theirs.</source>
+        <translation>适用于此后签发的凭证；已签发的证件保持原有效期。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>This computer</source>
+        <translation>本机</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The system&apos;s language</source>
+        <translation>系统语言</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Lan&amp;guage</source>
+        <translation>语言(&amp;G)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Takes effect the next time the console starts.</source>
+        <translation>下次启动控制台时生效。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Save changes</source>
+        <translation>保存更改</translation>
+    </message>
+    <message>
+        <location line="+31"/>
+        <source>Nothing to save</source>
+        <translation>没有需要保存的内容</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>No setting was changed.</source>
+        <translation>没有修改任何设置。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Settings saved</source>
+        <translation>设置已保存</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>The new settings apply from now on.</source>
+        <translation>新设置即刻生效。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Language chosen</source>
+        <translation>已选择语言</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>The console speaks it from the next start.</source>
+        <translation>控制台将在下次启动时使用该语言。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Not saved</source>
+        <translation>未保存</translation>
+    </message>
+</context>
+<context>
     <name>StartPage</name>
     <message>
-        <location filename="../../console/gui/window.py" line="-416"/>
+        <location filename="../../console/gui/window.py" line="-466"/>
         <source>Opening the office…</source>
         <translation>正在打开办公室…</translation>
     </message>
@@ -1421,7 +2927,7 @@
 <context>
     <name>VerifyPage</name>
     <message>
-        <location filename="../../console/gui/pages/verify.py" line="+127"/>
+        <location filename="../../console/gui/pages/verify.py" line="+125"/>
         <source>Verify a card</source>
         <translation>核验证件</translation>
     </message>
@@ -1679,7 +3185,7 @@
 <context>
     <name>Workspace</name>
     <message>
-        <location filename="../../console/gui/window.py" line="+73"/>
+        <location filename="../../console/gui/window.py" line="+126"/>
         <source>DEMO</source>
         <translation>演示</translation>
     </message>
@@ -1714,9 +3220,19 @@
         <translation>界面</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="-58"/>
         <source>Register</source>
         <translation>登记</translation>
+    </message>
+    <message>
+        <location line="-1"/>
+        <source>Dashboard</source>
+        <translation>概览</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Import</source>
+        <translation>导入</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -1730,6 +3246,11 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>Printing</source>
+        <translation>打印</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Requests</source>
         <translation>申请</translation>
     </message>
@@ -1740,16 +3261,36 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>Officers</source>
+        <translation>工作人员</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Office keys</source>
+        <translation>办事处密钥</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Audit trail</source>
+        <translation>审计记录</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Verify a card</source>
         <translation>核验证件</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+64"/>
         <source>{title} (Ctrl+{number})</source>
         <translation>{title}（Ctrl+{number}）</translation>
     </message>
     <message>
-        <location line="+81"/>
+        <location line="+76"/>
         <source>Ctrl+1 … Ctrl+{n}: switch screens</source>
         <translation>Ctrl+1 … Ctrl+{n}：切换界面</translation>
     </message>
@@ -1759,19 +3300,24 @@
         <translation>Ctrl+N：登记公民</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Ctrl+F: find a citizen</source>
         <translation>Ctrl+F：查找公民</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Ctrl+Enter: submit the form</source>
         <translation>Ctrl+Enter：提交表单</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+3"/>
         <source>Ctrl+I: issue a credential · Ctrl+P: print · Ctrl+S: save PDF</source>
         <translation>Ctrl+I：签发凭证 · Ctrl+P：打印 · Ctrl+S：保存 PDF</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Ctrl+P: print · Ctrl+S: save PDF</source>
+        <translation>Ctrl+P：打印 · Ctrl+S：保存 PDF</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -1784,7 +3330,7 @@
         <translation>F5：刷新 · Ctrl+L：锁定</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>Keyboard shortcuts</source>
         <translation>键盘快捷键</translation>
     </message>

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QLocale, QSettings
+from PySide6.QtGui import QPageLayout, QPageSize
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -16,6 +17,7 @@ from console.core.keystore import KDF_PRESETS
 from console.core.office import Office
 from console.gui import dialogs as dialogs_module
 from console.gui import i18n, noneguard, theme
+from console.gui.app import tune_interpreter
 from console.gui.tasks import TaskRunner
 from console.gui.window import ConsoleWindow, Workspace
 from tests.conftest import PASSWORDS
@@ -32,6 +34,8 @@ class FakeDialogs(dialogs_module.Dialogs):
     open_answer: str | None = None
     save_answer: str | None = None
     print_to: Path | None = None
+    # The paper the "print dialog" leaves the printer on (None: what the console asked for).
+    print_paper: QPageSize.PageSizeId | None = None
 
     def error(self, parent: QWidget | None, title: str, text: str) -> None:
         self.shown.append(("error", title, text))
@@ -57,6 +61,9 @@ class FakeDialogs(dialogs_module.Dialogs):
             return False
         printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
         printer.setOutputFileName(str(self.print_to))
+        if self.print_paper is not None:
+            printer.setPageSize(QPageSize(self.print_paper))
+            printer.setPageOrientation(QPageLayout.Orientation.Portrait)
         return True
 
     def kinds(self) -> list[str]:
@@ -71,6 +78,7 @@ def gui_app(qapp: QApplication, tmp_path_factory: pytest.TempPathFactory) -> QAp
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path_factory.mktemp("qsettings")))
     noneguard.install(qapp)  # PySide6 6.12.0 on Python 3.11 loses references to None (see the module)
+    tune_interpreter()  # as the console does (GIL hand-over every 1 ms)
     theme.apply_theme(qapp, "light")
     i18n.install_translators(qapp, QLocale("en_US"))  # English plural forms ("1 minute"), as the console does
     warm_up()

@@ -38,6 +38,8 @@ def test_register_issue_print_verify(
     qtbot: Any, window: ConsoleWindow, log_in: Any, fake_dialogs: FakeDialogs, tmp_path: Path
 ) -> None:
     workspace = log_in("clerk")
+    assert workspace.current_key() == "dashboard"  # everyone's home
+    qtbot.keyClick(workspace, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     assert workspace.current_key() == "register"
     page = workspace.page("register")
     assert isinstance(page, RegisterPage)

@@ -81,7 +81,7 @@ def test_screens_speak_chinese(chinese: None, qtbot: Any, runner: TaskRunner) ->
     qtbot.addWidget(page)
     assert page.login_button.text() == "登录"
     assert QCoreApplication.translate("Names", "revoked") == "已吊销"
-    assert QCoreApplication.translate("CardsPage", "%n page(s) printed.", "", 3) == "已打印 3 页。"
+    assert QCoreApplication.translate("PrintTexts", "%n page(s) printed at true size", "", 3) == "已按实际尺寸打印 3 页"
 
 
 LOCKED = "Locked after %n minute(s) without activity; log in again."
@@ -95,14 +95,17 @@ def test_counts_read_as_english(gui_app: Any) -> None:
     assert QCoreApplication.translate("ConsoleWindow", LOCKED, "", 10) == (
         "Locked after 10 minutes without activity; log in again."
     )
-    assert QCoreApplication.translate("CardsPage", "%n page(s) printed.", "", 1) == "1 page printed."
+    assert QCoreApplication.translate("PrintTexts", "(%n card(s)).", "", 1) == "(1 card)."
 
 
 def test_a_language_without_a_catalogue_gets_the_english_counts(gui_app: Any) -> None:
     installed = i18n.install_translators(gui_app, QLocale("de_DE"))
     try:
         assert installed
-        assert QCoreApplication.translate("CardsPage", "%n page(s) printed.", "", 2) == "2 pages printed."
+        assert (
+            QCoreApplication.translate("PrintTexts", "%n page(s) printed at true size", "", 2)
+            == "2 pages printed at true size"
+        )
     finally:
         for translator in installed:
             gui_app.removeTranslator(translator)

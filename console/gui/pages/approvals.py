@@ -27,12 +27,14 @@ from PySide6.QtWidgets import (
 from console.core import registry, requests
 from console.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from console.core.roles import Permission
+from console.gui import reads
 from console.gui.context import Context
 from console.gui.dialogs import dialogs
+from console.gui.holder import HolderPanel
 from console.gui.icons import icon
 from console.gui.models import format_id
 from console.gui.pages.requests import REQUEST_FORMATTERS
-from console.gui.texts import action_name, sex_name, short_time
+from console.gui.texts import action_name, error_text, sex_name, short_time, status_name
 from console.gui.widgets import Banner, DictTableModel, hint_label, page_title, set_invalid
 
 logger = logging.getLogger(__name__)
@@ -50,6 +52,7 @@ class ApprovalsPage(QWidget):
     def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._ctx = ctx
+        self._holder_generation = 0
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 18, 24, 18)
         layout.addWidget(
@@ -84,7 +87,9 @@ class ApprovalsPage(QWidget):
         columns = [
             ("request_id", self.tr("No.")),
             ("action", self.tr("Action")),
+            ("holder", self.tr("Holder")),
             ("id_number", self.tr("ID number")),
+            ("card_number", self.tr("Card")),
             ("requested_by", self.tr("Requested by")),
             ("requested_at", self.tr("Requested")),
             ("reason", self.tr("Reason")),
@@ -96,6 +101,8 @@ class ApprovalsPage(QWidget):
         self.requests_empty = hint_label(self.tr("No request waits for a decision."))
         layout.addWidget(self.requests_empty)
 
+        self.request_holder = HolderPanel()
+        layout.addWidget(self.request_holder)
         self.request_detail = hint_label(self.tr("Select a request to decide it."))
         layout.addWidget(self.request_detail)
         row = QHBoxLayout()
@@ -120,19 +127,54 @@ class ApprovalsPage(QWidget):
     def _on_request_selected(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         row = self._selected_request()
         self._enable_request_buttons(row is not None)
+        self._holder_generation += 1
         if row is None:
+            self.request_holder.set_holder(None)
             self.request_detail.setText(self.tr("Select a request to decide it."))
             return
-        text = self.tr("Request {number}: {action} the card of {id_number}, asked by {officer} on {time}.").format(
+        text = self.tr("Request {number}: {action} card {card} of {name}, asked by {officer} on {time}.").format(
             number=row["request_id"],
             action=action_name(row["action"]),
-            id_number=format_id(row["id_number"]),
+            card=row["card_number"],
+            name=row["holder"] or format_id(row["id_number"]),
             officer=row["requested_by"],
             time=short_time(row["requested_at"]),
         )
+        text += " " + self.tr("Reason: {reason}").format(reason=row["reason"])
         if row["requested_by"] == self._ctx.session.username:
             text += " " + self.tr("You made this request; another supervisor must decide it.")
         self.request_detail.setText(text)
+        self.request_holder.set_message(self.tr("Loading the holder…"))
+        generation = self._holder_generation
+        self._ctx.runner.read(
+            "request holder", reads.holder, self._ctx.session, row["id_number"], row["credential_id"]
+        ).then(self, lambda h: self._on_holder(generation, h), lambda e: self._on_holder_failed(generation, e))
+
+    def _on_holder(self, generation: int, holder: Any) -> None:
+        if generation == self._holder_generation:
+            self.request_holder.set_holder(holder)
+
+    def _on_holder_failed(self, generation: int, exc: BaseException) -> None:
+        if generation != self._holder_generation:
+            return
+        if isinstance(exc, NotFound):
+            self.request_holder.set_message(str(exc))
+            return
+        self.request_holder.set_message("")
+        self._ctx.fail(self, exc)
+
+    def _holder_words(self, row: dict[str, Any]) -> str:
+        """The holder as the confirmation dialogs name them: both forms of the name, ID number, card number."""
+        if not row.get("holder"):
+            return self.tr("ID number {number}, card {card}").format(
+                number=format_id(row["id_number"]), card=row["card_number"]
+            )
+        return self.tr("{name} ({latin}), ID number {number}, card {card}").format(
+            name=row["holder"],
+            latin=row["holder_latin"],
+            number=format_id(row["id_number"]),
+            card=row["card_number"],
+        )
 
     def _enable_request_buttons(self, enabled: bool) -> None:
         for widget in (self.request_note, self.approve_button, self.reject_button):
@@ -142,14 +184,25 @@ class ApprovalsPage(QWidget):
         row = self._selected_request()
         if row is None:
             return
-        if row["action"] == "revoke" and not dialogs().confirm(
-            self,
-            self.tr("Revoke this card for good?"),
-            self.tr(
-                "Approving request {number} revokes the card of {id_number} permanently: it will be reported as "
+        who = self._holder_words(row)
+        if row["action"] == "revoke":
+            title = self.tr("Revoke this card for good?")
+            text = self.tr(
+                "Approving request {number} revokes the card of {holder} permanently: it will be reported as "
                 "revoked whenever it is verified and cannot be reinstated; the holder needs a new card."
-            ).format(number=row["request_id"], id_number=format_id(row["id_number"])),
-        ):
+            ).format(number=row["request_id"], holder=who)
+        elif row["action"] == "suspend":
+            title = self.tr("Suspend this card?")
+            text = self.tr(
+                "Approving request {number} suspends the card of {holder}: it will be reported as suspended "
+                "until a supervisor reinstates it."
+            ).format(number=row["request_id"], holder=who)
+        else:
+            title = self.tr("Reinstate this card?")
+            text = self.tr(
+                "Approving request {number} reinstates the card of {holder}: it will be reported as valid again."
+            ).format(number=row["request_id"], holder=who)
+        if not dialogs().confirm(self, title, text):
             return
         self._decide(requests.approve, row["request_id"], self.request_note.text())
 
@@ -166,6 +219,14 @@ class ApprovalsPage(QWidget):
             )
             self.request_note.setFocus()
             return
+        if not dialogs().confirm(
+            self,
+            self.tr("Reject this request?"),
+            self.tr("Rejecting request {number} leaves the card of {holder} as it is.").format(
+                number=row["request_id"], holder=self._holder_words(row)
+            ),
+        ):
+            return
         self._decide(requests.reject, row["request_id"], self.request_note.text())
 
     def _decide(self, function: Any, number: int, note: str) -> None:
@@ -178,7 +239,9 @@ class ApprovalsPage(QWidget):
     def _on_request_decided(self, result: Any) -> None:
         if result["status"] == "approved":
             title = self.tr("Request {number} approved").format(number=result["request_id"])
-            text = self.tr("The credential is now {status}.").format(status=result.get("credential_status", ""))
+            text = self.tr("The card is now {status}.").format(
+                status=status_name(str(result.get("credential_status", "")))
+            )
         else:
             title = self.tr("Request {number} rejected").format(number=result["request_id"])
             text = self.tr("Nothing changed; the requester can read your note.")
@@ -192,7 +255,7 @@ class ApprovalsPage(QWidget):
         self._enable_request_buttons(self._selected_request() is not None)
         self._enable_review_buttons(self._selected_review() is not None)
         if isinstance(exc, INLINE_ERRORS):
-            self.banner.show_message("error", self.tr("Not allowed"), str(exc))
+            self.banner.show_message("error", self.tr("Not allowed"), error_text(exc))
             return
         self._ctx.fail(self, exc)
 
@@ -242,6 +305,7 @@ class ApprovalsPage(QWidget):
         review = self._selected_review()
         self._enable_review_buttons(review is not None)
         if review is None:
+            self.review_detail.setText(self.tr("Select a held registration to compare it with the existing records."))
             return
         lines = [
             self.tr("Held: {family} {given} ({latin}), {sex}, born {birth} in {place}.").format(
@@ -269,6 +333,15 @@ class ApprovalsPage(QWidget):
         review = self._selected_review()
         if review is None:
             return
+        if not dialogs().confirm(
+            self,
+            self.tr("Register as a new person?"),
+            self.tr(
+                "{name} ({latin}), born {birth}, gets a new ID number: you confirm this is not a person already "
+                "registered."
+            ).format(name=_review_name(review), latin=_review_latin(review), birth=review["birth_date"]),
+        ):
+            return
         self._enable_review_buttons(False)
         self._ctx.runner.write(
             "accept review", registry.accept_review, self._ctx.session, review["id"], self.review_note.text()
@@ -286,6 +359,14 @@ class ApprovalsPage(QWidget):
             self.review_note.setFocus()
             return
         set_invalid(self.review_note, False)
+        if not dialogs().confirm(
+            self,
+            self.tr("Reject as a duplicate?"),
+            self.tr("The registration of {name} ({latin}), born {birth}, is closed without a new ID number.").format(
+                name=_review_name(review), latin=_review_latin(review), birth=review["birth_date"]
+            ),
+        ):
+            return
         self._enable_review_buttons(False)
         self._ctx.runner.write(
             "reject review", registry.reject_review, self._ctx.session, review["id"], self.review_note.text()
@@ -316,7 +397,7 @@ class ApprovalsPage(QWidget):
         runner, session = self._ctx.runner, self._ctx.session
         if self._ctx.allows(Permission.REQUEST_DECIDE):
             self._loading += 1
-            runner.read("pending requests", requests.list_requests, session, status="pending").then(
+            runner.read("pending requests", reads.requests_with_holders, session, status="pending").then(
                 self, self._on_requests, self._on_load_failed
             )
         if self._ctx.allows(Permission.REVIEW_DECIDE):
@@ -327,12 +408,18 @@ class ApprovalsPage(QWidget):
 
     def _on_requests(self, rows: Any) -> None:
         self.request_model.set_rows(rows)
+        self.request_table.clearSelection()
         self.requests_empty.setVisible(not rows)
         self._enable_request_buttons(False)
+        self._holder_generation += 1
+        self.request_holder.set_holder(None)
+        self.request_detail.setText(self.tr("Select a request to decide it."))
         self._loaded_one()
 
     def _on_reviews(self, rows: Any) -> None:
         self.review_model.set_rows(rows)
+        self.review_table.clearSelection()
+        self.review_detail.setText(self.tr("Select a held registration to compare it with the existing records."))
         self.reviews_empty.setVisible(not rows)
         self._enable_review_buttons(False)
         self._loaded_one()
@@ -348,6 +435,14 @@ class ApprovalsPage(QWidget):
 
     def pending_counts(self) -> tuple[int, int]:
         return self.request_model.rowCount(), self.review_model.rowCount()
+
+
+def _review_name(review: dict[str, Any]) -> str:
+    return f"{review['family_name']} {review['given_name']}"
+
+
+def _review_latin(review: dict[str, Any]) -> str:
+    return f"{review['latin_family']} {review['latin_given']}"
 
 
 def _table(model: DictTableModel, name: str) -> QTableView:

@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QRectF, QSettings, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QRectF, QSettings, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QKeySequence, QPainter, QPaintEvent, QPalette, QShortcut
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.core import issuance
+from console.core import administration, issuance
 from console.core.issuance import Issued
 from console.core.roles import Permission
 from console.gui import cardprint, reads
@@ -158,6 +158,10 @@ class CardsPage(QWidget):
         for first, second in itertools.pairwise(order):
             self.setTabOrder(first, second)
         self._show_subject(None)
+        if may_issue:  # the office's default validity (Settings), read off the GUI thread
+            ctx.runner.read("card validity", administration.card_validity, ctx.session).then(
+                self, lambda years: self.valid_years.setValue(int(years)), lambda e: ctx.fail(self, e)
+            )
 
     def focus_first(self) -> None:
         self.number.setFocus()
@@ -186,10 +190,13 @@ class CardsPage(QWidget):
 
     def _on_lookup_failed(self, exc: BaseException) -> None:
         self._show_subject(None)
-        from console.core.errors import NotFound
+        from console.core.errors import NotFound, ValidationError
 
         if isinstance(exc, NotFound):
             self.banner.show_message("error", self.tr("Not found"), str(exc))
+            return
+        if isinstance(exc, ValidationError):  # a mistyped number: the scheme's sentence, in place
+            self.banner.show_message("error", self.tr("Check the ID number"), str(exc))
             return
         self._ctx.fail(self, exc)
 
@@ -338,7 +345,7 @@ class CardsPage(QWidget):
             return
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         cardprint.configure_printer(printer, self._sheet())
-        if not dialogs().print_setup(self, printer):
+        if not dialogs().print_setup(self, printer) or not confirm_paper(self, printer, self._sheet()):
             return
         self._printer = printer  # kept alive until the job ends
         self.print_button.setEnabled(False)
@@ -353,13 +360,12 @@ class CardsPage(QWidget):
             progress=True,
         ).then(self, self._on_printed, self._on_failed)
 
-    def _on_printed(self, pages: Any) -> None:
+    def _on_printed(self, outcome: Any) -> None:
+        assert isinstance(outcome, cardprint.PrintOutcome)
         self._printer = None
         self.print_button.setEnabled(True)
-        self.banner.show_message(
-            "success", self.tr("Sent to the printer"), self.tr("%n page(s) printed.", "", int(pages))
-        )
-        self.printed.emit(int(pages))
+        self.banner.show_message("success", self.tr("Sent to the printer"), printed_text(outcome))
+        self.printed.emit(outcome.pages)
 
     def save_card(self) -> None:
         subject = self._subject
@@ -389,6 +395,55 @@ class CardsPage(QWidget):
         self.save_button.setEnabled(True)
         self.banner.show_message("success", self.tr("Card saved"), str(path))
         self.saved.emit(str(path))
+
+
+class PrintTexts(QObject):
+    """Sentences about print jobs shared by the card and printing screens (a QObject for `self.tr`, which is what
+    lupdate reads plural forms from)."""
+
+    def printed(self, outcome: cardprint.PrintOutcome) -> str:
+        """ "1 page printed at true size (1 card)." and whether the printer's calibration was applied."""
+        text = self.tr("%n page(s) printed at true size", "", outcome.pages)
+        text += " " + self.tr("(%n card(s)).", "", outcome.cards)
+        if outcome.offsets is None:
+            text += " " + self.tr(
+                "This printer is not calibrated; if the cards sit off-centre, calibrate it (Printing screen)."
+            )
+        else:
+            text += " " + self.tr("Printer calibration applied: {x:+.1f} mm right, {y:+.1f} mm down.").format(
+                x=outcome.offsets[0], y=outcome.offsets[1]
+            )
+        return text
+
+
+def printed_text(outcome: cardprint.PrintOutcome) -> str:
+    return PrintTexts().printed(outcome)
+
+
+def confirm_paper(parent: QWidget, printer: QPrinter, sheet: str) -> bool:
+    """Before printing on paper that is neither an ID-1 card nor A4: say what will happen and ask."""
+    check = cardprint.check_paper(printer, sheet)
+    if check.usual and not check.clipped:
+        return True
+    width, height = check.paper_mm
+    text = QCoreApplication.translate(
+        "CardsPage",
+        "The printer's paper is {width:.0f} × {height:.0f} mm, neither an ID-1 card nor A4. The cards print at their "
+        "true size (85.6 × 54 mm each), centred on the paper, not enlarged to fill it.",
+    ).format(width=width, height=height)
+    if check.usual:
+        text = QCoreApplication.translate("CardsPage", "The printer's paper is {width:.0f} × {height:.0f} mm.").format(
+            width=width, height=height
+        )
+    if check.clipped:
+        text += " " + QCoreApplication.translate(
+            "CardsPage", "The sheet is larger than this paper: its edges will be cut off. Choose A4 paper to print all."
+        )
+    return dialogs().confirm(
+        parent,
+        QCoreApplication.translate("CardsPage", "Print on this paper?"),
+        text + " " + QCoreApplication.translate("CardsPage", "Print anyway?"),
+    )
 
 
 class CardPreviewView(QWidget):

@@ -137,6 +137,11 @@ class CitizensPage(QWidget):
             text = self.tr("{count} citizens, newest first").format(count=f"{count:,}")
         elif count == 0:
             text = self.tr("No match")
+            typo = likely_typo(self._ctx.info.scheme, self.search.text())
+            if typo:
+                text += ". " + typo
+            self._current = None
+            self.details.clear()
         elif count >= SEARCH_LIMIT:
             text = self.tr("The first {limit} matches; type more to narrow the search").format(limit=SEARCH_LIMIT)
         else:
@@ -157,6 +162,10 @@ class CitizensPage(QWidget):
                 return
 
     def _on_selection(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
+        if not self.table.selectionModel().hasSelection():  # nothing selected any more: no stale details
+            self._current = None
+            self.details.clear()
+            return
         indexes = selected.indexes()
         if not indexes:
             return
@@ -265,6 +274,12 @@ class PersonPanel(QScrollArea):
         content.addWidget(self.history)
         self.content.hide()
 
+    def clear(self) -> None:
+        """Show nobody (the selection went, or a search found no one)."""
+        self._generation += 1  # a details answer still on its way is dropped
+        self.content.hide()
+        self.empty.show()
+
     def load(self, id_number: str) -> None:
         self._number = id_number
         self._generation += 1
@@ -343,6 +358,26 @@ class PersonPanel(QScrollArea):
         return self.tr("Credential {cid} became {status}").format(
             cid=data["credential_id"][:8], status=status_name(kind)
         )
+
+
+ID_LENGTHS = {"cn-18": 18, "ee-11": 11, "uin-10": 10}  # the published schemes (docs/coding-rules.md)
+
+
+def likely_typo(scheme: str, text: str) -> str:
+    """The core's sentence when `text` is shaped like an ID number of the scheme but fails its checks (a wrong
+    check digit reads as a probable typo); "" for anything else (names, dates, valid numbers)."""
+    from console.core import coding
+    from console.core.errors import ValidationError
+
+    compact = text.replace(" ", "").strip()
+    # Only text of the scheme's length made of digits (a date or a name is a search, not a mistyped number).
+    if len(compact) != ID_LENGTHS.get(scheme, 0) or not compact[:-1].isdigit():
+        return ""
+    try:
+        coding.validate(scheme, compact)
+    except ValidationError as e:
+        return str(e)
+    return ""
 
 
 def _section(text: str) -> QLabel:

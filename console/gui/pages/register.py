@@ -12,6 +12,7 @@ import itertools
 import logging
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -110,8 +111,51 @@ class RegionCompleter(QCompleter):
         return [""]
 
 
-def _read_photo(path: str) -> bytes | None:
-    return registry.check_photo(read_bounded(Path(path), registry.MAX_PHOTO_BYTES, "photo"))
+MAX_SOURCE_PHOTO_BYTES = 40 * 1024 * 1024  # a camera's full-size picture; it is cropped and scaled down
+PHOTO_SIZE_PX = (480, 600)  # what the card prints (600 dpi at its printed size), 4:5 portrait
+
+
+@dataclass(frozen=True)
+class PhotoChoice:
+    """A photo ready to register; `adjusted` says it was cropped/scaled from `original` (bytes, width, height)."""
+
+    data: bytes
+    adjusted: bool = False
+    original: tuple[int, int, int] = (0, 0, 0)
+
+
+def _read_photo(path: str) -> PhotoChoice:
+    """Read a photo; one larger than the registry allows is cropped to a 4:5 portrait and scaled down for the
+    officer to confirm, instead of refused. Anything that is not a readable picture is refused by the core."""
+    raw = read_bounded(Path(path), MAX_SOURCE_PHOTO_BYTES, "photo")
+    try:
+        return PhotoChoice(registry.check_photo(raw) or b"")
+    except ValidationError as refused:
+        fitted = _fit_photo(raw)
+        if fitted is None:
+            raise refused from None
+        return fitted
+
+
+def _fit_photo(raw: bytes) -> PhotoChoice | None:
+    """Centre-crop to 4:5 and scale to at most `PHOTO_SIZE_PX`, as JPEG; None if it is not a picture."""
+    import io
+
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(raw)) as image:
+            width, height = image.size
+            picture = ImageOps.exif_transpose(image).convert("RGB")
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        return None
+    fitted = ImageOps.fit(picture, PHOTO_SIZE_PX, Image.Resampling.LANCZOS, centering=(0.5, 0.4))
+    for quality in (88, 80, 70, 60):
+        out = io.BytesIO()
+        fitted.save(out, "JPEG", quality=quality, optimize=True)
+        if out.tell() <= registry.MAX_PHOTO_BYTES:
+            return PhotoChoice(registry.check_photo(out.getvalue()) or b"", True, (len(raw), width, height))
+    return None
 
 
 class RegisterPage(QWidget):
@@ -217,7 +261,9 @@ class RegisterPage(QWidget):
         photo_buttons = QVBoxLayout()
         photo_buttons.addWidget(self.photo_button)
         photo_buttons.addWidget(self.photo_remove)
-        photo_buttons.addWidget(hint_label(self.tr("JPEG or PNG, at most 512 KB. Optional.")))
+        photo_buttons.addWidget(
+            hint_label(self.tr("JPEG or PNG. Optional. A larger picture is cropped and scaled; you confirm it."))
+        )
         photo_buttons.addStretch(1)
         photo_row.addWidget(self.photo_preview)
         photo_row.addLayout(photo_buttons, 1)
@@ -428,9 +474,29 @@ class RegisterPage(QWidget):
         """Load a photo file (what the file dialog does; tests call it directly)."""
         self._ctx.runner.read("read photo", _read_photo, path).then(self, self._on_photo_read, self._on_photo_failed)
 
-    def _on_photo_read(self, data: object) -> None:
+    def _on_photo_read(self, choice: object) -> None:
         self.photo_button.setEnabled(True)
-        assert isinstance(data, bytes)
+        assert isinstance(choice, PhotoChoice)
+        if choice.adjusted:
+            size, width, height = choice.original
+            if not dialogs().confirm(
+                self,
+                self.tr("Use the photo cropped and scaled?"),
+                self.tr(
+                    "The photo is {width}×{height} pixels ({size} KB), larger than a card needs. It was cropped to a "
+                    "portrait around the face's usual place and scaled to {out_w}×{out_h} pixels ({out_kb} KB). "
+                    "Check the preview afterwards: the whole face must show. Use it?"
+                ).format(
+                    width=width,
+                    height=height,
+                    size=size // 1024,
+                    out_w=PHOTO_SIZE_PX[0],
+                    out_h=PHOTO_SIZE_PX[1],
+                    out_kb=max(1, len(choice.data) // 1024),
+                ),
+            ):
+                return
+        data = choice.data
         self._photo = data
         pixmap = QPixmap()
         pixmap.loadFromData(data)
@@ -504,7 +570,7 @@ class RegisterPage(QWidget):
                 "success",
                 self.tr("Registered. ID number: {number}").format(number=format_id(number)),
                 self.tr("{name} is in the registry. Issue a credential to print a card.").format(
-                    name=f"{self.given.text().strip()} {self.family.text().strip()}"
+                    name=f"{self.family.text().strip()} {self.given.text().strip()}"
                 ),
                 self._after_registration_buttons(number),
             )

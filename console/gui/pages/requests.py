@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,9 +27,11 @@ from PySide6.QtWidgets import (
 )
 
 from console.core import requests
-from console.core.errors import ValidationError
+from console.core.errors import NotFound, ValidationError
 from console.core.roles import Permission
+from console.gui import reads
 from console.gui.context import Context
+from console.gui.holder import HolderPanel
 from console.gui.icons import icon
 from console.gui.models import format_id
 from console.gui.texts import action_name, short_time, status_name
@@ -37,6 +39,7 @@ from console.gui.widgets import Banner, DictTableModel, hint_label, page_title, 
 
 logger = logging.getLogger(__name__)
 
+HOLDER_DELAY_MS = 300  # look the holder up once typing pauses, not on every key
 TARGET_INPUT_MAX = 64  # an ID number or a credential id (32 hex digits), with grouping spaces or dashes
 
 
@@ -46,7 +49,9 @@ def request_columns() -> list[tuple[str, str]]:
     return [
         ("request_id", QCoreApplication.translate("RequestsPage", "No.")),
         ("action", QCoreApplication.translate("RequestsPage", "Action")),
+        ("holder", QCoreApplication.translate("RequestsPage", "Holder")),
         ("id_number", QCoreApplication.translate("RequestsPage", "ID number")),
+        ("card_number", QCoreApplication.translate("RequestsPage", "Card")),
         ("status", QCoreApplication.translate("RequestsPage", "Status")),
         ("requested_by", QCoreApplication.translate("RequestsPage", "Requested by")),
         ("requested_at", QCoreApplication.translate("RequestsPage", "Requested")),
@@ -72,21 +77,22 @@ class RequestsPage(QWidget):
 
     request_created = Signal(dict)
     loaded = Signal()
+    holder_shown = Signal()  # the holder (or why there is none) of the typed number is on screen
 
     def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._ctx = ctx
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 18, 24, 18)
-        layout.addWidget(
-            page_title(
-                self.tr("Requests"),
-                self.tr(
-                    "Ask for a card to be revoked (lost, stolen, wrong data), suspended or reinstated. A supervisor "
-                    "other than you decides; the card's status changes only when the request is approved."
-                ),
+        intro = (
+            self.tr(
+                "Ask for a card to be revoked (lost, stolen, wrong data), suspended or reinstated. A supervisor "
+                "other than you decides; the card's status changes only when the request is approved."
             )
+            if ctx.allows(Permission.REQUEST_CREATE)
+            else self.tr("Requests to revoke, suspend or reinstate cards, who decided them and why.")
         )
+        layout.addWidget(page_title(self.tr("Requests"), intro))
         self.banner = Banner()
         layout.addWidget(self.banner)
 
@@ -113,6 +119,15 @@ class RequestsPage(QWidget):
         self.submit_button.clicked.connect(self.submit)
         form.addRow(self.tr("&Action"), self.action)
         form.addRow(self.tr("&Card of"), self.target)
+        self.holder = HolderPanel()
+        self.holder.setObjectName("RequestHolder")
+        form.addRow("", self.holder)
+        self._holder_timer = QTimer(self)
+        self._holder_timer.setSingleShot(True)
+        self._holder_timer.setInterval(HOLDER_DELAY_MS)
+        self._holder_timer.timeout.connect(self._look_up_holder)
+        self._holder_generation = 0
+        self.target.textChanged.connect(self._on_target_edited)
         form.addRow(self.tr("&Reason"), self.reason)
         form.addRow("", self.reason_message)
         submit_row = QHBoxLayout()
@@ -173,13 +188,43 @@ class RequestsPage(QWidget):
     def focus_first(self) -> None:
         (self.target if self.form_box.isVisible() else self.table).setFocus()
 
+    def _on_target_edited(self, _text: str) -> None:
+        self._holder_generation += 1
+        self.holder.set_holder(None)
+        self._holder_timer.start()
+
+    def _look_up_holder(self) -> None:
+        """Whose card the typed number names: shown under the field before the request is sent."""
+        text = self.target.text().replace(" ", "").strip()
+        if not text:
+            return
+        self._holder_generation += 1
+        generation = self._holder_generation
+        self._ctx.runner.read("request holder", reads.holder, self._ctx.session, text).then(
+            self, lambda h: self._on_holder(generation, h), lambda e: self._on_holder_failed(generation, e)
+        )
+
+    def _on_holder(self, generation: int, holder: Any) -> None:
+        if generation == self._holder_generation:
+            self.holder.set_holder(holder)
+            self.holder_shown.emit()
+
+    def _on_holder_failed(self, generation: int, exc: BaseException) -> None:
+        if generation != self._holder_generation:
+            return
+        if isinstance(exc, ValidationError | NotFound):  # a typo (wrong check digit) or nobody: say so in place
+            self.holder.set_message(str(exc))
+            self.holder_shown.emit()
+            return
+        self._ctx.fail(self, exc)
+
     def prefill(self, id_number: str) -> None:
         self.target.setText(format_id(id_number))
         self.reason.setFocus()
 
     def refresh(self) -> None:
         self._ctx.runner.read(
-            "list requests", requests.list_requests, self._ctx.session, status=self.filter.currentData()
+            "list requests", reads.requests_with_holders, self._ctx.session, status=self.filter.currentData()
         ).then(self, self._on_loaded, lambda e: self._ctx.fail(self, e))
 
     def _on_loaded(self, rows: Any) -> None:
@@ -228,7 +273,7 @@ class RequestsPage(QWidget):
         if isinstance(exc, ValidationError) and exc.field == "reason":
             self._reason_error(str(exc))
             return
-        from console.core.errors import Conflict, NotFound
+        from console.core.errors import Conflict
 
         if isinstance(exc, Conflict | NotFound | ValidationError):
             self.banner.show_message("error", self.tr("The request was not sent"), str(exc))

@@ -1,0 +1,279 @@
+"""Audit trail (auditors, administrators): every event, login and refusal, filtered and searched; each event's
+signature is checked and its place in the office's log shown; the selection can be exported as CSV.
+
+The search and the checks run in `console.core.administration.search_audit` (permission-checked) on the read
+pool; the export is written by the core too (and audited) on the write queue.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QDate, QItemSelection, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console.core import administration
+from console.core.administration import AuditFilter
+from console.core.errors import ValidationError
+from console.gui.context import Context
+from console.gui.dialogs import dialogs
+from console.gui.icons import icon
+from console.gui.texts import audit_action_name, outcome_name, short_time, signature_name
+from console.gui.widgets import Banner, DictTableModel, hint_label, page_title
+
+logger = logging.getLogger(__name__)
+
+SEARCH_DELAY_MS = 300
+NO_DATE = QDate(2000, 1, 1)  # the date edits' "any day"
+
+
+class AuditTableModel(DictTableModel):
+    """The trail; a signature that does not verify is painted red."""
+
+    def data(self, index: Any, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.ForegroundRole and index.isValid():
+            row = self.row_at(index.row()) or {}
+            if row.get("signature") in ("invalid", "unknown-key"):
+                return QColor("#B3261E")
+            return None
+        return super().data(index, role)
+
+
+class AuditPage(QWidget):
+    loaded = Signal()
+    exported = Signal(str, int)
+
+    def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self._generation = 0
+        self.log_size = 0
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 18, 24, 18)
+        layout.addWidget(
+            page_title(
+                self.tr("Audit trail"),
+                self.tr(
+                    "Everything officers did here, logins and refusals included, newest first. Each change is a "
+                    "signed entry of the office's log; its signature is checked as it is shown."
+                ),
+            )
+        )
+        self.banner = Banner()
+        layout.addWidget(self.banner)
+
+        filters = QHBoxLayout()
+        self.officer = QComboBox()
+        self.officer.setAccessibleName(self.tr("Officer"))
+        self.officer.addItem(self.tr("All officers"), None)
+        self.action = QComboBox()
+        self.action.setAccessibleName(self.tr("Action"))
+        self.action.addItem(self.tr("All actions"), None)
+        self.outcome = QComboBox()
+        self.outcome.setAccessibleName(self.tr("Outcome"))
+        self.outcome.addItem(self.tr("Any outcome"), None)
+        for code in ("ok", "refused", "failed"):
+            self.outcome.addItem(outcome_name(code), code)
+        self.since = self._date_edit(self.tr("From"))
+        self.until = self._date_edit(self.tr("To"))
+        self.text = QLineEdit()
+        self.text.setAccessibleName(self.tr("Search the trail"))
+        self.text.setPlaceholderText(self.tr("Search: username, ID number, words…"))
+        self.text.setClearButtonEnabled(True)
+        for widget in (self.officer, self.action, self.outcome):
+            filters.addWidget(widget)
+        filters.addWidget(QLabel(self.tr("From")))
+        filters.addWidget(self.since)
+        filters.addWidget(QLabel(self.tr("to")))
+        filters.addWidget(self.until)
+        filters.addWidget(self.text, 1)
+        self.export_button = QPushButton(icon("save"), self.tr("Export CSV…"))
+        self.export_button.clicked.connect(self.export)
+        filters.addWidget(self.export_button)
+        layout.addLayout(filters)
+
+        columns = [
+            ("time", self.tr("Time")),
+            ("officer", self.tr("Officer")),
+            ("action", self.tr("Action")),
+            ("outcome", self.tr("Outcome")),
+            ("signature", self.tr("Signature")),
+            ("position", self.tr("Log entry (of)")),
+            ("detail", self.tr("Detail")),
+        ]
+        formatters = {
+            "time": lambda v: short_time(v),
+            "officer": lambda v: "" if v is None else str(v),
+            "action": lambda v: audit_action_name(str(v)),
+            "outcome": lambda v: outcome_name(str(v)),
+            "signature": lambda v: signature_name(str(v or "")),
+            "position": lambda v: "" if v is None else f"{v} / {self.log_size}",
+        }
+        self.model = AuditTableModel(columns, self, formatters)
+        self.table = QTableView()
+        self.table.setObjectName("AuditTable")
+        self.table.setAccessibleName(self.tr("Audit trail"))
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        layout.addWidget(self.table, 1)
+        self.summary = hint_label("")
+        layout.addWidget(self.summary)
+        self.detail = hint_label("")
+        self.detail.setObjectName("AuditDetail")
+        layout.addWidget(self.detail)
+        self.table.selectionModel().selectionChanged.connect(self._on_selected)
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(SEARCH_DELAY_MS)
+        self._timer.timeout.connect(self.refresh)
+        self.text.textChanged.connect(lambda _t: self._timer.start())
+        for combo in (self.officer, self.action, self.outcome):
+            combo.currentIndexChanged.connect(lambda _i: self.refresh())
+        for edit in (self.since, self.until):
+            edit.dateChanged.connect(lambda _d: self.refresh())
+        self._load_choices()
+        self.refresh()
+
+    def _date_edit(self, name: str) -> QDateEdit:
+        edit = QDateEdit()
+        edit.setAccessibleName(name)
+        edit.setCalendarPopup(True)
+        edit.setDisplayFormat("yyyy-MM-dd")
+        edit.setMinimumDate(NO_DATE)
+        edit.setSpecialValueText(self.tr("any day"))
+        edit.setDate(NO_DATE)
+        return edit
+
+    def focus_first(self) -> None:
+        self.text.setFocus()
+
+    def _load_choices(self) -> None:
+        session = self._ctx.session
+
+        def choices() -> tuple[list[str], list[str]]:
+            return administration.audit_officers(session), administration.audit_actions(session)
+
+        self._ctx.runner.read("audit choices", choices).then(self, self._on_choices, self._on_failed)
+
+    def _on_choices(self, result: Any) -> None:
+        officers_, actions = result
+        for combo, values, name in ((self.officer, officers_, str), (self.action, actions, audit_action_name)):
+            combo.blockSignals(True)
+            for value in values:
+                if combo.findData(value) < 0:
+                    combo.addItem(name(value), value)
+            combo.blockSignals(False)
+
+    @staticmethod
+    def _date(edit: QDateEdit) -> date | None:
+        value = edit.date()
+        return None if value == NO_DATE else date(value.year(), value.month(), value.day())
+
+    def current_filter(self) -> AuditFilter:
+        return AuditFilter(
+            officer=self.officer.currentData(),
+            action=self.action.currentData(),
+            outcome=self.outcome.currentData(),
+            since=self._date(self.since),
+            until=self._date(self.until),
+            text=self.text.text().strip() or None,
+        )
+
+    def refresh(self) -> None:
+        self._generation += 1
+        generation = self._generation
+        self._ctx.runner.read(
+            "audit trail", administration.search_audit, self._ctx.session, self.current_filter()
+        ).then(self, lambda r: self._on_loaded(generation, r), self._on_failed)
+
+    def _on_loaded(self, generation: int, result: Any) -> None:
+        if generation != self._generation:  # a newer search is on its way
+            return
+        rows = result["entries"]
+        self.log_size = int(result["log_size"])
+        self.model.set_rows(rows)
+        self.table.clearSelection()
+        self.detail.setText("")
+        bad = sum(1 for r in rows if r["signature"] in ("invalid", "unknown-key"))
+        text = self.tr("%n entry(ies) shown.", "", len(rows))
+        if bad:
+            text += " " + self.tr("%n signature(s) do not verify: these entries were altered.", "", bad)
+            self.banner.show_message("error", self.tr("Altered entries"), text)
+        elif self.banner.kind == "error":
+            self.banner.clear()
+        self.summary.setText(text)
+        self.loaded.emit()
+
+    def _on_selected(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        row = self.model.row_at(rows[0].row()) if rows else None
+        if row is None:
+            self.detail.setText("")
+            return
+        if row["position"] is None:
+            where = self.tr("Not a change (a login or a refusal): recorded in the trail, not signed into the log.")
+        else:
+            where = self.tr("Entry {position} of {size} in this office's log; {signature}.").format(
+                position=row["position"], size=self.log_size, signature=signature_name(row["signature"])
+            )
+        self.detail.setText(
+            self.tr("{time} · {officer} · {action} · {outcome}\n{detail}\n{where}").format(
+                time=short_time(row["time"]),
+                officer=row["officer"] or self.tr("(unknown user)"),
+                action=audit_action_name(row["action"]),
+                outcome=outcome_name(row["outcome"]),
+                detail=row["detail"],
+                where=where,
+            )
+        )
+
+    def export(self) -> None:
+        settings = QSettings()
+        folder = str(settings.value("audit/folder", str(Path.home())))
+        suggested = str(Path(folder) / f"audit-{date.today().isoformat()}.csv")
+        path = dialogs().save_file(self, self.tr("Export the audit trail"), suggested, self.tr("CSV files (*.csv)"))
+        if not path:
+            return
+        if not path.lower().endswith(".csv"):
+            path += ".csv"
+        settings.setValue("audit/folder", str(Path(path).parent))
+        self.export_button.setEnabled(False)
+        self._ctx.runner.write(
+            "export audit", administration.export_audit, self._ctx.session, self.current_filter(), Path(path)
+        ).then(self, lambda n: self._on_exported(path, n), self._on_failed)
+
+    def _on_exported(self, path: str, count: Any) -> None:
+        self.export_button.setEnabled(True)
+        self.banner.show_message(
+            "success", self.tr("Audit trail exported"), self.tr("%n entry(ies) written to", "", int(count)) + " " + path
+        )
+        self.exported.emit(path, int(count))
+
+    def _on_failed(self, exc: BaseException) -> None:
+        self.export_button.setEnabled(True)
+        if isinstance(exc, ValidationError):
+            self.banner.show_message("error", self.tr("Cannot search"), str(exc))
+            return
+        self._ctx.fail(self, exc)

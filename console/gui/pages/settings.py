@@ -1,0 +1,181 @@
+"""Settings (administrators; auditors read them): security settings, what goes on cards, and this computer's
+language. Office settings live in the office database through the core (audited); the language is this
+computer's display preference (QSettings) and takes effect at the next start."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import QSettings, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console.core import administration, officers
+from console.core.accounts import Session
+from console.core.errors import PermissionDenied, ValidationError
+from console.core.issuance import MAX_VALID_YEARS
+from console.core.roles import Permission
+from console.gui.context import Context
+from console.gui.icons import icon
+from console.gui.texts import error_text
+from console.gui.widgets import Banner, hint_label, page_title
+
+logger = logging.getLogger(__name__)
+
+LANGUAGE_KEY = "ui/language"  # "" = the system's language
+
+
+def read_all(session: Session) -> dict[str, Any]:
+    """Security and issuing settings together (read pool)."""
+    return {**officers.office_settings(session), **administration.issuing_settings(session)}
+
+
+def save_changes(session: Session, changes: dict[str, Any]) -> dict[str, Any]:
+    """Apply each changed setting through its core service (write queue); returns the settings in force."""
+    for key, value in changes.items():
+        if key == "country":
+            administration.set_country(session, str(value))
+        elif key == administration.CARD_VALIDITY_KEY:
+            administration.set_card_validity(session, int(value))
+        else:
+            officers.set_office_setting(session, key, int(value))
+    return read_all(session)
+
+
+class SettingsPage(QWidget):
+    loaded = Signal()
+    saved = Signal(dict)
+
+    def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self._current: dict[str, Any] = {}
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 18, 24, 18)
+        layout.addWidget(
+            page_title(
+                self.tr("Settings"),
+                self.tr("How this office works. Every change is recorded in the audit trail with your name."),
+            )
+        )
+        self.banner = Banner()
+        layout.addWidget(self.banner)
+
+        security = QGroupBox(self.tr("Logins"))
+        form = QFormLayout(security)
+        self.fields: dict[str, QSpinBox] = {}
+        labels = {
+            "lockout_threshold": (self.tr("Wrong passwords before an account &locks"), ""),
+            "lockout_minutes": (self.tr("Minutes an account stays loc&ked"), self.tr(" min")),
+            "session_idle_minutes": (self.tr("&Idle minutes before the console locks"), self.tr(" min")),
+        }
+        for key, (low, high, _meaning) in officers.SETTINGS.items():
+            spin = QSpinBox()
+            spin.setRange(low, high)
+            label, suffix = labels[key]
+            spin.setSuffix(suffix)
+            spin.setAccessibleName(label.replace("&", ""))
+            form.addRow(label, spin)
+            self.fields[key] = spin
+        layout.addWidget(security)
+
+        cards = QGroupBox(self.tr("Cards"))
+        form = QFormLayout(cards)
+        self.country = QLineEdit()
+        self.country.setMaxLength(3)
+        self.country.setAccessibleName(self.tr("Country of issuance"))
+        self.country.setToolTip(self.tr("ISO 3166-1 alpha-3 code printed on cards and signed into credentials"))
+        self.validity = QSpinBox()
+        self.validity.setRange(1, MAX_VALID_YEARS)
+        self.validity.setSuffix(self.tr(" years"))
+        self.validity.setAccessibleName(self.tr("Card validity"))
+        form.addRow(self.tr("&Country of issuance"), self.country)
+        form.addRow(self.tr("Cards &valid for"), self.validity)
+        form.addRow(
+            "", hint_label(self.tr("Applies to credentials issued from now on; cards already issued keep theirs."))
+        )
+        layout.addWidget(cards)
+
+        here = QGroupBox(self.tr("This computer"))
+        form = QFormLayout(here)
+        self.language = QComboBox()
+        self.language.setAccessibleName(self.tr("Language"))
+        self.language.addItem(self.tr("The system's language"), "")
+        self.language.addItem("English", "en_US")
+        self.language.addItem("简体中文", "zh_CN")
+        current = str(QSettings().value(LANGUAGE_KEY, "") or "")
+        self.language.setCurrentIndex(max(0, self.language.findData(current)))
+        self.language.currentIndexChanged.connect(self._on_language)
+        form.addRow(self.tr("Lan&guage"), self.language)
+        form.addRow("", hint_label(self.tr("Takes effect the next time the console starts.")))
+        layout.addWidget(here)
+
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self.save_button = QPushButton(icon("save"), self.tr("Save changes"))
+        self.save_button.clicked.connect(self.save)
+        row.addWidget(self.save_button)
+        layout.addLayout(row)
+        layout.addStretch(1)
+        may_change = ctx.allows(Permission.OFFICER_MANAGE)
+        for widget in (*self.fields.values(), self.country, self.validity, self.save_button):
+            widget.setEnabled(may_change)
+        self.save_button.setVisible(may_change)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self._ctx.runner.read("settings", read_all, self._ctx.session).then(self, self._show, self._on_failed)
+
+    def _show(self, values: Any) -> None:
+        self._current = dict(values)
+        for key, spin in self.fields.items():
+            spin.setValue(int(values[key]))
+        self.country.setText(str(values["country"]))
+        self.validity.setValue(int(values[administration.CARD_VALIDITY_KEY]))
+        self.loaded.emit()
+
+    def changes(self) -> dict[str, Any]:
+        wanted: dict[str, Any] = {key: spin.value() for key, spin in self.fields.items()}
+        wanted["country"] = self.country.text().strip().upper()
+        wanted[administration.CARD_VALIDITY_KEY] = self.validity.value()
+        return {k: v for k, v in wanted.items() if self._current.get(k) != v}
+
+    def save(self) -> None:
+        changes = self.changes()
+        if not changes:
+            self.banner.show_message("info", self.tr("Nothing to save"), self.tr("No setting was changed."))
+            return
+        self.save_button.setEnabled(False)
+        self._ctx.runner.write("save settings", save_changes, self._ctx.session, changes).then(
+            self, self._on_saved, self._on_failed
+        )
+
+    def _on_saved(self, values: Any) -> None:
+        self.save_button.setEnabled(True)
+        self._show(values)
+        self.banner.show_message("success", self.tr("Settings saved"), self.tr("The new settings apply from now on."))
+        self.saved.emit(dict(values))
+
+    def _on_language(self, _index: int) -> None:
+        QSettings().setValue(LANGUAGE_KEY, self.language.currentData())
+        self.banner.show_message(
+            "info", self.tr("Language chosen"), self.tr("The console speaks it from the next start.")
+        )
+
+    def _on_failed(self, exc: BaseException) -> None:
+        self.save_button.setEnabled(True)
+        if isinstance(exc, ValidationError | PermissionDenied):
+            self.banner.show_message("error", self.tr("Not saved"), error_text(exc))
+            self.refresh()
+            return
+        self._ctx.fail(self, exc)
