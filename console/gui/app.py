@@ -149,8 +149,6 @@ def warm_up_imports() -> None:
     import PIL.Image  # noqa: F401
     import pypdfium2  # noqa: F401
 
-    from console.gui import cardprint
-
     # The screens' modules (QtCharts for the dashboard is a large library): imported here, off the GUI thread,
     # the first login's workspace does not wait for them (measured: ~0.4 s under load, bench_gui_session.py).
     import console.gui.pages.audit
@@ -160,6 +158,7 @@ def warm_up_imports() -> None:
     import console.gui.pages.officers
     import console.gui.pages.printing
     import console.gui.pages.settings  # noqa: F401
+    from console.gui import cardprint
 
     cardprint.warm_up()  # the first card's imports hold the GIL; also starts the helper process (offload.py)
     gc.freeze()  # after the imports: what they loaded stays out of full collections
