@@ -22,7 +22,9 @@ import nacl.exceptions
 import nacl.public
 
 from console.core import cose, events, officelog
-from console.core.errors import LedgerIntegrityError
+from console.core.accounts import Session
+from console.core.errors import LedgerIntegrityError, PermissionDenied
+from console.core.roles import Permission
 
 
 @dataclass(frozen=True)
@@ -133,6 +135,20 @@ def _open(records_key: nacl.public.PrivateKey | None, sealed: Any) -> dict[str, 
         return events.open_record(records_key, sealed)
     except (nacl.exceptions.CryptoError, ValueError, cbor2.CBORDecodeError):
         return None
+
+
+def verify_office(session: Session, progress: Callable[[int, int], None] | None = None) -> list[Fault]:
+    """`verify_database` for an officer (auditors and administrators: ``ledger.verify``).
+
+    Sealed records are compared with their rows where the officer holds the records key; auditors hold no
+    keys, so for them citizens are checked by count.
+    """
+    session.require(Permission.LEDGER_VERIFY, "ledger verify")
+    try:
+        records = session.office_keys().records_key
+    except PermissionDenied:
+        records = None
+    return verify_database(session.office.db.conn, records, progress)
 
 
 def verify_database(

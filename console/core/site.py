@@ -21,16 +21,14 @@ Invariants:
 
 from __future__ import annotations
 
-import json
 import logging
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 from urllib.parse import urlsplit
 
-from console.core import events, issuance
+from console.core import events, publish
 from console.core.accounts import Session
 from console.core.atomic import atomic_write
 from console.core.errors import StorageError, ValidationError
@@ -39,7 +37,6 @@ from console.core.office import Office
 from console.core.resources import resource_path
 from console.core.roles import Permission
 from console.core.store import transaction
-from console.core.trust import TrustedKey, to_jwks
 
 logger = logging.getLogger(__name__)
 
@@ -126,16 +123,6 @@ def default_base_url(office: Office) -> str:
     return check_base_url(f"https://{office.authority()['domain']}/")
 
 
-def office_code_of(issuer: str) -> str | None:
-    """The office code an `iss` names (its last path segment), or None when it names none usable as a path."""
-    code = issuer.rstrip("/").rsplit("/", 1)[-1]
-    return code if _OFFICE_CODE.fullmatch(code) and code not in {".", ".."} else None
-
-
-def _jwks_bytes(keys: Iterable[TrustedKey]) -> bytes:
-    return (json.dumps(to_jwks(keys), indent=2, ensure_ascii=False) + "\n").encode()
-
-
 def _write(folder: Path, relative: str, data: bytes) -> None:
     path = folder / relative
     try:
@@ -145,30 +132,6 @@ def _write(folder: Path, relative: str, data: bytes) -> None:
             _("Cannot create the folder {path}: {reason}.").format(path=path.parent, reason=e.strerror)
         ) from e
     atomic_write(path, data, mode=0o644)
-
-
-def _write_trust_files(office: Office, folder: Path) -> tuple[list[str], list[str], int, int]:
-    """The published keys (and, once the console makes them, status lists) at the CONTRACTS.md paths.
-
-    Returns (files written, office codes, number of keys, number of status lists).
-    """
-    # TODO(issue 11): call the core function behind `trust export --site` once the verifier branch lands; it
-    # writes the same paths and adds each office's status list token ({office}/status/1.cwt).
-    trust = issuance.trust_list(office)
-    written: list[str] = []
-    by_office: dict[str, list[TrustedKey]] = {}
-    for key in trust:
-        code = office_code_of(key.issuer)
-        if code is not None:
-            by_office.setdefault(code, []).append(key)
-    _write(folder, ".well-known/jwks.json", _jwks_bytes(trust))
-    written.append(".well-known/jwks.json")
-    for code, keys in sorted(by_office.items()):
-        _write(folder, f"{code}/.well-known/jwks.json", _jwks_bytes(keys))
-        written.append(f"{code}/.well-known/jwks.json")
-    _write(folder, "trust.json", _jwks_bytes(trust))
-    written.append("trust.json")
-    return written, sorted(by_office), len(trust), 0
 
 
 def export_site(office: Office, folder: Path, base_url: str | None = None) -> SiteExport:
@@ -191,7 +154,7 @@ def export_site(office: Office, folder: Path, base_url: str | None = None) -> Si
     for name in PAGE_FILES:
         _write(folder, name, (source / name).read_bytes())
         files.append(name)
-    trust_files, offices, keys, lists = _write_trust_files(office, folder)
+    trust_files, offices, keys, lists = publish.write_trust_files(office, folder)  # as `trust export --site`
     files += trust_files
     logger.info("verifier site written to %s (%d files, %d keys)", folder, len(files), keys)
     return SiteExport(

@@ -18,25 +18,42 @@ A new service therefore needs one row here; a new unguarded writer fails the sui
 from __future__ import annotations
 
 import ast
+import base64
 import hashlib
 import importlib
 import inspect
 import itertools
+import json
 import pkgutil
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import nacl.signing
 import pytest
 
 import console.core
-from console.core import accounts, cardservice, issuance, officers, registry, requests
+from console.core import (
+    accounts,
+    administration,
+    cardservice,
+    enrolment,
+    foreigntrust,
+    issuance,
+    ledgerverify,
+    officers,
+    registry,
+    requests,
+    site,
+)
 from console.core.accounts import Session, login
 from console.core.errors import InvalidPassword, PermissionDenied
 from console.core.office import Office
 from console.core.registry import PersonInput
 from console.core.roles import MATRIX, Permission, Role
+from console.node import sync as ledger_sync
 
 # --- the expected matrix, by hand (DESIGN §1) ----------------------------------------------------------------
 
@@ -47,6 +64,7 @@ _CLERK = {
     "card.print",
     "request.create",
     "request.read",
+    "sync.run",  # the console syncs the shared ledger while a clerk works (ledger issue)
 }
 EXPECTED: dict[str, set[str]] = {
     # registers, issues, prints, asks for revocations; decides nothing, manages nobody, reads no audit trail
@@ -54,9 +72,17 @@ EXPECTED: dict[str, set[str]] = {
     # a clerk's work plus the decisions (four-eyes is checked on top, not by the matrix)
     "supervisor": _CLERK | {"request.decide", "review.decide"},
     # officers, keys and the audit trail; never registers or issues
-    "administrator": {"officer.manage", "officer.read", "key.manage", "audit.read"},
+    "administrator": {
+        "officer.manage",
+        "officer.read",
+        "key.manage",
+        "audit.read",
+        "sync.configure",
+        "sync.run",
+        "ledger.verify",
+    },
     # reads, changes nothing
-    "auditor": {"citizen.read", "request.read", "officer.read", "audit.read"},
+    "auditor": {"citizen.read", "request.read", "officer.read", "audit.read", "ledger.verify"},
 }
 USER_OF_ROLE = {"clerk": "clerk", "supervisor": "super", "administrator": "admin", "auditor": "auditor"}
 
@@ -136,6 +162,20 @@ def _later(session_of: SessionOf) -> None:
 def _calibrated(session_of: SessionOf) -> str:
     cardservice.set_printer_offsets(session_of("clerk2"), "Evolis Primacy", (0.5, -0.5))
     return "Evolis Primacy"
+
+
+def _empty_folder(session_of: SessionOf) -> Path:
+    """A fresh folder outside the data directory (a ledger folder, an export target)."""
+    return Path(tempfile.mkdtemp(prefix="perm-"))
+
+
+def _foreign_jwks(n: int) -> bytes:
+    """Another authority's JWKS with one fresh Ed25519 key (`trust import`)."""
+    public = bytes(nacl.signing.SigningKey.generate().verify_key)
+    x = base64.urlsafe_b64encode(public).rstrip(b"=").decode()
+    return json.dumps(
+        {"keys": [{"kty": "OKP", "crv": "Ed25519", "x": x, "iss": f"https://other{n}.example/A"}]}
+    ).encode()
 
 
 @dataclass(frozen=True)
@@ -242,6 +282,74 @@ SERVICES: list[Service] = [
     ),
     Service(cardservice.printer_offsets, "card.print", _calibrated, cardservice.printer_offsets, False),
     Service(cardservice.list_printers, "card.print", _calibrated, lambda s, _: cardservice.list_printers(s), False),
+    # administration screens (issue 13)
+    Service(
+        administration.card_validity, "credential.issue", _nothing, lambda s, _: administration.card_validity(s), False
+    ),
+    Service(
+        administration.issuing_settings,
+        "officer.read",
+        _nothing,
+        lambda s, _: administration.issuing_settings(s),
+        False,
+    ),
+    Service(
+        administration.set_country, "officer.manage", _nothing, lambda s, _: administration.set_country(s, "EST"), True
+    ),
+    Service(
+        administration.set_card_validity,
+        "officer.manage",
+        _nothing,
+        lambda s, _: administration.set_card_validity(s, 5),
+        True,
+    ),
+    Service(administration.office_keys, "key.manage", _nothing, lambda s, _: administration.office_keys(s), False),
+    Service(administration.audit_actions, "audit.read", _nothing, lambda s, _: administration.audit_actions(s), False),
+    Service(
+        administration.audit_officers, "audit.read", _nothing, lambda s, _: administration.audit_officers(s), False
+    ),
+    Service(administration.search_audit, "audit.read", _nothing, lambda s, _: administration.search_audit(s), False),
+    Service(
+        administration.export_audit,
+        "audit.read",
+        _empty_folder,
+        lambda s, folder: administration.export_audit(s, None, folder / "audit.csv"),
+        True,
+    ),
+    # registry streaming import (issue 12)
+    Service(
+        registry.register_stream,
+        "citizen.register",
+        _nothing,
+        lambda s, _: list(registry.register_stream(s, [(1, _person(next(_counter)))])),
+        True,
+    ),
+    # verifier page and foreign trust (issues 11, 14)
+    Service(
+        site.set_verifier_url,
+        "officer.manage",
+        _nothing,
+        lambda s, _: site.set_verifier_url(s, f"https://ids.utopia.example/check{next(_counter)}"),
+        True,
+    ),
+    Service(
+        foreigntrust.import_keys,
+        "key.manage",
+        _nothing,
+        lambda s, _: foreigntrust.import_keys(s, _foreign_jwks(next(_counter))),
+        True,
+    ),
+    # the shared ledger (issue 9)
+    Service(
+        enrolment.enrol_office,
+        "key.manage",
+        _nothing,
+        lambda s, _: enrolment.enrol_office(s, f"BR-{next(_counter)}", "Branch Office"),
+        True,
+    ),
+    Service(ledger_sync.configure, "sync.configure", _empty_folder, ledger_sync.configure, True),
+    Service(ledger_sync.run_sync, "sync.run", _empty_folder, ledger_sync.run_sync, True),
+    Service(ledgerverify.verify_office, "ledger.verify", _nothing, lambda s, _: ledgerverify.verify_office(s), False),
 ]
 
 
@@ -253,7 +361,7 @@ def _state(office: Office) -> dict[str, object]:
         if table == "sqlite_sequence":  # AUTOINCREMENT counters, less the audit trail's
             state[table] = db.execute("SELECT * FROM sqlite_sequence WHERE name != 'audit' ORDER BY name").fetchall()
         elif table != "audit":
-            state[table] = db.execute(f'SELECT * FROM "{table}" ORDER BY rowid').fetchall()
+            state[table] = sorted(db.execute(f'SELECT * FROM "{table}"').fetchall(), key=repr)  # WITHOUT ROWID too
     for path in sorted(office.paths.data_dir.rglob("*")):
         if path.is_file() and not path.name.startswith(office.paths.db.name):
             state[str(path.relative_to(office.paths.data_dir))] = hashlib.sha256(path.read_bytes()).hexdigest()
@@ -329,6 +437,14 @@ UNGUARDED_WRITERS: dict[str, str] = {
     "atomic.atomic_write": "building block: writes one file for its (guarded) caller",
     "keystore.write_sealed": "building block: seals bytes to a file for its (guarded) caller",
     "keys.write_master_sealed": "building block: seals bytes to a file for its (guarded) caller",
+    "enrolment.join_office": "sets up a new office from an enrolment file, like init_office; refuses a used folder",
+    "publish.write_trust_files": "public files only (keys, status lists) into a folder the caller names; no login",
+    "site.export_site": "the verifier page plus the public trust files (publish.write_trust_files); no login",
+    "statusservice.export": "copies the office's already signed status lists (public) into a folder; no login",
+    "statusservice.refresh": "building block: re-signs the status list with a key only a guarded session holds",
+    "tidy.clean_output_journal": "start-up housekeeping: removes this office's own leftover temp files",
+    "tidy.finish_enrolments": "start-up housekeeping: installs keystores whose enrolment committed",
+    "tidy.remove_stale_temp_files": "start-up housekeeping: removes this office's own stale temp files",
 }
 
 
