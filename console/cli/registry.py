@@ -288,6 +288,8 @@ def cmd_import(args: argparse.Namespace) -> int:
                     row.get("birth_date") or "",
                     row.get("sex") or "",
                     row.get("birthplace") or "",
+                    latin_family_name=row.get("latin_family_name") or None,  # optional columns: typed Latin forms
+                    latin_given_name=row.get("latin_given_name") or None,
                 ),
             )
             for line, row in csvinput.rows(f, path, summary.fieldnames)

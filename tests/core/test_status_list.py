@@ -149,7 +149,7 @@ def test_owf_token_status_list_reads_every_status_back(
 ) -> None:
     if not (NODE_DIR / "node_modules" / "@owf" / "token-status-list").is_dir():
         subprocess.run(
-            ["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund"], cwd=NODE_DIR, check=True, timeout=300
+            ["npm", "install", "--ignore-scripts", "--no-audit", "--no-fund"], cwd=NODE_DIR, check=True, timeout=300
         )
     _change(session_of, issued[0].credential_id, "revoke")
     _change(session_of, issued[1].credential_id, "suspend")
