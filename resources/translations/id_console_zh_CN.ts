@@ -2775,7 +2775,7 @@
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../console/gui/pages/settings.py" line="+67"/>
+        <location filename="../../console/gui/pages/settings.py" line="+74"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
@@ -2836,7 +2836,22 @@
         <translation>证件有效期</translation>
     </message>
     <message>
+        <location line="+2"/>
+        <source>Verifier URL</source>
+        <translation>核验网址</translation>
+    </message>
+    <message>
         <location line="+1"/>
+        <source>e.g. https://ids.example.org/check/ (empty: no line)</source>
+        <translation>例如 https://ids.example.org/check/（留空：不印此行）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Where card holders check a card; printed on the back as &quot;Check this card at …&quot;</source>
+        <translation>持证人核验证件的网址；印在证件背面，写作“在……核验此证件”</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>&amp;Country of issuance</source>
         <translation>签发国(&amp;C)</translation>
     </message>
@@ -2851,7 +2866,17 @@
         <translation>适用于此后签发的凭证；已签发的证件保持原有效期。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+2"/>
+        <source>Ve&amp;rifier URL</source>
+        <translation>核验网址(&amp;R)</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>An https address, printed on the back of cards made from now on so that holders know where to check a card. Leave it empty for no such line.</source>
+        <translation>https 网址，印在今后制作的证件背面，让持证人知道在哪里核验证件。留空则不印此行。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>This computer</source>
         <translation>本机</translation>
     </message>
@@ -2881,7 +2906,7 @@
         <translation>保存更改</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+37"/>
         <source>Nothing to save</source>
         <translation>没有需要保存的内容</translation>
     </message>
