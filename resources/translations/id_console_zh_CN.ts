@@ -512,6 +512,57 @@
     </message>
 </context>
 <context>
+    <name>CameraPhotoDialog</name>
+    <message>
+        <location filename="../../console/gui/camera.py" line="+287"/>
+        <source>Take a photo</source>
+        <translation>拍摄照片</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The person looks into the camera, face and shoulders in the picture, in even light. The photo is cropped to a portrait around the face&apos;s usual place.</source>
+        <translation>请本人看向摄像头，脸部和肩部都在画面内，光线均匀。照片会按脸部的通常位置裁成竖幅人像。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Take photo</source>
+        <translation>拍照</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>No camera is connected to this computer.</source>
+        <translation>这台电脑没有连接摄像头。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>No picture from the camera yet; wait a moment and try again.</source>
+        <translation>摄像头还没有画面；请稍候再试。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The camera&apos;s picture could not be read; try again.</source>
+        <translation>无法读取摄像头的画面；请再试一次。</translation>
+    </message>
+</context>
+<context>
+    <name>CameraView</name>
+    <message>
+        <location line="-112"/>
+        <source>Camera picture</source>
+        <translation>摄像头画面</translation>
+    </message>
+    <message>
+        <location line="+56"/>
+        <source>The camera stopped: {reason}. Check its cable, or close other programs using it.</source>
+        <translation>摄像头已停止：{reason}。请检查连接线，或关闭正在使用它的其他程序。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>no reason given</source>
+        <translation>未说明原因</translation>
+    </message>
+</context>
+<context>
     <name>CardPrint</name>
     <message>
         <location filename="../../console/gui/cardprint.py" line="+116"/>
@@ -2281,7 +2332,12 @@
 <context>
     <name>RegisterPage</name>
     <message>
-        <location filename="../../console/gui/pages/register.py" line="+187"/>
+        <location filename="../../console/gui/pages/register.py" line="+151"/>
+        <source>The camera&apos;s picture could not be made into a photo; take another.</source>
+        <translation>摄像头的画面无法做成照片；请再拍一张。</translation>
+    </message>
+    <message>
+        <location line="+54"/>
         <source>Register a citizen</source>
         <translation>登记公民</translation>
     </message>
@@ -2312,23 +2368,23 @@
     </message>
     <message>
         <location line="+4"/>
-        <location line="+69"/>
+        <location line="+76"/>
         <source>Latin family name</source>
         <translation>拉丁字母姓</translation>
     </message>
     <message>
-        <location line="-68"/>
+        <location line="-75"/>
         <source>Optional: replaces the automatic Latin form, e.g. AL-RASHID</source>
         <translation>选填：取代自动生成的拉丁字母形式，例如 AL-RASHID</translation>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+67"/>
+        <location line="+74"/>
         <source>Latin given names</source>
         <translation>拉丁字母名</translation>
     </message>
     <message>
-        <location line="-66"/>
+        <location line="-73"/>
         <source>Optional: replaces the automatic Latin form, e.g. ALI</source>
         <translation>选填：取代自动生成的拉丁字母形式，例如 ALI</translation>
     </message>
@@ -2379,12 +2435,12 @@
     </message>
     <message>
         <location line="+14"/>
-        <location line="+272"/>
+        <location line="+328"/>
         <source>No photo</source>
         <translation>无照片</translation>
     </message>
     <message>
-        <location line="-270"/>
+        <location line="-326"/>
         <source>Choose photo…</source>
         <translation>选择照片…</translation>
     </message>
@@ -2395,11 +2451,21 @@
     </message>
     <message>
         <location line="+2"/>
+        <source>Looking for a camera…</source>
+        <translation>正在查找摄像头…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Take photo with camera</source>
+        <translation>用摄像头拍照</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>JPEG or PNG. Optional. A larger picture is cropped and scaled; you confirm it.</source>
         <translation>JPEG 或 PNG，可选。较大的图片会被裁剪和缩放，并由您确认。</translation>
     </message>
@@ -2445,17 +2511,17 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+308"/>
+        <location line="+358"/>
         <source>Register</source>
         <translation>登记</translation>
     </message>
     <message>
-        <location line="-306"/>
+        <location line="-356"/>
         <source>Register this person (Ctrl+Enter)</source>
         <translation>登记此人（Ctrl+Enter）</translation>
     </message>
     <message>
-        <location line="+86"/>
+        <location line="+89"/>
         <source>Choose the sex: F, M or X.</source>
         <translation>请选择性别：F、M 或 X。</translation>
     </message>
@@ -2500,13 +2566,33 @@
         <translation>照片为 {width}×{height} 像素（{size} KB），超出证件所需。已按面部通常位置裁剪为竖幅，并缩放到 {out_w}×{out_h} 像素（{out_kb} KB）。之后请检查预览：必须显示完整面部。使用此照片吗？</translation>
     </message>
     <message>
-        <location line="+63"/>
-        <location line="+73"/>
+        <location line="+52"/>
+        <source>Take photo…</source>
+        <translation>拍照…</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>No camera found</source>
+        <translation>未找到摄像头</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Take the photo with the camera connected to this computer</source>
+        <translation>用连接到这台电脑的摄像头拍照</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No camera is connected to this computer; choose a photo file instead.</source>
+        <translation>这台电脑没有连接摄像头；请改为选择照片文件。</translation>
+    </message>
+    <message>
+        <location line="+53"/>
+        <location line="+74"/>
         <source>Check the marked fields.</source>
         <translation>请检查标出的字段。</translation>
     </message>
     <message>
-        <location line="-73"/>
+        <location line="-74"/>
         <source>Nothing was registered yet.</source>
         <translation>尚未登记任何内容。</translation>
     </message>
@@ -2516,7 +2602,7 @@
         <translation>正在登记…</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>Registered. ID number: {number}</source>
         <translation>已登记。身份号码：{number}</translation>
     </message>
@@ -2952,7 +3038,7 @@
 <context>
     <name>VerifyPage</name>
     <message>
-        <location filename="../../console/gui/pages/verify.py" line="+125"/>
+        <location filename="../../console/gui/pages/verify.py" line="+133"/>
         <source>Verify a card</source>
         <translation>核验证件</translation>
     </message>
@@ -2992,7 +3078,18 @@
         <translation>打开证件的照片、扫描件或 PDF（Ctrl+O）</translation>
     </message>
     <message>
-        <location line="+46"/>
+        <location line="+3"/>
+        <source>Looking for a camera…</source>
+        <translation>正在查找摄像头…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location line="+111"/>
+        <source>Scan with camera</source>
+        <translation>用摄像头扫描</translation>
+    </message>
+    <message>
+        <location line="-59"/>
         <source>Photo</source>
         <translation>照片</translation>
     </message>
@@ -3062,7 +3159,22 @@
         <translation>尚未核验证件。核验结论将显示在这里：有效、已吊销、已暂停、已过期、伪造…</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+33"/>
+        <source>No camera found</source>
+        <translation>未找到摄像头</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Hold the card&apos;s QR code in front of the camera; each card is checked once.</source>
+        <translation>把证件的二维码对准摄像头；每张证件只核验一次。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No camera is connected to this computer. Use the barcode scanner, or open a picture or PDF.</source>
+        <translation>这台电脑没有连接摄像头。请使用条码扫描枪，或打开图片或 PDF。</translation>
+    </message>
+    <message>
+        <location line="+61"/>
         <source>Open a picture or PDF of the card</source>
         <translation>打开证件的图片或 PDF</translation>
     </message>
@@ -3132,7 +3244,7 @@
         <translation>未显示（格式）</translation>
     </message>
     <message>
-        <location line="+49"/>
+        <location line="+50"/>
         <source>VALID</source>
         <translation>有效</translation>
     </message>
