@@ -23,7 +23,7 @@ mkdir -p "$out"
 # module -> the test files that exercise it (mutmut runs, per mutant, only those of them that reach the
 # mutated function).
 declare -A TESTS=(
-  [roles]="tests/core/test_permissions.py tests/core/test_accounts.py"
+  [roles]="tests/core/test_roles.py tests/core/test_permissions.py tests/core/test_accounts.py"
   [accounts]="tests/core/test_accounts.py tests/core/test_permissions.py"
   [officers]="tests/core/test_accounts.py tests/core/test_permissions.py tests/core/test_officers_edges.py"
   [requests]="tests/core/test_issuance.py tests/core/test_permissions.py"
