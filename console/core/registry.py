@@ -28,15 +28,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-import sqlite_utils
-
 from console.core import coding, events, names
 from console.core.accounts import Session
 from console.core.errors import Conflict, NotFound, UserCancelled, ValidationError
 from console.core.i18n import _
 from console.core.independence import require_independent
 from console.core.roles import Permission
-from console.core.store import transaction
+from console.core.store import Database, transaction
 from console.core.timeutil import to_iso
 
 MAX_PHOTO_BYTES = 512 * 1024
@@ -421,7 +419,7 @@ def _catch_up_index(conn: sqlite3.Connection, limit: int = -1) -> bool:
 INDEX_CATCH_UP_ROWS = 2000
 
 
-def catch_up_index(db: sqlite_utils.Database) -> None:
+def catch_up_index(db: Database) -> None:
     """Bring the duplicate check's index up to date in short transactions when it is far behind (after an
     upgrade, or many citizens learned from elsewhere), before a registration opens its own transaction (which
     then indexes what little was written in between). Reads only, when the index is up to date."""
@@ -833,15 +831,17 @@ def register_batch(
     chunk: int = 500,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
+    hold_seconds: float = BATCH_HOLD_SECONDS,
 ) -> BatchResult:
     """Register many people (an import) through `register_stream`; errors name the row's index in `rows`.
 
     Cancelling stops between transactions: what was committed stays, nothing is half-written, and
-    `UserCancelled` says how many rows were handled.
+    `UserCancelled` says how many rows were handled. A transaction stores at most `chunk` rows and holds the
+    write lock at most `hold_seconds` (after its first row), so progress comes at least every `chunk` rows.
     """
     result = BatchResult([], [], [])
     handled = 0
-    for part in register_stream(session, enumerate(rows), chunk=chunk, cancel=cancel):
+    for part in register_stream(session, enumerate(rows), chunk=chunk, hold_seconds=hold_seconds, cancel=cancel):
         result.registered += part.registered
         result.held += part.held
         result.errors += part.errors
