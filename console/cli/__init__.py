@@ -15,7 +15,7 @@ import sqlite3
 import sys
 
 from console import __version__
-from console.cli import cards, credentials, ledger, officers, offices, registry, safety, statuslists, verifier
+from console.cli import cards, credentials, ledger, node, officers, offices, registry, safety, statuslists, verifier
 from console.core import i18n
 from console.core.errors import ConsoleError, StorageError, UserCancelled
 
@@ -40,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     statuslists.register(sub)
     ledger.register(sub)  # ledger issue
     offices.register(sub)  # ledger issue: office add / list
+    node.register(sub)  # issue 10: node serve
     verifier.register(sub)
     gui = sub.add_parser("gui", help="open the desktop console")
     gui.add_argument("--demo", action="store_true", help="open a demo office (created on first use)")
