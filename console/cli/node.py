@@ -74,7 +74,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not office_db.is_file():
         raise UsageError(f"No office database at {office_db}: run the node from an office's data directory.")
     config = NodeConfig(
-        public_status=args.public_status, rate=args.rate_limit, peers=list(args.peer), pull_interval=args.pull_interval
+        public_status=args.public_status,
+        rate=args.rate_limit,
+        burst=max(10, int(args.rate_limit * 4)),  # a pull of a fresh log is a burst of tile requests
+        peers=list(args.peer),
+        pull_interval=args.pull_interval,
     )
     if args.peer:
         if not args.as_user:
