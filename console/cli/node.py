@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ipaddress
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +35,22 @@ def register(sub: Any) -> None:
     p.add_argument("--max-connections", type=int, default=200, metavar="N", help="concurrent connections (503 above)")
     p.add_argument("--as", dest="as_user", metavar="USER", help="officer whose office key signs pulls from --peer")
     p.set_defaults(handler=cmd_serve)
+
+
+def _server_class() -> Any:
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        """uvicorn's server, except that SIGINT/SIGTERM end `run` normally instead of being raised again after
+        the shutdown: the node then waits for the writer thread (in-flight writes complete) and exits 0."""
+
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            with super().capture_signals():
+                yield
+                self._captured_signals.clear()
+
+    return Server
 
 
 def _is_loopback(host: str) -> bool:
@@ -106,8 +124,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
             raise UsageError(f"Cannot listen on {args.host}:{args.port} ({e.strerror}).") from None
         port = sock.getsockname()[1]
         scheme = "https" if args.tls_cert else "http"
+        server_class = _server_class()
         print(f"node: serving {store.root} at {scheme}://{args.host}:{port}", flush=True)
-        server = uvicorn.Server(
+        server = server_class(
             uvicorn.Config(
                 node.app(),
                 ssl_certfile=args.tls_cert,
