@@ -10,12 +10,10 @@ import threading
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from console.core.errors import NotFound, StorageError
 from console.core.i18n import _
 from console.core.keystore import DEFAULT_KDF, KDF_PRESETS, KdfLimits
-from console.core.store import DB_NAME, get_setting, open_database
+from console.core.store import DB_NAME, Database, get_setting, open_database
 from console.core.tidy import tidy_data_dir
 from console.core.timeutil import Clock, utc_now
 
@@ -63,9 +61,9 @@ class Office:
         tidy_data_dir(self.paths, self.db.conn)  # what a crash left behind (issue 12): temp files, keystores
 
     @property
-    def db(self) -> sqlite_utils.Database:
+    def db(self) -> Database:
         """This thread's connection to the office database."""
-        db: sqlite_utils.Database | None = getattr(self._local, "db", None)
+        db: Database | None = getattr(self._local, "db", None)
         if db is None:
             db = open_database(self.paths.db)
             self._local.db = db

@@ -128,6 +128,9 @@ def run(data_dir: str | None = None, demo: bool = False, *, ready: Callable[[obj
     window.start()
     _warm_up(runner)
     code = int(app.exec())
+    from console.gui import prefs
+
+    prefs.flush()  # the last folders remembered, written by their thread (console/gui/prefs.py)
     if not runner.shutdown(timeout_ms=10_000):
         logger.warning("background work did not stop within 10 s; exiting anyway")
     return code

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, QStringListModel, Qt, Signal
+from PySide6.QtCore import QStringListModel, Qt, Signal
 from PySide6.QtGui import QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -36,6 +36,7 @@ from console.core import coding, names, registry
 from console.core.atomic import read_bounded
 from console.core.errors import ValidationError
 from console.core.registry import PersonInput
+from console.gui import prefs
 from console.gui.context import Context
 from console.gui.dialogs import dialogs
 from console.gui.icons import icon
@@ -461,12 +462,11 @@ class RegisterPage(QWidget):
 
     # --------------------------------------------------------------------------------------------- photo
     def _choose_photo(self) -> None:
-        settings = QSettings()
-        folder = str(settings.value("register/photo_folder", ""))
+        folder = str(prefs.recall("register/photo_folder", ""))
         path = dialogs().open_file(self, self.tr("Choose a photo"), self.tr("Pictures (*.jpg *.jpeg *.png)"), folder)
         if not path:
             return
-        settings.setValue("register/photo_folder", str(Path(path).parent))
+        prefs.remember("register/photo_folder", str(Path(path).parent))
         self.photo_button.setEnabled(False)
         self._ctx.runner.read("read photo", _read_photo, path).then(self, self._on_photo_read, self._on_photo_failed)
 

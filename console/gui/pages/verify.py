@@ -22,7 +22,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -40,7 +40,7 @@ from console.core.atomic import read_bounded
 from console.core.credentials import Verdict
 from console.core.errors import ConsoleError
 from console.core.office import Office
-from console.gui import offload
+from console.gui import offload, prefs
 from console.gui.dialogs import dialogs, report_error
 from console.gui.icons import icon
 from console.gui.idle import IdleGuard
@@ -248,15 +248,14 @@ class VerifyPage(QWidget):
         )
 
     def choose_file(self) -> None:
-        settings = QSettings()
         path = dialogs().open_file(
             self,
             self.tr("Open a picture or PDF of the card"),
             self.tr("Pictures and PDF (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp *.pdf)"),
-            str(settings.value("verify/folder", "")),
+            str(prefs.recall("verify/folder", "")),
         )
         if path:
-            settings.setValue("verify/folder", str(Path(path).parent))
+            prefs.remember("verify/folder", str(Path(path).parent))
             self.verify_path(path)
 
     def verify_path(self, path: str) -> None:
