@@ -9,15 +9,15 @@ process). A child process has a GIL of its own: the parent sends card data or fi
 strings back.
 
 One child (spawned, not forked: a fork of a Qt process with running threads is unsafe) is started on first
-use and kept for the life of the process. A frozen bundle (PyInstaller) has no interpreter to spawn, so there
-the work stays in the calling thread.
+use and kept for the life of the process. In the PyInstaller bundle the child is the bundle's own executable
+again: its entry point (packaging/entry.py) calls `multiprocessing.freeze_support()` first, which runs the child's
+loop instead of a second console.
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
-import sys
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -95,8 +95,6 @@ def _forget_pool() -> None:
 
 def _executor() -> ProcessPoolExecutor | None:
     global _pool
-    if getattr(sys, "frozen", False):
-        return None
     with _lock:
         if _pool is None:
             _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
