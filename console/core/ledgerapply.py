@@ -11,8 +11,11 @@ changes nothing.
 
 from __future__ import annotations
 
+import os
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 import cbor2
@@ -98,10 +101,64 @@ def _decode(entry: bytes) -> tuple[cose.Sign1, dict[str, Any]]:
     return message, payload
 
 
+@dataclass(frozen=True)
+class SignatureCheck:
+    """One entry's signature, to be checked later (`verify_entry(defer=...)`)."""
+
+    message: cose.Sign1
+    key: bytes
+    actor: str
+
+    def holds(self) -> bool:
+        try:
+            cose.verify_sign1(self.message, self.key)
+        except cose.CoseSignatureError:
+            return False
+        return True
+
+
+def _bad_signature(actor: str) -> str:
+    return f"the signature of {actor!r} does not verify: the entry was altered"
+
+
+def first_bad_signature(checks: Sequence[SignatureCheck], workers: int = 0) -> tuple[int, str] | None:
+    """The position of the first check that fails and why, or None when all hold.
+
+    The Ed25519 verifications run on `workers` threads (default: one per CPU); libsodium runs without the GIL, so
+    they use every core, and they are independent once `verify_entry` has found each signer's key.
+    """
+    workers = workers or min(8, os.cpu_count() or 1)
+    if workers < 2 or len(checks) < 256:
+        results: Iterable[bool] = (c.holds() for c in checks)
+        for n, ok in enumerate(results):
+            if not ok:
+                return n, _bad_signature(checks[n].actor)
+        return None
+    chunk = max(64, len(checks) // (workers * 4))
+    slices = [checks[i : i + chunk] for i in range(0, len(checks), chunk)]
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ledger-verify") as pool:
+        for start, oks in zip(
+            range(0, len(checks), chunk), pool.map(lambda part: [c.holds() for c in part], slices), strict=True
+        ):
+            for n, ok in enumerate(oks):
+                if not ok:
+                    return start + n, _bad_signature(checks[start + n].actor)
+    return None
+
+
 def verify_entry(
-    conn: sqlite3.Connection, code: str, entry: bytes, blob_reader: Callable[[bytes], bytes | None]
+    conn: sqlite3.Connection,
+    code: str,
+    entry: bytes,
+    blob_reader: Callable[[bytes], bytes | None],
+    defer: Callable[[SignatureCheck], None] | None = None,
 ) -> dict[str, Any]:
     """Check one entry of office `code`'s log against what is known before it; returns the full payload.
+
+    With `defer`, the Ed25519 check itself is handed over instead of made here (everything else is checked):
+    the caller must run `first_bad_signature` on what it collected before it commits anything. A sync applies a
+    whole log in one transaction, so checking the signatures at the end, in parallel, accepts and refuses exactly
+    what checking them one by one would.
 
     Raises:
         EntryRejected: with the reason.
@@ -149,10 +206,13 @@ def verify_entry(
         key = bytes(row[2])
     if cose.key_id(key) != kid:
         raise EntryRejected(f"signed by key {kid.hex()}, not the key of {actor!r}")
-    try:
-        cose.verify_sign1(message, key)
-    except cose.CoseSignatureError:
-        raise EntryRejected(f"the signature of {actor!r} does not verify: the entry was altered") from None
+    if defer is not None:
+        defer(SignatureCheck(message, key, actor))
+    else:
+        try:
+            cose.verify_sign1(message, key)
+        except cose.CoseSignatureError:
+            raise EntryRejected(_bad_signature(actor)) from None
     try:
         return officelog.resolve_payload(payload, blob_reader)
     except Exception as e:

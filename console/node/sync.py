@@ -315,15 +315,25 @@ def _apply(
         except (FileNotFoundError, FetchError):
             return None
 
+    def problem(index: int, why: object) -> LogProblem:
+        return LogProblem(code, Tile(ENTRIES_LEVEL, index // 256).path, f"entry {index}: {why}")
+
+    # Signatures are checked at the end, all at once on every core (ledgerapply.first_bad_signature): the log is
+    # applied in one transaction, so nothing an unchecked entry wrote survives a bad signature, and the first bad
+    # one is named even when a later entry fails another check.
+    checks: list[ledgerapply.SignatureCheck] = []
     conn.execute("BEGIN IMMEDIATE")
     try:
         for offset, entry in enumerate(new):
-            index = old + offset
             try:
-                payload = ledgerapply.verify_entry(conn, code, entry, blob)
+                payload = ledgerapply.verify_entry(conn, code, entry, blob, defer=checks.append)
                 ledgerapply.apply_entry(conn, code, payload, records_key)
             except ledgerapply.EntryRejected as e:
-                raise LogProblem(code, Tile(ENTRIES_LEVEL, index // 256).path, f"entry {index}: {e}") from None
+                bad = ledgerapply.first_bad_signature(checks)
+                raise (problem(old + bad[0], bad[1]) if bad else problem(old + offset, e)) from None
+        bad = ledgerapply.first_bad_signature(checks)
+        if bad is not None:
+            raise problem(old + bad[0], bad[1])
         conn.executemany(
             "INSERT OR REPLACE INTO ledger_peer_hashes (origin, idx, hash) VALUES (?, ?, ?)",
             [(origin, i, h) for i, h in sorted(overlay.new.items())],
