@@ -35,3 +35,33 @@ def test_short_runs_and_nothing_at_all() -> None:
     assert first_bad_signature([]) is None
     checks = _checks(10, {9})
     assert first_bad_signature(checks) == (9, "the signature of 'officer9' does not verify: the entry was altered")
+
+
+def test_sealed_parts_opened_ahead_are_the_entries_own() -> None:
+    import nacl.public
+
+    from console.core import events
+    from console.core.ledgerapply import SealedOpener
+
+    records = nacl.public.PrivateKey(b"\x05" * 32)
+    key = nacl.signing.SigningKey(b"\x07" * 32)
+
+    def entry(i: int, kind: str, sealed: bytes | None) -> bytes:
+        import cbor2
+
+        payload = {"type": kind, "officer": "clerk", "time": "t", "office": "HQ", "clear": {}}
+        if sealed is not None:
+            payload["sealed"] = sealed
+        return cose.sign1(key, cbor2.dumps(payload))
+
+    entries = [
+        entry(i, "credential.issued", events.seal_record(bytes(records.public_key), {"n": i})) for i in range(600)
+    ]
+    entries[10] = entry(10, "credential.issued", b"junk that does not open")
+    entries[11] = entry(11, "officer.enrolled", events.seal_record(bytes(records.public_key), {"n": 11}))
+    with SealedOpener(records, entries, workers=2, chunk=128) as opener:
+        assert [opener.get(i) for i in (0, 127, 128, 599)] == [{"n": 0}, {"n": 127}, {"n": 128}, {"n": 599}]
+        assert opener.get(10) is None  # left to apply_entry, which names the fault
+        assert opener.get(11) is None  # not a kind apply_entry opens
+    with SealedOpener(None, entries) as none, SealedOpener(records, entries[:5]) as few:
+        assert none.get(0) is None and few.get(0) is None  # no key; too few to be worth threads
