@@ -44,6 +44,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "office": ("offices", "register"),  # ledger issue: office add / list
     **dict.fromkeys(("keys", "rebuild"), ("backup", "register")),  # ledger issue: keys backup, rebuild
     "verifier": ("verifier", "register"),
+    "node": ("node", "register"),  # issue 10: node serve
 }
 
 

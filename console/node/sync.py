@@ -42,6 +42,9 @@ from console.core.ledger.timeline import Fork, Relation, relate
 from console.core.timeutil import to_iso, utc_now
 from console.node.fetch import Fetcher, FetchError
 
+#: Called with (old size, new size, verified checkpoint) just before a log's new entries are committed.
+BeforeCommit = Callable[[int, int, cp.SignedCheckpoint], None]
+
 
 @dataclass
 class LogProblem(Exception):
@@ -129,8 +132,12 @@ def sync_log(
     code: str,
     records_key: nacl.public.PrivateKey | None,
     evidence_dir: Path | None,
+    before_commit: BeforeCommit | None = None,
 ) -> tuple[int, int]:
     """Fetch, verify and apply one office's log. Returns (entries fetched, entries applied).
+
+    `before_commit(old size, new size, checkpoint)` runs after every check passed, inside the transaction that
+    applies the entries (a peer node writes the verified files there: a failure rolls the apply back).
 
     Raises:
         LogProblem: the log is refused (nothing applied from it).
@@ -211,7 +218,7 @@ def sync_log(
             raise LogProblem(code, e.path, str(e).split(": ", 1)[-1]) from None
         if found != b"".join(overlay.read_hashes(tile_data_indexes(tile))):
             raise LogProblem(code, tile.path, "the tile does not match the log's entries (changed or truncated)")
-    applied = _apply(conn, fetcher, code, origin, known_size, new, signed, overlay, records_key)
+    applied = _apply(conn, fetcher, code, origin, known_size, new, signed, overlay, records_key, before_commit)
     return len(new), applied
 
 
@@ -308,6 +315,7 @@ def _apply(
     signed: cp.SignedCheckpoint,
     overlay: _Overlay,
     records_key: nacl.public.PrivateKey | None,
+    before_commit: BeforeCommit | None = None,
 ) -> int:
     def blob(digest: bytes) -> bytes | None:
         try:
@@ -344,6 +352,8 @@ def _apply(
             "checkpoint = excluded.checkpoint, updated_at = excluded.updated_at",
             (origin, code, signed.checkpoint.size, signed.checkpoint.root, signed.note, to_iso(utc_now())),
         )
+        if before_commit is not None:
+            before_commit(old, signed.checkpoint.size, signed)
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:

@@ -444,6 +444,8 @@ UNGUARDED_WRITERS: dict[str, str] = {
     "enrolment.join_office": "sets up a new office from an enrolment file, like init_office; refuses a used folder",
     "publish.write_trust_files": "public files only (keys, status lists) into a folder the caller names; no login",
     "site.export_site": "the verifier page plus the public trust files (publish.write_trust_files); no login",
+    "registry.catch_up_index": "building block: fills the duplicate check's index (a cache of the citizens and "
+    "registrations tables) for its caller, register or register_stream, which checked CITIZEN_REGISTER",
     "statusservice.export": "copies the office's already signed status lists (public) into a folder; no login",
     "statusservice.refresh": "building block: re-signs the status list with a key only a guarded session holds",
     "tidy.clean_output_journal": "start-up housekeeping: removes this office's own leftover temp files",
