@@ -1341,7 +1341,7 @@
 <context>
     <name>LedgerPage</name>
     <message>
-        <location filename="../../console/gui/pages/ledger.py" line="+153"/>
+        <location filename="../../console/gui/pages/ledger.py" line="+154"/>
         <source>Shared ledger</source>
         <extracomment>How often the console syncs while open (ID_CONSOLE_SYNC_SECONDS overrides it, e.g. for a demonstration).</extracomment>
         <translation>共享账本</translation>
@@ -1372,17 +1372,17 @@
         <translation>状态</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Problem</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-1"/>
         <source>Last accepted</source>
         <translation>最近接受</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>Logs of other offices</source>
         <translation>其他办事处的日志</translation>
     </message>
@@ -2146,12 +2146,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+27"/>
+        <location line="+29"/>
         <source>Region</source>
         <translation>地区</translation>
     </message>
     <message>
-        <location line="-26"/>
+        <location line="-28"/>
         <source>This office</source>
         <translation>本办事处</translation>
     </message>
@@ -2166,7 +2166,12 @@
         <translation>是</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+11"/>
+        <source>Enrol a new office</source>
+        <translation>登记新办事处</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>cn-18 only: the county code</source>
         <translation>仅 cn-18：县级行政区划代码</translation>
     </message>
@@ -2196,12 +2201,12 @@
         <translation>登记办事处并保存其文件…</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+10"/>
         <source>Give the file and its passphrase to the new office&apos;s administrator separately; they set the office up with `id-console init --join FILE`.</source>
         <translation>请把文件和密码短语分开交给新办事处的管理员；他们用 `id-console init --join FILE` 设置该办事处。</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+20"/>
         <location line="+4"/>
         <location line="+28"/>
         <source>Not enrolled</source>

@@ -23,6 +23,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -175,8 +176,8 @@ class LedgerPage(QWidget):
             ("log", self.tr("Office")),
             ("size", self.tr("Entries")),
             ("status", self.tr("Status")),
-            ("problem", self.tr("Problem")),
             ("updated_at", self.tr("Last accepted")),
+            ("problem", self.tr("Problem")),
         ]
         formatters = {
             "status": self._status_text,
@@ -360,10 +361,12 @@ class OfficesPage(QWidget):
         self.table.setModel(self.model)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)  # the office's name takes the room
         layout.addWidget(self.table, 1)
-        self.form = QWidget()
+        self.form = QGroupBox(self.tr("Enrol a new office"))
+        self.form.setMaximumWidth(640)  # a short form, not stretched over a wide window
         form = QFormLayout(self.form)
         self.code = QLineEdit()
         self.code.setPlaceholderText("B-02")
@@ -382,9 +385,11 @@ class OfficesPage(QWidget):
         self.enrol_button = QPushButton(icon("offices"), self.tr("Enrol the office and save its file…"))
         self.enrol_button.setObjectName("EnrolOffice")
         self.enrol_button.clicked.connect(self.enrol)
-        form.addRow("", self.enrol_button)
-        layout.addWidget(self.form)
-        layout.addWidget(
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.enrol_button)
+        buttons.addStretch(1)
+        form.addRow("", buttons)
+        form.addRow(
             hint_label(
                 self.tr(
                     "Give the file and its passphrase to the new office's administrator separately; they set the "
@@ -392,6 +397,7 @@ class OfficesPage(QWidget):
                 )
             )
         )
+        layout.addWidget(self.form)
         self.form.setVisible(ctx.allows(Permission.KEY_MANAGE))
         self.refresh()
 
