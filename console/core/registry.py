@@ -721,15 +721,17 @@ def register_batch(
     chunk: int = 500,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
+    hold_seconds: float = BATCH_HOLD_SECONDS,
 ) -> BatchResult:
     """Register many people (an import) through `register_stream`; errors name the row's index in `rows`.
 
     Cancelling stops between transactions: what was committed stays, nothing is half-written, and
-    `UserCancelled` says how many rows were handled.
+    `UserCancelled` says how many rows were handled. `hold_seconds` bounds each transaction (see
+    `register_stream`); a script that is alone with the database may hold it longer.
     """
     result = BatchResult([], [], [])
     handled = 0
-    for part in register_stream(session, enumerate(rows), chunk=chunk, cancel=cancel):
+    for part in register_stream(session, enumerate(rows), chunk=chunk, cancel=cancel, hold_seconds=hold_seconds):
         result.registered += part.registered
         result.held += part.held
         result.errors += part.errors

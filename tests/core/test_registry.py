@@ -180,7 +180,11 @@ def test_batch_with_errors_duplicates_progress_and_cancel(
     rows[5] = PersonInput("", "Bad", "1990-01-01", "F", "EST")
     rows.append(rows[0])  # duplicate of the first row
     seen: list[tuple[int, int]] = []
-    result = registry.register_batch(clerk, rows, chunk=50, progress=lambda d, t: seen.append((d, t)))
+    # each transaction holds the lock at most 0.2 s by default, so how many rows one takes depends on the load
+    # of the machine; held long enough, a transaction takes its whole chunk and progress comes chunk by chunk
+    result = registry.register_batch(
+        clerk, rows, chunk=50, progress=lambda d, t: seen.append((d, t)), hold_seconds=3600
+    )
     assert len(result.registered) == 119 and len(result.held) == 1
     assert [e[:2] for e in result.errors] == [(5, "family-name")]
     assert seen == [(50, 121), (100, 121), (121, 121)]
