@@ -31,7 +31,7 @@
 <context>
     <name>ConsoleWindow</name>
     <message numerus="yes">
-        <location filename="../../console/gui/window.py" line="+496"/>
+        <location filename="../../console/gui/window.py" line="+521"/>
         <source>Locked after %n minute(s) without activity; log in again.</source>
         <translation>
             <numerusform>Locked after %n minute without activity; log in again.</numerusform>
@@ -104,7 +104,7 @@
 <context>
     <name>PrintTexts</name>
     <message numerus="yes">
-        <location filename="../../console/gui/pages/cards.py" line="+406"/>
+        <location filename="../../console/gui/pages/cards.py" line="+405"/>
         <source>%n page(s) printed at true size</source>
         <translation>
             <numerusform>%n page printed at true size</numerusform>
