@@ -4,7 +4,7 @@
 <context>
     <name>AuditPage</name>
     <message numerus="yes">
-        <location filename="../../console/gui/pages/audit.py" line="+220"/>
+        <location filename="../../console/gui/pages/audit.py" line="+222"/>
         <source>%n entry(ies) shown.</source>
         <translation>
             <numerusform>%n entry shown.</numerusform>
@@ -20,7 +20,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+48"/>
+        <location line="+47"/>
         <source>%n entry(ies) written to</source>
         <translation>
             <numerusform>%n entry written to</numerusform>

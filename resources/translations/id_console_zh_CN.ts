@@ -333,13 +333,13 @@
 <context>
     <name>AuditPage</name>
     <message>
-        <location filename="../../console/gui/pages/audit.py" line="+71"/>
-        <location line="+60"/>
+        <location filename="../../console/gui/pages/audit.py" line="+72"/>
+        <location line="+61"/>
         <source>Audit trail</source>
         <translation>审计记录</translation>
     </message>
     <message>
-        <location line="-58"/>
+        <location line="-59"/>
         <source>Everything officers did here, logins and refusals included, newest first. Each change is a signed entry of the office&apos;s log; its signature is checked as it is shown.</source>
         <translation>工作人员在此所做的一切（包括登录和被拒绝的操作），最新的在前。每项变更都是办事处日志中的一条签名记录；显示时会核验其签名。</translation>
     </message>
@@ -428,7 +428,7 @@
         <translation>详情</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+48"/>
         <source>any day</source>
         <translation>任意日期</translation>
     </message>
@@ -476,7 +476,7 @@
         <translation>（未知用户）</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+11"/>
         <source>Export the audit trail</source>
         <translation>导出审计记录</translation>
     </message>
@@ -572,12 +572,12 @@
     </message>
     <message>
         <location line="+209"/>
-        <location line="+93"/>
+        <location line="+188"/>
         <source>The printer could not be started; check that it is connected and switched on.</source>
         <translation>无法启动打印机；请检查打印机是否已连接并开机。</translation>
     </message>
     <message>
-        <location line="-81"/>
+        <location line="-176"/>
         <source>The printer refused page {number}; check it and print again.</source>
         <translation>打印机拒绝了第 {number} 页；请检查打印机后重新打印。</translation>
     </message>
@@ -1079,7 +1079,7 @@
 <context>
     <name>ImportPage</name>
     <message>
-        <location filename="../../console/gui/pages/importer.py" line="+97"/>
+        <location filename="../../console/gui/pages/importer.py" line="+98"/>
         <source>{path} is not UTF-8 text; save it from the spreadsheet as CSV UTF-8.</source>
         <translation>{path} 不是 UTF-8 文本；请在电子表格中另存为 CSV UTF-8。</translation>
     </message>
@@ -1149,7 +1149,7 @@
         <translation>导入</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+23"/>
         <source>Choose the CSV file to import</source>
         <translation>选择要导入的 CSV 文件</translation>
     </message>
