@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -79,3 +80,22 @@ def test_cli_sync_with_peer(authority: Authority, node: RunningNode, person: Cal
     assert both.returncode == 2 and "not both" in both.stderr
     bad = run(c, "ledger", "sync", "--as", "clerk", "--peer", "ftp://x", password=PASSWORDS["clerk"])
     assert bad.returncode == 2 and "http://" in bad.stderr
+
+
+def test_node_serve_usage_errors(authority: Authority, tmp_path: Path) -> None:
+    hq = authority.offices["HQ-01"].paths.data_dir
+    for args, words in (
+        (["--host", "0.0.0.0"], "--tls-cert"),  # plain HTTP off loopback needs --insecure-http
+        (["--port", "70000"], "not a port"),
+        (["--tls-cert", str(tmp_path / "missing.pem"), "--tls-key", str(tmp_path / "k.pem")], "no such file"),
+        (["--tls-cert", str(hq / "office.db")], "both"),
+        (["--peer", "ftp://node"], "http://"),
+        (["--peer", "http://127.0.0.1:9"], "--as USER"),
+        (["--pull-interval", "0.1"], "at least 1 second"),
+    ):
+        out = run(hq, "node", "serve", *args)
+        assert out.returncode == 2 and words in out.stderr and "Traceback" not in out.stderr, (args, out.stderr)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    out = run(empty, "node", "serve")
+    assert out.returncode == 2 and "No office database" in out.stderr
