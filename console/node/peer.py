@@ -11,7 +11,9 @@ from __future__ import annotations
 import os
 import sqlite3
 import ssl
+import threading
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -229,8 +231,60 @@ def _chunk_end(conn: sqlite3.Connection, start: int, size: int) -> int:
         end = nxt
 
 
-def run_sync_peer(session: Any, url: str) -> Any:
-    """`ledger sync --peer URL`: push ours, then fetch, verify and apply every other log the node holds."""
+PEER_SETTING = "ledger_peer"
+
+
+def configured_peer(conn: sqlite3.Connection) -> str | None:
+    row = conn.execute("SELECT value FROM settings WHERE key = ?", (PEER_SETTING,)).fetchone()
+    return str(row[0]) if row else None
+
+
+def check_url(url: str) -> str:
+    """A peer node's base URL, or ValidationError (http(s), a host, no query, fragment or credentials)."""
+    from console.core.errors import ValidationError
+
+    parsed = urllib.parse.urlsplit(url.strip())
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise ValidationError("peer", f"{url!r} is not an http:// or https:// URL of a peer node.")
+    if parsed.query or parsed.fragment or parsed.username or parsed.password:
+        raise ValidationError("peer", f"{url!r}: give the node's base URL, without query, fragment or password.")
+    return url.strip().rstrip("/")
+
+
+def configure_peer(session: Any, url: str) -> str:
+    """Remember the peer node this office syncs through when no folder is configured (sync.configure)."""
+    from console.core import events
+    from console.core.roles import Permission
+    from console.core.store import transaction
+
+    session.require(Permission.SYNC_CONFIGURE, url)
+    url = check_url(url)
+    office = session.office
+    with transaction(office.db) as conn:
+        conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (PEER_SETTING, url),
+        )
+        events.audit(
+            conn,
+            now=office.clock(),
+            officer=session.username,
+            action="ledger.configure",
+            outcome="ok",
+            detail=f"ledger peer node {url}",
+        )
+    return url
+
+
+def run_sync_peer(
+    session: Any,
+    url: str,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: threading.Event | None = None,
+) -> Any:
+    """`ledger sync --peer URL`: push ours, then fetch, verify and apply every other log the node holds; the
+    same steps as `sync.run_sync` with a node in place of the folder (progress, cancel, status list)."""
     from console.core.roles import Permission
     from console.node import sync
     from console.node.folder import office_signer
@@ -246,6 +300,9 @@ def run_sync_peer(session: Any, url: str) -> Any:
         done = push(conn, client, signer)
         report.published = {"log": done.log, "size": done.size, "new_entries": done.size - done.old_size}
         evidence = Path(session.office.paths.data_dir) / "ledger-evidence"
-        return sync.sync_all(conn, HTTPFetcher(client), secrets.records_key, evidence, report)
+        fetcher = HTTPFetcher(client)
+        sync.sync_all(conn, fetcher, secrets.records_key, evidence, report, cancel=cancel, counted=progress)
     finally:
         client.close()
+    sync.remake_local_status_list(session.office, session.office_signing_key())
+    return report

@@ -99,3 +99,28 @@ def test_node_serve_usage_errors(authority: Authority, tmp_path: Path) -> None:
     empty.mkdir()
     out = run(empty, "node", "serve")
     assert out.returncode == 2 and "No office database" in out.stderr
+
+
+def test_configured_peer_is_used_by_cli_and_console_sync(
+    authority: Authority, node: RunningNode, person: Callable[[int], object]
+) -> None:
+    a = authority
+    work(a, "B-02", person, 0)
+    b, c = (a.offices[code].paths.data_dir for code in ("B-02", "C-03"))
+    for data_dir in (b, c):
+        bad = run(
+            data_dir, "ledger", "configure", "--as", "admin", "--peer", "http://x/?a=1", password=PASSWORDS["admin"]
+        )
+        assert bad.returncode == 2 and "without query" in bad.stderr, bad.stderr
+        out = run(data_dir, "ledger", "configure", "--as", "admin", "--peer", node.url + "/", "--json",
+                  password=PASSWORDS["admin"])  # fmt: skip
+        assert out.returncode == 0 and json.loads(out.stdout) == {"peer": node.url}, out.stderr
+    out = run(b, "ledger", "sync", "--as", "clerk", "--json", password=PASSWORDS["clerk"])  # no --folder, no --peer
+    assert out.returncode == 0 and json.loads(out.stdout)["published"]["new_entries"] > 5, out.stderr
+    # the desktop console's background sync takes the configured peer when no folder is configured
+    from console.gui.pages.ledger import _sync
+
+    steps: list[tuple[int, int]] = []
+    report = _sync(a.session("C-03", "clerk"), progress=lambda done, total: steps.append((done, total)))
+    assert report["errors"] == [] and report["applied"]["B-02"] > 5 and steps[-1][0] == steps[-1][1]
+    assert statuses(a, "C-03") == statuses(a, "B-02")
