@@ -12,6 +12,7 @@ import os
 import sqlite3
 import ssl
 import threading
+import time
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,6 +35,13 @@ from console.node.folder import log_files
 CHUNK_BYTES = 16 * 1024 * 1024
 MAX_PUSH = 64 * 1024 * 1024
 TIMEOUT = 60.0
+#: How often a request the node answered 429 (too fast) is tried again.
+RETRIES = 20
+
+
+def _retry_after(response: httpx.Response) -> float:
+    value = response.headers.get("retry-after", "1")
+    return min(10.0, max(0.1, float(value))) if value.replace(".", "", 1).isdigit() else 1.0
 
 
 class PeerError(StorageError):
@@ -64,14 +72,22 @@ class NodeClient:
     def send(
         self, method: str, path: str, body: bytes | None = None, content_type: str | None = None
     ) -> httpx.Response:
+        """Send a signed request (streamed response); a 429 is retried after the node's Retry-After (a fresh
+        signature and nonce each time), up to RETRIES times."""
         headers = {"content-type": content_type} if content_type else {}
-        request = self.http.build_request(method, self.url + path, content=body, headers=headers)
-        if self.seed is not None and self.certificate is not None:
-            httpauth.sign_request(request, self.seed, self.certificate, body)
-        try:
-            return self.http.send(request, stream=True)
-        except httpx.HTTPError as e:
-            raise PeerError(f"The peer node {self.url} cannot be reached ({type(e).__name__}: {e}).") from None
+        for attempt in range(RETRIES + 1):
+            request = self.http.build_request(method, self.url + path, content=body, headers=headers)
+            if self.seed is not None and self.certificate is not None:
+                httpauth.sign_request(request, self.seed, self.certificate, body)
+            try:
+                response = self.http.send(request, stream=True)
+            except httpx.HTTPError as e:
+                raise PeerError(f"The peer node {self.url} cannot be reached ({type(e).__name__}: {e}).") from None
+            if response.status_code != 429 or attempt == RETRIES:
+                return response
+            response.close()
+            time.sleep(_retry_after(response))
+        raise AssertionError("unreachable")
 
     def get(self, path: str, limit: int) -> bytes | None:
         """The body of GET `path` (at most `limit` bytes), None for 404; PeerError for any other refusal."""

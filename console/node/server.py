@@ -19,6 +19,7 @@ import contextlib
 import ipaddress
 import json
 import logging
+import math
 import re
 import sys
 import time
@@ -134,7 +135,9 @@ class Limits:
 
         try:
             if not self._allow(client):
-                await _error(429, "too many requests from this address; slow down")(scope, receive, send_logged)
+                refused = _error(429, "too many requests from this address; slow down")
+                refused.headers["retry-after"] = str(max(1, math.ceil(1 / self.config.rate)))
+                await refused(scope, receive, send_logged)
             else:
                 length = dict(scope.get("headers") or []).get(b"content-length")
                 limit = self.config.max_push if scope["method"] == "POST" else 64 * 1024
