@@ -10,6 +10,7 @@ import pytest
 
 from console.core import issuance, ledgerverify, registry, requests
 from console.node import peer
+from console.node.folder import office_signer
 from tests.conftest import PASSWORDS
 from tests.node.conftest import CODES, Authority
 from tests.node.nodes import RunningNode, start_node
@@ -124,3 +125,25 @@ def test_configured_peer_is_used_by_cli_and_console_sync(
     report = _sync(a.session("C-03", "clerk"), progress=lambda done, total: steps.append((done, total)))
     assert report["errors"] == [] and report["applied"]["B-02"] > 5 and steps[-1][0] == steps[-1][1]
     assert statuses(a, "C-03") == statuses(a, "B-02")
+
+
+def test_a_long_log_is_pushed_in_chunks(
+    authority: Authority, node: RunningNode, person: Callable[[int], object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a = authority
+    clerk = a.session("B-02", "clerk")
+    for i in range(600):
+        registry.register(clerk, person(i))  # type: ignore[arg-type]
+    monkeypatch.setattr(peer, "CHUNK_ENTRIES", 256)
+    conn = a.offices["B-02"].db.conn
+    signer = office_signer(conn, a.session("B-02", "super").office_keys().signing_seeds)
+    seed = bytes(signer.signing_key)
+    client = peer.NodeClient(node.url, seed, peer.office_certificate(conn, seed))
+    try:
+        done = peer.push(conn, client, signer)
+    finally:
+        client.close()
+    size = int(conn.execute("SELECT COUNT(*) FROM events").fetchone()[0])
+    assert (done.old_size, done.size, done.requests) == (0, size, 3)  # bundles 0-255, 256-511, 512-size
+    report = peer.run_sync_peer(a.session("HQ-01", "clerk"), node.url).to_json()
+    assert report["applied"]["B-02"] == size and report["errors"] == []
