@@ -99,6 +99,12 @@ def start_node(data_dir: Path, node_dir: Path, *extra: str) -> tuple[subprocess.
     return proc, url
 
 
+def cpu_of(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def stop(proc: subprocess.Popen[str]) -> None:
     proc.terminate()
     proc.wait(60)
@@ -204,10 +210,16 @@ def main() -> None:
 
         n, k = args.clients, args.requests
         cert = peer.office_certificate(conn, seed)
+        before = cpu_of(proc.pid)
         rate = tile_reads(n, k, size, http_read, lambda: httpx.Client(timeout=60))
-        print(f"tiles from the node, public, {n} clients x {k}: {rate:,.0f} requests/s")
+        per = (cpu_of(proc.pid) - before) / (n * k) * 1000
+        print(f"tiles from the node, public, {n} clients x {k}: {rate:,.0f} requests/s wall; node CPU {per:.2f} ms "
+              f"per request = {1000 / per:,.0f} requests per node CPU second")  # fmt: skip
+        before = cpu_of(proc.pid)
         rate = tile_reads(n, k // 2, size, signed_read, lambda: peer.NodeClient(url, seed, cert))
-        print(f"tiles from the node, signed requests, {n} clients x {k // 2}: {rate:,.0f} requests/s")
+        per = (cpu_of(proc.pid) - before) / (n * (k // 2)) * 1000
+        print(f"tiles from the node, signed requests, {n} clients x {k // 2}: {rate:,.0f} requests/s wall; node CPU "
+              f"{per:.2f} ms per request = {1000 / per:,.0f} requests per node CPU second")  # fmt: skip
         fetcher = FolderFetcher(folder)
         rate = tile_reads(n, k, size, lambda _c, p: fetcher.read("B-02", p), lambda: None)
         print(f"tiles from the folder, {n} threads x {k}: {rate:,.0f} reads/s")
