@@ -55,6 +55,11 @@ ALARM = QColor("#B3261E")
 ModelIndex = QModelIndex | QPersistentModelIndex
 
 
+def _configured_peer(conn: Any) -> str | None:
+    row = conn.execute("SELECT value FROM settings WHERE key = 'ledger_peer'").fetchone()  # peer.PEER_SETTING
+    return str(row[0]) if row else None
+
+
 def _status(office: Any) -> dict[str, Any]:
     return sync.status(office.db.conn)
 
@@ -62,7 +67,12 @@ def _status(office: Any) -> dict[str, Any]:
 def _sync(session: Any, progress: Any = None, cancel: Any = None) -> dict[str, Any]:
     folder = sync.configured_folder(session.office.db.conn)
     if folder is None:
-        raise ValidationError("folder", "No ledger folder is configured; an administrator sets one first.")
+        from console.node import peer  # issue 10: a peer node where offices share no folder
+
+        url = peer.configured_peer(session.office.db.conn)
+        if url is not None:
+            return dict(peer.run_sync_peer(session, url, progress=progress, cancel=cancel).to_json())
+        raise ValidationError("folder", "No ledger folder or peer node is configured; an administrator sets one first.")
     return sync.run_sync(session, folder, progress=progress, cancel=cancel).to_json()
 
 
@@ -97,7 +107,8 @@ class LedgerSyncer(QObject):
         return task
 
     def _on_timer_timeout(self) -> None:
-        if sync.configured_folder(self._ctx.office.db.conn) is not None:  # one indexed row: cheap on the GUI thread
+        conn = self._ctx.office.db.conn  # one indexed row each: cheap on the GUI thread
+        if sync.configured_folder(conn) is not None or _configured_peer(conn) is not None:
             self.sync_now(progress=False)
 
     def _on_done(self, report: Any) -> None:
