@@ -66,7 +66,9 @@ echo "== id-console $version ($debversion, $arch) from ${ref:-the working tree}"
 venv="$work/venv"
 test -x "$venv/bin/python" || python3 -m venv "$venv"
 "$venv/bin/pip" install -q --upgrade "$stage" "pyinstaller>=6.0" 2>&1 | grep -v '^WARNING: Location' || true
-"$venv/bin/python" -c 'import console, sys; sys.exit(console.__version__ != sys.argv[1])' "$version"
+# -I: not the checkout in the current directory, the installed sources
+got=$("$venv/bin/python" -I -c 'import console; print(console.__version__)')
+test "$got" = "$version" || { echo "build.sh: the build venv $venv holds console $got, not $version; delete it and run again." >&2; exit 1; }
 
 # 3. The bundle.
 rm -rf "$work/dist"
