@@ -26,6 +26,16 @@ def card_number(credential_id_hex: str) -> str:
     return credential_id_hex[:9].upper()
 
 
+def actor_name(officer: str) -> str:
+    """Who an audit entry names: an officer's username as stored, or the set-up actors in words (the authority
+    that enrols offices, ``office:<code>`` for an office signing its own enrolment)."""
+    if officer == "authority":
+        return _("the issuing authority")
+    if officer.startswith("office:"):
+        return _("office {code}").format(code=officer.removeprefix("office:"))
+    return officer
+
+
 def _role(code: str) -> str:
     return {
         "clerk": _("clerk"),

@@ -4,7 +4,7 @@
 <context>
     <name>AuditPage</name>
     <message numerus="yes">
-        <location filename="../../console/gui/pages/audit.py" line="+220"/>
+        <location filename="../../console/gui/pages/audit.py" line="+221"/>
         <source>%n entry(ies) shown.</source>
         <translation>
             <numerusform>%n entry shown.</numerusform>
@@ -104,7 +104,7 @@
 <context>
     <name>PrintTexts</name>
     <message numerus="yes">
-        <location filename="../../console/gui/pages/cards.py" line="+406"/>
+        <location filename="../../console/gui/pages/cards.py" line="+405"/>
         <source>%n page(s) printed at true size</source>
         <translation>
             <numerusform>%n page printed at true size</numerusform>

@@ -334,12 +334,12 @@
     <name>AuditPage</name>
     <message>
         <location filename="../../console/gui/pages/audit.py" line="+71"/>
-        <location line="+60"/>
+        <location line="+61"/>
         <source>Audit trail</source>
         <translation>审计记录</translation>
     </message>
     <message>
-        <location line="-58"/>
+        <location line="-59"/>
         <source>Everything officers did here, logins and refusals included, newest first. Each change is a signed entry of the office&apos;s log; its signature is checked as it is shown.</source>
         <translation>工作人员在此所做的一切（包括登录和被拒绝的操作），最新的在前。每项变更都是办事处日志中的一条签名记录；显示时会核验其签名。</translation>
     </message>
@@ -428,7 +428,7 @@
         <translation>详情</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+48"/>
         <source>any day</source>
         <translation>任意日期</translation>
     </message>
@@ -506,7 +506,7 @@
 <context>
     <name>CalibrationPreview</name>
     <message>
-        <location filename="../../console/gui/pages/printing.py" line="+397"/>
+        <location filename="../../console/gui/pages/printing.py" line="+396"/>
         <source>grey: the card stock · outline: where the test card prints</source>
         <translation>灰色：卡片 · 轮廓：测试卡的打印位置</translation>
     </message>
@@ -775,7 +775,7 @@
         <translation>已发送到打印机</translation>
     </message>
     <message>
-        <location line="+62"/>
+        <location line="+61"/>
         <source>The printer&apos;s paper is {width:.0f} × {height:.0f} mm, neither an ID-1 card nor A4. The cards print at their true size (85.6 × 54 mm each), centred on the paper, not enlarged to fill it.</source>
         <translation>打印机的纸张为 {width:.0f} × {height:.0f} 毫米，既不是 ID-1 卡片也不是 A4。卡片将按实际尺寸（每张 85.6 × 54 毫米）居中打印，不会放大铺满纸张。</translation>
     </message>
@@ -2131,7 +2131,7 @@
 <context>
     <name>PrintingPage</name>
     <message>
-        <location filename="../../console/gui/pages/printing.py" line="-317"/>
+        <location filename="../../console/gui/pages/printing.py" line="-316"/>
         <source>Printing</source>
         <translation>打印</translation>
     </message>
@@ -2234,7 +2234,7 @@
         <translation>已发送到打印机</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+9"/>
         <source>Save the cards as PDF</source>
         <translation>将证件保存为 PDF</translation>
     </message>
@@ -2435,12 +2435,12 @@
     </message>
     <message>
         <location line="+14"/>
-        <location line="+328"/>
+        <location line="+327"/>
         <source>No photo</source>
         <translation>无照片</translation>
     </message>
     <message>
-        <location line="-326"/>
+        <location line="-325"/>
         <source>Choose photo…</source>
         <translation>选择照片…</translation>
     </message>
@@ -2511,12 +2511,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+358"/>
+        <location line="+357"/>
         <source>Register</source>
         <translation>登记</translation>
     </message>
     <message>
-        <location line="-356"/>
+        <location line="-355"/>
         <source>Register this person (Ctrl+Enter)</source>
         <translation>登记此人（Ctrl+Enter）</translation>
     </message>
@@ -2546,7 +2546,7 @@
         <translation>拉丁字母拼写（证件、机读区）：{latin}</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+21"/>
         <source>Choose a photo</source>
         <translation>选择照片</translation>
     </message>
@@ -3174,7 +3174,7 @@
         <translation>这台电脑没有连接摄像头。请使用条码扫描枪，或打开图片或 PDF。</translation>
     </message>
     <message>
-        <location line="+61"/>
+        <location line="+60"/>
         <source>Open a picture or PDF of the card</source>
         <translation>打开证件的图片或 PDF</translation>
     </message>
@@ -3211,17 +3211,17 @@
     <message>
         <location line="+9"/>
         <source>kid in the protected header</source>
-        <translation>kid 在受保护头部</translation>
+        <translation>密钥标识在受保护头部</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>kid in the unprotected header</source>
-        <translation>kid 在非保护头部</translation>
+        <translation>密钥标识在非保护头部</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>no kid</source>
-        <translation>无 kid</translation>
+        <translation>无密钥标识</translation>
     </message>
     <message>
         <location line="+3"/>
