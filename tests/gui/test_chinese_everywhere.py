@@ -51,8 +51,9 @@ ALLOWED = {
     # Latin examples in the name fields' hints (how a name in that script is typed)
     "Müller", "Zoë", "ALI", "AL", "RASHID",
 }  # fmt: skip
-#: Data, not words: web addresses (an issuer's), key ids and card numbers (hex), three-letter country codes.
-DATA = re.compile(r"https?://\S+|\b(?=[0-9A-Fa-f]*\d)[0-9A-Fa-f]{6,}\b|\b[A-Z]{3}\b")
+#: Data, not words: web addresses (an issuer's), key ids and card numbers (hex), three-letter country codes,
+#: ID-number scheme names (cn-18) and commands to type, written `between backticks`.
+DATA = re.compile(r"https?://\S+|\b(?=[0-9A-Fa-f]*\d)[0-9A-Fa-f]{6,}\b|\b[A-Z]{3}\b|\b[a-z]{2,3}-\d+\b|`[^`]*`")
 LATIN_WORD = re.compile(r"[A-Za-zÀ-ɏ][A-Za-zÀ-ɏ_]+")  # ASCII and accented Latin letters
 TAG = re.compile(r"<[^>]+>")
 

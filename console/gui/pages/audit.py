@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QItemSelection, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QItemSelection, Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from console.core import administration, auditdetail
 from console.core.administration import AuditFilter
 from console.core.errors import ValidationError
+from console.gui import prefs
 from console.gui.context import Context
 from console.gui.dialogs import dialogs
 from console.gui.icons import icon
@@ -254,15 +255,14 @@ class AuditPage(QWidget):
         )
 
     def export(self) -> None:
-        settings = QSettings()
-        folder = str(settings.value("audit/folder", str(Path.home())))
+        folder = str(prefs.recall("audit/folder", str(Path.home())))
         suggested = str(Path(folder) / f"audit-{date.today().isoformat()}.csv")
         path = dialogs().save_file(self, self.tr("Export the audit trail"), suggested, self.tr("CSV files (*.csv)"))
         if not path:
             return
         if not path.lower().endswith(".csv"):
             path += ".csv"
-        settings.setValue("audit/folder", str(Path(path).parent))
+        prefs.remember("audit/folder", str(Path(path).parent))  # written off the GUI thread (prefs.py)
         self.export_button.setEnabled(False)
         self._ctx.runner.write(
             "export audit", administration.export_audit, self._ctx.session, self.current_filter(), Path(path)
