@@ -895,7 +895,7 @@
 <context>
     <name>ConsoleWindow</name>
     <message>
-        <location filename="../../console/gui/window.py" line="+399"/>
+        <location filename="../../console/gui/window.py" line="+435"/>
         <source>ID Console</source>
         <translation>身份证件管理台</translation>
     </message>
@@ -940,7 +940,7 @@
         <translation>无法打开办公室</translation>
     </message>
     <message numerus="yes">
-        <location line="+46"/>
+        <location line="+48"/>
         <source>Locked after %n minute(s) without activity; log in again.</source>
         <translation>
             <numerusform>%n 分钟无操作，已自动锁定；请重新登录。</numerusform>
@@ -1749,21 +1749,23 @@
     </message>
     <message>
         <location line="+1"/>
+        <location line="+16"/>
         <source>officer unlocked</source>
         <translation>解锁工作人员</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-15"/>
         <source>own password changed</source>
         <translation>修改本人密码</translation>
     </message>
     <message>
         <location line="+1"/>
+        <location line="+15"/>
         <source>setting changed</source>
         <translation>修改设置</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-14"/>
         <source>citizen registered</source>
         <translation>登记公民</translation>
     </message>
@@ -1821,6 +1823,56 @@
         <location line="+1"/>
         <source>audit trail exported</source>
         <translation>导出审计记录</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>office enrolled</source>
+        <translation>办事处已登记</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>office keys shared with officers</source>
+        <translation>已向工作人员提供办事处密钥</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>key backup made</source>
+        <translation>已备份密钥</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>other issuers&apos; keys imported</source>
+        <translation>已导入其他签发机构的密钥</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>shared ledger folder chosen</source>
+        <translation>已选择共享账本文件夹</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>account locked</source>
+        <translation>账户已锁定</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>account unlocked</source>
+        <translation>账户已解锁</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>choose the shared ledger folder</source>
+        <translation>选择共享账本文件夹</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>synchronise the ledger</source>
+        <translation>同步账本</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>verify the ledger</source>
+        <translation>核查账本</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -3287,7 +3339,7 @@
 <context>
     <name>StartPage</name>
     <message>
-        <location filename="../../console/gui/window.py" line="-491"/>
+        <location filename="../../console/gui/window.py" line="-529"/>
         <source>Opening the office…</source>
         <translation>正在打开办公室…</translation>
     </message>
@@ -3579,7 +3631,7 @@
 <context>
     <name>Workspace</name>
     <message>
-        <location filename="../../console/gui/window.py" line="+133"/>
+        <location filename="../../console/gui/window.py" line="+137"/>
         <source>DEMO</source>
         <translation>演示</translation>
     </message>
@@ -3614,7 +3666,7 @@
         <translation>界面</translation>
     </message>
     <message>
-        <location line="-74"/>
+        <location line="-78"/>
         <source>Register</source>
         <translation>登记</translation>
     </message>
@@ -3689,7 +3741,7 @@
         <translation>核验证件</translation>
     </message>
     <message>
-        <location line="+49"/>
+        <location line="+53"/>
         <source>The office&apos;s signed log does not check out: changes are refused</source>
         <translation>本办事处的签名日志校验未通过：拒绝一切更改</translation>
     </message>
@@ -3704,8 +3756,9 @@
         <translation>{title}（Ctrl+{number}）</translation>
     </message>
     <message>
-        <location line="+80"/>
+        <location line="+109"/>
         <source>Ctrl+1 … Ctrl+{n}: switch screens</source>
+        <extracomment>Pause before the first screen is built ahead, and between two (time for the officer&apos;s own clicks).</extracomment>
         <translation>Ctrl+1 … Ctrl+{n}：切换界面</translation>
     </message>
     <message>

@@ -146,3 +146,20 @@ def test_every_screen_of_every_role_is_chinese(
         window.lock("")
     problems = sorted(set(problems))
     assert not problems, "English on the Chinese screens:\n" + "\n".join(problems)
+
+
+def test_every_audit_action_the_services_write_has_a_name() -> None:
+    """The audit screen names each action in words: every action and event type the core and node write, and
+    every permission (a refusal's action is the permission refused)."""
+    from pathlib import Path
+
+    from console.core.roles import Permission
+    from console.gui.texts import audit_action_name
+
+    root = Path(__file__).resolve().parents[2] / "console"
+    written = set()
+    for path in [*root.joinpath("core").rglob("*.py"), *root.joinpath("node").rglob("*.py")]:
+        written |= set(re.findall(r'(?:action|type)="([a-z]+\.[a-z.-]+)"', path.read_text(encoding="utf-8")))
+    written |= {"login", "login.lock", "login.unlock", *(p.value for p in Permission)}
+    assert len(written) > 30
+    assert sorted(a for a in written if audit_action_name(a) == a) == []
