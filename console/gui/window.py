@@ -289,6 +289,9 @@ class Workspace(QWidget):
     #: Pause before the first screen is built ahead, and between two (time for the officer's own clicks).
     PREBUILD_DELAY_MS = 1200
     PREBUILD_GAP_MS = 250
+    #: Built first: the screen each role came for (a supervisor's approvals, an administrator's officers, an
+    #: auditor's trail), then searching and verifying; the rest follow in navigation order.
+    PREBUILD_FIRST = ("approvals", "officers", "audit", "citizens", "verify")
 
     def start_prebuilding(self) -> None:
         """Build the role's other screens ahead, one per quiet moment, so that none is built when first clicked.
@@ -300,7 +303,8 @@ class Workspace(QWidget):
         another screen's for the interpreter), in navigation order. A screen the officer opens first is simply
         skipped; locking deletes the workspace and its timer with it.
         """
-        self._prebuild_queue = [key for key in self.allowed if key not in self.pages]
+        first = [key for key in self.PREBUILD_FIRST if key in self.allowed]
+        self._prebuild_queue = [key for key in first + self.allowed if key not in self.pages]
         self._prebuild_timer.start(self.PREBUILD_DELAY_MS)
 
     def _prebuild_next(self) -> None:
