@@ -44,6 +44,7 @@ from stdnum import verhoeff
 from stdnum.cn import ric
 from stdnum.ee import ik
 
+from console.core import i18n
 from console.core.errors import ConsoleError, ValidationError
 from console.core.i18n import _
 from console.core.resources import resource_path
@@ -186,7 +187,31 @@ def regions(scheme: str) -> Mapping[str, str]:
     counties; uin-10: ISO 3166-1 alpha-3 countries.
     """
     table = _region_table(scheme)
-    return MappingProxyType({code: _current_period(p).full_name for code, p in table.items()})
+    local = _local_region_names(scheme)
+    return MappingProxyType({code: local.get(code) or _current_period(p).full_name for code, p in table.items()})
+
+
+def _local_region_names(scheme: str) -> Mapping[str, str]:
+    """Names of the scheme's regions in the active language, where the table has them in one (the ISO 3166-1
+    country list: ``resources/translations/countries_<language>.json``, from Debian's iso-codes). The other
+    tables are already in their country's language (GB/T 2260 in Chinese, Estonian counties in Estonian)."""
+    language = i18n.language()
+    if not language or _scheme(scheme)["regions"] != "countries.csv":
+        return _EMPTY_NAMES
+    return _country_names(language)
+
+
+_EMPTY_NAMES: Mapping[str, str] = MappingProxyType({})
+
+
+@cache
+def _country_names(language: str) -> Mapping[str, str]:
+    path = resource_path("translations", f"countries_{language}.json")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return _EMPTY_NAMES  # no list for this language: the English names are shown
+    return MappingProxyType({str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {})
 
 
 def _region_kinds() -> dict[str, str]:
@@ -216,8 +241,11 @@ def is_country(code: str) -> bool:
 
 def region_name(scheme: str, code: str) -> str | None:
     """Current (or last) name of a region code of the scheme's table, None if the code is unknown."""
-    periods = _region_table(scheme).get(code.strip().upper())
-    return _current_period(periods).full_name if periods else None
+    code = code.strip().upper()
+    periods = _region_table(scheme).get(code)
+    if not periods:
+        return None
+    return _local_region_names(scheme).get(code) or _current_period(periods).full_name
 
 
 def is_known_region(scheme: str, code: str, year: int | None = None) -> bool:
