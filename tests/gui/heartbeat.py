@@ -108,10 +108,11 @@ class Heartbeat:
         gui = threading.get_native_id()
         ran = waited = 0.0
         for tid, (cpu, wait) in after.items():
-            if tid == gui or tid not in before:
+            if tid == gui:
                 continue
-            ran = max(ran, cpu - before[tid][0])
-            waited = max(waited, wait - before[tid][1])
+            start = before.get(tid, (0.0, 0.0))  # a thread started in the gap (a pool's new worker) counts whole
+            ran = max(ran, cpu - start[0])
+            waited = max(waited, wait - start[1])
         own = after.get(gui, (0.0, 0.0))[0] - before.get(gui, (0.0, 0.0))[0]
         return (
             f"GUI thread ran {own * 1000:.0f} ms; another thread ran {ran * 1000:.0f} ms, waited {waited * 1000:.0f} ms"
