@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -86,6 +87,26 @@ def _render_in_child(
     return cards_module.render_cards(cards, sheet=sheet, back=back, offset_mm=offset_mm)
 
 
+#: How much nicer than the console the child runs (POSIX nice levels: 10 is a weight of ~1/10).
+CHILD_NICENESS = 10
+
+
+def _lower_priority() -> None:
+    """In the child, first thing: yield the CPU to the console's own threads.
+
+    The console's threads share the GIL, and a thread the operating system keeps off a CPU while it holds
+    the GIL stalls the GUI thread. Processes of one session share the CPU the scheduler gives the session
+    (Linux autogroups), so a busy child painting a print job took that CPU from the console's threads and
+    made such waits longer (measured: docs/testing.md, "Responsiveness"). Lowering one's own priority needs no
+    privilege; the child's work only takes longer when the machine is busy.
+    """
+    if hasattr(os, "nice"):
+        try:
+            os.nice(CHILD_NICENESS)
+        except OSError:  # pragma: no cover - a platform that refuses; the child still works
+            logger.info("the helper process could not lower its priority")
+
+
 def _forget_pool() -> None:
     global _pool
     logger.warning("the helper process died; doing its work in this process")
@@ -99,7 +120,9 @@ def _executor() -> ProcessPoolExecutor | None:
         return None
     with _lock:
         if _pool is None:
-            _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+            _pool = ProcessPoolExecutor(
+                max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_lower_priority
+            )
         return _pool
 
 
