@@ -161,8 +161,9 @@ def warm_up_imports() -> None:
     import console.gui.pages.officers
     import console.gui.pages.printing
     import console.gui.pages.settings  # noqa: F401
-    from console.gui import cardprint
+    from console.gui import camera, cardprint
 
+    camera.warm_up()  # QtMultimedia and its FFmpeg plugin: ~0.16 s on the GUI thread otherwise (camera.py)
     cardprint.warm_up()  # the first card's imports hold the GIL; also starts the helper process (offload.py)
     gc.freeze()  # after the imports: what they loaded stays out of full collections
 
@@ -177,6 +178,9 @@ def _warm_up(runner: object) -> None:
 def main() -> None:
     """Entry point of the `id-console-gui` launcher (``--demo`` and ``--data-dir DIR`` are understood)."""
     import argparse
+    import multiprocessing
+
+    multiprocessing.freeze_support()  # a frozen build's helper process (offload.py) starts here; else a no-op
 
     parser = argparse.ArgumentParser(prog="id-console-gui", description="ID-issuing authority desktop console")
     parser.add_argument("--data-dir", metavar="DIR")

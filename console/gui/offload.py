@@ -9,8 +9,9 @@ process). A child process has a GIL of its own: the parent sends card data or fi
 strings back.
 
 One child (spawned, not forked: a fork of a Qt process with running threads is unsafe) is started on first
-use and kept for the life of the process. A frozen bundle (PyInstaller) has no interpreter to spawn, so there
-the work stays in the calling thread.
+use and kept for the life of the process. In the PyInstaller bundle the child is the bundle's own executable
+again: its entry point (packaging/entry.py) calls `multiprocessing.freeze_support()` first, which runs the child's
+loop instead of a second console.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-import sys
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -116,8 +116,6 @@ def _forget_pool() -> None:
 
 def _executor() -> ProcessPoolExecutor | None:
     global _pool
-    if getattr(sys, "frozen", False):
-        return None
     with _lock:
         if _pool is None:
             _pool = ProcessPoolExecutor(
@@ -143,14 +141,14 @@ def qr_texts(data: bytes, where: str) -> list[str]:
 
 
 class NoChild(Exception):
-    """There is no helper process to run the work in (a frozen bundle) or it died; do it in this process."""
+    """The helper process died while running the work; do it in this process."""
 
 
 def in_child(function: Callable[..., T], *args: Any) -> T:
     """`function(*args)` run in the child: a module-level function whose arguments and result pickle.
 
     Raises:
-        NoChild: no child here (frozen bundle), or it died while running this (a new one starts next time).
+        NoChild: the child died while running this (killed, out of memory); a new one starts next time.
     """
     executor = _executor()
     if executor is None:

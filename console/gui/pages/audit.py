@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.core import administration
+from console.core import administration, auditdetail
 from console.core.administration import AuditFilter
 from console.core.errors import ValidationError
 from console.gui import prefs
@@ -125,6 +125,7 @@ class AuditPage(QWidget):
             "outcome": lambda v: outcome_name(str(v)),
             "signature": lambda v: signature_name(str(v or "")),
             "position": lambda v: "" if v is None else f"{v} / {self.log_size}",
+            "detail": lambda v: auditdetail.describe(str(v or "")),  # stored English → words of the language
         }
         self.model = AuditTableModel(columns, self, formatters)
         self.table = QTableView()
@@ -245,7 +246,7 @@ class AuditPage(QWidget):
                 officer=row["officer"] or self.tr("(unknown user)"),
                 action=audit_action_name(row["action"]),
                 outcome=outcome_name(row["outcome"]),
-                detail=row["detail"],
+                detail=auditdetail.describe(str(row["detail"] or "")),
                 where=where,
             )
         )
