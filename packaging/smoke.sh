@@ -154,12 +154,17 @@ as "$office" x env QT_QPA_PLATFORM=offscreen ID_CONSOLE_SMOKE=gui timeout 300 id
 
 step "node service: user, data folder, unit"
 chroot "$root" getent passwd id-console >/dev/null || fail "no id-console system user"
-mode=$(stat -c '%a %U' "$root/var/lib/id-console")
+mode=$(chroot "$root" stat -c "%a %U" /var/lib/id-console)  # the chroot's user names, not the host's
 [ "$mode" = "700 id-console" ] || fail "/var/lib/id-console is '$mode', expected '700 id-console'"
 test -f "$root/lib/systemd/system/id-console-node.service" || fail "no systemd unit"
 if command -v systemd-analyze >/dev/null; then
-  systemd-analyze verify --root="$root" /lib/systemd/system/id-console-node.service 2>&1 | grep -v 'Cannot add dependency' \
-    | grep . && fail "systemd-analyze finds problems in the unit" || true
+  # on the host's systemd (the minimal chroot has none): the unit as installed; that /usr/bin/id-console exists
+  # is checked in the chroot, not here
+  test -x "$root/usr/bin/id-console" || fail "no /usr/bin/id-console"
+  problems=$(cd / && systemd-analyze verify --man=no "$root/lib/systemd/system/id-console-node.service" 2>&1 \
+    | grep -v -e 'Cannot add dependency' -e 'Command /usr/bin/id-console is not executable' || true)
+  [ -z "$problems" ] || fail "systemd-analyze finds problems in the unit: $problems"
+  echo "systemd-analyze verify: the unit is clean"
 fi
 if as /nowhere x id-console node serve --help >/dev/null 2>&1; then
   port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
