@@ -148,6 +148,17 @@ MIGRATIONS: list[str] = [
         public_key BLOB NOT NULL, valid_from TEXT NOT NULL, valid_until TEXT, certificate BLOB NOT NULL);
     INSERT INTO settings (key, value) SELECT 'ledger_unhashed_events', MAX(seq) FROM events HAVING MAX(seq) > 0;
     """,
+    # issue 12 (robust2): the duplicate check's index holds pairs of name segments, hashed to 64 bits, instead of
+    # single segments, so a look-up reads a few rows however many people share a birth date (registry.py); the
+    # old index is dropped and the new one is built on the next registration, in short transactions.
+    """
+    DROP TABLE dup_segments;
+    CREATE TABLE dup_pairs (
+        h INTEGER NOT NULL, src INTEGER NOT NULL, rid INTEGER NOT NULL, PRIMARY KEY (h, src, rid)
+    ) WITHOUT ROWID;
+    DELETE FROM dup_indexed;
+    DELETE FROM dup_registration_keys;
+    """,
 ]
 
 

@@ -122,6 +122,7 @@ def run(data_dir: str | None = None, demo: bool = False, *, ready: Callable[[obj
     app.setWindowIcon(icon("app"))
     runner = TaskRunner(app)
     window = ConsoleWindow(runner, resolve_data_dir(data_dir, demo), demo=demo, kdf=kdf_limits(demo))
+    window.prebuild_screens = True  # no screen is built when first clicked (docs/performance.md)
     if ready is not None:
         window.login_ready.connect(lambda: ready(window))
     window.show()
@@ -161,8 +162,9 @@ def warm_up_imports() -> None:
     import console.gui.pages.officers
     import console.gui.pages.printing
     import console.gui.pages.settings  # noqa: F401
-    from console.gui import cardprint
+    from console.gui import camera, cardprint
 
+    camera.warm_up()  # QtMultimedia and its FFmpeg plugin: ~0.16 s on the GUI thread otherwise (camera.py)
     cardprint.warm_up()  # the first card's imports hold the GIL; also starts the helper process (offload.py)
     gc.freeze()  # after the imports: what they loaded stays out of full collections
 

@@ -333,13 +333,13 @@
 <context>
     <name>AuditPage</name>
     <message>
-        <location filename="../../console/gui/pages/audit.py" line="+71"/>
-        <location line="+60"/>
+        <location filename="../../console/gui/pages/audit.py" line="+72"/>
+        <location line="+61"/>
         <source>Audit trail</source>
         <translation>审计记录</translation>
     </message>
     <message>
-        <location line="-58"/>
+        <location line="-59"/>
         <source>Everything officers did here, logins and refusals included, newest first. Each change is a signed entry of the office&apos;s log; its signature is checked as it is shown.</source>
         <translation>工作人员在此所做的一切（包括登录和被拒绝的操作），最新的在前。每项变更都是办事处日志中的一条签名记录；显示时会核验其签名。</translation>
     </message>
@@ -428,12 +428,12 @@
         <translation>详情</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+48"/>
         <source>any day</source>
         <translation>任意日期</translation>
     </message>
     <message numerus="yes">
-        <location line="+55"/>
+        <location line="+58"/>
         <source>%n entry(ies) shown.</source>
         <translation>
             <numerusform>显示 %n 条记录。</numerusform>
@@ -476,7 +476,7 @@
         <translation>（未知用户）</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+11"/>
         <source>Export the audit trail</source>
         <translation>导出审计记录</translation>
     </message>
@@ -506,9 +506,60 @@
 <context>
     <name>CalibrationPreview</name>
     <message>
-        <location filename="../../console/gui/pages/printing.py" line="+397"/>
+        <location filename="../../console/gui/pages/printing.py" line="+396"/>
         <source>grey: the card stock · outline: where the test card prints</source>
         <translation>灰色：卡片 · 轮廓：测试卡的打印位置</translation>
+    </message>
+</context>
+<context>
+    <name>CameraPhotoDialog</name>
+    <message>
+        <location filename="../../console/gui/camera.py" line="+287"/>
+        <source>Take a photo</source>
+        <translation>拍摄照片</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The person looks into the camera, face and shoulders in the picture, in even light. The photo is cropped to a portrait around the face&apos;s usual place.</source>
+        <translation>请本人看向摄像头，脸部和肩部都在画面内，光线均匀。照片会按脸部的通常位置裁成竖幅人像。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Take photo</source>
+        <translation>拍照</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>No camera is connected to this computer.</source>
+        <translation>这台电脑没有连接摄像头。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>No picture from the camera yet; wait a moment and try again.</source>
+        <translation>摄像头还没有画面；请稍候再试。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The camera&apos;s picture could not be read; try again.</source>
+        <translation>无法读取摄像头的画面；请再试一次。</translation>
+    </message>
+</context>
+<context>
+    <name>CameraView</name>
+    <message>
+        <location line="-112"/>
+        <source>Camera picture</source>
+        <translation>摄像头画面</translation>
+    </message>
+    <message>
+        <location line="+56"/>
+        <source>The camera stopped: {reason}. Check its cable, or close other programs using it.</source>
+        <translation>摄像头已停止：{reason}。请检查连接线，或关闭正在使用它的其他程序。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>no reason given</source>
+        <translation>未说明原因</translation>
     </message>
 </context>
 <context>
@@ -521,12 +572,12 @@
     </message>
     <message>
         <location line="+209"/>
-        <location line="+93"/>
+        <location line="+188"/>
         <source>The printer could not be started; check that it is connected and switched on.</source>
         <translation>无法启动打印机；请检查打印机是否已连接并开机。</translation>
     </message>
     <message>
-        <location line="-81"/>
+        <location line="-176"/>
         <source>The printer refused page {number}; check it and print again.</source>
         <translation>打印机拒绝了第 {number} 页；请检查打印机后重新打印。</translation>
     </message>
@@ -724,7 +775,7 @@
         <translation>已发送到打印机</translation>
     </message>
     <message>
-        <location line="+62"/>
+        <location line="+61"/>
         <source>The printer&apos;s paper is {width:.0f} × {height:.0f} mm, neither an ID-1 card nor A4. The cards print at their true size (85.6 × 54 mm each), centred on the paper, not enlarged to fill it.</source>
         <translation>打印机的纸张为 {width:.0f} × {height:.0f} 毫米，既不是 ID-1 卡片也不是 A4。卡片将按实际尺寸（每张 85.6 × 54 毫米）居中打印，不会放大铺满纸张。</translation>
     </message>
@@ -844,7 +895,7 @@
 <context>
     <name>ConsoleWindow</name>
     <message>
-        <location filename="../../console/gui/window.py" line="+374"/>
+        <location filename="../../console/gui/window.py" line="+439"/>
         <source>ID Console</source>
         <translation>身份证件管理台</translation>
     </message>
@@ -889,7 +940,7 @@
         <translation>无法打开办公室</translation>
     </message>
     <message numerus="yes">
-        <location line="+46"/>
+        <location line="+48"/>
         <source>Locked after %n minute(s) without activity; log in again.</source>
         <translation>
             <numerusform>%n 分钟无操作，已自动锁定；请重新登录。</numerusform>
@@ -1028,7 +1079,7 @@
 <context>
     <name>ImportPage</name>
     <message>
-        <location filename="../../console/gui/pages/importer.py" line="+97"/>
+        <location filename="../../console/gui/pages/importer.py" line="+98"/>
         <source>{path} is not UTF-8 text; save it from the spreadsheet as CSV UTF-8.</source>
         <translation>{path} 不是 UTF-8 文本；请在电子表格中另存为 CSV UTF-8。</translation>
     </message>
@@ -1098,7 +1149,7 @@
         <translation>导入</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+23"/>
         <source>Choose the CSV file to import</source>
         <translation>选择要导入的 CSV 文件</translation>
     </message>
@@ -1285,6 +1336,146 @@
         <location line="+10"/>
         <source>Not replaced</source>
         <translation>未更换</translation>
+    </message>
+</context>
+<context>
+    <name>LedgerPage</name>
+    <message>
+        <location filename="../../console/gui/pages/ledger.py" line="+165"/>
+        <source>Shared ledger</source>
+        <extracomment>How often the console syncs while open (ID_CONSOLE_SYNC_SECONDS overrides it, e.g. for a demonstration).</extracomment>
+        <translation>共享账本</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Every office publishes its signed log to the shared folder and checks everyone else&apos;s. The console syncs on its own every few minutes while it is open.</source>
+        <translation>每个办事处把自己签名的日志发布到共享文件夹，并核对其他办事处的日志。控制台打开期间每隔几分钟自动同步一次。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Sync now</source>
+        <translation>立即同步</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Office</source>
+        <translation>办事处</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Entries</source>
+        <translation>条目数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Problem</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <location line="-1"/>
+        <source>Last accepted</source>
+        <translation>最近接受</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Logs of other offices</source>
+        <translation>其他办事处的日志</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Evidence of the selected log (anyone can check it with the office&apos;s key):</source>
+        <translation>所选日志的证据（任何人都可以用该办事处的密钥核对）：</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Evidence</source>
+        <translation>证据</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>in step</source>
+        <translation>一致</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>FORKED: no longer applied</source>
+        <translation>分叉：不再应用</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>refused</source>
+        <translation>已拒绝</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <location line="+34"/>
+        <source>Not synced</source>
+        <translation>未同步</translation>
+    </message>
+    <message>
+        <location line="-34"/>
+        <source>The session has ended; log in again.</source>
+        <translation>会话已结束，请重新登录。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Syncing…</source>
+        <translation>正在同步…</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Publishing this office&apos;s log, then checking the others.</source>
+        <translation>正在发布本办事处的日志，然后核对其他日志。</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Synced, with alarms</source>
+        <translation>已同步，但有警报</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Nothing was applied from these logs:</source>
+        <translation>以下日志的内容均未应用：</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Synced</source>
+        <translation>已同步</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{published} new entries published, {applied} applied from other offices.</source>
+        <translation>已发布 {published} 条新条目，已应用其他办事处的 {applied} 条。</translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>never</source>
+        <translation>从未</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Folder: {folder}. This office ({office}): {size} entries, {published} published; last sync {last}.</source>
+        <translation>文件夹：{folder}。本办事处（{office}）：{size} 条条目，已发布 {published} 条；最近同步 {last}。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>none configured (an administrator sets it with `ledger configure`)</source>
+        <translation>未配置（由管理员用 `ledger configure` 设置）</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Ledger alarm</source>
+        <translation>账本警报</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>These logs are not applied: {logs}. Select one to see the evidence.</source>
+        <translation>以下日志未被应用：{logs}。选择一项查看证据。</translation>
     </message>
 </context>
 <context>
@@ -1558,21 +1749,23 @@
     </message>
     <message>
         <location line="+1"/>
+        <location line="+16"/>
         <source>officer unlocked</source>
         <translation>解锁工作人员</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-15"/>
         <source>own password changed</source>
         <translation>修改本人密码</translation>
     </message>
     <message>
         <location line="+1"/>
+        <location line="+15"/>
         <source>setting changed</source>
         <translation>修改设置</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-14"/>
         <source>citizen registered</source>
         <translation>登记公民</translation>
     </message>
@@ -1630,6 +1823,56 @@
         <location line="+1"/>
         <source>audit trail exported</source>
         <translation>导出审计记录</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>office enrolled</source>
+        <translation>办事处已登记</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>office keys shared with officers</source>
+        <translation>已向工作人员提供办事处密钥</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>key backup made</source>
+        <translation>已备份密钥</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>other issuers&apos; keys imported</source>
+        <translation>已导入其他签发机构的密钥</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>shared ledger folder chosen</source>
+        <translation>已选择共享账本文件夹</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>account locked</source>
+        <translation>账户已锁定</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>account unlocked</source>
+        <translation>账户已解锁</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>choose the shared ledger folder</source>
+        <translation>选择共享账本文件夹</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>synchronise the ledger</source>
+        <translation>同步账本</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>verify the ledger</source>
+        <translation>核查账本</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -1926,6 +2169,128 @@
     </message>
 </context>
 <context>
+    <name>OfficesPage</name>
+    <message>
+        <location filename="../../console/gui/pages/ledger.py" line="+40"/>
+        <location line="+20"/>
+        <source>Offices</source>
+        <translation>办事处</translation>
+    </message>
+    <message>
+        <location line="-18"/>
+        <source>The offices of the authority. Each hands out ID numbers from its own slot, so two offices never give the same number.</source>
+        <translation>本机构的各办事处。每个办事处只从自己的号段分配身份号码，因此两个办事处绝不会发出相同的号码。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Code</source>
+        <translation>代码</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Slot</source>
+        <translation>号段</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+29"/>
+        <source>Region</source>
+        <translation>地区</translation>
+    </message>
+    <message>
+        <location line="-28"/>
+        <source>This office</source>
+        <translation>本办事处</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Keys</source>
+        <translation>密钥</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Enrol a new office</source>
+        <translation>登记新办事处</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>cn-18 only: the county code</source>
+        <translation>仅 cn-18：县级行政区划代码</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Office code</source>
+        <translation>办事处代码</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Office name</source>
+        <translation>办事处名称</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Passphrase for the file</source>
+        <translation>文件密码短语</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Passphrase again</source>
+        <translation>再次输入密码短语</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Enrol the office and save its file…</source>
+        <translation>登记办事处并保存其文件…</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Give the file and its passphrase to the new office&apos;s administrator separately; they set the office up with `id-console init --join FILE`.</source>
+        <translation>请把文件和密码短语分开交给新办事处的管理员；他们用 `id-console init --join FILE` 设置该办事处。</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <location line="+4"/>
+        <location line="+28"/>
+        <source>Not enrolled</source>
+        <translation>未登记</translation>
+    </message>
+    <message>
+        <location line="-32"/>
+        <source>The two passphrases differ.</source>
+        <translation>两次输入的密码短语不一致。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The passphrase must have at least 12 characters.</source>
+        <translation>密码短语至少需要 12 个字符。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Save the enrolment file</source>
+        <translation>保存登记文件</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Office enrolled</source>
+        <translation>办事处已登记</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Office {office} has slot {slot}; its file is {out}.</source>
+        <translation>办事处 {office} 的号段为 {slot}；其文件为 {out}。</translation>
+    </message>
+</context>
+<context>
     <name>PersonPanel</name>
     <message>
         <location filename="../../console/gui/pages/citizens.py" line="+59"/>
@@ -2080,7 +2445,7 @@
 <context>
     <name>PrintingPage</name>
     <message>
-        <location filename="../../console/gui/pages/printing.py" line="-317"/>
+        <location filename="../../console/gui/pages/printing.py" line="-316"/>
         <source>Printing</source>
         <translation>打印</translation>
     </message>
@@ -2183,7 +2548,7 @@
         <translation>已发送到打印机</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+9"/>
         <source>Save the cards as PDF</source>
         <translation>将证件保存为 PDF</translation>
     </message>
@@ -2281,7 +2646,12 @@
 <context>
     <name>RegisterPage</name>
     <message>
-        <location filename="../../console/gui/pages/register.py" line="+187"/>
+        <location filename="../../console/gui/pages/register.py" line="+151"/>
+        <source>The camera&apos;s picture could not be made into a photo; take another.</source>
+        <translation>摄像头的画面无法做成照片；请再拍一张。</translation>
+    </message>
+    <message>
+        <location line="+54"/>
         <source>Register a citizen</source>
         <translation>登记公民</translation>
     </message>
@@ -2312,23 +2682,23 @@
     </message>
     <message>
         <location line="+4"/>
-        <location line="+69"/>
+        <location line="+76"/>
         <source>Latin family name</source>
         <translation>拉丁字母姓</translation>
     </message>
     <message>
-        <location line="-68"/>
+        <location line="-75"/>
         <source>Optional: replaces the automatic Latin form, e.g. AL-RASHID</source>
         <translation>选填：取代自动生成的拉丁字母形式，例如 AL-RASHID</translation>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+67"/>
+        <location line="+74"/>
         <source>Latin given names</source>
         <translation>拉丁字母名</translation>
     </message>
     <message>
-        <location line="-66"/>
+        <location line="-73"/>
         <source>Optional: replaces the automatic Latin form, e.g. ALI</source>
         <translation>选填：取代自动生成的拉丁字母形式，例如 ALI</translation>
     </message>
@@ -2379,12 +2749,12 @@
     </message>
     <message>
         <location line="+14"/>
-        <location line="+272"/>
+        <location line="+327"/>
         <source>No photo</source>
         <translation>无照片</translation>
     </message>
     <message>
-        <location line="-270"/>
+        <location line="-325"/>
         <source>Choose photo…</source>
         <translation>选择照片…</translation>
     </message>
@@ -2395,11 +2765,21 @@
     </message>
     <message>
         <location line="+2"/>
+        <source>Looking for a camera…</source>
+        <translation>正在查找摄像头…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Take photo with camera</source>
+        <translation>用摄像头拍照</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>JPEG or PNG. Optional. A larger picture is cropped and scaled; you confirm it.</source>
         <translation>JPEG 或 PNG，可选。较大的图片会被裁剪和缩放，并由您确认。</translation>
     </message>
@@ -2445,17 +2825,17 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+308"/>
+        <location line="+357"/>
         <source>Register</source>
         <translation>登记</translation>
     </message>
     <message>
-        <location line="-306"/>
+        <location line="-355"/>
         <source>Register this person (Ctrl+Enter)</source>
         <translation>登记此人（Ctrl+Enter）</translation>
     </message>
     <message>
-        <location line="+86"/>
+        <location line="+89"/>
         <source>Choose the sex: F, M or X.</source>
         <translation>请选择性别：F、M 或 X。</translation>
     </message>
@@ -2480,7 +2860,7 @@
         <translation>拉丁字母拼写（证件、机读区）：{latin}</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+21"/>
         <source>Choose a photo</source>
         <translation>选择照片</translation>
     </message>
@@ -2500,13 +2880,33 @@
         <translation>照片为 {width}×{height} 像素（{size} KB），超出证件所需。已按面部通常位置裁剪为竖幅，并缩放到 {out_w}×{out_h} 像素（{out_kb} KB）。之后请检查预览：必须显示完整面部。使用此照片吗？</translation>
     </message>
     <message>
-        <location line="+63"/>
-        <location line="+73"/>
+        <location line="+52"/>
+        <source>Take photo…</source>
+        <translation>拍照…</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>No camera found</source>
+        <translation>未找到摄像头</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Take the photo with the camera connected to this computer</source>
+        <translation>用连接到这台电脑的摄像头拍照</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No camera is connected to this computer; choose a photo file instead.</source>
+        <translation>这台电脑没有连接摄像头；请改为选择照片文件。</translation>
+    </message>
+    <message>
+        <location line="+53"/>
+        <location line="+74"/>
         <source>Check the marked fields.</source>
         <translation>请检查标出的字段。</translation>
     </message>
     <message>
-        <location line="-73"/>
+        <location line="-74"/>
         <source>Nothing was registered yet.</source>
         <translation>尚未登记任何内容。</translation>
     </message>
@@ -2516,7 +2916,7 @@
         <translation>正在登记…</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>Registered. ID number: {number}</source>
         <translation>已登记。身份号码：{number}</translation>
     </message>
@@ -2775,7 +3175,7 @@
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../console/gui/pages/settings.py" line="+67"/>
+        <location filename="../../console/gui/pages/settings.py" line="+74"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
@@ -2836,7 +3236,22 @@
         <translation>证件有效期</translation>
     </message>
     <message>
+        <location line="+2"/>
+        <source>Verifier URL</source>
+        <translation>核验网址</translation>
+    </message>
+    <message>
         <location line="+1"/>
+        <source>e.g. https://ids.example.org/check/ (empty: no line)</source>
+        <translation>例如 https://ids.example.org/check/（留空：不印此行）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Where card holders check a card; printed on the back as &quot;Check this card at …&quot;</source>
+        <translation>持证人核验证件的网址；印在证件背面，写作“在……核验此证件”</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>&amp;Country of issuance</source>
         <translation>签发国(&amp;C)</translation>
     </message>
@@ -2851,7 +3266,17 @@
         <translation>适用于此后签发的凭证；已签发的证件保持原有效期。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+2"/>
+        <source>Ve&amp;rifier URL</source>
+        <translation>核验网址(&amp;R)</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>An https address, printed on the back of cards made from now on so that holders know where to check a card. Leave it empty for no such line.</source>
+        <translation>https 网址，印在今后制作的证件背面，让持证人知道在哪里核验证件。留空则不印此行。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>This computer</source>
         <translation>本机</translation>
     </message>
@@ -2881,7 +3306,7 @@
         <translation>保存更改</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+37"/>
         <source>Nothing to save</source>
         <translation>没有需要保存的内容</translation>
     </message>
@@ -2919,7 +3344,7 @@
 <context>
     <name>StartPage</name>
     <message>
-        <location filename="../../console/gui/window.py" line="-466"/>
+        <location filename="../../console/gui/window.py" line="-533"/>
         <source>Opening the office…</source>
         <translation>正在打开办公室…</translation>
     </message>
@@ -2927,7 +3352,7 @@
 <context>
     <name>VerifyPage</name>
     <message>
-        <location filename="../../console/gui/pages/verify.py" line="+125"/>
+        <location filename="../../console/gui/pages/verify.py" line="+133"/>
         <source>Verify a card</source>
         <translation>核验证件</translation>
     </message>
@@ -2967,7 +3392,18 @@
         <translation>打开证件的照片、扫描件或 PDF（Ctrl+O）</translation>
     </message>
     <message>
-        <location line="+46"/>
+        <location line="+3"/>
+        <source>Looking for a camera…</source>
+        <translation>正在查找摄像头…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location line="+111"/>
+        <source>Scan with camera</source>
+        <translation>用摄像头扫描</translation>
+    </message>
+    <message>
+        <location line="-59"/>
         <source>Photo</source>
         <translation>照片</translation>
     </message>
@@ -3037,7 +3473,22 @@
         <translation>尚未核验证件。核验结论将显示在这里：有效、已吊销、已暂停、已过期、伪造…</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+33"/>
+        <source>No camera found</source>
+        <translation>未找到摄像头</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Hold the card&apos;s QR code in front of the camera; each card is checked once.</source>
+        <translation>把证件的二维码对准摄像头；每张证件只核验一次。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No camera is connected to this computer. Use the barcode scanner, or open a picture or PDF.</source>
+        <translation>这台电脑没有连接摄像头。请使用条码扫描枪，或打开图片或 PDF。</translation>
+    </message>
+    <message>
+        <location line="+60"/>
         <source>Open a picture or PDF of the card</source>
         <translation>打开证件的图片或 PDF</translation>
     </message>
@@ -3074,17 +3525,17 @@
     <message>
         <location line="+9"/>
         <source>kid in the protected header</source>
-        <translation>kid 在受保护头部</translation>
+        <translation>密钥标识在受保护头部</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>kid in the unprotected header</source>
-        <translation>kid 在非保护头部</translation>
+        <translation>密钥标识在非保护头部</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>no kid</source>
-        <translation>无 kid</translation>
+        <translation>无密钥标识</translation>
     </message>
     <message>
         <location line="+3"/>
@@ -3107,7 +3558,7 @@
         <translation>未显示（格式）</translation>
     </message>
     <message>
-        <location line="+49"/>
+        <location line="+50"/>
         <source>VALID</source>
         <translation>有效</translation>
     </message>
@@ -3185,7 +3636,7 @@
 <context>
     <name>Workspace</name>
     <message>
-        <location filename="../../console/gui/window.py" line="+126"/>
+        <location filename="../../console/gui/window.py" line="+137"/>
         <source>DEMO</source>
         <translation>演示</translation>
     </message>
@@ -3215,12 +3666,12 @@
         <translation>锁定控制台并退出登录（Ctrl+L）</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+23"/>
         <source>Screens</source>
         <translation>界面</translation>
     </message>
     <message>
-        <location line="-58"/>
+        <location line="-78"/>
         <source>Register</source>
         <translation>登记</translation>
     </message>
@@ -3281,17 +3732,38 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>Shared ledger</source>
+        <translation>共享账本</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Offices</source>
+        <translation>办事处</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Verify a card</source>
         <translation>核验证件</translation>
     </message>
     <message>
-        <location line="+64"/>
+        <location line="+53"/>
+        <source>The office&apos;s signed log does not check out: changes are refused</source>
+        <translation>本办事处的签名日志校验未通过：拒绝一切更改</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{fault} You can look and verify (Shared ledger); restore office.db from a backup or rebuild the office from the ledger.</source>
+        <translation>{fault} 您仍可查看和核验（共享账本）；请从备份恢复 office.db，或从账本重建本办事处。</translation>
+    </message>
+    <message>
+        <location line="+27"/>
         <source>{title} (Ctrl+{number})</source>
         <translation>{title}（Ctrl+{number}）</translation>
     </message>
     <message>
-        <location line="+76"/>
+        <location line="+113"/>
         <source>Ctrl+1 … Ctrl+{n}: switch screens</source>
+        <extracomment>Pause before the first screen is built ahead, and between two (time for the officer&apos;s own clicks). Built first: the screen each role came for (a supervisor&apos;s approvals, an administrator&apos;s officers, an auditor&apos;s trail), then searching and verifying; the rest follow in navigation order.</extracomment>
         <translation>Ctrl+1 … Ctrl+{n}：切换界面</translation>
     </message>
     <message>
