@@ -185,22 +185,29 @@ def _search(clerk: Session, office: Office, queries: int, held: int) -> Row:
         "SELECT family_name, given_name FROM citizens ORDER BY random() LIMIT ?", (queries,)
     ).fetchall()
     texts = [f"{family[: rng.randint(2, 5)]} {given[: rng.randint(2, 4)]}" for family, given in names]
-    times: list[float] = []
+    cpu: list[float] = []
+    wall: list[float] = []
     for text in texts:
-        start = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         registry.search(clerk, text)
-        times.append(time.perf_counter() - start)
-    times.sort()
-    p95 = times[int(0.95 * (len(times) - 1))] * 1000
+        cpu.append(time.process_time() - started_cpu)
+        wall.append(time.perf_counter() - started)
+    cpu.sort()
+    wall.sort()
+
+    def p95(xs: list[float]) -> float:
+        return xs[int(0.95 * (len(xs) - 1))] * 1000
+
     return Row(
         "search",
-        p95,
-        " ms p95",
+        p95(cpu),
+        " ms p95 CPU",
         "",
         None,
         "<= 20 ms at 1,000,000",
         higher=False,
-        note=f"{held:,} people, {len(texts)} queries, p50 {statistics.median(times) * 1000:.1f} ms",
+        note=f"{held:,} people, {len(texts)} two-word queries; p50 {statistics.median(cpu) * 1000:.1f} ms CPU; "
+        f"wall p95 {p95(wall):.1f} ms",
     )
 
 
@@ -387,17 +394,19 @@ def bench_start_rows(sizes: Sizes, folder: Path, only: set[str]) -> list[Row]:
             pairs = [(_process(argv, cli_env), _process(floor_cmd, env)) for _ in range(sizes.starts + 1)][1:]
             cpu = statistics.median(a[0] for a, _b in pairs)
             wall = statistics.median(a[1] for a, _b in pairs)
+            floor_cpu = statistics.median(b[0] for _a, b in pairs)
             floor_wall = statistics.median(b[1] for _a, b in pairs)
             rows.append(
                 Row(
                     name,
-                    wall * 1000,
-                    " ms",
+                    cpu * 1000,
+                    " ms CPU",
                     "python -c pass",
-                    floor_wall * 1000,
+                    floor_cpu * 1000,
                     "<= 4x floor",
                     higher=False,
-                    note=f"CPU {cpu * 1000:.0f} ms; median of {len(pairs)} alternating runs",
+                    note=f"wall {wall * 1000:.0f} ms against {floor_wall * 1000:.0f} ms; medians of {len(pairs)} "
+                    "alternating runs",
                 )
             )
     if "gui" in only:

@@ -445,7 +445,10 @@ def verify(
     if not signature_held or verdict.credential_id is None:
         return verdict
     cid = bytes.fromhex(verdict.credential_id)
-    ours = verdict.issuer is not None and verdict.issuer in issuer_forms(issuer_id(office))
+    own = office.caches.get("own_issuer_forms")  # the authority's domain and the local code never change
+    if own is None:
+        own = office.caches.setdefault("own_issuer_forms", issuer_forms(issuer_id(office)))
+    ours = verdict.issuer is not None and verdict.issuer in own
     as_of = to_iso(office.clock())
     finding = findings.get(cid)
     if finding is None and ours and cid in foreign:
