@@ -493,7 +493,10 @@ def main(argv: list[str] | None = None) -> int:
                             f"({row.floor_name})   ratio {ratio}   {row.note}",
                             flush=True,
                         )
-    print("\nSummary (min–max over runs; rates per CPU second of this process, start-up in wall ms):")
+    print(
+        "\nSummary (min–max over runs; rates per CPU second of this process, CLI start in the child's CPU ms, GUI "
+        "start in wall ms):"
+    )
     print(f"| {'figure':18} | {'measured':>22} | {'floor':>22} | {'ratio':>12} | goal |")
     for name, rows in results.items():
         values = [r.value for r in rows]
