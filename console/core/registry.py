@@ -432,7 +432,7 @@ def catch_up_index(db: Database) -> None:
         ).fetchone()[0]
         if behind < INDEX_CATCH_UP_ROWS:
             return
-        with transaction(db) as conn:
+        with transaction(db, polite=True) as conn:
             _catch_up_index(conn, INDEX_CATCH_UP_ROWS)
 
 
@@ -791,7 +791,7 @@ def register_stream(
         held: list[int] = []
         counters: dict[str, int] = {}
         catch_up_index(office.db)
-        with transaction(office.db) as conn:
+        with transaction(office.db, polite=True) as conn:
             started = time.monotonic()
             taken = 0
             while waiting and (taken == 0 or time.monotonic() - started < hold_seconds):
