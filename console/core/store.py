@@ -321,6 +321,20 @@ def _begin(conn: sqlite3.Connection) -> None:
             os.close(fd)  # releases the claim
 
 
+def writers_waiting(conn: sqlite3.Connection) -> bool:
+    """Whether another writer is waiting for the write lock now (a bulk transaction then ends early)."""
+    fd = _open_claim(conn)
+    if fd is None:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return False
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+
+
 def _defer_to_waiting_writers(conn: sqlite3.Connection) -> None:
     """Wait (at most POLITE_WAIT_SECONDS) until no other writer claims to be waiting for the lock."""
     fd = _open_claim(conn)
