@@ -42,7 +42,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "status-list": ("statuslists", "register"),
     "ledger": ("ledger", "register"),  # ledger issue
     "office": ("offices", "register"),  # ledger issue: office add / list
+    **dict.fromkeys(("keys", "rebuild"), ("backup", "register")),  # ledger issue: keys backup, rebuild
     "verifier": ("verifier", "register"),
+    "node": ("node", "register"),  # issue 10: node serve
 }
 
 

@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from console.core import events, truth
-from console.core.accounts import Session
 from console.core.errors import ValidationError
 from console.core.i18n import _
 from console.core.issuance import trust_list
@@ -25,6 +24,9 @@ from console.core.roles import Permission
 from console.core.store import transaction
 from console.core.timeutil import to_iso
 from console.core.trust import TrustedKey, TrustList, from_jwks, from_jwks_json, issuer_forms, kid_text, to_jwks
+
+if TYPE_CHECKING:  # accounts pulls the keystore and argon2 in; `verify` needs neither (issue 16)
+    from console.core.accounts import Session
 
 logger = logging.getLogger(__name__)
 

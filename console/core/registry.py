@@ -536,6 +536,7 @@ class _Allocation:
         office = session.office.local_office()
         self.scheme = session.office.authority()["scheme"]
         self.office_code = office["code"]
+        self.last_counter: dict[str, int] = {}
         self.allocator = coding.allocator_for(
             coding.OfficePartition(
                 self.scheme, office["slot"], office["region"], session.office_keys().numbering_secret
@@ -579,6 +580,7 @@ class _Allocation:
             self.save_counters(conn, {key: counter})
         else:
             counters[key] = counter
+        self.last_counter = {key: counter}  # sealed into the event, so a rebuild restores the counter exactly
         return number
 
     @staticmethod
@@ -624,6 +626,11 @@ def _insert_citizen(
             approved_by,
         ),
     )
+
+
+def _held_record(person: Person, duplicates: list[dict[str, Any]]) -> dict[str, Any]:
+    """The sealed part of a hold: the person (no number yet) and the possible duplicates shown to the reviewer."""
+    return {"person": person.sealed_record(None), "candidates": duplicates}
 
 
 def _hold(
@@ -676,6 +683,8 @@ def register(session: Session, raw: PersonInput) -> dict[str, Any]:
                 event_type="registration.held",
                 now=now,
                 clear={"review": review_id, "candidates": len(duplicates)},
+                # what the review needs after a rebuild (docs/ledger.md, "Rebuild"): the person and the candidates
+                sealed=events.seal_record(records_public, _held_record(person, duplicates)),
                 audit_detail=f"review {review_id}: {len(duplicates)} possible duplicate(s)",
             )
             return {"status": "pending-review", "review_id": review_id, "possible_duplicates": duplicates}
@@ -687,7 +696,9 @@ def register(session: Session, raw: PersonInput) -> dict[str, Any]:
             event_type="citizen.registered",
             now=now,
             clear={"subject": _subject(session, number)},
-            sealed=events.seal_record(records_public, person.sealed_record(number)),
+            sealed=events.seal_record(
+                records_public, {**person.sealed_record(number), "counter": allocation.last_counter}
+            ),
             audit_detail=f"registered {number}",
         )
     return {"status": "registered", "id_number": number}
@@ -790,6 +801,7 @@ def register_stream(
         stamp = to_iso(now)
         registered: list[tuple[str, Person]] = []
         held: list[int] = []
+        held_records: list[dict[str, Any]] = []
         counters: dict[str, int] = {}
         catch_up_index(office.db)
         with transaction(office.db, polite=True) as conn:
@@ -801,6 +813,7 @@ def register_stream(
                 duplicates = find_duplicates(conn, person)
                 if duplicates:
                     held.append(_hold(conn, person, duplicates, session.username, stamp))
+                    held_records.append({"review": held[-1], **_held_record(person, duplicates)})
                 else:
                     number = allocation.store(
                         conn, person, now=stamp, registered_by=session.username, counters=counters
@@ -817,7 +830,14 @@ def register_stream(
                     event_type="citizens.imported",
                     now=now,
                     clear={"subjects": [_subject(session, n) for n, _ in registered], "held": held},
-                    sealed=events.seal_record(records_public, {"records": [p.sealed_record(n) for n, p in registered]}),
+                    sealed=events.seal_record(
+                        records_public,
+                        {
+                            "records": [p.sealed_record(n) for n, p in registered],
+                            "counters": counters,
+                            "held": held_records,
+                        },
+                    ),
                     audit_detail=f"imported {len(registered)}, held {len(held)} for review",
                 )
         last_commit = time.monotonic()
@@ -949,7 +969,10 @@ def accept_review(session: Session, review_id: int, note: str = "") -> dict[str,
             event_type="citizen.registered",
             now=now,
             clear={"subject": _subject(session, number), "review": review_id},
-            sealed=events.seal_record(bytes(office.authority()["records_public"]), person.sealed_record(number)),
+            sealed=events.seal_record(
+                bytes(office.authority()["records_public"]),
+                {**person.sealed_record(number), "counter": allocation.last_counter, "review_note": note},
+            ),
             audit_detail=f"review {review_id} accepted: registered {number}",
         )
     return {"review_id": review_id, "status": "accepted", "id_number": number}
@@ -973,6 +996,7 @@ def reject_review(session: Session, review_id: int, note: str) -> dict[str, Any]
             event_type="registration.rejected",
             now=now,
             clear={"review": review_id},
+            sealed=events.seal_record(bytes(office.authority()["records_public"]), {"note": note.strip()}),
             audit_detail=f"review {review_id} rejected",
         )
     return {"review_id": review_id, "status": "rejected"}

@@ -72,7 +72,7 @@ def remake(
     signing_key: nacl.signing.SigningKey,
     now: datetime,
     *,
-    office: Office,
+    office: Office | None,
 ) -> bytes:
     """Pack the office's credential statuses into a list, sign the token, store it; return the token.
 
@@ -91,7 +91,8 @@ def remake(
     # Only VALID and SUSPENDED differ from the INVALID every entry starts as (revoked and superseded are
     # INVALID too). "+office_code" makes SQLite scan the table instead of walking the index and looking every
     # row up: 4x faster for a million credentials (docs/performance.md).
-    withheld = truth.withheld_indices(office) if office_code == office.local_office()["code"] else {}
+    # None only for a rebuild, whose rows were just replayed from verified events (rebuild.py)
+    withheld = truth.withheld_indices(office) if office and office_code == office.local_office()["code"] else {}
     entries = conn.execute(
         "SELECT status_idx, status FROM credentials WHERE +office_code = ? AND status_idx IS NOT NULL "
         "AND status IN ('active', 'suspended')",

@@ -122,6 +122,7 @@ def run(data_dir: str | None = None, demo: bool = False, *, ready: Callable[[obj
     app.setWindowIcon(icon("app"))
     runner = TaskRunner(app)
     window = ConsoleWindow(runner, resolve_data_dir(data_dir, demo), demo=demo, kdf=kdf_limits(demo))
+    window.prebuild_screens = True  # no screen is built when first clicked (docs/performance.md)
     if ready is not None:
         window.login_ready.connect(lambda: ready(window))
     window.show()
@@ -178,6 +179,9 @@ def _warm_up(runner: object) -> None:
 def main() -> None:
     """Entry point of the `id-console-gui` launcher (``--demo`` and ``--data-dir DIR`` are understood)."""
     import argparse
+    import multiprocessing
+
+    multiprocessing.freeze_support()  # a frozen build's helper process (offload.py) starts here; else a no-op
 
     parser = argparse.ArgumentParser(prog="id-console-gui", description="ID-issuing authority desktop console")
     parser.add_argument("--data-dir", metavar="DIR")

@@ -9,19 +9,21 @@ process). A child process has a GIL of its own: the parent sends card data or fi
 strings back.
 
 One child (spawned, not forked: a fork of a Qt process with running threads is unsafe) is started on first
-use and kept for the life of the process. A frozen bundle (PyInstaller) has no interpreter to spawn, so there
-the work stays in the calling thread.
+use and kept for the life of the process. In the PyInstaller bundle the child is the bundle's own executable
+again: its entry point (packaging/entry.py) calls `multiprocessing.freeze_support()` first, which runs the child's
+loop instead of a second console.
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
-import sys
+import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from typing import Any, TypeVar
 
 from console.core import cards as cards_module
 from console.core import i18n, scanning
@@ -29,6 +31,8 @@ from console.core.cards import CardData, Progress, Sheet
 from console.core.errors import UserCancelled
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
@@ -83,6 +87,26 @@ def _render_in_child(
     return cards_module.render_cards(cards, sheet=sheet, back=back, offset_mm=offset_mm)
 
 
+#: How much nicer than the console the child runs (POSIX nice levels: 10 is a weight of ~1/10).
+CHILD_NICENESS = 10
+
+
+def _lower_priority() -> None:
+    """In the child, first thing: yield the CPU to the console's own threads.
+
+    The console's threads share the GIL, and a thread the operating system keeps off a CPU while it holds
+    the GIL stalls the GUI thread. Processes of one session share the CPU the scheduler gives the session
+    (Linux autogroups), so a busy child painting a print job took that CPU from the console's threads and
+    made such waits longer (measured: docs/testing.md, "Responsiveness"). Lowering one's own priority needs no
+    privilege; the child's work only takes longer when the machine is busy.
+    """
+    if hasattr(os, "nice"):
+        try:
+            os.nice(CHILD_NICENESS)
+        except OSError:  # pragma: no cover - a platform that refuses; the child still works
+            logger.info("the helper process could not lower its priority")
+
+
 def _forget_pool() -> None:
     global _pool
     logger.warning("the helper process died; doing its work in this process")
@@ -92,11 +116,11 @@ def _forget_pool() -> None:
 
 def _executor() -> ProcessPoolExecutor | None:
     global _pool
-    if getattr(sys, "frozen", False):
-        return None
     with _lock:
         if _pool is None:
-            _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+            _pool = ProcessPoolExecutor(
+                max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_lower_priority
+            )
         return _pool
 
 
@@ -114,6 +138,26 @@ def qr_texts(data: bytes, where: str) -> list[str]:
     except BrokenProcessPool:  # the child died (killed, out of memory): start a new one next time, do it here
         _forget_pool()
         return _qr_texts(data, where, i18n.language())
+
+
+class NoChild(Exception):
+    """The helper process died while running the work; do it in this process."""
+
+
+def in_child(function: Callable[..., T], *args: Any) -> T:
+    """`function(*args)` run in the child: a module-level function whose arguments and result pickle.
+
+    Raises:
+        NoChild: the child died while running this (killed, out of memory); a new one starts next time.
+    """
+    executor = _executor()
+    if executor is None:
+        raise NoChild()
+    try:
+        return executor.submit(function, *args).result()
+    except BrokenProcessPool:
+        _forget_pool()
+        raise NoChild() from None
 
 
 def warm_up(specimen: CardData | None = None) -> None:

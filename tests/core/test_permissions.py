@@ -44,6 +44,7 @@ from console.core import (
     issuance,
     ledgerverify,
     officers,
+    rebuild,
     registry,
     requests,
     site,
@@ -350,6 +351,8 @@ SERVICES: list[Service] = [
     Service(ledger_sync.configure, "sync.configure", _empty_folder, ledger_sync.configure, True),
     Service(ledger_sync.run_sync, "sync.run", _empty_folder, ledger_sync.run_sync, True),
     Service(ledgerverify.verify_office, "ledger.verify", _nothing, lambda s, _: ledgerverify.verify_office(s), False),
+    # a key backup changes nothing but is audited (keys.backup)
+    Service(rebuild.make_backup, "key.manage", _nothing, lambda s, _: rebuild.make_backup(s), True),
 ]
 
 
@@ -437,6 +440,7 @@ UNGUARDED_WRITERS: dict[str, str] = {
     "atomic.atomic_write": "building block: writes one file for its (guarded) caller",
     "keystore.write_sealed": "building block: seals bytes to a file for its (guarded) caller",
     "keys.write_master_sealed": "building block: seals bytes to a file for its (guarded) caller",
+    "rebuild.rebuild_office": "sets up a lost office from a key backup and its log, like init_office; refuses a used folder",
     "enrolment.join_office": "sets up a new office from an enrolment file, like init_office; refuses a used folder",
     "publish.write_trust_files": "public files only (keys, status lists) into a folder the caller names; no login",
     "site.export_site": "the verifier page plus the public trust files (publish.write_trust_files); no login",
