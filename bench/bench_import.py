@@ -42,17 +42,27 @@ from pathlib import Path
 from console.core.accounts import login
 from console.core.keystore import KDF_PRESETS
 from console.core.office import Office
-from console.core import cardservice
+from console.core import cardservice, store
+waited = [0.0]
+begin = store._begin
+def timed_begin(conn):  # time spent waiting for the write lock (BEGIN IMMEDIATE), apart from disk and CPU
+    t = time.perf_counter()
+    try:
+        return begin(conn)
+    finally:
+        waited[0] += time.perf_counter() - t
+store._begin = timed_begin
 office = Office(Path(sys.argv[1]), kdf=KDF_PRESETS["min"])
 stop = Path(sys.argv[2])
 n = 0
 while not stop.exists():
     t0 = time.perf_counter()
+    waited[0] = 0.0
     session = login(office, "other", sys.argv[3])
     t1 = time.perf_counter()
     cardservice.set_printer_offsets(session, f"printer {n % 5}", (0.1, 0.2))
     t2 = time.perf_counter()
-    print(json.dumps({"at": time.time(), "login": t1 - t0, "write": t2 - t1}), flush=True)
+    print(json.dumps({"at": time.time(), "login": t1 - t0, "write": t2 - t1, "lock": waited[0]}), flush=True)
     n += 1
     time.sleep(0.5)
 """
@@ -134,6 +144,11 @@ def main() -> None:
         logins = sorted(w["login"] for w in chosen)
         writes = sorted(w["write"] for w in chosen)
         if logins:
+            locks = sorted(w["lock"] for w in chosen)
+            print(
+                f"other officer {label}: waiting for the write lock (BEGIN, all writes of one login + write): "
+                f"median {locks[len(locks) // 2]:.3f} s, p99 {locks[int(len(locks) * 0.99)]:.3f} s, max {locks[-1]:.3f} s"
+            )
             over = sum(1 for w in chosen if w["login"] + w["write"] > 1.0)
             print(
                 f"other officer {label}: {len(chosen)} logins+writes; login median {logins[len(logins) // 2]:.3f} s, "
