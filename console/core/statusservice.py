@@ -15,6 +15,7 @@ Invariants:
 from __future__ import annotations
 
 import itertools
+import re
 import secrets
 import sqlite3
 from dataclasses import dataclass
@@ -126,6 +127,10 @@ def stored_lists(office: Office) -> list[StoredList]:
     ]
 
 
+#: An office code as set-up allows it (setup.OFFICE_CODE_RE): it becomes a folder name on export.
+_OFFICE_CODE = re.compile(r"[A-Z0-9][A-Z0-9-]{1,15}")
+
+
 def token_path(office_code: str) -> str:
     """Where a token is published, relative to the authority's site root (CONTRACTS.md)."""
     return f"{office_code}/status/1.cwt"
@@ -148,6 +153,13 @@ def export(office: Office, folder: Path) -> list[str]:
         )
     written: list[str] = []
     for item in lists:
+        if not _OFFICE_CODE.fullmatch(item.office_code):  # the code names a folder: "../.." would leave `folder`
+            raise truth.TamperedError(
+                _(
+                    "The status_lists row {code!r} in office.db is not an office code: the table was edited outside "
+                    "the console. Nothing was exported; ask an administrator."
+                ).format(code=item.office_code)
+            )
         relative = token_path(item.office_code)
         path = folder / relative
         try:

@@ -9,6 +9,7 @@ import json
 import zlib
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 import base45
 import cbor2
@@ -195,3 +196,20 @@ def test_foreign_key_rows_added_or_edited_by_sql_are_not_trusted(
         ]
         == 1
     )
+
+
+def test_status_list_row_with_a_path_for_a_code_is_not_exported(
+    staffed: Office, session_of: Callable[[str], Session], person: str, tmp_path: Path
+) -> None:
+    """`status-list export` and `site export` write each stored token under its office code: a row whose code is
+    "../../…" wrote attacker-chosen bytes outside the folder the administrator named."""
+    issuance.issue(session_of("clerk"), person)
+    site_dir = tmp_path / "site" / "inner"
+    sql(
+        staffed,
+        "INSERT INTO status_lists (office_code, size, assigned, token, made_at) VALUES (?, 8, 0, ?, ?)",
+        ("../../escaped", b"attacker bytes", "2026-01-01T00:00:00Z"),
+    )
+    with pytest.raises(TamperedError, match=r"status_lists row '\.\./\.\./escaped'"):
+        statusservice.export(staffed, site_dir)
+    assert not (tmp_path / "escaped").exists()
