@@ -663,7 +663,8 @@ class _Replay:
         )
         issuer = f"https://{self.a['domain']}/{self.code}"
         at = self.last_status_change
-        statusservice.remake(c, self.code, issuer, self._key_in_force(at), from_iso(at))
+        # office=None: these rows were just replayed from verified events, so there is no table edit to withhold
+        statusservice.remake(c, self.code, issuer, self._key_in_force(at), from_iso(at), office=None)
 
     def _work_back_counters(self) -> None:
         """Counters of numbers registered before events recorded them: the counter after the highest one used.

@@ -212,7 +212,7 @@ def approve(session: Session, request_id: int, note: str = "") -> dict[str, Any]
         )
         # issue 11: the published status list follows every status change, in the same transaction
         code = office.local_office()["code"]
-        statusservice.remake(conn, code, issuer_id(office, code), session.office_signing_key(), now)
+        statusservice.remake(conn, code, issuer_id(office, code), session.office_signing_key(), now, office=office)
     return {"request_id": request_id, "status": "approved", "credential_id": cid.hex(), "credential_status": new_status}
 
 
