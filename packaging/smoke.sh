@@ -15,7 +15,9 @@
 #   packaging/smoke.sh          (.ci/run calls it when ID_CONSOLE_PACKAGING=1)
 #
 # Environment: ID_CONSOLE_PREV_REF (the previous release's commit; default the 0.1.0 of round 1),
-# ID_CONSOLE_CHROOT_BASE (a debootstrapped Debian 12 to copy; made and kept at the default path if missing).
+# ID_CONSOLE_CHROOT_BASE (a debootstrapped Debian 12 to copy; made and kept at the default path if missing),
+# ID_CONSOLE_DEB_COMPRESS (xz or zstd, passed to build.sh), ID_CONSOLE_SMOKE_NEW_DEB / ID_CONSOLE_SMOKE_OLD_DEB
+# (test these already built packages instead of building them).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
@@ -35,18 +37,28 @@ fi
 fail() { echo "smoke: FAILED: $*" >&2; exit 1; }
 step() { echo "== $*"; }
 
-# ---- build both packages
-rm -rf "$out"
-t0=$(date +%s)
-bash "$here/build.sh" --out "$out/new" | tee "$out.new.log"
-t1=$(date +%s)
-bash "$here/build.sh" --ref "$prev_ref" --out "$out/old"
-new_deb=$(ls "$out"/new/id-console_*.deb)
-old_deb=$(ls "$out"/old/id-console_*.deb)
+# ---- build both packages (or take the ones named by ID_CONSOLE_SMOKE_NEW_DEB / ID_CONSOLE_SMOKE_OLD_DEB)
+compress=${ID_CONSOLE_DEB_COMPRESS:-xz}
+mkdir -p "$out"
+if [ -n "${ID_CONSOLE_SMOKE_NEW_DEB:-}" ]; then
+  new_deb=$ID_CONSOLE_SMOKE_NEW_DEB
+else
+  rm -rf "$out/new"
+  t0=$(date +%s)
+  bash "$here/build.sh" --compress "$compress" --out "$out/new" | tee "$out/new.log"
+  echo "build time of this release: $(( $(date +%s) - t0 )) s"
+  new_deb=$(ls "$out"/new/id-console_*.deb)
+fi
+if [ -n "${ID_CONSOLE_SMOKE_OLD_DEB:-}" ]; then
+  old_deb=$ID_CONSOLE_SMOKE_OLD_DEB
+else
+  rm -rf "$out/old"
+  bash "$here/build.sh" --compress "$compress" --ref "$prev_ref" --out "$out/old" >"$out/old.log"
+  old_deb=$(ls "$out"/old/id-console_*.deb)
+fi
 new_version=$(dpkg-deb -f "$new_deb" Version)
 old_version=$(dpkg-deb -f "$old_deb" Version)
 dpkg --compare-versions "$new_version" gt "$old_version" || fail "this release ($new_version) is not newer than $prev_ref ($old_version)"
-echo "build time of this release: $((t1 - t0)) s"
 
 # ---- a clean Debian 12 to install into
 if [ ! -x "$base/usr/bin/apt-get" ]; then
@@ -186,5 +198,5 @@ as "$office" cedar-river-2718 id-console whoami --as bob >/dev/null || fail "$ne
 
 step "sizes"
 du -sh "$root/opt/id-console" | sed 's/^/installed bundle: /'
-ls -l "$out"/new/ | sed -n 's/^.* \([0-9][0-9]*\) [A-Z][a-z][a-z] .* \(.*\)$/\2: \1 bytes/p'
+ls -l "$(dirname "$new_deb")" | sed -n 's/^.* \([0-9][0-9]*\) [A-Z][a-z][a-z] .* \(.*\)$/\2: \1 bytes/p'
 echo "smoke: OK ($(( $(date +%s) - started )) s)"

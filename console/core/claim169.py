@@ -33,8 +33,6 @@ from typing import Any, Final, Literal
 import cbor2
 import nacl.exceptions
 import nacl.signing
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from console.core import b45
 from console.core.errors import ConsoleError
@@ -376,6 +374,10 @@ def _decrypt(obj: Any, key: bytes | None) -> tuple[bytes, str]:
             ).format(alg=name, size=key_size, given=len(key)),
         )
     aad = cbor2.dumps(["Encrypt0", protected, b""])  # Enc_structure, RFC 9052 §5.3
+    # imported here: `cryptography` costs ~15 ms per process and only encrypted cards need it (issue 16)
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     try:
         return AESGCM(key).decrypt(iv, ciphertext, aad), name
     except InvalidTag as e:

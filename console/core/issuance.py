@@ -13,10 +13,9 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from console.core import cose, events, statuslist, statusservice, truth
-from console.core.accounts import Session
 from console.core.credentials import (
     Credential,
     HolderClaims,
@@ -32,6 +31,9 @@ from console.core.roles import Permission
 from console.core.store import get_setting, transaction
 from console.core.timeutil import from_iso, to_iso
 from console.core.trust import TrustedKey, TrustList, issuer_forms
+
+if TYPE_CHECKING:  # accounts pulls the keystore and argon2 in; `verify` needs neither (issue 16)
+    from console.core.accounts import Session
 
 DEFAULT_COUNTRY = {"cn-18": "CHN", "ee-11": "EST", "uin-10": "UTO"}  # UTO: ICAO's specimen state "Utopia"
 MAX_VALID_YEARS = 20

@@ -31,7 +31,7 @@
 <context>
     <name>ConsoleWindow</name>
     <message numerus="yes">
-        <location filename="../../console/gui/window.py" line="+559"/>
+        <location filename="../../console/gui/window.py" line="+563"/>
         <source>Locked after %n minute(s) without activity; log in again.</source>
         <translation>
             <numerusform>Locked after %n minute without activity; log in again.</numerusform>

@@ -895,7 +895,7 @@
 <context>
     <name>ConsoleWindow</name>
     <message>
-        <location filename="../../console/gui/window.py" line="+435"/>
+        <location filename="../../console/gui/window.py" line="+439"/>
         <source>ID Console</source>
         <translation>身份证件管理台</translation>
     </message>
@@ -1341,7 +1341,7 @@
 <context>
     <name>LedgerPage</name>
     <message>
-        <location filename="../../console/gui/pages/ledger.py" line="+153"/>
+        <location filename="../../console/gui/pages/ledger.py" line="+165"/>
         <source>Shared ledger</source>
         <extracomment>How often the console syncs while open (ID_CONSOLE_SYNC_SECONDS overrides it, e.g. for a demonstration).</extracomment>
         <translation>共享账本</translation>
@@ -1372,17 +1372,17 @@
         <translation>状态</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Problem</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-1"/>
         <source>Last accepted</source>
         <translation>最近接受</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>Logs of other offices</source>
         <translation>其他办事处的日志</translation>
     </message>
@@ -2198,12 +2198,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+27"/>
+        <location line="+29"/>
         <source>Region</source>
         <translation>地区</translation>
     </message>
     <message>
-        <location line="-26"/>
+        <location line="-28"/>
         <source>This office</source>
         <translation>本办事处</translation>
     </message>
@@ -2218,7 +2218,12 @@
         <translation>是</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+11"/>
+        <source>Enrol a new office</source>
+        <translation>登记新办事处</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>cn-18 only: the county code</source>
         <translation>仅 cn-18：县级行政区划代码</translation>
     </message>
@@ -2248,12 +2253,12 @@
         <translation>登记办事处并保存其文件…</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+10"/>
         <source>Give the file and its passphrase to the new office&apos;s administrator separately; they set the office up with `id-console init --join FILE`.</source>
         <translation>请把文件和密码短语分开交给新办事处的管理员；他们用 `id-console init --join FILE` 设置该办事处。</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+20"/>
         <location line="+4"/>
         <location line="+28"/>
         <source>Not enrolled</source>
@@ -3339,7 +3344,7 @@
 <context>
     <name>StartPage</name>
     <message>
-        <location filename="../../console/gui/window.py" line="-529"/>
+        <location filename="../../console/gui/window.py" line="-533"/>
         <source>Opening the office…</source>
         <translation>正在打开办公室…</translation>
     </message>
@@ -3756,9 +3761,9 @@
         <translation>{title}（Ctrl+{number}）</translation>
     </message>
     <message>
-        <location line="+109"/>
+        <location line="+113"/>
         <source>Ctrl+1 … Ctrl+{n}: switch screens</source>
-        <extracomment>Pause before the first screen is built ahead, and between two (time for the officer&apos;s own clicks).</extracomment>
+        <extracomment>Pause before the first screen is built ahead, and between two (time for the officer&apos;s own clicks). Built first: the screen each role came for (a supervisor&apos;s approvals, an administrator&apos;s officers, an auditor&apos;s trail), then searching and verifying; the rest follow in navigation order.</extracomment>
         <translation>Ctrl+1 … Ctrl+{n}：切换界面</translation>
     </message>
     <message>
