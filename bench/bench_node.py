@@ -183,10 +183,12 @@ def main() -> None:
     try:
         seed = bytes(signer.signing_key)
         client = peer.NodeClient(url, seed, peer.office_certificate(conn, seed), timeout=600)
+        node_cpu = cpu_of(proc.pid)
         wall, _cpu, pushed = timed(lambda: peer.push(conn, client, signer))
+        node_cpu = cpu_of(proc.pid) - node_cpu
         client.close()
         print(f"push to the node (node verifies and writes): {size} entries in {wall:.2f} s = {size / wall:,.0f}/s, "
-              f"{pushed.requests} requests")  # fmt: skip
+              f"{pushed.requests} requests; node CPU {node_cpu:.1f} s = {size / node_cpu:,.0f} entries per node CPU second")  # fmt: skip
 
         def fresh(code: str, via: Callable[[Any], sync.SyncReport]) -> str:
             session = login(offices[code], "clerk", PW)
@@ -194,7 +196,9 @@ def main() -> None:
             assert report["errors"] == [] and report["applied"]["B-02"] == size, report
             return f"{size} entries in {wall:.2f} s = {size / wall:,.0f}/s wall, {size / cpu:,.0f}/s CPU of the office"
 
+        node_cpu = cpu_of(proc.pid)
         print("fresh sync from the node:  ", fresh("C-03", lambda s: peer.run_sync_peer(s, url)))
+        print(f"  (the node spent {cpu_of(proc.pid) - node_cpu:.1f} s CPU serving it)")
         print("fresh sync from the folder:", fresh("D-04", lambda s: sync.run_sync(s, folder)))
         print("floors again (wall/CPU):", bl.floors())
 

@@ -736,7 +736,8 @@ def iso(seconds: int | None) -> str | None:
     """Unix seconds as ISO 8601 UTC (``2026-01-15T09:30:00Z``)."""
     if seconds is None:
         return None
-    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # isoformat, not strftime: three of these per verify, and strftime costs ~15 us each (issue 16)
+    return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="seconds")[:19] + "Z"
 
 
 # ----------------------------------------------------------------------------------------------- display

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from console.core import events
 from console.core.errors import ValidationError
 from console.core.i18n import _
 from console.core.issuance import trust_list
@@ -74,6 +73,8 @@ def import_keys(session: Session, data: bytes, *, issuer: str | None = None, sou
                 "INSERT INTO foreign_keys (kid, issuer, jwk, imported_by, imported_at) VALUES (?, ?, ?, ?, ?)",
                 (key.kid, key.issuer, json.dumps(jwk, sort_keys=True), session.username, to_iso(now)),
             )
+        from console.core import events  # the ledger's code: `verify` reads trust without it (issue 16)
+
         events.audit(
             conn,
             now=now,

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from console.core import cose, events, statuslist, statusservice, truth
+from console.core import cose, statuslist, statusservice, truth
 from console.core.credentials import (
     Credential,
     HolderClaims,
@@ -163,6 +163,8 @@ class _Issuer:
         self, conn: sqlite3.Connection, id_number: str, batch: list[tuple[dict[str, Any], dict[str, Any]]] | None = None
     ) -> Issued:
         """Sign and store one credential; its event is written now, or collected in `batch` for one event."""
+        from console.core import events  # here, not at the top: `verify` imports this module without the ledger
+
         number = id_number.replace(" ", "").upper()
         cursor = conn.execute("SELECT * FROM citizens WHERE id_number = ?", (number,))
         row = cursor.fetchone()
@@ -297,6 +299,8 @@ def issue_batch(
     """Issue credentials for many people (a print run). Each chunk is one transaction and one signed event
     (the credentials' ids, keys and times in the clear, the links to the people sealed); a person who cannot
     get a credential (unknown, suspended) stops the batch with the reason, keeping the chunks already done."""
+    from console.core import events
+
     session.require(Permission.CREDENTIAL_ISSUE)
     issuer = _Issuer(session, valid_years)
     issued: list[Issued] = []
@@ -445,7 +449,10 @@ def verify(
     if not signature_held or verdict.credential_id is None:
         return verdict
     cid = bytes.fromhex(verdict.credential_id)
-    ours = verdict.issuer is not None and verdict.issuer in issuer_forms(issuer_id(office))
+    own = office.caches.get("own_issuer_forms")  # the authority's domain and the local code never change
+    if own is None:
+        own = office.caches.setdefault("own_issuer_forms", issuer_forms(issuer_id(office)))
+    ours = verdict.issuer is not None and verdict.issuer in own
     as_of = to_iso(office.clock())
     finding = findings.get(cid)
     if finding is None and ours and cid in foreign:

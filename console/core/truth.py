@@ -33,7 +33,7 @@ from typing import Any
 
 import cbor2
 
-from console.core import cose, officelog
+from console.core import cose
 from console.core.errors import LedgerIntegrityError
 from console.core.i18n import _
 from console.core.office import DEFAULT_SETTINGS, Office
@@ -142,6 +142,8 @@ def _decode(seq: int, event_type: str, entry: bytes, office: Office) -> tuple[co
     except (cose.CoseError, ValueError, TypeError, cbor2.CBORDecodeError) as e:  # e.g. text put in the BLOB
         raise _bad_event(seq, event_type, _("it is not a signed entry")) from e
     if isinstance(payload, dict) and "blob" in payload:  # an oversized event (a batch): parts in its blob
+        from console.core import officelog  # with the ledger code behind it: not loaded by a plain `verify`
+
         try:
             payload = officelog.resolve_payload(payload, officelog.db_blob_reader(office.db.conn))
         except LedgerIntegrityError as e:

@@ -8,6 +8,7 @@ the office key, in chunks small enough for the node's size limit; pulling theirs
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import ssl
@@ -15,6 +16,7 @@ import threading
 import time
 import urllib.parse
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,7 @@ from console.core import cose, officelog
 from console.core.errors import LedgerIntegrityError, StorageError
 from console.core.ledger import checkpoint as cp
 from console.core.ledger import note, proofs
+from console.core.ledger.tiles import FULL_WIDTH, Tile, TileFormatError, parse_tile_path
 from console.node import httpauth
 from console.node.fetch import FetchError, limit_for
 from console.node.folder import log_files
@@ -37,6 +40,8 @@ CHUNK_BYTES = 4 * 1024 * 1024
 CHUNK_ENTRIES = 4096
 MAX_PUSH = 64 * 1024 * 1024
 TIMEOUT = 120.0
+#: How many tiles of a level a sync fetches ahead of the one it reads.
+PREFETCH = 4
 #: How often a request the node answered 429 (too fast) is tried again.
 RETRIES = 20
 
@@ -121,10 +126,28 @@ def _reason(response: httpx.Response) -> str:
 
 
 class HTTPFetcher:
-    """The Fetcher of `sync.sync_all` over a node: GET /logs and /logs/<code>/<path> (404: missing)."""
+    """The Fetcher of `sync.sync_all` over a node: GET /logs and /logs/<code>/<path> (404: missing).
 
-    def __init__(self, client: NodeClient) -> None:
+    Reading a tile also starts fetching the next `PREFETCH` tiles of its level in the background (their exact
+    widths known from the log's checkpoint, read first), so that a sync waits on the network once per window
+    instead of once per tile. What is prefetched is only handed out when `sync_log` asks for it, so it is
+    checked exactly as a direct read; the rest is dropped by `close`.
+    """
+
+    def __init__(self, client: NodeClient, prefetch: int = PREFETCH) -> None:
         self.client = client
+        self.prefetch = prefetch
+        self._pool = ThreadPoolExecutor(max_workers=max(1, prefetch), thread_name_prefix="node-prefetch")
+        self._pending: dict[tuple[str, str], Future[bytes]] = {}
+        self._sizes: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        with self._lock:
+            for future in self._pending.values():
+                future.cancel()
+            self._pending.clear()
+        self._pool.shutdown(wait=True)
 
     def logs(self) -> list[str]:
         data = self.client.get("/logs", 1 << 20)
@@ -135,7 +158,7 @@ class HTTPFetcher:
             raise PeerError(f"The peer node {self.client.url} sent no list of logs.")
         return [str(code) for code in logs]
 
-    def read(self, log: str, path: str) -> bytes:
+    def _get(self, log: str, path: str) -> bytes:
         try:
             data = self.client.get(f"/logs/{log}/{path}", limit_for(path))
         except PeerError as e:
@@ -143,6 +166,35 @@ class HTTPFetcher:
         if data is None:
             raise FileNotFoundError(path)
         return data
+
+    def read(self, log: str, path: str) -> bytes:
+        with self._lock:
+            future = self._pending.pop((log, path), None)
+        data = future.result() if future is not None else self._get(log, path)
+        if path == "checkpoint":
+            with contextlib.suppress(ValueError, UnicodeDecodeError):
+                self._sizes[log] = int(data.decode().split("\n")[1])
+        elif self.prefetch:
+            self._ahead(log, path)
+        return data
+
+    def _ahead(self, log: str, path: str) -> None:
+        size = self._sizes.get(log)
+        try:
+            tile = parse_tile_path(path)
+        except TileFormatError:
+            return
+        if size is None:
+            return
+        count = size >> (8 * max(tile.level, 0))  # hashes (or entries) at this level
+        with self._lock:
+            for n in range(tile.n + 1, tile.n + 1 + self.prefetch):
+                width = min(FULL_WIDTH, count - n * FULL_WIDTH)
+                if width <= 0:
+                    break
+                key = (log, Tile(tile.level, n, width).path)
+                if key not in self._pending:
+                    self._pending[key] = self._pool.submit(self._get, *key)
 
     def files(self, log: str) -> list[str]:
         raise FetchError(log, "", "a node does not list files; verify the node's own folder on the node")
@@ -319,7 +371,10 @@ def run_sync_peer(
         report.published = {"log": done.log, "size": done.size, "new_entries": done.size - done.old_size}
         evidence = Path(session.office.paths.data_dir) / "ledger-evidence"
         fetcher = HTTPFetcher(client)
-        sync.sync_all(conn, fetcher, secrets.records_key, evidence, report, cancel=cancel, counted=progress)
+        try:
+            sync.sync_all(conn, fetcher, secrets.records_key, evidence, report, cancel=cancel, counted=progress)
+        finally:
+            fetcher.close()
     finally:
         client.close()
     sync.remake_local_status_list(session.office, session.office_signing_key())

@@ -371,8 +371,8 @@ class Node:
 
         client = NodeClient(url, self.config.seed, self.config.certificate)
         result: dict[str, Any] = {"peer": url, "applied": {}, "errors": []}
+        fetcher = HTTPFetcher(client)
         try:
-            fetcher = HTTPFetcher(client)
             try:
                 codes = fetcher.logs()
             except PeerError as e:
@@ -389,6 +389,7 @@ class Node:
                     result["errors"].append(str(e))
             self.metrics.last_sync.labels(url).set(time.time())
         finally:
+            fetcher.close()
             client.close()
         return result
 
