@@ -52,9 +52,9 @@ LOCAL_SETTINGS = frozenset({"ledger_unhashed_events", "ledger_folder"})
 #: Tables a rebuild deliberately does not bring back, and why (docs/ledger.md, "Rebuild"; the rebuild test
 #: compares every other table row by row).
 NOT_REBUILT: dict[str, str] = {
-    "dup_segments": "a cache of the duplicate check, re-indexed from the citizens on the next check",
-    "dup_indexed": "how far that cache is indexed (see dup_segments)",
-    "dup_registration_keys": "part of that cache (see dup_segments)",
+    "dup_pairs": "a cache of the duplicate check, re-indexed from the citizens on the next check",
+    "dup_indexed": "how far that cache is indexed (see dup_pairs)",
+    "dup_registration_keys": "part of that cache (see dup_pairs)",
     "printers": "calibration of this PC's card printers; calibrate the new PC's printer again",
     "foreign_keys": "other authorities' keys imported for verifying; run `trust import` again",
 }
