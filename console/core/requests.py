@@ -45,11 +45,12 @@ def create_request(session: Session, action: str, target: str, reason: str) -> d
     truth.check_holder(session.office, credential["id_number"])
     cid = bytes(credential["credential_id"])
     if credential["status"] not in ALLOWED_FROM[action]:
-        message = (
-            _("Credential {credential} is {status}; it cannot be {new_status} (issue a new one instead).")
-            if credential["status"] in ("superseded", "revoked")
-            else _("Credential {credential} is {status}; it cannot be {new_status}.")
-        )
+        if credential["status"] == ACTIONS[action]:
+            message = _("Credential {credential} is already {status}; there is nothing to change.")
+        elif credential["status"] in ("superseded", "revoked"):
+            message = _("Credential {credential} is {status}; it cannot be {new_status} (issue a new one instead).")
+        else:
+            message = _("Credential {credential} is {status}; it cannot be {new_status}.")
         raise Conflict(
             message.format(
                 credential=cid.hex(),
