@@ -48,7 +48,7 @@ from console.core.timeutil import from_iso, to_iso, utc_now
 
 BACKUP_FORMAT = "id-console-key-backup"
 #: Settings that are machinery of this PC, not of the office: never backed up.
-LOCAL_SETTINGS = frozenset({"ledger_unhashed_events", "ledger_folder"})
+LOCAL_SETTINGS = frozenset({"ledger_unhashed_events", "ledger_folder", "ledger_peer"})
 #: Tables a rebuild deliberately does not bring back, and why (docs/ledger.md, "Rebuild"; the rebuild test
 #: compares every other table row by row).
 NOT_REBUILT: dict[str, str] = {
