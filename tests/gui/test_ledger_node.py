@@ -104,6 +104,9 @@ def test_a_busy_port_is_reported_with_the_nodes_sentence(
     assert page.node.state == "stopped" and page.node_button.isEnabled()
 
 
-def test_a_clerk_has_no_node_controls(qtbot: Any, window: ConsoleWindow, log_in: Any, staffed: Office) -> None:
-    page = _ledger(log_in, "clerk")
+@pytest.mark.parametrize("who", ["clerk", "auditor"])
+def test_clerk_and_auditor_have_no_node_controls(
+    qtbot: Any, window: ConsoleWindow, log_in: Any, staffed: Office, who: str
+) -> None:
+    page = _ledger(log_in, who)
     assert not page.node_button.isVisibleTo(page) and not page.node_port.isVisibleTo(page)
