@@ -264,6 +264,23 @@ def test_log_going_backwards_and_fork(authority: Authority, person: Callable[[in
     again = hq_sync(a)  # that log is no longer applied, and the fork is raised again
     assert [f["log"] for f in again["forks"]] == [B] and "no longer applied" in again["forks"][0]["reason"]
     assert b_applied(a) == applied
+    # The console in Simplified Chinese shows the same evidence in its language (the core catalogue); what is
+    # stored (the problem, the evidence file's reason) stays English.
+    from console.core import i18n
+
+    conn = a.offices[HQ].db.conn
+    stored = conn.execute("SELECT problem FROM ledger_peers WHERE office_code = ?", (B,)).fetchone()[0]
+    assert next(p for p in sync.status(conn)["logs"] if p["log"] == B)["problem"] == stored == evidence["reason"]
+    assert "does not extend" in stored or "different roots" in stored
+    i18n.set_language("zh_CN")
+    try:
+        chinese = hq_sync(a)
+        assert chinese["forks"][0]["reason"] == "该日志此前已分叉，不再应用（见 `ledger status`）"
+        problem = next(p for p in sync.status(conn)["logs"] if p["log"] == B)["problem"]
+        assert "并未延续" in problem or "两个不同的根" in problem, problem
+    finally:
+        i18n.set_language(None)
+    assert conn.execute("SELECT problem FROM ledger_peers WHERE office_code = ?", (B,)).fetchone()[0] == stored
 
 
 def test_wrong_size_junk_and_symlinks(authority: Authority, person: Callable[[int], object], tmp_path: Path) -> None:
