@@ -392,6 +392,8 @@ class SealedOpener:
         self.chunk = chunk
         self._futures: list[Future[list[dict[str, Any] | None]]] = []
         self._pool: ThreadPoolExecutor | None = None
+        self._done: list[dict[str, Any] | None] = []
+        self._done_index = -1
         workers = workers or min(8, os.cpu_count() or 1)
         if records_key is None or workers < 2 or len(entries) < chunk:
             return
@@ -440,7 +442,11 @@ class SealedOpener:
         """The opened sealed part of entry `offset` of the run, or None (not opened ahead)."""
         if not self._futures:
             return None
-        return self._futures[offset // self.chunk].result()[offset % self.chunk]
+        index = offset // self.chunk
+        if index != self._done_index:  # one wait per chunk, not per entry
+            self._done = self._futures[index].result()
+            self._done_index = index
+        return self._done[offset % self.chunk]
 
 
 def apply_entry(
