@@ -111,6 +111,7 @@ class NonceStore:
     def __init__(self, path: Path | None = None) -> None:
         self._lock = threading.Lock()
         self._memory: dict[str, float] = {}
+        self._prune_at = 1000
         self._conn: sqlite3.Connection | None = None
         self._count = 0
         if path is not None:
@@ -125,8 +126,9 @@ class NonceStore:
         with self._lock:
             self._count += 1
             if self._conn is None:
-                if len(self._memory) > 1000:
+                if len(self._memory) > self._prune_at:  # prune when it doubled: O(1) a check on average
                     self._memory = {n: t for n, t in self._memory.items() if t > now}
+                    self._prune_at = max(1000, 2 * len(self._memory))
                 if self._memory.get(nonce, 0) > now:
                     return False
                 self._memory[nonce] = until
