@@ -130,6 +130,22 @@ def append_events(
             payload["sealed"] = item.sealed
         payloads.append(cbor2.dumps(officelog.prepare_payload(conn, payload), canonical=True))
     entries = cose.sign1_many(actor.signing_key, payloads)
+    # all or nothing even if the caller goes on after a refusal: the first event's head is written unsigned and
+    # replaced by the batch's signed head (officelog.append_many), so a half-done batch must never stay
+    conn.execute("SAVEPOINT append_events")
+    try:
+        seqs = _append_rows(conn, actor, office, stamp, items, entries)
+    except BaseException:
+        conn.execute("ROLLBACK TO append_events")
+        conn.execute("RELEASE append_events")
+        raise
+    conn.execute("RELEASE append_events")
+    return seqs
+
+
+def _append_rows(
+    conn: sqlite3.Connection, actor: Actor, office: str, stamp: str, items: Sequence[NewEvent], entries: list[bytes]
+) -> list[int]:
     cur = conn.execute(
         "INSERT INTO events (type, officer, created_at, entry) VALUES (?, ?, ?, ?)",
         (items[0].event_type, actor.name, stamp, entries[0]),

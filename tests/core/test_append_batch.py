@@ -82,5 +82,8 @@ def test_a_batch_after_a_deleted_event_saves_nothing(staffed: Office, session_of
             now=staffed.clock(),
             items=[events.NewEvent("credential.issued", _issue_clear(i)) for i in range(5)],
         )
+    # nothing of the batch stays, even before the caller rolls back
+    assert conn.execute("SELECT COUNT(*) FROM events").fetchone()[0] == count
+    assert conn.execute("SELECT COUNT(*) FROM ledger_head WHERE note = x''").fetchone()[0] == 0
     conn.execute("ROLLBACK")
     assert conn.execute("SELECT COUNT(*) FROM events").fetchone()[0] == count
