@@ -183,6 +183,17 @@ def test_clerk_signing_an_approval_is_refused(authority: Authority, person: Call
     err = report["errors"][0]
     assert err["log"] == B and err["file"].startswith("tile/entries/") and "clerk" in err["message"]
     assert b_applied(a) == 0
+    # the same refusal in the Simplified Chinese console: every part of the sentence from the core catalogue
+    from console.core import i18n
+
+    i18n.set_language("zh_CN")
+    try:
+        chinese = hq_sync(a)["errors"][0]
+    finally:
+        i18n.set_language(None)
+    assert chinese["file"] == err["file"] and chinese["message"].startswith("条目 "), chinese
+    assert "官员 'clerk' 的角色是 clerk，无权执行" in chinese["message"], chinese
+    assert b_applied(a) == 0
 
 
 def test_entry_signed_by_a_removed_officer_is_refused(authority: Authority, person: Callable[[int], object]) -> None:
