@@ -12,7 +12,7 @@ from collections.abc import Callable
 import nacl.signing
 import pytest
 
-from console.core import events, officers
+from console.core import events, i18n, officers
 from console.core.accounts import Session, login
 from console.core.errors import AccountLocked, Conflict, InvalidPassword, PermissionDenied, ValidationError
 from console.core.office import Office
@@ -191,12 +191,15 @@ def second_admin(admin: Session, office: Office) -> Session:
         ("disable_officer", lambda s: officers.disable_officer(s, "clerk2")),
         ("reset_password", lambda s: officers.reset_password(s, "clerk2", "fresh-pine-6021")),
         ("unlock_officer", lambda s: officers.unlock_officer(s, "clerk2")),
+        ("set_office_setting", lambda s: officers.set_office_setting(s, "clerk2", 5)),
     ],
 )
 def test_a_refusal_names_the_officer_it_was_about(
     service: str, call: Callable[[Session], None], session_of: Callable[[str], Session], staffed: Office
 ) -> None:
-    """The audit trail and the sentence say whose account the clerk tried to change, not just that they tried."""
+    """The audit trail and the sentence say whose account (or which setting) the clerk tried to change, not just
+    that they tried. (The setting is named "clerk2" too, so one expected sentence serves every row: the check
+    comes before the setting's name is looked at.)"""
     with pytest.raises(PermissionDenied) as refused:
         call(session_of("clerk"))
     assert (
@@ -350,3 +353,50 @@ def test_a_reset_password_lifts_the_lockout_and_is_signed_and_audited(
     unlock = staffed.db.execute("SELECT officer, outcome, detail FROM audit WHERE action = 'login.unlock'").fetchall()
     assert [tuple(row) for row in unlock] == [("clerk", "ok", "by admin")]
     assert login(staffed, "clerk", "reset-by-admin-42").username == "clerk"  # at once, no waiting for the lock
+
+
+ZH_MEANINGS = {
+    "lockout_threshold": "账户锁定前允许的密码错误次数",
+    "lockout_minutes": "账户锁定的分钟数",
+    "session_idle_minutes": "会话因无操作而结束前的分钟数",
+}
+
+
+@pytest.mark.parametrize("key", sorted(RANGES))
+def test_a_setting_out_of_range_is_explained_in_chinese(key: str, session_of: Callable[[str], Session]) -> None:
+    """The meaning in the sentence is translated too (the SETTINGS table's English is only the fallback)."""
+    admin = session_of("admin")
+    low, high = RANGES[key]
+    i18n.set_language("zh_CN")
+    try:
+        with pytest.raises(ValidationError) as refused:
+            officers.set_office_setting(admin, key, high + 1)
+    finally:
+        i18n.set_language(None)
+    assert str(refused.value) == f"{key}（{ZH_MEANINGS[key]}）必须在 {low} 至 {high} 之间，当前为 {high + 1}。"
+
+
+def test_a_setting_change_is_signed_by_this_office(session_of: Callable[[str], Session], staffed: Office) -> None:
+    officers.set_office_setting(session_of("admin"), "lockout_minutes", 30)
+    entry = staffed.db.execute("SELECT entry FROM events ORDER BY seq DESC LIMIT 1").fetchone()[0]
+    payload = events.decode_entry(bytes(entry))
+    assert (payload["office"], payload["clear"]) == ("HQ-01", {"key": "lockout_minutes", "value": 30})
+
+
+def test_an_unlock_is_signed_audited_and_names_the_administrator(
+    session_of: Callable[[str], Session], staffed: Office
+) -> None:
+    admin = session_of("admin")
+    officers.set_office_setting(admin, "lockout_threshold", 3)
+    for _ in range(3):
+        with pytest.raises((InvalidPassword, AccountLocked)):
+            login(staffed, "clerk", "not-the-password-0000")
+    officers.unlock_officer(admin, "clerk")
+    kind, actor, clear = last_event(staffed)
+    assert (kind, actor, clear) == ("officer.unlocked", "admin", {"username": "clerk"})
+    entry = staffed.db.execute("SELECT entry FROM events ORDER BY seq DESC LIMIT 1").fetchone()[0]
+    assert events.decode_entry(bytes(entry))["office"] == "HQ-01"
+    assert last_audit(staffed) == ("admin", "officer.unlocked", "ok", "unlocked clerk")
+    unlock = staffed.db.execute("SELECT officer, outcome, detail FROM audit WHERE action = 'login.unlock'").fetchall()
+    assert [tuple(row) for row in unlock] == [("clerk", "ok", "by admin")]
+    assert login(staffed, "clerk", PASSWORDS["clerk"]).username == "clerk"
