@@ -16,6 +16,7 @@ from console.core import events, i18n, officers
 from console.core.accounts import Session, login
 from console.core.errors import AccountLocked, Conflict, InvalidPassword, PermissionDenied, ValidationError
 from console.core.office import Office
+from console.core.trust import kid_text
 from console.core.truth import TamperedError
 from tests.conftest import PASSWORDS, FakeClock
 
@@ -307,10 +308,13 @@ def test_an_officers_row_added_with_sqlite_is_refused_with_the_sentence(
     assert staffed.officer_row("ghost")["status"] == "active"
 
 
-def test_a_session_keeps_to_the_root_key_pinned_at_login(session_of: Callable[[str], Session], staffed: Office) -> None:
+def test_a_session_keeps_to_the_root_key_pinned_at_login(
+    session_of: Callable[[str], Session], staffed: Office, clock: FakeClock
+) -> None:
     """office.db's authority root replaced after login: the session's checks still use the key its keystore pins,
     so the signed roster still reads (replayed under the replaced key, nothing would verify)."""
     admin = session_of("admin")
+    root = bytes(staffed.authority()["root_public"])
     with staffed.db.conn:
         staffed.db.conn.execute(
             "UPDATE authority SET root_public = ? WHERE id = 1", (bytes(nacl.signing.SigningKey.generate().verify_key),)
@@ -318,6 +322,13 @@ def test_a_session_keeps_to_the_root_key_pinned_at_login(session_of: Callable[[s
     officers.reset_password(admin, "clerk", "reset-by-admin-42")
     officers.disable_officer(admin, "clerk2")
     assert staffed.officer_row("clerk2")["status"] == "disabled"
+    clock.advance(seconds=1)
+    officers.rotate_office_key(admin)
+    # the new key was wrapped to the officers the pinned roster names: the clerk (new key) opens it
+    with staffed.db.conn:
+        staffed.db.conn.execute("UPDATE authority SET root_public = ? WHERE id = 1", (root,))
+    clerk = login(staffed, "clerk", "reset-by-admin-42")
+    assert bytes(clerk.office_signing_key().verify_key) == bytes(staffed.current_office_key()["public_key"])
 
 
 def test_a_reset_password_is_refused_for_a_disabled_officer_or_one_naming_the_user(
@@ -400,3 +411,47 @@ def test_an_unlock_is_signed_audited_and_names_the_administrator(
     unlock = staffed.db.execute("SELECT officer, outcome, detail FROM audit WHERE action = 'login.unlock'").fetchall()
     assert [tuple(row) for row in unlock] == [("clerk", "ok", "by admin")]
     assert login(staffed, "clerk", PASSWORDS["clerk"]).username == "clerk"
+
+
+def test_disabling_an_officer_whose_keystore_is_already_gone(
+    session_of: Callable[[str], Session], staffed: Office
+) -> None:
+    """A keystore lost from the disk (or removed by a tidy-up) does not stop the administrator taking access away."""
+    staffed.paths.officer_keystore("clerk").unlink()
+    officers.disable_officer(session_of("admin"), "clerk")
+    assert staffed.officer_row("clerk")["status"] == "disabled"
+
+
+def test_a_rotation_is_signed_by_this_office_and_not_twice_in_a_second(
+    session_of: Callable[[str], Session], staffed: Office, clock: FakeClock
+) -> None:
+    clock.advance(days=1)  # the office key was made at set-up, this very second of the fake clock
+    admin = session_of("admin")
+    result = officers.rotate_office_key(admin)
+    kind, actor, clear = last_event(staffed)
+    assert (kind, actor, clear["office"]) == ("office.key-rotated", "admin", "HQ-01")
+    entry = staffed.db.execute("SELECT entry FROM events ORDER BY seq DESC LIMIT 1").fetchone()[0]
+    assert events.decode_entry(bytes(entry))["office"] == "HQ-01"
+    with pytest.raises(Conflict) as again:
+        officers.rotate_office_key(admin)
+    assert str(again.value) == (
+        "The office key was replaced less than a second ago; wait a moment before rotating again."
+    )
+    assert kid_text(staffed.current_office_key()["kid"]) == result["kid"]
+
+
+def test_a_rotation_without_the_authority_key_is_refused_with_the_sentence(
+    session_of: Callable[[str], Session], staffed: Office, clock: FakeClock
+) -> None:
+    """An administrator whose authority wrap is gone (deleted with sqlite3) cannot certify a new office key; the
+    sentence says what is missing, and nothing changes."""
+    with staffed.db.conn:
+        staffed.db.conn.execute("DELETE FROM key_wraps WHERE username = 'admin' AND secret = 'authority'")
+    clock.advance(days=1)
+    admin = session_of("admin")
+    assert admin.authority_secrets is None and admin.office_secrets is not None
+    before = staffed.current_office_key()["kid"]
+    with pytest.raises(PermissionDenied) as refused:
+        officers.rotate_office_key(admin)
+    assert str(refused.value) == "Your keystore lacks the authority key needed to certify office keys."
+    assert staffed.current_office_key()["kid"] == before
