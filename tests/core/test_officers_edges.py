@@ -428,8 +428,13 @@ def test_a_rotation_is_signed_by_this_office_and_not_twice_in_a_second(
     clock.advance(days=1)  # the office key was made at set-up, this very second of the fake clock
     admin = session_of("admin")
     result = officers.rotate_office_key(admin)
+    current = staffed.current_office_key()
+    assert result == {"office": "HQ-01", "kid": kid_text(current["kid"]), "valid_from": "2026-12-01T09:00:00Z"}
     kind, actor, clear = last_event(staffed)
     assert (kind, actor, clear["office"]) == ("office.key-rotated", "admin", "HQ-01")
+    assert last_audit(staffed) == ("admin", "office.key-rotated", "ok", f"new office key {bytes(current['kid']).hex()}")
+    # the rotating session signs with the new key at once, without logging in again
+    assert bytes(admin.office_signing_key().verify_key) == bytes(current["public_key"])
     entry = staffed.db.execute("SELECT entry FROM events ORDER BY seq DESC LIMIT 1").fetchone()[0]
     assert events.decode_entry(bytes(entry))["office"] == "HQ-01"
     with pytest.raises(Conflict) as again:
