@@ -21,6 +21,7 @@ from PIL import Image
 
 from console.core import issuance, ledgerverify, officers, registry, requests
 from console.core.accounts import Session, login
+from console.core.errors import PermissionDenied
 from console.core.keystore import KDF_PRESETS
 from console.core.ledgerverify import Fault
 from console.core.office import Office
@@ -478,3 +479,28 @@ def test_an_administrator_compares_fields_and_an_auditor_counts(
     assert ledgerverify.verify_office(auditor) == [
         Fault("citizens", "", "0 rows but the signed events register 1 people")
     ]
+
+
+def test_a_refusal_names_ledger_verify(session_of: Callable[[str], Session], staffed: Office) -> None:
+    with pytest.raises(PermissionDenied) as refused:
+        ledgerverify.verify_office(session_of("clerk"))
+    assert str(refused.value) == (
+        "A clerk may not do this (ledger.verify: ledger verify); ask an officer whose role allows it."
+    )
+    row = staffed.db.execute("SELECT officer, action, outcome, detail FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+    assert tuple(row) == ("clerk", "ledger.verify", "refused", "role clerk lacks ledger.verify (ledger verify)")
+
+
+def test_progress_is_reported_every_10000_events(session_of: Callable[[str], Session], staffed: Office) -> None:
+    """A long check tells the screen how far it is (every 10,000 events): 10,000 junk events are appended (each
+    is also a fault, which is beside the point here)."""
+    admin = session_of("admin")
+    with staffed.db.conn:
+        staffed.db.conn.execute(
+            "INSERT INTO events (type, officer, created_at, entry) SELECT 'junk', 'x', 'x', x'00' FROM "
+            "(WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 10000) SELECT n FROM c)"
+        )
+    total = staffed.db.execute("SELECT count(*) FROM events").fetchone()[0]
+    seen: list[tuple[int, int]] = []
+    assert ledgerverify.verify_office(admin, lambda done, of: seen.append((done, of)))
+    assert seen == [(10000, total)]
