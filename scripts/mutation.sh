@@ -83,7 +83,8 @@ for m in "${modules[@]}"; do
     echo ']'
     # The source scans of test_permissions.py read the code under test, which mutmut rewrites into trampolines;
     # they guard the test table, not the code, so they are left out here.
-    echo 'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q", "-x", "-k", "not (writer or guarded or exemptions or detector)"]'
+    # The "mutation" profile (tests/conftest.py) lifts hypothesis's health checks and deadlines.
+    echo 'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q", "-x", "--hypothesis-profile=mutation", "-k", "not (writer or guarded or exemptions or detector)"]'
   } >>"$work/pyproject.toml"
   echo "== $m: mutating ${SOURCES[$m]:-console/core/$m.py} against ${TESTS[$m]}"
   start=$(date +%s)
