@@ -30,7 +30,7 @@ mkdir -p "$out"
 # mutated function).
 declare -A TESTS=(
   [roles]="tests/core/test_roles.py tests/core/test_permissions.py tests/core/test_accounts.py"
-  [accounts]="tests/core/test_accounts.py tests/core/test_permissions.py"
+  [accounts]="tests/core/test_accounts.py tests/core/test_accounts_edges.py tests/core/test_permissions.py tests/core/test_officers_edges.py tests/security/test_lockout_bursts.py tests/security/test_keys_leave.py"
   [officers]="tests/core/test_accounts.py tests/core/test_permissions.py tests/core/test_officers_edges.py"
   [requests]="tests/core/test_requests_edges.py tests/core/test_issuance.py tests/core/test_permissions.py"
   [credentials]="tests/core/test_credentials.py tests/core/test_credential_interop.py"
