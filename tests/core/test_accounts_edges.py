@@ -14,7 +14,7 @@ import pytest
 
 from console.core import accounts, officers
 from console.core.accounts import Session, login
-from console.core.errors import AccountLocked, InvalidPassword, SessionExpired, StorageError
+from console.core.errors import AccountLocked, InvalidPassword, PermissionDenied, SessionExpired, StorageError
 from console.core.keystore import KDF_PRESETS, KdfLimits, write_sealed
 from console.core.office import Office
 from console.core.truth import TamperedError
@@ -106,10 +106,38 @@ def test_an_unknown_username_costs_what_most_keystores_cost(staffed: Office, clo
     keys = staffed.paths.officer_keys
     (keys / "aaa.keystore").write_bytes(b"damaged")
     other = KdfLimits(KDF_PRESETS["min"].opslimit + 1, KDF_PRESETS["min"].memlimit)
-    write_sealed(keys / "zzz.keystore", b"x" * 64, "some-password-123", other)
+    write_sealed(keys / "aab.keystore", b"x" * 64, "some-password-123", other)  # read before the majority
     opened = Office(staffed.paths.data_dir, clock=clock, kdf=KdfLimits(KDF_PRESETS["min"].opslimit + 2, 8192 * 1024))
     assert accounts._keystore_limits(opened) == KDF_PRESETS["min"]
     # and the cost is charged: an unknown name is answered like a wrong password
     with pytest.raises(InvalidPassword) as unknown:
         login(opened, "nobody", "some-password-123")
     assert str(unknown.value) == "Wrong password for 'nobody'; 4 tries left before the account locks."
+
+
+def test_a_wrong_password_and_an_unknown_name_are_audited_apart(staffed: Office) -> None:
+    """The officer sees the same answer for both; the audit trail tells the administrator which it was."""
+    with pytest.raises(InvalidPassword):
+        login(staffed, "clerk", "not-the-password-0000")
+    assert last_attempt(staffed, "clerk") == ("failed", "wrong password")
+    with pytest.raises(InvalidPassword):
+        login(staffed, "nobody", "not-the-password-0000")
+    assert last_attempt(staffed, "nobody") == ("failed", "unknown user 'nobody'")
+
+
+def test_the_four_eyes_refusal_is_audited_and_says_what(session_of: Callable[[str], Session], staffed: Office) -> None:
+    supervisor = session_of("super")
+    supervisor.require_not_own("clerk", "request.decide", "request 7")  # someone else's: allowed
+    with pytest.raises(PermissionDenied) as refused:
+        supervisor.require_not_own("super", "request.decide", "request 7", "申请 7")
+    assert str(refused.value) == "You made 申请 7 yourself; another supervisor must decide it (four-eyes rule)."
+    with pytest.raises(PermissionDenied) as plain:
+        supervisor.require_not_own("super", "review.decide", "review 3")
+    assert str(plain.value) == "You made review 3 yourself; another supervisor must decide it (four-eyes rule)."
+    rows = staffed.db.execute(
+        "SELECT officer, action, outcome, detail FROM audit WHERE outcome = 'refused' ORDER BY id DESC LIMIT 2"
+    ).fetchall()
+    assert [tuple(r) for r in rows] == [
+        ("super", "review.decide", "refused", "own review 3"),
+        ("super", "request.decide", "refused", "own request 7"),
+    ]
