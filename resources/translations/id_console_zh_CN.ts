@@ -333,13 +333,13 @@
 <context>
     <name>AuditPage</name>
     <message>
-        <location filename="../../console/gui/pages/audit.py" line="+72"/>
-        <location line="+61"/>
+        <location filename="../../console/gui/pages/audit.py" line="+117"/>
+        <location line="+52"/>
         <source>Audit trail</source>
         <translation>审计记录</translation>
     </message>
     <message>
-        <location line="-59"/>
+        <location line="-50"/>
         <source>Everything officers did here, logins and refusals included, newest first. Each change is a signed entry of the office&apos;s log; its signature is checked as it is shown.</source>
         <translation>工作人员在此所做的一切（包括登录和被拒绝的操作），最新的在前。每项变更都是办事处日志中的一条签名记录；显示时会核验其签名。</translation>
     </message>
@@ -428,16 +428,27 @@
         <translation>详情</translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location line="+17"/>
+        <location line="+1"/>
+        <source>Show older entries</source>
+        <translation>显示更早的记录</translation>
+    </message>
+    <message>
+        <location line="+28"/>
         <source>any day</source>
         <translation>任意日期</translation>
     </message>
     <message numerus="yes">
-        <location line="+58"/>
+        <location line="+76"/>
         <source>%n entry(ies) shown.</source>
         <translation>
             <numerusform>显示 %n 条记录。</numerusform>
         </translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Older entries are not loaded yet.</source>
+        <translation>更早的记录尚未载入。</translation>
     </message>
     <message numerus="yes">
         <location line="+2"/>
