@@ -1352,7 +1352,7 @@
 <context>
     <name>LedgerPage</name>
     <message>
-        <location filename="../../console/gui/pages/ledger.py" line="+167"/>
+        <location filename="../../console/gui/pages/ledger.py" line="+168"/>
         <source>Shared ledger</source>
         <extracomment>How often the console syncs while open (ID_CONSOLE_SYNC_SECONDS overrides it, e.g. for a demonstration).</extracomment>
         <translation>共享账本</translation>
@@ -1398,7 +1398,7 @@
         <translation>其他办事处的日志</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>Evidence of the selected log (anyone can check it with the office&apos;s key):</source>
         <translation>所选日志的证据（任何人都可以用该办事处的密钥核对）：</translation>
     </message>
@@ -1514,17 +1514,27 @@
         <translation>从未</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>Folder: {folder}. This office ({office}): {size} entries, {published} published; last sync {last}.</source>
-        <translation>文件夹：{folder}。本办事处（{office}）：{size} 条条目，已发布 {published} 条；最近同步 {last}。</translation>
+        <location line="+2"/>
+        <source>Shared folder: {folder}.</source>
+        <translation>共享文件夹：{folder}。</translation>
     </message>
     <message>
         <location line="+2"/>
-        <source>none configured (an administrator sets it with `ledger configure`)</source>
-        <translation>未配置（由管理员用 `ledger configure` 设置）</translation>
+        <source>Peer node: {url}.</source>
+        <translation>对等节点：{url}。</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+2"/>
+        <source>No shared folder or peer node yet: an administrator sets one in Settings.</source>
+        <translation>尚未配置共享文件夹或对等节点：由管理员在“设置”中配置。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{place} This office ({office}): {size} entries, {published} published; last sync: {last}.</source>
+        <translation>{place}本办事处（{office}）：{size} 条目，已发布 {published} 条；最近同步：{last}。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>Ledger alarm</source>
         <translation>账本警报</translation>
     </message>
@@ -3231,7 +3241,7 @@
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../console/gui/pages/settings.py" line="+94"/>
+        <location filename="../../console/gui/pages/settings.py" line="+129"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
@@ -3312,7 +3322,7 @@
         <translation>签发国(&amp;C)</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Cards &amp;valid for</source>
         <translation>证件有效期(&amp;V)</translation>
     </message>
@@ -3322,12 +3332,12 @@
         <translation>适用于此后签发的凭证；已签发的证件保持原有效期。</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>Ve&amp;rifier URL</source>
         <translation>核验网址(&amp;R)</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+4"/>
         <source>An https address, printed on the back of cards made from now on so that holders know where to check a card. Leave it empty for no such line.</source>
         <translation>https 网址，印在今后制作的证件背面，让持证人知道在哪里核验证件。留空则不印此行。</translation>
     </message>
@@ -3372,12 +3382,12 @@
         <translation>设置对等节点(&amp;P)</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>Peer &amp;node</source>
         <translation>对等节点(&amp;N)</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+4"/>
         <source>The folder every office shares; the peer node is used when no folder is configured. Each change is recorded in the audit trail.</source>
         <translation>各办公室共享的文件夹；未配置文件夹时使用对等节点。每次更改都会记入审计记录。</translation>
     </message>
@@ -3397,7 +3407,7 @@
         <translation>系统语言</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>Lan&amp;guage</source>
         <translation>语言(&amp;G)</translation>
     </message>
@@ -3407,7 +3417,7 @@
         <translation>下次启动控制台时生效。</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>Save changes</source>
         <translation>保存更改</translation>
     </message>

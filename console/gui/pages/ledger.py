@@ -63,7 +63,8 @@ def _configured_peer(conn: Any) -> str | None:
 
 
 def _status(office: Any) -> dict[str, Any]:
-    return sync.status(office.db.conn)
+    """`sync.status` and the configured peer node (`peer`), which the summary names when there is no folder."""
+    return {**sync.status(office.db.conn), "peer": _configured_peer(office.db.conn)}
 
 
 def _sync(session: Any, progress: Any = None, cancel: Any = None) -> dict[str, Any]:
@@ -206,6 +207,7 @@ class LedgerPage(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setMinimumSectionSize(90)  # headers not packed edge to edge when empty
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.selectionModel().currentRowChanged.connect(self._on_table_row)
         layout.addWidget(self.table, 2)
@@ -343,15 +345,15 @@ class LedgerPage(QWidget):
         own = status["log"]
         folder = status["folder"]
         last = short_time(own["published_at"]) if own["published_at"] else self.tr("never")
-        self.summary.setText(
-            self.tr(
-                "Folder: {folder}. This office ({office}): {size} entries, {published} published; last sync {last}."
-            ).format(
-                folder=folder or self.tr("none configured (an administrator sets it with `ledger configure`)"),
-                office=own["office"],
-                size=own["size"],
-                published=own["published"],
-                last=last,
+        if folder:
+            place = self.tr("Shared folder: {folder}.").format(folder=folder)
+        elif status.get("peer"):
+            place = self.tr("Peer node: {url}.").format(url=status["peer"])
+        else:
+            place = self.tr("No shared folder or peer node yet: an administrator sets one in Settings.")
+        self.summary.setText(  # one sentence pattern: Chinese joins the two without a space
+            self.tr("{place} This office ({office}): {size} entries, {published} published; last sync: {last}.").format(
+                place=place, office=own["office"], size=own["size"], published=own["published"], last=last
             )
         )
         forked = [r for r in rows if r["status"] != "ok"]
