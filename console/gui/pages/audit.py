@@ -52,6 +52,7 @@ _FOREGROUND = int(Qt.ItemDataRole.ForegroundRole.value)
 _ALTERED = QColor("#B3261E")
 # Entries loaded at a time; "Show more" asks for the next page (the core caps one read at MAX_AUDIT_ROWS).
 PAGE_ROWS = 200
+SIZED_ROWS = 40
 COLUMNS = ("time", "officer", "action", "outcome", "signature", "position", "detail")
 
 
@@ -172,8 +173,13 @@ class AuditPage(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        # Sizing columns to their contents lays out the text of every cell it looks at (on the GUI thread, each
+        # time the table is shown or its rows change): 80% of the trail's first showing. The short columns look
+        # at the rows in view and SIZED_ROWS more; the detail, the longest text, takes the rest of the width.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setResizeContentsPrecision(SIZED_ROWS)
+        header.setSectionResizeMode(COLUMNS.index("detail"), QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.table, 1)
         below = QHBoxLayout()
         self.summary = hint_label("")
