@@ -4,7 +4,7 @@
 <context>
     <name>AuditPage</name>
     <message numerus="yes">
-        <location filename="../../console/gui/pages/audit.py" line="+286"/>
+        <location filename="../../console/gui/pages/audit.py" line="+292"/>
         <source>%n entry(ies) shown.</source>
         <translation>
             <numerusform>%n entry shown.</numerusform>

@@ -333,7 +333,7 @@
 <context>
     <name>AuditPage</name>
     <message>
-        <location filename="../../console/gui/pages/audit.py" line="+117"/>
+        <location filename="../../console/gui/pages/audit.py" line="+118"/>
         <location line="+52"/>
         <source>Audit trail</source>
         <translation>审计记录</translation>
@@ -428,7 +428,7 @@
         <translation>详情</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+22"/>
         <location line="+1"/>
         <source>Show older entries</source>
         <translation>显示更早的记录</translation>
@@ -1469,12 +1469,12 @@
     </message>
     <message>
         <location line="+9"/>
-        <location line="+34"/>
+        <location line="+35"/>
         <source>Not synced</source>
         <translation>未同步</translation>
     </message>
     <message>
-        <location line="-34"/>
+        <location line="-35"/>
         <source>The session has ended; log in again.</source>
         <translation>会话已结束，请重新登录。</translation>
     </message>
@@ -1489,7 +1489,12 @@
         <translation>正在发布本办事处的日志，然后核对其他日志。</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+10"/>
+        <source>log {log}, file {file}: {message}</source>
+        <translation>日志 {log}，文件 {file}：{message}</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>Synced, with alarms</source>
         <translation>已同步，但有警报</translation>
     </message>
@@ -1542,6 +1547,11 @@
         <location line="+1"/>
         <source>These logs are not applied: {logs}. Select one to see the evidence.</source>
         <translation>以下日志未被应用：{logs}。选择一项查看证据。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>file {file}: {message}</source>
+        <translation>文件 {file}：{message}</translation>
     </message>
 </context>
 <context>
@@ -2237,7 +2247,7 @@
 <context>
     <name>OfficesPage</name>
     <message>
-        <location filename="../../console/gui/pages/ledger.py" line="+40"/>
+        <location filename="../../console/gui/pages/ledger.py" line="+36"/>
         <location line="+20"/>
         <source>Offices</source>
         <translation>办事处</translation>
@@ -3422,7 +3432,7 @@
         <translation>保存更改</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+45"/>
         <source>Type the shared ledger folder first.</source>
         <translation>请先输入共享账本文件夹。</translation>
     </message>

@@ -301,7 +301,8 @@ class LedgerPage(QWidget):
         applied = sum(int(v) for v in report.get("applied", {}).values())
         if report.get("forks") or report.get("errors"):
             problems = [f"{f['log']}: {f['reason']}" for f in report.get("forks", [])] + [
-                f"log {e['log']}, file {e['file']}: {e['message']}" for e in report.get("errors", [])
+                self.tr("log {log}, file {file}: {message}").format(log=e["log"], file=e["file"], message=e["message"])
+                for e in report.get("errors", [])
             ]
             self.banner.show_message(
                 "error",
@@ -329,7 +330,7 @@ class LedgerPage(QWidget):
             error = self._errors.get(row["log"])
             if error is not None and row["status"] == "ok":
                 row["status"] = "refused"
-                row["problem"] = f"file {error['file']}: {error['message']}"
+                row["problem"] = self._file_problem(error)
             rows.append(row)
         for code, error in self._errors.items():  # a log refused before anything was ever accepted from it
             if all(r["log"] != code for r in rows):
@@ -338,7 +339,7 @@ class LedgerPage(QWidget):
                         "log": code,
                         "size": 0,
                         "status": "refused",
-                        "problem": f"file {error['file']}: {error['message']}",
+                        "problem": self._file_problem(error),
                     }
                 )
         self.model.set_rows(rows)
@@ -366,6 +367,9 @@ class LedgerPage(QWidget):
                 ),
             )
         self.loaded.emit()
+
+    def _file_problem(self, error: dict[str, str]) -> str:
+        return self.tr("file {file}: {message}").format(file=error["file"], message=error["message"])
 
     def _on_table_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
         row = self.model.row_at(current.row()) or {}

@@ -249,6 +249,7 @@ class SettingsPage(QWidget):
         may_configure = ctx.allows(Permission.SYNC_CONFIGURE)
         for widget in (self.ledger_folder, self.ledger_peer):
             widget.setReadOnly(not may_configure)
+            widget.setEnabled(may_configure)  # greyed like the other settings this officer cannot change
         for button in (self.set_folder_button, self.set_peer_button):
             button.setEnabled(may_configure)
             button.setVisible(may_configure)
