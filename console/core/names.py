@@ -45,6 +45,7 @@ from types import MappingProxyType
 from typing import Literal
 
 from anyascii import anyascii
+from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from console.core.errors import ValidationError
@@ -650,3 +651,15 @@ def key_distance(s: str, t: str, limit: int | None = None) -> int:
     ``limit + 1`` as soon as the distance must exceed it.
     """
     return int(OSA.distance(s, t, score_cutoff=limit))
+
+
+def keys_within(key: str, keys: Mapping[int, str], limit: int) -> list[tuple[str, int, int]]:
+    """The entries of `keys` (id -> match key) within `limit` slips of `key`: (their key, distance, id).
+
+    One rapidfuzz call for a whole group of candidates (the duplicate check compares each new person with
+    everyone born the same day): the loop over the candidates runs in C.
+    """
+    if not keys:
+        return []
+    found = process.extract(key, keys, scorer=OSA.distance, score_cutoff=limit, limit=None)
+    return [(str(k), int(d), int(i)) for k, d, i in found]
