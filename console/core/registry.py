@@ -454,7 +454,37 @@ def _credential_status(conn: sqlite3.Connection, id_number: str) -> str | None:
     return str(row[0]) if row else None
 
 
-_GROUP_SQL = "SELECT rowid, match_key FROM citizens WHERE birth_date = ? AND sex = ? LIMIT ?"
+@functools.lru_cache(maxsize=65_536)
+def _days_of(birth: date) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The days a person born on `birth` is compared on: the same and the day/month-swapped day (strict rule),
+    and all of those plus a day either side (relaxed rule), as ISO text; cached (a batch repeats birth dates)."""
+    same_days = {birth.isoformat()}
+    swapped = _swapped(birth)
+    if swapped:
+        same_days.add(swapped.isoformat())
+    near_days = {(birth + timedelta(days=step)).isoformat() for step in (-1, 1)}
+    return tuple(sorted(same_days)), tuple(sorted(same_days | near_days))
+
+
+@functools.lru_cache(maxsize=16)
+def _candidates_sql(groups: int, days: int) -> str:
+    """The duplicate check's one statement: (tag, id, key) of the people of `groups` uncrowded (day, sex) groups
+    (tag 0, 1, at most GROUP_SCAN_LIMIT + 1 each, so a crowded one shows), then of the revoked or suspended
+    citizens (-1) and the held registrations (-2, key not yet folded) born on one of `days` days."""
+    marks = ",".join("?" * days)
+    parts = [
+        f"SELECT * FROM (SELECT {tag}, rowid, match_key FROM citizens WHERE birth_date = ? AND sex = ? "
+        f"LIMIT {GROUP_SCAN_LIMIT + 1})"
+        for tag in range(groups)
+    ]
+    parts.append(f"SELECT -1, rid, match_key FROM dup_flagged WHERE birth_date IN ({marks})")
+    parts.append(
+        "SELECT -2, id, latin_family || ' ' || latin_given FROM registrations "
+        f"WHERE status = 'pending-review' AND birth_date IN ({marks})"
+    )
+    return " UNION ALL ".join(parts)
+
+
 _CITIZEN_SQL = (
     "SELECT rowid, 'registered', id_number, family_name, given_name, latin_family, latin_given, match_key, "
     "birth_date, sex FROM citizens WHERE rowid IN ({})"
@@ -503,24 +533,33 @@ class DuplicateCheck:
         conn = self.conn
         key = person.match_key
         slips = _threshold(key)
-        birth = person.birth_date
-        same_days = {birth.isoformat()}
-        swapped = _swapped(birth)
-        if swapped:
-            same_days.add(swapped.isoformat())
-        near_days = {(birth + timedelta(days=step)).isoformat() for step in (-1, 1)}
-        # citizens of the same sex born the same (or day/month-swapped) day: rowid -> key
+        same_days, days = _days_of(person.birth_date)
+        scanned = [day for day in same_days if (day, person.sex) not in self._crowded]
+        # one statement: the uncrowded groups (same sex, same or swapped day; tagged by their place in `scanned`),
+        # then the relaxed rule's people (any sex, a day either side): revoked or suspended citizens (-1) and held
+        # registrations (-2)
+        groups: list[dict[int, str]] = [{} for _day in scanned]
+        flagged: dict[int, str] = {}
+        held: dict[int, str] = {}
+        for tag, rid, other in conn.execute(
+            _candidates_sql(len(scanned), len(days)),
+            [*(value for day in scanned for value in (day, person.sex)), *days, *days],
+        ):
+            if tag >= 0:
+                groups[tag][rid] = other
+            elif tag == -1:
+                flagged[rid] = other
+            else:
+                held[rid] = names.fold_key(other)
         keys: dict[int, str] = {}
-        crowded: list[str] = []
-        for day in same_days:
-            if (day, person.sex) not in self._crowded:
-                group = conn.execute(_GROUP_SQL, (day, person.sex, GROUP_SCAN_LIMIT + 1)).fetchall()
-                if len(group) <= GROUP_SCAN_LIMIT:
-                    keys.update(group)
-                    continue
+        crowded = [day for day in same_days if (day, person.sex) in self._crowded]
+        for day, group in zip(scanned, groups, strict=True):
+            if len(group) <= GROUP_SCAN_LIMIT:
+                keys.update(group)
+            else:
                 self._crowd(day, person.sex)
-            crowded.append(day)
-        rowids = {int(rowid) for _key, _distance, rowid in names.keys_within(key, keys, slips)}
+                crowded.append(day)
+        rowids = {rowid for _key, _distance, rowid in names.keys_within(key, keys, slips)}
         if crowded:
             self._follow()
             codes = _pair_codes(_probe_pairs(key, slips))
@@ -534,23 +573,21 @@ class DuplicateCheck:
                     hashes,
                 )
             )
-        # the relaxed rule's people (any sex, a day either side): revoked or suspended citizens, held registrations
-        days = sorted(same_days | near_days)
-        marks = ",".join("?" * len(days))
-        flagged = dict(conn.execute(f"SELECT rid, match_key FROM dup_flagged WHERE birth_date IN ({marks})", days))
-        rowids.update(int(rid) for _key, _distance, rid in names.keys_within(key, flagged, slips))
+        rowids.update(rid for _key, _distance, rid in names.keys_within(key, flagged, slips))
         rows: list[tuple[Any, ...]] = []
         if rowids:
             ordered = sorted(rowids)
             rows += [row[1:] for row in conn.execute(_CITIZEN_SQL.format(",".join("?" * len(ordered))), ordered)]
-        rows += [
-            ("pending-review", str(rid), family, given, lfam, lgiv, names.fold_key(f"{lfam} {lgiv}"), born, sex)
-            for rid, family, given, lfam, lgiv, born, sex in conn.execute(
-                "SELECT id, family_name, given_name, latin_family, latin_given, birth_date, sex FROM registrations "
-                f"WHERE status = 'pending-review' AND birth_date IN ({marks})",
-                days,
-            )
-        ]
+        near_held = sorted(rid for _key, _distance, rid in names.keys_within(key, held, slips))
+        if near_held:
+            rows += [
+                ("pending-review", str(rid), family, given, lfam, lgiv, held[rid], born, sex)
+                for rid, family, given, lfam, lgiv, born, sex in conn.execute(
+                    "SELECT id, family_name, given_name, latin_family, latin_given, birth_date, sex FROM registrations "
+                    "WHERE id IN ({})".format(",".join("?" * len(near_held))),
+                    near_held,
+                )
+            ]
         found: list[dict[str, Any]] = []
         for row in rows:
             kind, ref, family, given, lfam, lgiv, other_key, other_birth, other_sex = row

@@ -166,13 +166,13 @@ MIGRATIONS: list[str] = [
     """,
     # issue 16 (perf): the duplicate check reads a person's (birth date, sex) group straight from a covering index
     # when the group is small (the usual case), so the name-pair index holds only the people of crowded groups
-    # (`dup_crowded`, more than registry.GROUP_SCAN_LIMIT = 256 people); held registrations are read by birth date
-    # (partial index) and revoked or suspended citizens from `dup_flagged`. Groups already crowded are listed
+    # (`dup_crowded`, more than registry.GROUP_SCAN_LIMIT = 256 people); held registrations are read by status and birth
+    # date (index) and revoked or suspended citizens from `dup_flagged`. Groups already crowded are listed
     # here, so the catch-up indexes them in short transactions (registry.py, `DuplicateCheck`).
     """
     DROP INDEX citizens_birth;
     CREATE INDEX citizens_birth ON citizens(birth_date, sex, match_key);
-    CREATE INDEX registrations_pending_birth ON registrations(birth_date) WHERE status = 'pending-review';
+    CREATE INDEX registrations_status_birth ON registrations(status, birth_date);
     CREATE TABLE dup_crowded (
         birth_date TEXT NOT NULL, sex TEXT NOT NULL, PRIMARY KEY (birth_date, sex)
     ) WITHOUT ROWID;
