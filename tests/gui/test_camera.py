@@ -215,9 +215,10 @@ def test_verify_from_a_real_video_stream(
 ) -> None:
     """A real video source: a motion-JPEG stream (what many USB webcams send) decoded by QtMultimedia's FFmpeg
     backend and played into the screen's camera picture, so the frames arrive as a camera's do (decoded YUV
-    4:2:0, at the stream's own pace, on Qt's own threads) — not made by the test."""
-    from PySide6.QtCore import QUrl
-    from PySide6.QtMultimedia import QMediaPlayer
+    4:2:0, at the stream's own pace) and handed to the screen's sink — not made by the test."""
+    import shiboken6
+    from PySide6.QtCore import Qt, QUrl
+    from PySide6.QtMultimedia import QMediaPlayer, QVideoSink
 
     workspace = log_in("super")
     workspace.open("verify")
@@ -234,14 +235,31 @@ def test_verify_from_a_real_video_stream(
     frames = [jpeg(first_frame)] * 40 + [jpeg(camera_frame(None))] * 10 + [jpeg(second_frame)] * 40
     stream.write_bytes(b"".join(frames))
 
+    # The player decodes into a sink of its own, and each frame is handed on to the screen's sink. (Playing
+    # straight into the screen's video widget, which its capture session also feeds, left QtMultimedia with two
+    # sources on one sink; the GUI tests then crashed at random after this test, in a later test's first
+    # deferred delete.) Handed on queued, on the GUI thread: Python code on the player's thread deadlocks
+    # `stop()`, which waits for that thread while holding the GIL.
+    player_sink = QVideoSink()
     player = QMediaPlayer()
-    player.setVideoOutput(view.video)
+    player.setVideoSink(player_sink)
     formats: set[object] = set()
-    view.sink.videoFrameChanged.connect(lambda frame: formats.add(frame.pixelFormat()))
+    screen_sink = view.sink
+
+    def hand_on(frame: Any) -> None:  # a QVideoFrame
+        formats.add(frame.pixelFormat())
+        screen_sink.setVideoFrame(frame)
+
+    player_sink.videoFrameChanged.connect(hand_on, Qt.ConnectionType.QueuedConnection)
     player.setSource(QUrl.fromLocalFile(str(stream)))
     player.play()
-    qtbot.waitUntil(lambda: len(verdicts) == 2 and not page.checking, timeout=4 * TASK_TIMEOUT_MS)
-    player.stop()
+    try:
+        qtbot.waitUntil(lambda: len(verdicts) == 2 and not page.checking, timeout=4 * TASK_TIMEOUT_MS)
+    finally:
+        player.stop()
+        player_sink.videoFrameChanged.disconnect(hand_on)
+        shiboken6.delete(player)  # now, while the screen is up, not whenever the garbage collector runs
+        shiboken6.delete(player_sink)
     assert [v.claims["id_number"] for v in verdicts] == [first, second]
     assert page.verdict_title.text() == "VALID"
     assert formats and formats <= camera._y_plane_formats()  # decoded YUV, read through its brightness plane
