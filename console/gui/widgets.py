@@ -161,6 +161,9 @@ class Banner(QFrame):
         self.hide()
 
 
+_TEXT_ROLES = frozenset({int(Qt.ItemDataRole.DisplayRole.value), int(Qt.ItemDataRole.ToolTipRole.value)})
+
+
 class DictTableModel(QAbstractTableModel):
     """A read-only table over a list of dicts (requests, reviews): small lists the services return whole."""
 
@@ -174,10 +177,14 @@ class DictTableModel(QAbstractTableModel):
         self._columns = list(columns)
         self._rows: list[dict[str, Any]] = []
         self._formatters = formatters or {}
+        # Each cell's text, made on first request: Qt asks for a cell ~20 times while it sizes and paints the
+        # table, and a formatter (a local time, a translated word) costs far more than a lookup.
+        self._cells: dict[tuple[int, int], str] = {}
 
     def set_rows(self, rows: Sequence[dict[str, Any]]) -> None:
         self.beginResetModel()
         self._rows = list(rows)
+        self._cells = {}
         self.endResetModel()
 
     def row_at(self, row: int) -> dict[str, Any] | None:
@@ -193,13 +200,16 @@ class DictTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._columns)
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        if role not in _TEXT_ROLES or not index.isValid():
             return None
-        key = self._columns[index.column()][0]
-        value = self._rows[index.row()].get(key)
-        if key in self._formatters:
-            return self._formatters[key](value)
-        return "" if value is None else str(value)
+        where = (index.row(), index.column())
+        text = self._cells.get(where)
+        if text is None:
+            key = self._columns[where[1]][0]
+            value = self._rows[where[0]].get(key)
+            text = self._formatters[key](value) if key in self._formatters else "" if value is None else str(value)
+            self._cells[where] = text
+        return text
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
