@@ -299,7 +299,7 @@ class LedgerPage(QWidget):
         applied = sum(int(v) for v in report.get("applied", {}).values())
         if report.get("forks") or report.get("errors"):
             problems = [f"{f['log']}: {f['reason']}" for f in report.get("forks", [])] + [
-                f"log {e['log']}, file {e['file']}: {e['message']}" for e in report.get("errors", [])
+                sync.refused_text(e["log"], e["file"], e["message"]) for e in report.get("errors", [])
             ]
             self.banner.show_message(
                 "error",
@@ -327,7 +327,7 @@ class LedgerPage(QWidget):
             error = self._errors.get(row["log"])
             if error is not None and row["status"] == "ok":
                 row["status"] = "refused"
-                row["problem"] = f"file {error['file']}: {error['message']}"
+                row["problem"] = sync.problem_text(error["file"], error["message"])
             rows.append(row)
         for code, error in self._errors.items():  # a log refused before anything was ever accepted from it
             if all(r["log"] != code for r in rows):
@@ -336,7 +336,7 @@ class LedgerPage(QWidget):
                         "log": code,
                         "size": 0,
                         "status": "refused",
-                        "problem": f"file {error['file']}: {error['message']}",
+                        "problem": sync.problem_text(error["file"], error["message"]),
                     }
                 )
         self.model.set_rows(rows)
