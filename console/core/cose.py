@@ -81,10 +81,24 @@ def _sig_structure(protected: bytes, payload: bytes) -> bytes:
     return b"\x84\x6aSignature1" + _bstr(protected) + b"\x40" + _bstr(payload)
 
 
+#: The last key's protected header: (key, header bytes). A batch signs thousands of payloads with one key, and
+#: the key id (a hash of the public key) and its CBOR were a third of `sign1` (issue 16).
+_last_protected: tuple[nacl.signing.SigningKey, bytes] | None = None
+
+
+def _protected(signing_key: nacl.signing.SigningKey) -> bytes:
+    global _last_protected
+    last = _last_protected
+    if last is not None and last[0] is signing_key:
+        return last[1]
+    protected = cbor2.dumps({HEADER_ALG: ALG_EDDSA, HEADER_KID: key_id(bytes(signing_key.verify_key))})
+    _last_protected = (signing_key, protected)
+    return protected
+
+
 def sign1(signing_key: nacl.signing.SigningKey, payload: bytes) -> bytes:
     """Sign `payload` as a tagged COSE_Sign1 with EdDSA; `kid` comes from the key itself."""
-    kid = key_id(bytes(signing_key.verify_key))
-    protected = cbor2.dumps({HEADER_ALG: ALG_EDDSA, HEADER_KID: kid})
+    protected = _protected(signing_key)
     signature = signing_key.sign(_sig_structure(protected, payload)).signature
     return cbor2.dumps(cbor2.CBORTag(COSE_SIGN1_TAG, [protected, {}, payload, signature]))
 
