@@ -66,11 +66,6 @@ def refused_text(log: str, file: str, message: str) -> str:
     return _("log {log}, file {file}: {message}").format(log=log, file=file, message=message)
 
 
-def problem_text(file: str, message: str) -> str:
-    """A refused log's problem for its row in the console's table (the log is in its own column)."""
-    return _("file {file}: {message}").format(file=file, message=message)
-
-
 def fork_reason(fork: Fork) -> str:
     """Why two checkpoints of a log cannot both be true, in the console's language (`Fork.reason`, kept in the
     evidence file, is the same sentence in English)."""
