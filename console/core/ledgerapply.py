@@ -115,6 +115,8 @@ def decode_entries(entries: Sequence[bytes]) -> list[Decoded]:
             out.append(_decode(entry, headers))
         except EntryRejected as e:
             out.append(e)
+        except Exception as e:  # anything else the decoder raises on junk refuses that entry, in its turn
+            out.append(EntryRejected(_("the entry is not a signed event ({error})").format(error=e)))
     return out
 
 

@@ -58,7 +58,12 @@ class LogProblem(Exception):
     forked: bool = False  # the log forked (evidence kept): reported under "forks", not "errors"
 
     def __str__(self) -> str:
-        return f"log {self.log}, file {self.file}: {self.message}"
+        return refused_text(self.log, self.file, self.message)
+
+
+def refused_text(log: str, file: str, message: str) -> str:
+    """A refused log named with its file and why, in the console's language (as the sync reports it)."""
+    return _("log {log}, file {file}: {message}").format(log=log, file=file, message=message)
 
 
 def fork_reason(fork: Fork) -> str:

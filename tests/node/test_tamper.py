@@ -189,8 +189,10 @@ def test_clerk_signing_an_approval_is_refused(authority: Authority, person: Call
     i18n.set_language("zh_CN")
     try:
         chinese = hq_sync(a)["errors"][0]
+        assert sync.refused_text(B, "checkpoint", "x") == f"日志 {B}，文件 checkpoint：x"
     finally:
         i18n.set_language(None)
+    assert sync.refused_text(B, "checkpoint", "x") == f"log {B}, file checkpoint: x"
     assert chinese["file"] == err["file"] and chinese["message"].startswith("条目 "), chinese
     assert "官员 'clerk' 的角色是 clerk，无权执行" in chinese["message"], chinese
     assert b_applied(a) == 0
