@@ -65,14 +65,14 @@ for m in "${modules[@]}"; do
   work="$out/$m"
   rm -rf "$work"
   mkdir -p "$work"
-  cp -r console resources tests pyproject.toml "$work/"
+  cp -r console resources tests docs pyproject.toml "$work/"  # docs: tests read the documented vectors
   # mutmut reads [tool.mutmut] from the copy's pyproject.toml.
   {
     echo
     echo "[tool.mutmut]"
     echo 'source_paths = ["console"]'
     echo "only_mutate = [\"${SOURCES[$m]:-console/core/$m.py}\"]"
-    echo 'also_copy = ["resources"]'
+    echo 'also_copy = ["resources", "docs"]'
     printf 'pytest_add_cli_args_test_selection = ['
     first=1
     for t in ${TESTS[$m]}; do
