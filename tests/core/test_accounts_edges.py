@@ -120,6 +120,12 @@ def test_an_unknown_username_costs_what_most_keystores_cost(staffed: Office, clo
     with pytest.raises(InvalidPassword) as unknown:
         login(opened, "nobody", "some-password-123")
     assert str(unknown.value) == "Wrong password for 'nobody'; 4 tries left before the account locks."
+    # no keystore it can read: the office's own default
+    for path in keys.glob("*.keystore"):
+        path.unlink()
+    (keys / "aaa.keystore").write_bytes(b"damaged")
+    fresh = Office(staffed.paths.data_dir, clock=clock, kdf=other)
+    assert accounts._keystore_limits(fresh) == other
 
 
 def test_a_wrong_password_and_an_unknown_name_are_audited_apart(staffed: Office) -> None:
