@@ -33,7 +33,7 @@ declare -A TESTS=(
   [accounts]="tests/core/test_accounts.py tests/core/test_accounts_edges.py tests/core/test_permissions.py tests/core/test_officers_edges.py tests/security/test_lockout_bursts.py tests/security/test_keys_leave.py"
   [officers]="tests/core/test_accounts.py tests/core/test_permissions.py tests/core/test_officers_edges.py"
   [requests]="tests/core/test_requests_edges.py tests/core/test_issuance.py tests/core/test_permissions.py"
-  [credentials]="tests/core/test_credentials.py tests/core/test_credential_interop.py"
+  [credentials]="tests/core/test_credentials.py tests/core/test_credential_interop.py tests/core/test_credentials_edges.py"
   [coding]="tests/core/test_coding.py tests/core/test_properties.py"
   [mrz]="tests/core/test_mrz.py tests/core/test_properties.py tests/core/test_mrz_edges.py"
   [keystore]="tests/core/test_keystore.py tests/core/test_keystore_format.py"
@@ -65,14 +65,14 @@ for m in "${modules[@]}"; do
   work="$out/$m"
   rm -rf "$work"
   mkdir -p "$work"
-  cp -r console resources tests pyproject.toml "$work/"
+  cp -r console resources tests docs pyproject.toml "$work/"  # docs: tests read the documented vectors
   # mutmut reads [tool.mutmut] from the copy's pyproject.toml.
   {
     echo
     echo "[tool.mutmut]"
     echo 'source_paths = ["console"]'
     echo "only_mutate = [\"${SOURCES[$m]:-console/core/$m.py}\"]"
-    echo 'also_copy = ["resources"]'
+    echo 'also_copy = ["resources", "docs"]'
     printf 'pytest_add_cli_args_test_selection = ['
     first=1
     for t in ${TESTS[$m]}; do

@@ -8,6 +8,7 @@ tests/security/test_lockout_bursts.py let live (docs/testing.md, "Mutation score
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import pytest
@@ -15,7 +16,7 @@ import pytest
 from console.core import accounts, officers
 from console.core.accounts import Session, login
 from console.core.errors import AccountLocked, InvalidPassword, PermissionDenied, SessionExpired, StorageError
-from console.core.keystore import KDF_PRESETS, KdfLimits, write_sealed
+from console.core.keystore import KDF_PRESETS, MAX_LIMITS, KdfLimits, write_sealed
 from console.core.office import Office
 from console.core.truth import TamperedError
 from tests.conftest import PASSWORDS, FakeClock
@@ -107,12 +108,24 @@ def test_an_unknown_username_costs_what_most_keystores_cost(staffed: Office, clo
     (keys / "aaa.keystore").write_bytes(b"damaged")
     other = KdfLimits(KDF_PRESETS["min"].opslimit + 1, KDF_PRESETS["min"].memlimit)
     write_sealed(keys / "aab.keystore", b"x" * 64, "some-password-123", other)  # read before the majority
+    # more keystores than the office has officers, doctored to a cost beyond the allowed range (the memory within
+    # it): never counted, or they would be the majority
+    doctored = json.loads((keys / "clerk.keystore").read_bytes())
+    doctored["kdf"]["opslimit"] = MAX_LIMITS.opslimit + 1
+    for n in range(8):
+        (keys / f"aac{n}.keystore").write_text(json.dumps(doctored))
     opened = Office(staffed.paths.data_dir, clock=clock, kdf=KdfLimits(KDF_PRESETS["min"].opslimit + 2, 8192 * 1024))
     assert accounts._keystore_limits(opened) == KDF_PRESETS["min"]
     # and the cost is charged: an unknown name is answered like a wrong password
     with pytest.raises(InvalidPassword) as unknown:
         login(opened, "nobody", "some-password-123")
     assert str(unknown.value) == "Wrong password for 'nobody'; 4 tries left before the account locks."
+    # no keystore it can read: the office's own default
+    for path in keys.glob("*.keystore"):
+        path.unlink()
+    (keys / "aaa.keystore").write_bytes(b"damaged")
+    fresh = Office(staffed.paths.data_dir, clock=clock, kdf=other)
+    assert accounts._keystore_limits(fresh) == other
 
 
 def test_a_wrong_password_and_an_unknown_name_are_audited_apart(staffed: Office) -> None:
