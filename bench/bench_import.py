@@ -45,10 +45,10 @@ from console.core.office import Office
 from console.core import cardservice, store
 waited = [0.0]
 begin = store._begin
-def timed_begin(conn):  # time spent waiting for the write lock (BEGIN IMMEDIATE), apart from disk and CPU
+def timed_begin(conn, **kw):  # time spent waiting for the write lock (BEGIN IMMEDIATE), apart from disk and CPU
     t = time.perf_counter()
     try:
-        return begin(conn)
+        return begin(conn, **kw)
     finally:
         waited[0] += time.perf_counter() - t
 store._begin = timed_begin
