@@ -164,6 +164,14 @@ MIGRATIONS: list[str] = [
     DELETE FROM dup_indexed;
     DELETE FROM dup_registration_keys;
     """,
+    # issue 12 (robust2): the duplicate index's keys keep a look-up's entries together (date and sex, then the
+    # region of segment i, then segment j; registry.py), so its cost does not grow with the people sharing a
+    # birth date; the old keys are dropped and rebuilt on the next registration, in short transactions.
+    """
+    DELETE FROM dup_pairs;
+    DELETE FROM dup_indexed;
+    DELETE FROM dup_registration_keys;
+    """,
 ]
 
 
