@@ -7,11 +7,14 @@ machine does not inflate). Meanwhile a second process logs in as another officer
 (a login is itself a write: last login, audit) every half second, and prints how long each took; the import's
 short transactions must keep each under one second.
 
-    .venv/bin/python bench/bench_import.py [N] [--spread]
+    .venv/bin/python bench/bench_import.py [N] [--spread] [--imports 2]
 
 With --spread the same names get birth dates spread over 1940-2009 (about 25,000 days, as a real registry):
 the control run. Equal birth dates cost nothing extra when the two runs' figures per 5,000 rows agree; what
 both show growing is the database getting larger (B-tree depth, commits), not the duplicate check.
+
+With --imports 2 a second clerk imports another N people (other names, same birth dates) into the same office
+at the same time, from another process: the other officer's logins then wait behind two importers.
 """
 
 from __future__ import annotations
@@ -45,10 +48,10 @@ from console.core.office import Office
 from console.core import cardservice, store
 waited = [0.0]
 begin = store._begin
-def timed_begin(conn):  # time spent waiting for the write lock (BEGIN IMMEDIATE), apart from disk and CPU
+def timed_begin(conn, **kw):  # time spent waiting for the write lock (BEGIN IMMEDIATE), apart from disk and CPU
     t = time.perf_counter()
     try:
-        return begin(conn)
+        return begin(conn, **kw)
     finally:
         waited[0] += time.perf_counter() - t
 store._begin = timed_begin
@@ -68,24 +71,32 @@ while not stop.exists():
 """
 
 
-def name(rnd: random.Random) -> str:
-    return "".join(rnd.choice(SYLLABLES) for _ in range(rnd.randint(2, 4))).title()
+SECOND_IMPORT = r"""
+import json, sys, time
+from pathlib import Path
+sys.path.insert(0, sys.argv[4])
+from bench_import import people_for
+from console.core import registry
+from console.core.accounts import login
+from console.core.keystore import KDF_PRESETS
+from console.core.office import Office
+office = Office(Path(sys.argv[1]), kdf=KDF_PRESETS["min"])
+clerk = login(office, "clerk2", sys.argv[2])
+people = people_for(int(sys.argv[3]), sys.argv[5] == "spread", seed=34)
+started, cpu = time.perf_counter(), time.process_time()
+registered = held = 0
+for part in registry.register_stream(clerk, enumerate(people)):
+    registered += len(part.registered)
+    held += len(part.held)
+print(json.dumps({"registered": registered, "held": held, "wall": time.perf_counter() - started,
+                  "cpu": time.process_time() - cpu}), flush=True)
+"""
 
 
-def main() -> None:
-    numbers = [a for a in sys.argv[1:] if not a.startswith("--")]
-    count = int(numbers[0]) if numbers else 100_000
-    spread = "--spread" in sys.argv
+def people_for(count: int, spread: bool, seed: int = 12) -> list[registry.PersonInput]:
+    """`count` people with distinct names, born 1985-06-15 or (spread) over 25,500 days."""
     first_day = date(1940, 1, 1).toordinal()
-    folder = Path(tempfile.mkdtemp(prefix="bench-import-")) / "office"
-    setup = OfficeSetup("Bench Authority", "ids.bench.example", "HQ-01", "Central", "uin-10", "admin", "Ad", ADMIN_PW)
-    init_office(folder, setup, kdf=KDF_PRESETS["min"])
-    office = Office(folder, kdf=KDF_PRESETS["min"])
-    admin = login(office, "admin", ADMIN_PW)
-    officers.add_officer(admin, username="clerk", role="clerk", full_name="Clerk", password=CLERK_PW)
-    officers.add_officer(admin, username="other", role="clerk", full_name="Other", password=OTHER_PW)
-    clerk = login(office, "clerk", CLERK_PW)
-    rnd = random.Random(12)
+    rnd = random.Random(seed)
     seen: set[tuple[str, str]] = set()
     people = []
     while len(people) < count:
@@ -94,6 +105,30 @@ def main() -> None:
             seen.add((family, given))
             born = date.fromordinal(first_day + rnd.randrange(25_500)).isoformat() if spread else "1985-06-15"
             people.append(registry.PersonInput(family, given, born, rnd.choice("FM"), "EST"))
+    return people
+
+
+def name(rnd: random.Random) -> str:
+    return "".join(rnd.choice(SYLLABLES) for _ in range(rnd.randint(2, 4))).title()
+
+
+def main() -> None:
+    args = sys.argv[1:]
+    imports = int(args[args.index("--imports") + 1]) if "--imports" in args else 1
+    numbers = [a for n, a in enumerate(args) if not a.startswith("--") and (n == 0 or args[n - 1] != "--imports")]
+    count = int(numbers[0]) if numbers else 100_000
+    spread = "--spread" in args
+    folder = Path(tempfile.mkdtemp(prefix="bench-import-")) / "office"
+    setup = OfficeSetup("Bench Authority", "ids.bench.example", "HQ-01", "Central", "uin-10", "admin", "Ad", ADMIN_PW)
+    init_office(folder, setup, kdf=KDF_PRESETS["min"])
+    office = Office(folder, kdf=KDF_PRESETS["min"])
+    admin = login(office, "admin", ADMIN_PW)
+    officers.add_officer(admin, username="clerk", role="clerk", full_name="Clerk", password=CLERK_PW)
+    officers.add_officer(admin, username="other", role="clerk", full_name="Other", password=OTHER_PW)
+    if imports > 1:
+        officers.add_officer(admin, username="clerk2", role="clerk", full_name="Second Clerk", password=CLERK_PW)
+    clerk = login(office, "clerk", CLERK_PW)
+    people = people_for(count, spread)
 
     stop = folder.parent / "stop"
     other = subprocess.Popen(
@@ -103,6 +138,26 @@ def main() -> None:
         env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
     )
     time.sleep(3.0)  # the other officer's idle figures first
+    here = str(Path(__file__).resolve().parent)
+    second = (
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                SECOND_IMPORT,
+                str(folder),
+                CLERK_PW,
+                str(count),
+                here,
+                "spread" if spread else "same",
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+        )
+        if imports > 1
+        else None
+    )
     import_started = time.time()
     block = 5000
     per_block: list[float] = []
@@ -123,6 +178,9 @@ def main() -> None:
             done_block += block
     total = time.perf_counter() - started
     import_ended = time.time()
+    if second is not None:  # the window "during the import" ends when both have ended
+        second_out, _err = second.communicate()
+        import_ended = time.time()
     time.sleep(3.0)  # and idle again after
     stop.touch()
     out, _err = other.communicate(timeout=60)
@@ -131,6 +189,12 @@ def main() -> None:
     print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     born = "born over 25,500 days (--spread)" if spread else "born 1985-06-15"
     print(f"{count:,} people {born}: {registered:,} registered, {held:,} held, {total:.1f} s in all")
+    if second is not None:
+        other_import = json.loads(second_out.strip().splitlines()[-1])
+        print(
+            f"second import at the same time (clerk2, {count:,} other names): {other_import['registered']:,} "
+            f"registered, {other_import['held']:,} held, {other_import['wall']:.1f} s wall, {other_import['cpu']:.1f} s CPU"
+        )
     print("seconds per 5,000 rows (wall): " + ", ".join(f"{t:.1f}" for t in per_block))
     print("seconds per 5,000 rows (this process's CPU): " + ", ".join(f"{t:.1f}" for t in cpu_block))
     if per_block:

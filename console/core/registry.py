@@ -213,8 +213,12 @@ def _threshold_of(length: int) -> int:
 # every pair the new key could show: segment i at shift s_i and j at s_j, with or without a boundary swap at
 # either end, as long as the slips this needs, |s_i| + |s_j - s_i| + |Δ - s_j| plus one per swap (Δ the
 # difference of lengths), stay within k. Which readings to combine depends only on the key's length and k, so
-# that plan is worked out once per length. Entries are stored as 64-bit hashes (a collision only adds a
+# that plan is worked out once per length. Entries are stored as 63-bit hashes (a collision only adds a
 # candidate that the real distance then rejects). Keys too short to cut share one entry per length.
+# The hash keeps a look-up's entries close together in the index: date and sex, then the region (the key's
+# length, k, i and segment i), then segment j. A look-up's ~190 pairs fall in ~55 regions, each a few pages
+# however many people share the date, so its cost no longer grows with the crowd (with the pair's hash on its
+# own, each pair was a seek into a different page of a crowd's part of the index).
 
 #: A reading of the probe key: (start, size, swap at the head, swap at the tail).
 _Reading = tuple[int, int, int, int]
@@ -246,7 +250,7 @@ def _index_pairs(key: str) -> list[str]:
             continue
         pieces = [key[p : p + n] for p, n in parts]
         entries += [
-            f"{length}|{slips}|{i}|{j}|{pieces[i]}|{pieces[j]}"
+            f"{length}|{slips}|{i}|{pieces[i]}#{j}|{pieces[j]}"
             for i in range(len(parts))
             for j in range(i + 1, len(parts))
         ]
@@ -275,12 +279,12 @@ def _readings(length: int, start: int, size: int) -> list[_Reading]:
 @functools.lru_cache(maxsize=256)
 def _probe_plan(
     length: int, slips: int
-) -> tuple[tuple[str, ...], tuple[_Reading, ...], tuple[tuple[str, int, int], ...]]:
+) -> tuple[tuple[str, ...], tuple[_Reading, ...], tuple[tuple[str, int, str, int], ...]]:
     """For probe keys of `length` and `slips`: the short keys' entries, the readings, and the pairs of readings
-    (entry head, reading of segment i, reading of segment j) a stored key within `slips` may match."""
+    (entry head, reading of segment i, middle, reading of segment j) a stored key within `slips` may match."""
     shorts: list[str] = []
     readings: dict[_Reading, int] = {}
-    pairs: set[tuple[str, int, int]] = set()
+    pairs: set[tuple[str, int, str, int]] = set()
 
     def reading(r: _Reading) -> int:
         return readings.setdefault(r, len(readings))
@@ -298,7 +302,7 @@ def _probe_plan(
                     continue
                 for j in range(i + 1, len(parts)):
                     p_j, n_j = parts[j]
-                    head = f"{other}|{slips}|{i}|{j}|"
+                    head, middle = f"{other}|{slips}|{i}|", f"#{j}|"
                     for sj in range(-slips, slips + 1):
                         start_j = p_j + sj
                         spare = slips - abs(si) - abs(sj - si) - abs(delta - sj)
@@ -312,7 +316,7 @@ def _probe_plan(
                                         continue  # one swap across the shared boundary changes both ends
                                     swaps -= ri[3]  # ... and is one slip
                                 if swaps <= spare:
-                                    pairs.add((head, reading(ri), reading(rj)))
+                                    pairs.add((head, reading(ri), middle, reading(rj)))
     return tuple(shorts), tuple(readings), tuple(sorted(pairs))
 
 
@@ -330,7 +334,7 @@ def _probe_pairs(key: str, slips: int) -> set[str]:
     """The entries (without date and sex) that a stored key within `slips` of `key` has at least one of."""
     shorts, readings, pairs = _probe_plan(len(key), slips)
     texts = [_read(key, r) for r in readings]
-    return {*shorts, *(f"{head}{texts[a]}|{texts[b]}" for head, a, b in pairs)}
+    return {*shorts, *(f"{head}{texts[a]}{middle}{texts[b]}" for head, a, middle, b in pairs)}
 
 
 def probe_segments(day: str, sex: str, key: str, slips: int) -> set[str]:
@@ -339,24 +343,34 @@ def probe_segments(day: str, sex: str, key: str, slips: int) -> set[str]:
     return {f"{day}|{sex}|{pair}" for pair in _probe_pairs(key, slips)}
 
 
-_MASK = (1 << 63) - 1  # SQLite integers are signed 64-bit: keep the keys non-negative
+# An entry's 63-bit key (SQLite integers are signed 64-bit: kept non-negative): 24 bits of the prefix (date and
+# sex), 20 of the region (the pair up to "#"), 19 of the rest.
+_REGION_BITS, _TAIL_BITS = 20, 19
+_REGION_MASK, _TAIL_MASK = (1 << _REGION_BITS) - 1, (1 << _TAIL_BITS) - 1
 
 
 @functools.lru_cache(maxsize=1024)
 def _prefix_hash(prefix: str) -> int:
-    return int.from_bytes(hashlib.blake2b(prefix.encode(), digest_size=8).digest(), "big") & _MASK
+    top = int.from_bytes(hashlib.blake2b(prefix.encode(), digest_size=3).digest(), "big")
+    return top << (_REGION_BITS + _TAIL_BITS)
 
 
 def _pair_codes(pairs: Iterable[str]) -> list[int]:
-    """Each pair's CRC-32: cheap (the probe has a few hundred), and computed once for all of its prefixes."""
-    return [zlib.crc32(pair.encode()) for pair in pairs]
+    """Each pair's low 39 bits, the CRC-32 of its region above that of the rest: cheap (the probe has a few
+    hundred), and computed once for all of its prefixes."""
+    crc = zlib.crc32
+    codes = []
+    for pair in pairs:
+        region, _hash, tail = pair.partition("#")
+        codes.append((crc(region.encode()) & _REGION_MASK) << _TAIL_BITS | (crc(tail.encode()) & _TAIL_MASK))
+    return codes
 
 
 def _entry_hashes(prefix: str, codes: Iterable[int]) -> list[int]:
-    """The 63-bit keys under which the entries `prefix + pair` are stored: the prefix's BLAKE2b plus the pair's
-    CRC-32. A collision only adds a candidate, which the real distance then rejects."""
+    """The 63-bit keys under which the entries `prefix + pair` are stored (see above). A collision only adds a
+    candidate, which the birth date and the real distance then reject."""
     base = _prefix_hash(prefix)
-    return [(base + code) & _MASK for code in codes]
+    return [base | code for code in codes]
 
 
 #: A (birth date, sex) group of at most this many people is read whole from the covering index

@@ -184,6 +184,13 @@ MIGRATIONS: list[str] = [
     INSERT INTO dup_crowded (birth_date, sex) SELECT birth_date, sex FROM citizens GROUP BY birth_date, sex
         HAVING COUNT(*) > 256;
     """,
+    # issue 12 (robust2): the duplicate index's keys keep a look-up's entries together (date and sex, then the
+    # region of segment i, then segment j; registry.py), so its cost does not grow with the people sharing a
+    # birth date; the old keys are dropped and rebuilt on the next registration, in short transactions.
+    """
+    DELETE FROM dup_pairs;
+    DELETE FROM dup_indexed;
+    """,
 ]
 
 
@@ -292,16 +299,22 @@ def _statements(script: str) -> Iterator[str]:
             yield part
 
 
-# Fair hand-over of the write lock (issue 12: an officer's login waited 4.8 s behind an import). SQLite's busy
-# handler is not a queue: a writer that finds the database locked sleeps and polls, and on a loaded machine its
-# poll can miss every gap a bulk writer leaves between transactions. So a writer that finds the lock taken says
-# so by holding a shared flock on "office.db-writers" while it waits, and a bulk writer (an import) opens each
-# transaction only when no one holds it (`transaction(..., polite=True)`), waiting at most
-# POLITE_WAIT_SECONDS. flock is released by the kernel when a process dies, so a crash leaves no stale claim.
+# Fair hand-over of the write lock (issue 12: an officer's login waited 4.8 s behind one import, 5.0 s behind
+# two). SQLite's busy handler is not a queue: a writer that finds the database locked sleeps and polls (backing
+# off to 100 ms), and on a loaded machine its poll can miss every gap a bulk writer leaves between transactions.
+# So the lock has two classes of writers. An interactive writer (a login, any short write) that finds the lock
+# taken holds a shared flock on "office.db-writers" while it waits (its priority ticket) and polls every few
+# milliseconds. A bulk writer (an import's transactions, `transaction(..., polite=True)`) never holds a ticket:
+# it starts a transaction only while no ticket is held (waiting at most POLITE_WAIT_SECONDS) and ends its
+# transaction early when one appears (`writers_waiting`), so a login waits for at most the rest of one short
+# bulk transaction however many imports run. flock is released by the kernel when a process dies, so a crash
+# leaves no stale ticket.
 
 #: The longest a bulk writer defers to waiting writers before it takes the lock anyway (bounds what a process
 #: that holds the claim forever, e.g. an attacker with write access to the folder, can slow an import).
 POLITE_WAIT_SECONDS = 2.0
+#: How long a waiting writer sleeps between two tries for the lock.
+RETRY_SECONDS = 0.002
 
 
 def _writers_file(conn: sqlite3.Connection) -> str | None:
@@ -320,56 +333,60 @@ def _open_claim(conn: sqlite3.Connection) -> int | None:
         return None  # a read-only folder: writing fails anyway, with its own message
 
 
-def _begin(conn: sqlite3.Connection) -> None:
-    """BEGIN IMMEDIATE; if another writer holds the lock, wait for it with a claim on the writers file."""
-    conn.execute("PRAGMA busy_timeout = 0")
+def _try_begin(conn: sqlite3.Connection) -> bool:
+    """BEGIN IMMEDIATE without waiting (the caller set busy_timeout 0); False when another writer holds the lock."""
     try:
         conn.execute("BEGIN IMMEDIATE")
-        return
+        return True
     except sqlite3.OperationalError as e:
         if "locked" not in str(e) and "busy" not in str(e):
             raise
-    finally:
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    fd = _open_claim(conn)
+        return False
+
+
+def _claimed(fd: int) -> bool:
+    """Whether some writer holds a ticket (a shared flock) on the claim file open as `fd`."""
     try:
-        if fd is not None:
-            fcntl.flock(fd, fcntl.LOCK_SH)
-        conn.execute("BEGIN IMMEDIATE")
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    fcntl.flock(fd, fcntl.LOCK_UN)
+    return False
+
+
+def _begin(conn: sqlite3.Connection, *, polite: bool = False) -> None:
+    """BEGIN IMMEDIATE, waiting at most BUSY_TIMEOUT_MS for the lock: an interactive writer with a ticket on the
+    writers file, a polite (bulk) one only while no ticket is held (see above)."""
+    conn.execute("PRAGMA busy_timeout = 0")
+    fd: int | None = None
+    try:
+        if not polite and _try_begin(conn):
+            return
+        fd = _open_claim(conn)
+        now = time.monotonic()
+        deadline, polite_until = now + BUSY_TIMEOUT_MS / 1000, now + POLITE_WAIT_SECONDS
+        if fd is not None and not polite:
+            fcntl.flock(fd, fcntl.LOCK_SH)  # the ticket: bulk writers let this one go first
+        while True:
+            deferring = polite and fd is not None and time.monotonic() < polite_until and _claimed(fd)
+            if not deferring and _try_begin(conn):
+                return
+            if time.monotonic() >= deadline:
+                raise sqlite3.OperationalError("database is locked")
+            time.sleep(RETRY_SECONDS)
     finally:
         if fd is not None:
-            os.close(fd)  # releases the claim
+            os.close(fd)  # releases the ticket
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
 def writers_waiting(conn: sqlite3.Connection) -> bool:
-    """Whether another writer is waiting for the write lock now (a bulk transaction then ends early)."""
+    """Whether an interactive writer is waiting for the write lock now (a bulk transaction then ends early)."""
     fd = _open_claim(conn)
     if fd is None:
         return False
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        return False
-    except BlockingIOError:
-        return True
-    finally:
-        os.close(fd)
-
-
-def _defer_to_waiting_writers(conn: sqlite3.Connection) -> None:
-    """Wait (at most POLITE_WAIT_SECONDS) until no other writer claims to be waiting for the lock."""
-    fd = _open_claim(conn)
-    if fd is None:
-        return
-    try:
-        deadline = time.monotonic() + POLITE_WAIT_SECONDS
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    return
-                time.sleep(0.005)
+        return _claimed(fd)
     finally:
         os.close(fd)
 
@@ -386,9 +403,7 @@ def transaction(db: Database, *, polite: bool = False) -> Iterator[sqlite3.Conne
     """
     conn = db.conn
     try:
-        if polite:
-            _defer_to_waiting_writers(conn)
-        _begin(conn)
+        _begin(conn, polite=polite)
     except sqlite3.OperationalError as e:
         raise StorageError(_("The office database is busy or read-only ({reason}); try again.").format(reason=e)) from e
     try:

@@ -217,3 +217,39 @@ def test_a_group_that_becomes_crowded_within_a_batch_still_finds_its_people(
     assert len(result.held) == 2 and not result.errors, result
     assert len(result.registered) == count
     assert staffed.db.execute("SELECT COUNT(*) FROM dup_crowded").fetchone()[0] == 1
+
+
+def test_a_look_up_stays_in_a_few_small_regions_of_the_index(staffed: Office) -> None:
+    """Why a look-up's cost is flat, not just its rows (issue 12: 1.0 → 1.5 ms a row over 100,000 people born
+    the same day): its ~190 keys fall in a few dozen regions of the index (date and sex, length, slips,
+    segment i), each holding few entries however large the crowd, so the pages it reads are few and do not
+    grow with the crowd. With each pair hashed on its own, every key was in a region of its own (~190), spread
+    over the whole of the crowd's part of the index."""
+    syllables = [a + b for a in "BDFGKLMNPRSTVZ" for b in "AEIOU"]
+    rnd = random.Random(8)
+
+    def key() -> str:
+        words = ["".join(rnd.choice(syllables) for _ in range(rnd.randint(2, 4))) for _ in range(2)]
+        return " ".join(sorted(words))
+
+    _store(staffed, [_person(key(), rnd.choice("FM")) for _ in range(30_000)])
+    with transaction(staffed.db) as conn:
+        for sex in "FM":  # the first look-up finds each group crowded (issue 16) and indexes its people
+            registry.find_duplicates(conn, _person(key(), sex))
+    crowd = staffed.db.execute("SELECT COUNT(*) FROM dup_pairs").fetchone()[0]
+    tail = (1 << registry._TAIL_BITS) - 1
+    keys = regions = entries = 0
+    probes = [_person(key(), rnd.choice("FM")) for _ in range(100)]
+    for probe in probes:
+        codes = registry._pair_codes(registry._probe_pairs(probe.match_key, registry._threshold(probe.match_key)))
+        hashes = set(registry._entry_hashes(f"{DAY.isoformat()}|{probe.sex}|", codes))
+        starts = {h & ~tail for h in hashes}
+        keys += len(hashes)
+        regions += len(starts)
+        for start in starts:
+            entries += staffed.db.execute(
+                "SELECT COUNT(*) FROM dup_pairs WHERE h BETWEEN ? AND ?", (start, start | tail)
+            ).fetchone()[0]
+    # measured: 196 keys in 55 regions, holding 395 of the 240,000 entries (~7 each; a page holds ~250)
+    assert keys / len(probes) > 150 and regions / len(probes) < 75, (keys, regions)
+    assert entries / len(probes) < 1_000 and crowd > 200_000, (entries, crowd)
