@@ -11,13 +11,13 @@ import argparse
 import contextlib
 import logging
 import os
-import sqlite3
 import sys
 
 from console import __version__
 from console.cli import cards, credentials, ledger, officers, offices, registry, safety, statuslists, verifier
 from console.core import i18n
 from console.core.errors import ConsoleError, StorageError, UserCancelled
+from console.core.store import DatabaseError
 
 logger = logging.getLogger("console.cli")
 
@@ -91,7 +91,7 @@ def _main(argv: list[str]) -> int:
     except ConsoleError as e:
         print(f"id-console: {e}", file=sys.stderr)
         return e.exit_code
-    except sqlite3.DatabaseError as e:
+    except DatabaseError as e:
         print(
             f"id-console: The office database is damaged or unreadable ({e}); nothing was changed. Restore it from "
             "backup or rebuild the office from the ledger.",

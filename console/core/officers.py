@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ from console.core.keys import OfficerSecrets, certify, new_seed, public_key_of
 from console.core.keystore import write_sealed
 from console.core.passwords import check_password, check_username
 from console.core.roles import KEY_GRANTS, Permission, Role, parse_role
-from console.core.store import transaction
+from console.core.store import IntegrityError, transaction
 from console.core.timeutil import to_iso
 from console.core.trust import kid_text
 
@@ -117,7 +116,7 @@ def add_officer(session: Session, *, username: str, role: str, full_name: str, p
                     "INSERT INTO officers (username, full_name, role, created_at, created_by) VALUES (?, ?, ?, ?, ?)",
                     (username, full_name, parsed.value, to_iso(now), session.username),
                 )
-            except sqlite3.IntegrityError:
+            except IntegrityError:
                 raise Conflict(_exists_message().format(username=username)) from None
             conn.execute(
                 "INSERT INTO officer_keys (kid, username, role, public_key, valid_from, certificate) "

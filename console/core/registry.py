@@ -32,7 +32,7 @@ from console.core.errors import Conflict, NotFound, UserCancelled, ValidationErr
 from console.core.i18n import _
 from console.core.independence import require_independent
 from console.core.roles import Permission
-from console.core.store import transaction
+from console.core.store import IntegrityError, transaction
 from console.core.timeutil import to_iso
 
 MAX_PHOTO_BYTES = 512 * 1024
@@ -463,7 +463,7 @@ class _Allocation:
                 continue
             try:
                 _insert_citizen(conn, person, number, self.office_code, now, registered_by, approved_by)
-            except sqlite3.IntegrityError:
+            except IntegrityError:
                 logger.warning("number %s is already taken; the counter moves on", number)
                 continue
             break

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,7 +35,7 @@ from console.core.keystore import KdfLimits, write_sealed
 from console.core.office import OfficePaths
 from console.core.passwords import check_password, check_username
 from console.core.roles import Role
-from console.core.store import DB_NAME, open_database, transaction
+from console.core.store import DB_NAME, DatabaseError, open_database, transaction
 from console.core.timeutil import Clock, to_iso, utc_now
 
 SCHEMES = ("cn-18", "ee-11", "uin-10")
@@ -284,7 +283,7 @@ def _build(paths: OfficePaths, setup: OfficeSetup, kdf: KdfLimits, clock: Clock)
             )
             store_wraps(conn, setup.admin_username, admin_public, wraps, to_iso(now))
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    except sqlite3.DatabaseError as e:
+    except DatabaseError as e:
         raise StorageError(_("Could not create the office database: {reason}.").format(reason=e)) from e
     finally:
         db.conn.close()

@@ -8,17 +8,49 @@ used for reads and introspection. Each thread opens its own connection.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
+import sqlcipher3
 import sqlite_utils
 
 from console.core.errors import StorageError
 from console.core.i18n import _
 
 DB_NAME = "office.db"
+#: Issue 17: the personal data (registry, credentials, requests, audit details) lives in this SQLCipher file,
+#: attached to the office.db connection as schema ``personal`` once a login opened the database key.
+PERSONAL_DB_NAME = "personal.db"
+PERSONAL_SCHEMA = "personal"
+#: The tables that move to the encrypted file (docs/security.md, "Personal data at rest").
+PERSONAL_TABLES = (
+    "citizens",
+    "registrations",
+    "credentials",
+    "requests",
+    "dup_segments",
+    "dup_indexed",
+    "dup_registration_keys",
+)
+#: Audit actions whose detail stays in office.db: the lockout reads them before any key is open.
+PUBLIC_AUDIT_ACTIONS = frozenset({"login", "login.lock", "login.unlock"})
+
+#: Connections come from SQLCipher's build of the sqlite3 module (plain files are ordinary SQLite files); its
+#: exceptions are its own classes, so handlers catch both families through these tuples.
+DatabaseError: tuple[type[Exception], ...] = (sqlite3.DatabaseError, sqlcipher3.dbapi2.DatabaseError)
+IntegrityError: tuple[type[Exception], ...] = (sqlite3.IntegrityError, sqlcipher3.dbapi2.IntegrityError)
+OperationalError: tuple[type[Exception], ...] = (sqlite3.OperationalError, sqlcipher3.dbapi2.OperationalError)
+Error: tuple[type[Exception], ...] = (sqlite3.Error, sqlcipher3.dbapi2.Error)
+
+
+class _Connection(sqlcipher3.Connection):  # type: ignore[misc]
+    """A SQLCipher connection that remembers whether the personal database is attached."""
+
+    personal = False
+
 
 MIGRATIONS: list[str] = [
     # 1: authority, offices, keys, officers, signed event outbox, audit trail, settings, counters.
@@ -149,15 +181,29 @@ MIGRATIONS: list[str] = [
         public_key BLOB NOT NULL, valid_from TEXT NOT NULL, valid_until TEXT, certificate BLOB NOT NULL);
     INSERT INTO settings (key, value) SELECT 'ledger_unhashed_events', MAX(seq) FROM events HAVING MAX(seq) > 0;
     """,
+    # issue 17 (atrest): the key of the encrypted personal database (personal.db) is one more secret wrapped to
+    # officers ('database'); SQLite cannot change a CHECK, so key_wraps is rebuilt with the wider one.
+    """
+    CREATE TABLE key_wraps_17 (
+        secret TEXT NOT NULL CHECK (secret IN ('office', 'authority', 'database')), username TEXT NOT NULL,
+        kid BLOB NOT NULL, wrap BLOB NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (secret, username));
+    INSERT INTO key_wraps_17 (secret, username, kid, wrap, created_at)
+        SELECT secret, username, kid, wrap, created_at FROM key_wraps;
+    DROP TABLE key_wraps;
+    ALTER TABLE key_wraps_17 RENAME TO key_wraps;
+    """,
 ]
 
 
-def open_database(path: Path, *, create: bool = False) -> sqlite_utils.Database:
+def open_database(path: Path, *, create: bool = False, personal_key: bytes | None = None) -> sqlite_utils.Database:
     """Open (or with `create`, create) the office database and bring its schema up to date.
+
+    With `personal_key`, the encrypted personal database beside it (``personal.db``) is attached first, so that
+    migrations reach its tables too; without it, a migration that needs them waits for a connection that has it.
 
     Raises:
         StorageError: the file is missing (and not `create`), unreadable, not a database, damaged, or newer
-            than this console.
+            than this console; or `personal_key` does not open ``personal.db``.
     """
     if not create and not path.exists():
         raise StorageError(
@@ -166,7 +212,9 @@ def open_database(path: Path, *, create: bool = False) -> sqlite_utils.Database:
     try:
         if create and not path.exists():
             path.touch(mode=0o600)  # registry data: owner only (SQLite gives -wal/-shm the same mode)
-        conn = sqlite3.connect(str(path), isolation_level=None, timeout=10.0, check_same_thread=True)
+        conn = sqlcipher3.connect(
+            str(path), isolation_level=None, timeout=10.0, check_same_thread=True, factory=_Connection
+        )
         conn.execute("PRAGMA busy_timeout = 10000")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")
@@ -187,17 +235,11 @@ def open_database(path: Path, *, create: bool = False) -> sqlite_utils.Database:
                     "The office database {path} was written by a newer console (schema {version}); update the console."
                 ).format(path=path, version=version)
             )
-        for number in range(version, len(MIGRATIONS)):
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                for statement in _statements(MIGRATIONS[number]):
-                    conn.execute(statement)
-                conn.execute(f"PRAGMA user_version = {number + 1}")
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-    except sqlite3.DatabaseError as e:
+        if personal_key is not None:
+            attach_personal(conn, path.with_name(PERSONAL_DB_NAME), personal_key)
+        migrate(conn)
+        _audit_view(conn)
+    except DatabaseError as e:
         raise StorageError(
             _(
                 "The office database {path} is damaged or is not a database ({reason}). Restore it from backup or "
@@ -209,6 +251,109 @@ def open_database(path: Path, *, create: bool = False) -> sqlite_utils.Database:
             _("Cannot open the office database {path}: {reason}.").format(path=path, reason=e.strerror)
         ) from e
     return sqlite_utils.Database(conn)
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    """Run the migrations this file has not had, each in its own transaction.
+
+    When the personal tables live in the encrypted file and it is not attached, a migration that needs them stops
+    the run (rolled back, version unchanged); the next connection with the key runs it.
+    """
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    personal = is_unlocked(conn)
+    moved = not personal and has_moved(conn)
+    for number in range(version, len(MIGRATIONS)):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _statements(MIGRATIONS[number]):
+                conn.execute(_placed(statement) if personal else statement)
+            conn.execute(f"PRAGMA user_version = {number + 1}")
+            conn.execute("COMMIT")
+        except OperationalError as e:
+            conn.execute("ROLLBACK")
+            if moved and "no such table" in str(e):
+                return  # needs personal.db: waits for a login
+            raise
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+
+_INDEX = re.compile(r"^(\s*CREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:IF\s+NOT\s+EXISTS\s+)?)(\w+)(\s+ON\s+)(\w+)", re.I)
+
+
+def _placed(statement: str) -> str:
+    """An unqualified CREATE INDEX on a personal table, put in the attached schema (SQLite looks in main)."""
+    match = _INDEX.match(statement)
+    if match and match[4].lower() in PERSONAL_TABLES:
+        return f"{match[1]}{PERSONAL_SCHEMA}.{match[2]}{match[3]}{match[4]}{statement[match.end() :]}"
+    return statement
+
+
+def has_moved(conn: sqlite3.Connection) -> bool:
+    """True when this office keeps its personal tables in personal.db (office.db no longer has them)."""
+    row = conn.execute("SELECT 1 FROM main.sqlite_master WHERE type = 'table' AND name = 'citizens'").fetchone()
+    return row is None and int(conn.execute("PRAGMA main.user_version").fetchone()[0]) > 0
+
+
+def sql_key(key: bytes) -> str:
+    """SQLCipher's raw-key form: the 32 bytes are the AES key (no passphrase derivation)."""
+    if len(key) != 32:
+        raise ValueError("a database key is 32 bytes")
+    return f"x'{key.hex()}'"
+
+
+def attach_personal(conn: sqlite3.Connection, path: Path, key: bytes) -> None:
+    """Attach the encrypted personal database as schema ``personal`` (unqualified table names reach it).
+
+    Raises:
+        StorageError: the file is missing or the key does not open it.
+    """
+    if is_unlocked(conn):
+        return
+    if not path.exists():
+        raise StorageError(
+            _("The encrypted registry {path} is missing; restore it from backup with the office database.").format(
+                path=path
+            )
+        )
+    try:
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        conn.execute(f"ATTACH DATABASE ? AS {PERSONAL_SCHEMA} KEY ?", (str(path), sql_key(key)))
+        conn.execute(f"PRAGMA {PERSONAL_SCHEMA}.journal_mode = WAL")
+        conn.execute(f"PRAGMA {PERSONAL_SCHEMA}.synchronous = FULL")
+        conn.execute(f"PRAGMA {PERSONAL_SCHEMA}.cache_size = -65536")
+    except DatabaseError as e:
+        with suppress(*DatabaseError):
+            conn.execute(f"DETACH DATABASE {PERSONAL_SCHEMA}")
+        raise StorageError(
+            _(
+                "The encrypted registry {path} does not open with this office's database key ({reason}); restore "
+                "office.db and personal.db together from the same backup."
+            ).format(path=path, reason=e)
+        ) from e
+    conn.personal = True  # type: ignore[attr-defined]
+    _audit_view(conn)
+
+
+def is_unlocked(conn: sqlite3.Connection) -> bool:
+    """True when this connection has the encrypted personal database attached."""
+    return bool(getattr(conn, "personal", False))
+
+
+def _audit_view(conn: sqlite3.Connection) -> None:
+    """``audit_full``: the audit trail with each row's detail, wherever it is kept (see `events.audit`)."""
+    conn.execute("DROP VIEW IF EXISTS temp.audit_full")
+    if is_unlocked(conn):
+        conn.execute(
+            "CREATE TEMP VIEW audit_full AS SELECT a.id, a.time, a.officer, a.action, a.outcome, "
+            f"COALESCE(d.detail, a.detail) AS detail, a.event_seq FROM main.audit a "
+            f"LEFT JOIN {PERSONAL_SCHEMA}.audit_details d ON d.id = a.id"
+        )
+    else:
+        conn.execute(
+            "CREATE TEMP VIEW audit_full AS SELECT id, time, officer, action, outcome, detail, event_seq FROM main.audit"
+        )
 
 
 def _statements(script: str) -> Iterator[str]:
@@ -228,7 +373,7 @@ def transaction(db: sqlite_utils.Database) -> Iterator[sqlite3.Connection]:
     conn = db.conn
     try:
         conn.execute("BEGIN IMMEDIATE")
-    except sqlite3.OperationalError as e:
+    except OperationalError as e:
         raise StorageError(_("The office database is busy or read-only ({reason}); try again.").format(reason=e)) from e
     try:
         yield conn
@@ -238,7 +383,7 @@ def transaction(db: sqlite_utils.Database) -> Iterator[sqlite3.Connection]:
         raise
     try:
         conn.execute("COMMIT")
-    except sqlite3.DatabaseError as e:
+    except DatabaseError as e:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise StorageError(

@@ -11,7 +11,6 @@ and shown in a crash dialog that says so.
 from __future__ import annotations
 
 import logging
-import sqlite3
 import sys
 import traceback
 from types import TracebackType
@@ -21,6 +20,7 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from console.core.errors import ConsoleError, StorageError, UserCancelled
+from console.core.store import DatabaseError
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ def report_error(parent: QWidget | None, exc: BaseException) -> None:
     if isinstance(exc, UserCancelled):
         logger.debug("cancelled: %s", exc)
         return
-    if isinstance(exc, sqlite3.DatabaseError):  # the disk or the file, not a bug: say what to do
+    if isinstance(exc, DatabaseError):  # the disk or the file, not a bug: say what to do
         logger.error("office database error: %s", exc)
         exc = StorageError(
             QCoreApplication.translate(
