@@ -528,6 +528,8 @@ def open_wraps(
     for secret, path in (("office", office.paths.office_sealed), ("authority", office.paths.authority_sealed)):
         if secret not in found and secret in KEY_GRANTS[role] and secret in secrets.grants and path.exists():
             found[secret] = read_master_sealed(path, secrets.grants[secret])
+    if "database" in found:
+        office.unlock_personal(found["database"])  # issue 17: the encrypted registry opens with the login
     return (
         OfficeSecrets.from_bytes(found["office"]) if "office" in found else None,
         AuthoritySecrets.from_bytes(found["authority"]) if "authority" in found else None,
@@ -542,15 +544,23 @@ def wraps_for(
     public: bytes,
     office_secrets: OfficeSecrets | None,
     authority_secrets: AuthoritySecrets | None,
+    database_key: bytes | None = None,
 ) -> list[tuple[str, bytes]]:
-    """The wraps an officer of `role` gets: (secret name, wrap), signed by the administrator `signer`."""
+    """The wraps an officer of `role` gets: (secret name, wrap), signed by the administrator `signer`.
+
+    `database_key` is the key of the encrypted personal.db (issue 17); an office still kept in the clear has
+    none, and its officers get no 'database' wrap.
+    """
     plain = {
         "office": office_secrets.to_bytes() if office_secrets is not None else None,
         "authority": authority_secrets.to_bytes() if authority_secrets is not None else None,
+        "database": database_key,
     }
     out = []
     for secret in sorted(KEY_GRANTS[role]):
         data = plain[secret]
+        if data is None and secret == "database":
+            continue
         if data is None:
             raise PermissionDenied(
                 _("Your keystore lacks the {keys} keys that a {role} needs.").format(keys=secret, role=role_name(role))
@@ -631,5 +641,7 @@ def rewrap(
     conn.execute("DELETE FROM key_wraps")
     for username, fact in sorted(state.active_officers().items()):
         role = Role(str(fact.role))
-        wraps = wraps_for(admin, code, username, role, fact.public, office_secrets, authority_secrets)
+        wraps = wraps_for(
+            admin, code, username, role, fact.public, office_secrets, authority_secrets, office.database_key
+        )
         store_wraps(conn, username, fact.public, wraps, to_iso(now))

@@ -190,7 +190,7 @@ def search_audit(session: Session, query: AuditFilter | None = None) -> dict[str
         )
         params += [_like(word)] * 3
     sql = (
-        "SELECT a.id, a.time, a.officer, a.action, a.outcome, a.detail, a.event_seq, e.entry FROM audit a "
+        "SELECT a.id, a.time, a.officer, a.action, a.outcome, a.detail, a.event_seq, e.entry FROM audit_full a "
         "LEFT JOIN events e ON e.seq = a.event_seq"
     )
     if clauses:

@@ -15,7 +15,16 @@ import sqlite_utils
 from console.core.errors import NotFound, StorageError
 from console.core.i18n import _
 from console.core.keystore import DEFAULT_KDF, KDF_PRESETS, KdfLimits
-from console.core.store import DB_NAME, get_setting, open_database
+from console.core.store import (
+    DB_NAME,
+    PERSONAL_DB_NAME,
+    attach_personal,
+    get_setting,
+    has_moved,
+    is_unlocked,
+    migrate,
+    open_database,
+)
 from console.core.tidy import tidy_data_dir
 from console.core.timeutil import Clock, utc_now
 
@@ -33,6 +42,7 @@ class OfficePaths:
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
         self.db = data_dir / DB_NAME
+        self.personal = data_dir / PERSONAL_DB_NAME  # issue 17: the encrypted registry (docs/security.md)
         self.keys = data_dir / "keys"
         self.officer_keys = self.keys / "officers"
         self.office_sealed = self.keys / "office.sealed"
@@ -53,6 +63,9 @@ class Office:
         #: Data derived from the signed events (console.core.truth), shared by the threads; each cache
         #: carries its own lock and is rebuilt when the log grows.
         self.caches: dict[str, Any] = {}
+        #: The key of personal.db, once a login opened its wrap (issue 17); every thread's connection then
+        #: attaches the encrypted registry. None before any login, and in offices still kept in the clear.
+        self.database_key: bytes | None = None
         if not self.paths.db.exists():
             raise StorageError(
                 _("No office is set up in {folder}. Run `id-console init` there, or pass the right --data-dir.").format(
@@ -67,9 +80,29 @@ class Office:
         """This thread's connection to the office database."""
         db: sqlite_utils.Database | None = getattr(self._local, "db", None)
         if db is None:
-            db = open_database(self.paths.db)
+            db = open_database(self.paths.db, personal_key=self.database_key)
             self._local.db = db
+        elif self.database_key is not None and not is_unlocked(db.conn) and not db.conn.in_transaction:
+            attach_personal(db.conn, self.paths.personal, self.database_key)
+            migrate(db.conn)
         return db
+
+    @property
+    def encrypted(self) -> bool:
+        """True when this office keeps its personal data in the encrypted personal.db (issue 17)."""
+        return has_moved(self.db.conn)
+
+    def unlock_personal(self, key: bytes) -> None:
+        """Open the encrypted registry with `key` (from the officer's 'database' wrap) for every thread.
+
+        Raises:
+            StorageError: the key does not open personal.db.
+        """
+        conn = self.db.conn
+        if not is_unlocked(conn):
+            attach_personal(conn, self.paths.personal, key)
+            migrate(conn)
+        self.database_key = key
 
     def close(self) -> None:
         """Close this thread's connection."""

@@ -48,7 +48,16 @@ def _enrol_key(
     public = public_key_of(seed)
     # the wrap as it is now: another administrator may have rotated the office key since this session began
     office_secrets = session.reload_office_secrets() if "office" in KEY_GRANTS[role] else None
-    wraps = wraps_for(session.officer_keys(), office, username, role, public, office_secrets, session.authority_secrets)
+    wraps = wraps_for(
+        session.officer_keys(),
+        office,
+        username,
+        role,
+        public,
+        office_secrets,
+        session.authority_secrets,
+        session.office.database_key,
+    )
     # Named by the key id: if the process dies after the commit, the next start installs it (tidy.py).
     pending = session.office.paths.officer_keys / f".pending-{username}-{cose.key_id(public).hex()}.keystore"
     anchor = session.anchor or bytes(session.office.authority()["root_public"])
@@ -326,7 +335,8 @@ def audit_trail(session: Session, *, limit: int = 200) -> list[dict[str, Any]]:
     return [
         dict(row)
         for row in session.office.db.query(
-            "SELECT id, time, officer, action, outcome, detail, event_seq FROM audit ORDER BY id DESC LIMIT ?", [limit]
+            "SELECT id, time, officer, action, outcome, detail, event_seq FROM audit_full ORDER BY id DESC LIMIT ?",
+            [limit],
         )
     ]
 
