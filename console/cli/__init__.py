@@ -14,7 +14,7 @@ import os
 import sys
 
 from console import __version__
-from console.cli import cards, credentials, ledger, officers, offices, registry, safety, statuslists, verifier
+from console.cli import atrest, cards, credentials, ledger, officers, offices, registry, safety, statuslists, verifier
 from console.core import i18n
 from console.core.errors import ConsoleError, StorageError, UserCancelled
 from console.core.store import DatabaseError
@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     ledger.register(sub)  # ledger issue
     offices.register(sub)  # ledger issue: office add / list
     verifier.register(sub)
+    atrest.register(sub)  # issue 17: db encrypt / status / delete-backup
     gui = sub.add_parser("gui", help="open the desktop console")
     gui.add_argument("--demo", action="store_true", help="open a demo office (created on first use)")
     # also accepted after the command; SUPPRESS keeps the global one when this is absent
@@ -92,6 +93,12 @@ def _main(argv: list[str]) -> int:
         print(f"id-console: {e}", file=sys.stderr)
         return e.exit_code
     except DatabaseError as e:
+        if "no such table" in str(e):  # issue 17: the registry is in personal.db, which only a login opens
+            print(
+                "id-console: This office's registry is encrypted and this command reads it: add --as USER to log in.",
+                file=sys.stderr,
+            )
+            return USAGE_ERROR
         print(
             f"id-console: The office database is damaged or unreadable ({e}); nothing was changed. Restore it from "
             "backup or rebuild the office from the ledger.",

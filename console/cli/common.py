@@ -16,6 +16,7 @@ import platformdirs
 from console.cli.safety import one_line, utf8_env
 from console.core.accounts import Session, login
 from console.core.atomic import OUTPUT_JOURNAL, atomic_write
+from console.core.atrest import BACKUP_NAME
 from console.core.errors import ConsoleError, ValidationError
 from console.core.keystore import DEFAULT_KDF, KDF_PRESETS, KdfLimits
 from console.core.office import Office
@@ -53,7 +54,15 @@ def kdf_limits() -> KdfLimits:
 
 
 def open_office(args: argparse.Namespace) -> Office:
-    return Office(data_dir(args), kdf=kdf_limits())
+    office = Office(data_dir(args), kdf=kdf_limits())
+    backup = office.paths.data_dir / BACKUP_NAME
+    if backup.exists():  # issue 17: the administrator must delete it; say so on every command until then
+        print(
+            f"id-console: warning: {backup} (the copy `db encrypt` made) is still there; check the office, then "
+            "run `id-console db delete-backup --as ADMIN`.",
+            file=sys.stderr,
+        )
+    return office
 
 
 def read_password(env_var: str, prompt: str, *, who: str, confirm: bool = False) -> str:

@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 
 #: The encrypted copy of office.db made before its personal tables move (the administrator deletes it).
 BACKUP_NAME = "office.db.before-encryption"
-#: Tests set this to a number of seconds to sleep between the steps of a move (to kill it half-way).
+#: Tests set this to "<step>=<seconds>" to stop a move at one of its steps (and kill it there).
 PAUSE_ENV = "ID_CONSOLE_TEST_MOVE_PAUSE"
 #: Drop order: a table before the tables it references.
 _DROP_ORDER = ("requests", "credentials", "citizens", "registrations", "dup_segments", "dup_indexed",
@@ -65,8 +65,9 @@ def backup_path(data_dir: Path) -> Path:
 
 
 def _pause(step: str) -> None:
-    seconds = os.environ.get(PAUSE_ENV)
-    if seconds:
+    """Test hook: with ID_CONSOLE_TEST_MOVE_PAUSE="<step>=<seconds>", say when `step` is reached and wait there."""
+    wanted, _sep, seconds = os.environ.get(PAUSE_ENV, "").partition("=")
+    if wanted == step:
         import time
 
         print(f"move: {step}", flush=True)
@@ -271,3 +272,26 @@ def unlock_backup(backup: Path, key: bytes) -> sqlite3.Connection:
     conn.execute("PRAGMA cipher_log_level = NONE")
     conn.execute(f'PRAGMA key = "{sql_key(key)}"')
     return conn
+
+
+def delete_backup(session: Session) -> Path | None:
+    """Delete the backup `db encrypt` left (an administrator, once the encrypted office works); audited.
+
+    Raises:
+        PermissionDenied: not an administrator (`key.manage`).
+    """
+    from console.core.store import transaction
+
+    session.require(Permission.KEY_MANAGE)
+    office = session.office
+    backup = backup_path(office.paths.data_dir)
+    if not backup.exists():
+        return None
+    backup.unlink()
+    _fsync(backup.parent)
+    with transaction(office.db) as conn:
+        events.audit(
+            conn, now=office.clock(), officer=session.username, action="registry.backup-deleted", outcome="ok",
+            detail=BACKUP_NAME,
+        )  # fmt: skip
+    return backup
