@@ -25,14 +25,26 @@ mkdir -p "$out"
 declare -A TESTS=(
   [roles]="tests/core/test_permissions.py tests/core/test_accounts.py"
   [accounts]="tests/core/test_accounts.py tests/core/test_permissions.py"
-  [officers]="tests/core/test_accounts.py tests/core/test_permissions.py"
+  [officers]="tests/core/test_accounts.py tests/core/test_permissions.py tests/core/test_officers_edges.py"
   [requests]="tests/core/test_issuance.py tests/core/test_permissions.py"
   [credentials]="tests/core/test_credentials.py tests/core/test_credential_interop.py"
   [coding]="tests/core/test_coding.py tests/core/test_properties.py"
   [mrz]="tests/core/test_mrz.py tests/core/test_properties.py tests/core/test_mrz_edges.py"
   [keystore]="tests/core/test_keystore.py tests/core/test_keystore_format.py"
+  [truth]="tests/core/test_truth.py tests/security/test_tampered_tables.py"
+  [independence]="tests/core/test_independence.py"
+  [ledger]="tests/core/ledger tests/core/test_officelog.py"
+  [officelog]="tests/core/test_officelog.py"
+  [ledgerverify]="tests/core/test_ledgerverify.py"
+  [statuslist]="tests/core/test_status_list.py"
+  [verification]="tests/core/test_credentials.py tests/core/test_status_list.py tests/core/test_claim169_vectors.py"
 )
-ALL=(roles accounts officers requests credentials coding mrz keystore)
+# The module's source: console/core/<module>.py, or a package's modules.
+declare -A SOURCES=(
+  [ledger]="console/core/ledger/*"
+)
+ALL=(roles accounts officers requests credentials coding mrz keystore truth independence ledger officelog
+  ledgerverify statuslist verification)
 modules=("$@")
 [ ${#modules[@]} -gt 0 ] || modules=("${ALL[@]}")
 
@@ -53,7 +65,7 @@ for m in "${modules[@]}"; do
     echo
     echo "[tool.mutmut]"
     echo 'source_paths = ["console"]'
-    echo "only_mutate = [\"console/core/$m.py\"]"
+    echo "only_mutate = [\"${SOURCES[$m]:-console/core/$m.py}\"]"
     echo 'also_copy = ["resources"]'
     printf 'pytest_add_cli_args_test_selection = ['
     first=1
@@ -67,7 +79,7 @@ for m in "${modules[@]}"; do
     # they guard the test table, not the code, so they are left out here.
     echo 'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q", "-x", "-k", "not (writer or guarded or exemptions or detector)"]'
   } >>"$work/pyproject.toml"
-  echo "== $m: mutating console/core/$m.py against ${TESTS[$m]}"
+  echo "== $m: mutating ${SOURCES[$m]:-console/core/$m.py} against ${TESTS[$m]}"
   start=$(date +%s)
   (cd "$work" && "$mutmut" run --max-children "$jobs" >"$work/run.log" 2>&1) || {
     echo "mutation.sh: mutmut failed for $m; see $work/run.log" >&2

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import logging
 import os
+import sqlite3
 import sys
 
 from console import __version__
-from console.cli import atrest, cards, credentials, ledger, officers, offices, registry, safety, statuslists, verifier
+from console.cli import safety
 from console.core import i18n
 from console.core.errors import ConsoleError, StorageError, UserCancelled
-from console.core.store import DatabaseError
 
 logger = logging.getLogger("console.cli")
 
@@ -25,29 +26,70 @@ EXIT_BUG = 70
 USAGE_ERROR = 2
 
 
-def build_parser() -> argparse.ArgumentParser:
+#: Where each command is defined, in the order `--help` lists them: (module under console.cli, function).
+#: A command imports only its own module, so `verify TEXT` does not pay for PDFs, QR writers or the ledger
+#: (issue 16: a CLI that starts like a tool). A command missing here still works: the full parser is built.
+COMMANDS: dict[str, tuple[str, str]] = {
+    **dict.fromkeys(("init", "user", "settings", "whoami", "audit", "key"), ("officers", "register")),
+    **dict.fromkeys(("register", "search", "show", "review"), ("registry", "register")),
+    "import": ("registry", "register_import"),
+    **dict.fromkeys(
+        ("issue", "trust", "revoke", "suspend", "reinstate", "requests", "approve", "reject"),
+        ("credentials", "register"),
+    ),
+    **dict.fromkeys(("verify", "validate-id"), ("checking", "register")),
+    **dict.fromkeys(("card", "printer"), ("cards", "register")),
+    "status-list": ("statuslists", "register"),
+    "ledger": ("ledger", "register"),  # ledger issue
+    "office": ("offices", "register"),  # ledger issue: office add / list
+    "verifier": ("verifier", "register"),
+    "db": ("atrest", "register"),  # issue 17: db encrypt / status / delete-backup
+}
+
+
+def _database_errors() -> tuple[type[Exception], ...]:
+    """sqlite3's and, once a command opened an office (issue 17), SQLCipher's database errors; checked when an
+    error arrives, so `verify` never imports SQLCipher."""
+    cipher = sys.modules.get("sqlcipher3.dbapi2")
+    return (sqlite3.DatabaseError,) if cipher is None else (sqlite3.DatabaseError, cipher.DatabaseError)
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command; with `command` (a name in COMMANDS) of that command alone, with "" of none."""
     parser = argparse.ArgumentParser(
         prog="id-console", description="ID-issuing authority console. With no command, opens the desktop console."
     )
     parser.add_argument("--version", action="version", version=f"id-console {__version__}")
     parser.add_argument("--data-dir", metavar="DIR", help="the office's data directory (env: ID_CONSOLE_DATA_DIR)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    officers.register(sub)
-    registry.register(sub)
-    registry.register_import(sub)
-    credentials.register(sub)
-    cards.register(sub)
-    statuslists.register(sub)
-    ledger.register(sub)  # ledger issue
-    offices.register(sub)  # ledger issue: office add / list
-    verifier.register(sub)
-    atrest.register(sub)  # issue 17: db encrypt / status / delete-backup
+    if command in COMMANDS:
+        wanted = [COMMANDS[command]]
+    else:
+        wanted = [] if command in ("", "gui") else list(dict.fromkeys(COMMANDS.values()))
+    for module, function in wanted:
+        getattr(importlib.import_module(f"console.cli.{module}"), function)(sub)
     gui = sub.add_parser("gui", help="open the desktop console")
     gui.add_argument("--demo", action="store_true", help="open a demo office (created on first use)")
     # also accepted after the command; SUPPRESS keeps the global one when this is absent
     gui.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     gui.set_defaults(handler=_cmd_gui)
     return parser
+
+
+def _command_name(argv: list[str]) -> str | None:
+    """The command word of `argv` after the global options; "" for none (the GUI) or --version, which need no
+    command's parser; None for --help or an unknown option, which the full parser answers."""
+    words = iter(argv)
+    for word in words:
+        if word == "--data-dir":
+            next(words, None)
+        elif word == "--version":
+            return ""
+        elif word == "--" or not word.startswith("-"):
+            return None if word == "--" else word
+        elif not word.startswith("--data-dir="):
+            return None
+    return ""
 
 
 def _cmd_gui(args: argparse.Namespace) -> int:
@@ -75,7 +117,7 @@ def _main(argv: list[str]) -> int:
         print(f"id-console: {problem}", file=sys.stderr)
         return USAGE_ERROR
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser(_command_name(argv)).parse_args(argv)
     except SystemExit as e:  # argparse: --help, --version, or a usage error already printed
         return int(e.code or 0)
     try:
@@ -92,13 +134,7 @@ def _main(argv: list[str]) -> int:
     except ConsoleError as e:
         print(f"id-console: {e}", file=sys.stderr)
         return e.exit_code
-    except DatabaseError as e:
-        if "no such table" in str(e):  # issue 17: the registry is in personal.db, which only a login opens
-            print(
-                "id-console: This office's registry is encrypted and this command reads it: add --as USER to log in.",
-                file=sys.stderr,
-            )
-            return USAGE_ERROR
+    except _database_errors() as e:
         print(
             f"id-console: The office database is damaged or unreadable ({e}); nothing was changed. Restore it from "
             "backup or rebuild the office from the ledger.",

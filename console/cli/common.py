@@ -9,17 +9,15 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
-
-import platformdirs
+from typing import TYPE_CHECKING, Any
 
 from console.cli.safety import one_line, utf8_env
-from console.core.accounts import Session, login
-from console.core.atomic import OUTPUT_JOURNAL, atomic_write
-from console.core.atrest import BACKUP_NAME
 from console.core.errors import ConsoleError, ValidationError
-from console.core.keystore import DEFAULT_KDF, KDF_PRESETS, KdfLimits
-from console.core.office import Office
+
+if TYPE_CHECKING:  # imported where used: every command loads this module, few need these (issue 16)
+    from console.core.accounts import Session
+    from console.core.keystore import KdfLimits
+    from console.core.office import Office
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -37,11 +35,15 @@ def data_dir(args: argparse.Namespace) -> Path:
     chosen = args.data_dir or _env("ID_CONSOLE_DATA_DIR")
     if chosen:
         return Path(chosen).expanduser()
+    import platformdirs
+
     return Path(platformdirs.user_data_dir("id-console", appauthor=False))
 
 
 def kdf_limits() -> KdfLimits:
     """argon2id limits for new keystores: ID_CONSOLE_KDF names a preset (default: standard)."""
+    from console.core.keystore import DEFAULT_KDF, KDF_PRESETS
+
     name = _env("ID_CONSOLE_KDF") or DEFAULT_KDF
     if name not in KDF_PRESETS:
         raise UsageError(f"ID_CONSOLE_KDF={name!r} is not a preset; use interactive, moderate, standard or sensitive.")
@@ -54,6 +56,9 @@ def kdf_limits() -> KdfLimits:
 
 
 def open_office(args: argparse.Namespace) -> Office:
+    from console.core.office import Office
+    from console.core.store import BACKUP_NAME
+
     office = Office(data_dir(args), kdf=kdf_limits())
     backup = office.paths.data_dir / BACKUP_NAME
     if backup.exists():  # issue 17: the administrator must delete it; say so on every command until then
@@ -99,6 +104,8 @@ def raw_stderr() -> Any:
 
 def session_for(args: argparse.Namespace, office: Office | None = None) -> Session:
     """Log in the officer named by --as."""
+    from console.core.accounts import login
+
     if not args.as_user:
         raise UsageError("This command needs the acting officer: add --as USERNAME.")
     office = office or open_office(args)
@@ -139,6 +146,8 @@ def write_output(args: argparse.Namespace, out: str, data: bytes, *, magic: byte
     Refuses a target inside the data directory (the database and keystores live there) and an existing file
     that does not start with `magic` (so a typo cannot replace, say, a document with a card PDF).
     """
+    from console.core.atomic import OUTPUT_JOURNAL, atomic_write
+
     path = Path(out).expanduser()
     folder = data_dir(args).resolve()
     target = path.resolve()

@@ -9,12 +9,11 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from console.cli.common import UsageError, add_as, add_json, data_dir, emit, raw_stderr, session_for, table
+from console.cli.common import add_as, add_json, emit, raw_stderr, session_for, table
 from console.cli.safety import one_line, whole_number
 from console.core import csvinput, registry
 from console.core.atomic import read_bounded
 from console.core.errors import ConsoleError, StorageError
-from console.core.office import Office
 from console.core.store import DatabaseError
 
 #: What ends an import with the numbers saved (the disk or the database, not a bug).
@@ -55,14 +54,6 @@ def register(sub: Any) -> None:
     p.add_argument("id_number", metavar="ID_NUMBER")
     add_json(p)
     p.set_defaults(handler=cmd_show)
-
-    p = sub.add_parser("validate-id", help="check an ID number against the coding rules (no login)")
-    p.add_argument("number", metavar="NUMBER")
-    p.add_argument(
-        "--scheme", choices=["cn-18", "ee-11", "uin-10"], help="default: the scheme of the office in the data directory"
-    )
-    add_json(p)
-    p.set_defaults(handler=cmd_validate_id)
 
     review = sub.add_parser("review", help="possible duplicates held for a supervisor").add_subparsers(
         dest="review_command", required=True
@@ -139,31 +130,6 @@ def cmd_search(args: argparse.Namespace) -> int:
 def cmd_show(args: argparse.Namespace) -> int:
     row = registry.show(session_for(args), args.id_number)
     emit(args, row, lambda: "\n".join(f"{k:14s} {v}" for k, v in row.items()))
-    return 0
-
-
-def cmd_validate_id(args: argparse.Namespace) -> int:
-    scheme = args.scheme
-    if scheme is None:
-        try:
-            scheme = Office(data_dir(args)).authority()["scheme"]
-        except StorageError as e:
-            raise UsageError(f"Give --scheme (no office to take it from: {e})") from None
-    try:
-        info = registry.validate_number(scheme, args.number)
-    except ConsoleError as e:
-        emit(args, {"valid": False, "scheme": scheme, "number": args.number, "reason": str(e)}, f"invalid: {e}")
-        return 1
-    data = {
-        "valid": True,
-        "scheme": scheme,
-        "number": info.number,
-        "reason": "",
-        "birth_date": info.birth_date.isoformat() if info.birth_date else None,
-        "sex": info.sex,
-        "region": info.region,
-    }
-    emit(args, data, f"valid {scheme} number {info.number}")
     return 0
 
 

@@ -34,6 +34,7 @@ from console.core.i18n import _
 from console.core.keys import wrap_secret
 from console.core.roles import KEY_GRANTS, Permission, Role
 from console.core.store import (
+    BACKUP_NAME,
     PERSONAL_TABLES,
     PUBLIC_AUDIT_ACTIONS,
     DatabaseError,
@@ -46,8 +47,6 @@ from console.core.timeutil import to_iso
 if TYPE_CHECKING:
     from console.core.accounts import Session
 
-#: The encrypted copy of office.db made before its personal tables move (the administrator deletes it).
-BACKUP_NAME = "office.db.before-encryption"
 #: Tests set this to "<step>=<seconds>" to stop a move at one of its steps (and kill it there).
 PAUSE_ENV = "ID_CONSOLE_TEST_MOVE_PAUSE"
 #: Drop order: a table before the tables it references.

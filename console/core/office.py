@@ -10,14 +10,13 @@ import threading
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from console.core.errors import NotFound, StorageError
 from console.core.i18n import _
 from console.core.keystore import DEFAULT_KDF, KDF_PRESETS, KdfLimits
 from console.core.store import (
     DB_NAME,
     PERSONAL_DB_NAME,
+    Database,
     attach_personal,
     get_setting,
     has_moved,
@@ -76,9 +75,9 @@ class Office:
         tidy_data_dir(self.paths, self.db.conn)  # what a crash left behind (issue 12): temp files, keystores
 
     @property
-    def db(self) -> sqlite_utils.Database:
+    def db(self) -> Database:
         """This thread's connection to the office database."""
-        db: sqlite_utils.Database | None = getattr(self._local, "db", None)
+        db: Database | None = getattr(self._local, "db", None)
         if db is None:
             db = open_database(self.paths.db, personal_key=self.database_key)
             self._local.db = db

@@ -128,6 +128,9 @@ def run(data_dir: str | None = None, demo: bool = False, *, ready: Callable[[obj
     window.start()
     _warm_up(runner)
     code = int(app.exec())
+    from console.gui import prefs
+
+    prefs.flush()  # the last folders remembered, written by their thread (console/gui/prefs.py)
     if not runner.shutdown(timeout_ms=10_000):
         logger.warning("background work did not stop within 10 s; exiting anyway")
     return code
@@ -158,8 +161,9 @@ def warm_up_imports() -> None:
     import console.gui.pages.officers
     import console.gui.pages.printing
     import console.gui.pages.settings  # noqa: F401
-    from console.gui import cardprint
+    from console.gui import camera, cardprint
 
+    camera.warm_up()  # QtMultimedia and its FFmpeg plugin: ~0.16 s on the GUI thread otherwise (camera.py)
     cardprint.warm_up()  # the first card's imports hold the GIL; also starts the helper process (offload.py)
     gc.freeze()  # after the imports: what they loaded stays out of full collections
 

@@ -104,7 +104,7 @@
 <context>
     <name>PrintTexts</name>
     <message numerus="yes">
-        <location filename="../../console/gui/pages/cards.py" line="+406"/>
+        <location filename="../../console/gui/pages/cards.py" line="+405"/>
         <source>%n page(s) printed at true size</source>
         <translation>
             <numerusform>%n page printed at true size</numerusform>

@@ -506,9 +506,60 @@
 <context>
     <name>CalibrationPreview</name>
     <message>
-        <location filename="../../console/gui/pages/printing.py" line="+397"/>
+        <location filename="../../console/gui/pages/printing.py" line="+396"/>
         <source>grey: the card stock · outline: where the test card prints</source>
         <translation>灰色：卡片 · 轮廓：测试卡的打印位置</translation>
+    </message>
+</context>
+<context>
+    <name>CameraPhotoDialog</name>
+    <message>
+        <location filename="../../console/gui/camera.py" line="+287"/>
+        <source>Take a photo</source>
+        <translation>拍摄照片</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The person looks into the camera, face and shoulders in the picture, in even light. The photo is cropped to a portrait around the face&apos;s usual place.</source>
+        <translation>请本人看向摄像头，脸部和肩部都在画面内，光线均匀。照片会按脸部的通常位置裁成竖幅人像。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Take photo</source>
+        <translation>拍照</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>No camera is connected to this computer.</source>
+        <translation>这台电脑没有连接摄像头。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>No picture from the camera yet; wait a moment and try again.</source>
+        <translation>摄像头还没有画面；请稍候再试。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The camera&apos;s picture could not be read; try again.</source>
+        <translation>无法读取摄像头的画面；请再试一次。</translation>
+    </message>
+</context>
+<context>
+    <name>CameraView</name>
+    <message>
+        <location line="-112"/>
+        <source>Camera picture</source>
+        <translation>摄像头画面</translation>
+    </message>
+    <message>
+        <location line="+56"/>
+        <source>The camera stopped: {reason}. Check its cable, or close other programs using it.</source>
+        <translation>摄像头已停止：{reason}。请检查连接线，或关闭正在使用它的其他程序。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>no reason given</source>
+        <translation>未说明原因</translation>
     </message>
 </context>
 <context>
@@ -724,7 +775,7 @@
         <translation>已发送到打印机</translation>
     </message>
     <message>
-        <location line="+62"/>
+        <location line="+61"/>
         <source>The printer&apos;s paper is {width:.0f} × {height:.0f} mm, neither an ID-1 card nor A4. The cards print at their true size (85.6 × 54 mm each), centred on the paper, not enlarged to fill it.</source>
         <translation>打印机的纸张为 {width:.0f} × {height:.0f} 毫米，既不是 ID-1 卡片也不是 A4。卡片将按实际尺寸（每张 85.6 × 54 毫米）居中打印，不会放大铺满纸张。</translation>
     </message>
@@ -2080,7 +2131,7 @@
 <context>
     <name>PrintingPage</name>
     <message>
-        <location filename="../../console/gui/pages/printing.py" line="-317"/>
+        <location filename="../../console/gui/pages/printing.py" line="-316"/>
         <source>Printing</source>
         <translation>打印</translation>
     </message>
@@ -2183,7 +2234,7 @@
         <translation>已发送到打印机</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+9"/>
         <source>Save the cards as PDF</source>
         <translation>将证件保存为 PDF</translation>
     </message>
@@ -2281,7 +2332,12 @@
 <context>
     <name>RegisterPage</name>
     <message>
-        <location filename="../../console/gui/pages/register.py" line="+187"/>
+        <location filename="../../console/gui/pages/register.py" line="+151"/>
+        <source>The camera&apos;s picture could not be made into a photo; take another.</source>
+        <translation>摄像头的画面无法做成照片；请再拍一张。</translation>
+    </message>
+    <message>
+        <location line="+54"/>
         <source>Register a citizen</source>
         <translation>登记公民</translation>
     </message>
@@ -2312,23 +2368,23 @@
     </message>
     <message>
         <location line="+4"/>
-        <location line="+69"/>
+        <location line="+76"/>
         <source>Latin family name</source>
         <translation>拉丁字母姓</translation>
     </message>
     <message>
-        <location line="-68"/>
+        <location line="-75"/>
         <source>Optional: replaces the automatic Latin form, e.g. AL-RASHID</source>
         <translation>选填：取代自动生成的拉丁字母形式，例如 AL-RASHID</translation>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+67"/>
+        <location line="+74"/>
         <source>Latin given names</source>
         <translation>拉丁字母名</translation>
     </message>
     <message>
-        <location line="-66"/>
+        <location line="-73"/>
         <source>Optional: replaces the automatic Latin form, e.g. ALI</source>
         <translation>选填：取代自动生成的拉丁字母形式，例如 ALI</translation>
     </message>
@@ -2379,12 +2435,12 @@
     </message>
     <message>
         <location line="+14"/>
-        <location line="+272"/>
+        <location line="+327"/>
         <source>No photo</source>
         <translation>无照片</translation>
     </message>
     <message>
-        <location line="-270"/>
+        <location line="-325"/>
         <source>Choose photo…</source>
         <translation>选择照片…</translation>
     </message>
@@ -2395,11 +2451,21 @@
     </message>
     <message>
         <location line="+2"/>
+        <source>Looking for a camera…</source>
+        <translation>正在查找摄像头…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Take photo with camera</source>
+        <translation>用摄像头拍照</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>JPEG or PNG. Optional. A larger picture is cropped and scaled; you confirm it.</source>
         <translation>JPEG 或 PNG，可选。较大的图片会被裁剪和缩放，并由您确认。</translation>
     </message>
@@ -2445,17 +2511,17 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+308"/>
+        <location line="+357"/>
         <source>Register</source>
         <translation>登记</translation>
     </message>
     <message>
-        <location line="-306"/>
+        <location line="-355"/>
         <source>Register this person (Ctrl+Enter)</source>
         <translation>登记此人（Ctrl+Enter）</translation>
     </message>
     <message>
-        <location line="+86"/>
+        <location line="+89"/>
         <source>Choose the sex: F, M or X.</source>
         <translation>请选择性别：F、M 或 X。</translation>
     </message>
@@ -2480,7 +2546,7 @@
         <translation>拉丁字母拼写（证件、机读区）：{latin}</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+21"/>
         <source>Choose a photo</source>
         <translation>选择照片</translation>
     </message>
@@ -2500,13 +2566,33 @@
         <translation>照片为 {width}×{height} 像素（{size} KB），超出证件所需。已按面部通常位置裁剪为竖幅，并缩放到 {out_w}×{out_h} 像素（{out_kb} KB）。之后请检查预览：必须显示完整面部。使用此照片吗？</translation>
     </message>
     <message>
-        <location line="+63"/>
-        <location line="+73"/>
+        <location line="+52"/>
+        <source>Take photo…</source>
+        <translation>拍照…</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>No camera found</source>
+        <translation>未找到摄像头</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Take the photo with the camera connected to this computer</source>
+        <translation>用连接到这台电脑的摄像头拍照</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No camera is connected to this computer; choose a photo file instead.</source>
+        <translation>这台电脑没有连接摄像头；请改为选择照片文件。</translation>
+    </message>
+    <message>
+        <location line="+53"/>
+        <location line="+74"/>
         <source>Check the marked fields.</source>
         <translation>请检查标出的字段。</translation>
     </message>
     <message>
-        <location line="-73"/>
+        <location line="-74"/>
         <source>Nothing was registered yet.</source>
         <translation>尚未登记任何内容。</translation>
     </message>
@@ -2516,7 +2602,7 @@
         <translation>正在登记…</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>Registered. ID number: {number}</source>
         <translation>已登记。身份号码：{number}</translation>
     </message>
@@ -2775,7 +2861,7 @@
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../console/gui/pages/settings.py" line="+67"/>
+        <location filename="../../console/gui/pages/settings.py" line="+74"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
@@ -2836,7 +2922,22 @@
         <translation>证件有效期</translation>
     </message>
     <message>
+        <location line="+2"/>
+        <source>Verifier URL</source>
+        <translation>核验网址</translation>
+    </message>
+    <message>
         <location line="+1"/>
+        <source>e.g. https://ids.example.org/check/ (empty: no line)</source>
+        <translation>例如 https://ids.example.org/check/（留空：不印此行）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Where card holders check a card; printed on the back as &quot;Check this card at …&quot;</source>
+        <translation>持证人核验证件的网址；印在证件背面，写作“在……核验此证件”</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>&amp;Country of issuance</source>
         <translation>签发国(&amp;C)</translation>
     </message>
@@ -2851,7 +2952,17 @@
         <translation>适用于此后签发的凭证；已签发的证件保持原有效期。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+2"/>
+        <source>Ve&amp;rifier URL</source>
+        <translation>核验网址(&amp;R)</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>An https address, printed on the back of cards made from now on so that holders know where to check a card. Leave it empty for no such line.</source>
+        <translation>https 网址，印在今后制作的证件背面，让持证人知道在哪里核验证件。留空则不印此行。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>This computer</source>
         <translation>本机</translation>
     </message>
@@ -2881,7 +2992,7 @@
         <translation>保存更改</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+37"/>
         <source>Nothing to save</source>
         <translation>没有需要保存的内容</translation>
     </message>
@@ -2927,7 +3038,7 @@
 <context>
     <name>VerifyPage</name>
     <message>
-        <location filename="../../console/gui/pages/verify.py" line="+125"/>
+        <location filename="../../console/gui/pages/verify.py" line="+133"/>
         <source>Verify a card</source>
         <translation>核验证件</translation>
     </message>
@@ -2967,7 +3078,18 @@
         <translation>打开证件的照片、扫描件或 PDF（Ctrl+O）</translation>
     </message>
     <message>
-        <location line="+46"/>
+        <location line="+3"/>
+        <source>Looking for a camera…</source>
+        <translation>正在查找摄像头…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location line="+111"/>
+        <source>Scan with camera</source>
+        <translation>用摄像头扫描</translation>
+    </message>
+    <message>
+        <location line="-59"/>
         <source>Photo</source>
         <translation>照片</translation>
     </message>
@@ -3037,7 +3159,22 @@
         <translation>尚未核验证件。核验结论将显示在这里：有效、已吊销、已暂停、已过期、伪造…</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+33"/>
+        <source>No camera found</source>
+        <translation>未找到摄像头</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Hold the card&apos;s QR code in front of the camera; each card is checked once.</source>
+        <translation>把证件的二维码对准摄像头；每张证件只核验一次。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No camera is connected to this computer. Use the barcode scanner, or open a picture or PDF.</source>
+        <translation>这台电脑没有连接摄像头。请使用条码扫描枪，或打开图片或 PDF。</translation>
+    </message>
+    <message>
+        <location line="+60"/>
         <source>Open a picture or PDF of the card</source>
         <translation>打开证件的图片或 PDF</translation>
     </message>
@@ -3107,7 +3244,7 @@
         <translation>未显示（格式）</translation>
     </message>
     <message>
-        <location line="+49"/>
+        <location line="+50"/>
         <source>VALID</source>
         <translation>有效</translation>
     </message>

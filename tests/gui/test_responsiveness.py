@@ -99,11 +99,16 @@ def test_citizen_table_pages_a_million_rows(qtbot: Any, window: ConsoleWindow, l
 
     with Heartbeat() as heart:
         for pages in range(2, 12):  # scroll to the end ten times: each time one more page, never everything
-            started = time.perf_counter()
+            # The work a page costs is measured as this process's CPU time, not wall time: beside a CPU-bound
+            # process at load 15 the wall time of a page was 0.9 s of which almost all was waiting for a CPU.
+            # Reading a page costs a few ms of CPU; reading or sorting the million rows costs seconds, so 0.5 s
+            # still fails a model that loads everything. The wall-clock bound only catches a hang.
+            started, cpu = time.perf_counter(), time.process_time()
             page.table.scrollToBottom()
             model.fetchMore()
             qtbot.waitUntil(lambda n=pages: model.rowCount() == n * PAGE_SIZE, timeout=TASK_TIMEOUT_MS)
-            assert time.perf_counter() - started < 0.5
+            assert time.process_time() - cpu < 0.5
+            assert time.perf_counter() - started < 10
     heart.check()
     assert (model.row_at(model.rowCount() - 1) or {})["id_number"] == f"{2001000000 - 11 * PAGE_SIZE + 1:010d}"
 

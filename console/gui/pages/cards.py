@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QObject, QRectF, QSettings, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QKeySequence, QPainter, QPaintEvent, QPalette, QShortcut
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from console.core import administration, issuance
 from console.core.issuance import Issued
 from console.core.roles import Permission
-from console.gui import cardprint, reads
+from console.gui import cardprint, prefs, reads
 from console.gui.context import Context
 from console.gui.dialogs import dialogs
 from console.gui.icons import icon
@@ -371,15 +371,14 @@ class CardsPage(QWidget):
         subject = self._subject
         if subject is None or not self.save_button.isEnabled():
             return
-        settings = QSettings()
-        folder = str(settings.value("cards/folder", str(Path.home())))
+        folder = str(prefs.recall("cards/folder", str(Path.home())))
         suggested = str(Path(folder) / f"card-{subject.record['id_number']}.pdf")
         path = dialogs().save_file(self, self.tr("Save the card as PDF"), suggested, self.tr("PDF files (*.pdf)"))
         if not path:
             return
         if not path.lower().endswith(".pdf"):
             path += ".pdf"
-        settings.setValue("cards/folder", str(Path(path).parent))
+        prefs.remember("cards/folder", str(Path(path).parent))
         self.save_button.setEnabled(False)
         self._ctx.runner.write(
             "save card",

@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QRectF, QSettings, Qt, Signal
+from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette
 from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
 from PySide6.QtWidgets import (
@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from console.core import cardservice
 from console.core.errors import Conflict, NotFound, ValidationError
-from console.gui import cardprint
+from console.gui import cardprint, prefs
 from console.gui.context import Context
 from console.gui.dialogs import dialogs
 from console.gui.icons import icon
@@ -141,7 +141,7 @@ class PrintingPage(QWidget):
             button.setEnabled(count > 0)
 
     def load_numbers(self) -> None:
-        folder = str(QSettings().value("cards/folder", str(Path.home())))
+        folder = str(prefs.recall("cards/folder", str(Path.home())))
         path = dialogs().open_file(self, self.tr("Load ID numbers"), self.tr("Text or CSV files (*.txt *.csv)"), folder)
         if not path:
             return
@@ -193,8 +193,7 @@ class PrintingPage(QWidget):
         numbers = self.batch_numbers()
         if not numbers:
             return
-        settings = QSettings()
-        folder = str(settings.value("cards/folder", str(Path.home())))
+        folder = str(prefs.recall("cards/folder", str(Path.home())))
         path = dialogs().save_file(
             self, self.tr("Save the cards as PDF"), str(Path(folder) / "cards.pdf"), self.tr("PDF files (*.pdf)")
         )
@@ -202,7 +201,7 @@ class PrintingPage(QWidget):
             return
         if not path.lower().endswith(".pdf"):
             path += ".pdf"
-        settings.setValue("cards/folder", str(Path(path).parent))
+        prefs.remember("cards/folder", str(Path(path).parent))
         self.batch_save_button.setEnabled(False)
         self._ctx.runner.write(
             "save cards",

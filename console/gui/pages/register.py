@@ -4,6 +4,10 @@ The checks are the pure functions the registration service itself runs (`names.c
 `registry.parse_birth_date`, the scheme's region table), so what the form accepts the service accepts; the
 service still re-checks everything on submit. The Latin form (ICAO 9303) is shown as the name is typed, so
 the clerk sees at once what the card's machine-readable zone will carry.
+
+The photo comes from a file or from a camera ("Take photo…", `camera.CameraPhotoDialog`): a camera's still is
+always cropped to the 4:5 portrait and scaled like a large file, without asking, since the officer has just
+seen it. The button says "No camera found" on a computer without one.
 """
 
 from __future__ import annotations
@@ -16,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, QStringListModel, Qt, Signal
-from PySide6.QtGui import QKeySequence, QPixmap, QShortcut
+from PySide6.QtCore import QCoreApplication, QStringListModel, Qt, Signal
+from PySide6.QtGui import QImage, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
@@ -36,6 +40,7 @@ from console.core import coding, names, registry
 from console.core.atomic import read_bounded
 from console.core.errors import ValidationError
 from console.core.registry import PersonInput
+from console.gui import camera, prefs
 from console.gui.context import Context
 from console.gui.dialogs import dialogs
 from console.gui.icons import icon
@@ -135,6 +140,19 @@ def _read_photo(path: str) -> PhotoChoice:
         if fitted is None:
             raise refused from None
         return fitted
+
+
+def _camera_photo(image: QImage) -> PhotoChoice:
+    """A camera's still as the registry's portrait (read pool); the officer has just seen it, so no question."""
+    fitted = _fit_photo(camera.image_jpeg(image))
+    if fitted is None:
+        raise ValidationError(
+            "photo",
+            QCoreApplication.translate(
+                "RegisterPage", "The camera's picture could not be made into a photo; take another."
+            ),
+        )
+    return PhotoChoice(fitted.data)
 
 
 def _fit_photo(raw: bytes) -> PhotoChoice | None:
@@ -253,6 +271,12 @@ class RegisterPage(QWidget):
         self.photo_button = QPushButton(icon("photo"), self.tr("Choose photo…"))
         self.photo_button.setAccessibleName(self.tr("Choose photo"))
         self.photo_button.clicked.connect(self._choose_photo)
+        self.camera_photo_button = QPushButton(icon("camera"), self.tr("Looking for a camera…"))
+        self.camera_photo_button.setAccessibleName(self.tr("Take photo with camera"))
+        self.camera_photo_button.setEnabled(False)
+        self.camera_photo_button.clicked.connect(self.take_photo)
+        self.camera_photo_button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+        self.photo_dialog: camera.CameraPhotoDialog | None = None
         self.photo_remove = QPushButton(icon("clear"), self.tr("Remove"))
         self.photo_remove.clicked.connect(self._remove_photo)
         self.photo_remove.setEnabled(False)
@@ -260,6 +284,7 @@ class RegisterPage(QWidget):
         self.photo_remove.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         photo_buttons = QVBoxLayout()
         photo_buttons.addWidget(self.photo_button)
+        photo_buttons.addWidget(self.camera_photo_button)
         photo_buttons.addWidget(self.photo_remove)
         photo_buttons.addWidget(
             hint_label(self.tr("JPEG or PNG. Optional. A larger picture is cropped and scaled; you confirm it."))
@@ -346,10 +371,13 @@ class RegisterPage(QWidget):
         self.birth.returnPressed.connect(self.sex.setFocus)
 
         order = [self.family, self.given, self.latin_family, self.latin_given, self.birth, self.sex, self.birthplace]
-        order += [self.photo_button, self.photo_remove]
+        order += [self.photo_button, self.camera_photo_button, self.photo_remove]
         order += [self.clear_button, self.submit_button]
         for first, second in itertools.pairwise(order):
             self.setTabOrder(first, second)
+        self._camera_present = False
+        self._devices: Any = None  # QMediaDevices, once QtMultimedia is loaded (off the GUI thread)
+        ctx.runner.read("camera warm-up", camera.warm_up).then(self, self._on_camera_warm, self._on_camera_warm_failed)
 
     # --------------------------------------------------------------------------------------------- checks
     def focus_first(self) -> None:
@@ -461,12 +489,11 @@ class RegisterPage(QWidget):
 
     # --------------------------------------------------------------------------------------------- photo
     def _choose_photo(self) -> None:
-        settings = QSettings()
-        folder = str(settings.value("register/photo_folder", ""))
+        folder = str(prefs.recall("register/photo_folder", ""))
         path = dialogs().open_file(self, self.tr("Choose a photo"), self.tr("Pictures (*.jpg *.jpeg *.png)"), folder)
         if not path:
             return
-        settings.setValue("register/photo_folder", str(Path(path).parent))
+        prefs.remember("register/photo_folder", str(Path(path).parent))
         self.photo_button.setEnabled(False)
         self._ctx.runner.read("read photo", _read_photo, path).then(self, self._on_photo_read, self._on_photo_failed)
 
@@ -517,6 +544,52 @@ class RegisterPage(QWidget):
         else:
             self._ctx.fail(self, exc)
 
+    def _on_camera_warm(self, _result: object = None) -> None:
+        from PySide6.QtMultimedia import QMediaDevices
+
+        if self._devices is None:
+            self._devices = QMediaDevices(self)
+            self._devices.videoInputsChanged.connect(self._on_cameras_changed)
+        self._on_cameras_changed()
+
+    def _on_camera_warm_failed(self, exc: BaseException) -> None:
+        logger.warning("QtMultimedia could not be loaded: %s", exc)
+        self._show_camera_state(False)
+
+    def _on_cameras_changed(self) -> None:
+        self._show_camera_state(bool(camera.camera_devices()))
+
+    def _show_camera_state(self, present: bool) -> None:
+        self._camera_present = present
+        self.camera_photo_button.setEnabled(present and not self._busy)
+        self.camera_photo_button.setText(self.tr("Take photo…") if present else self.tr("No camera found"))
+        self.camera_photo_button.setToolTip(
+            self.tr("Take the photo with the camera connected to this computer")
+            if present
+            else self.tr("No camera is connected to this computer; choose a photo file instead.")
+        )
+
+    def take_photo(self) -> None:
+        """Open the camera dialog (not modal-blocking: `open()`); its still becomes the photo."""
+        dialog = camera.CameraPhotoDialog(self)
+        dialog.taken.connect(self.use_camera_image)
+        dialog.finished.connect(self._on_photo_dialog_finished)
+        self.photo_dialog = dialog
+        dialog.open()
+        dialog.start()
+
+    def _on_photo_dialog_finished(self, _result: int) -> None:
+        if self.photo_dialog is not None:
+            self.photo_dialog.deleteLater()  # its camera stopped in done()
+            self.photo_dialog = None
+
+    def use_camera_image(self, image: QImage) -> None:
+        """Crop and scale a camera still off the GUI thread and show it as the photo."""
+        self.photo_button.setEnabled(False)
+        self._ctx.runner.read("camera photo", _camera_photo, image).then(
+            self, self._on_photo_read, self._on_photo_failed
+        )
+
     def _remove_photo(self) -> None:
         self._photo = None
         self.photo_preview.clear()
@@ -560,6 +633,7 @@ class RegisterPage(QWidget):
         for widget in (*self._inputs.values(), self.clear_button, self.submit_button):
             widget.setEnabled(enabled)
         self.photo_remove.setEnabled(enabled and self._photo is not None)
+        self.camera_photo_button.setEnabled(enabled and self._camera_present)
 
     def _on_registered(self, result: object) -> None:
         self._done()

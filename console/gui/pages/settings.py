@@ -1,6 +1,7 @@
-"""Settings (administrators; auditors read them): security settings, what goes on cards, and this computer's
-language. Office settings live in the office database through the core (audited); the language is this
-computer's display preference (QSettings) and takes effect at the next start."""
+"""Settings (administrators; auditors read them): security settings, what goes on cards (country, validity, the
+verifier URL printed on the back), and this computer's language. Office settings live in the office database
+through the core (audited); the language is this computer's display preference (QSettings) and takes effect at
+the next start."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.core import administration, officers
+from console.core import administration, officers, site
 from console.core.accounts import Session
 from console.core.errors import PermissionDenied, ValidationError
 from console.core.issuance import MAX_VALID_YEARS
@@ -37,7 +38,11 @@ LANGUAGE_KEY = "ui/language"  # "" = the system's language
 
 def read_all(session: Session) -> dict[str, Any]:
     """Security and issuing settings together (read pool)."""
-    return {**officers.office_settings(session), **administration.issuing_settings(session)}
+    return {
+        **officers.office_settings(session),
+        **administration.issuing_settings(session),
+        site.VERIFIER_URL_SETTING: site.verifier_url(session.office) or "",
+    }
 
 
 def save_changes(session: Session, changes: dict[str, Any]) -> dict[str, Any]:
@@ -47,6 +52,8 @@ def save_changes(session: Session, changes: dict[str, Any]) -> dict[str, Any]:
             administration.set_country(session, str(value))
         elif key == administration.CARD_VALIDITY_KEY:
             administration.set_card_validity(session, int(value))
+        elif key == site.VERIFIER_URL_SETTING:
+            site.set_verifier_url(session, str(value))
         else:
             officers.set_office_setting(session, key, int(value))
     return read_all(session)
@@ -99,10 +106,26 @@ class SettingsPage(QWidget):
         self.validity.setRange(1, MAX_VALID_YEARS)
         self.validity.setSuffix(self.tr(" years"))
         self.validity.setAccessibleName(self.tr("Card validity"))
+        self.verifier_url = QLineEdit()
+        self.verifier_url.setAccessibleName(self.tr("Verifier URL"))
+        self.verifier_url.setPlaceholderText(self.tr("e.g. https://ids.example.org/check/ (empty: no line)"))
+        self.verifier_url.setToolTip(
+            self.tr('Where card holders check a card; printed on the back as "Check this card at …"')
+        )
         form.addRow(self.tr("&Country of issuance"), self.country)
         form.addRow(self.tr("Cards &valid for"), self.validity)
         form.addRow(
             "", hint_label(self.tr("Applies to credentials issued from now on; cards already issued keep theirs."))
+        )
+        form.addRow(self.tr("Ve&rifier URL"), self.verifier_url)
+        form.addRow(
+            "",
+            hint_label(
+                self.tr(
+                    "An https address, printed on the back of cards made from now on so that holders know where "
+                    "to check a card. Leave it empty for no such line."
+                )
+            ),
         )
         layout.addWidget(cards)
 
@@ -128,7 +151,7 @@ class SettingsPage(QWidget):
         layout.addLayout(row)
         layout.addStretch(1)
         may_change = ctx.allows(Permission.OFFICER_MANAGE)
-        for widget in (*self.fields.values(), self.country, self.validity, self.save_button):
+        for widget in (*self.fields.values(), self.country, self.validity, self.verifier_url, self.save_button):
             widget.setEnabled(may_change)
         self.save_button.setVisible(may_change)
         self.refresh()
@@ -142,12 +165,18 @@ class SettingsPage(QWidget):
             spin.setValue(int(values[key]))
         self.country.setText(str(values["country"]))
         self.validity.setValue(int(values[administration.CARD_VALIDITY_KEY]))
+        self.verifier_url.setText(str(values.get(site.VERIFIER_URL_SETTING) or ""))
+        self.verifier_url.setCursorPosition(0)
         self.loaded.emit()
 
     def changes(self) -> dict[str, Any]:
         wanted: dict[str, Any] = {key: spin.value() for key, spin in self.fields.items()}
         wanted["country"] = self.country.text().strip().upper()
         wanted[administration.CARD_VALIDITY_KEY] = self.validity.value()
+        url = self.verifier_url.text().strip()
+        if url and not url.endswith("/") and url + "/" == self._current.get(site.VERIFIER_URL_SETTING):
+            url += "/"  # the core stores it with the trailing slash: the same address is no change
+        wanted[site.VERIFIER_URL_SETTING] = url
         return {k: v for k, v in wanted.items() if self._current.get(k) != v}
 
     def save(self) -> None:

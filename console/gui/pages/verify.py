@@ -13,6 +13,11 @@ of the previous card could replace the FORGED of the card in the clerk's hand.
 
 Without a login (standalone) the screen may stand unattended at a counter: the holder's data is cleared when
 the officer goes back to the login screen and after `FORGET_AFTER_S` without input.
+
+A camera (QtMultimedia, `console/gui/camera.py`) is a third way in: "Scan with camera" shows its picture and
+every QR code read from it is checked like a scan. The button looks for a camera once QtMultimedia has been
+loaded off the GUI thread, follows cameras being plugged in and out, and says "No camera found" (disabled) on
+a computer without one. The camera stops when the screen is left or the verdict is forgotten.
 """
 
 from __future__ import annotations
@@ -20,10 +25,10 @@ from __future__ import annotations
 import base64
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtGui import QKeySequence, QPixmap, QShortcut
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QHideEvent, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
@@ -40,7 +45,7 @@ from console.core.atomic import read_bounded
 from console.core.credentials import Verdict
 from console.core.errors import ConsoleError
 from console.core.office import Office
-from console.gui import offload
+from console.gui import camera, offload, prefs
 from console.gui.dialogs import dialogs, report_error
 from console.gui.icons import icon
 from console.gui.idle import IdleGuard
@@ -48,6 +53,9 @@ from console.gui.models import format_id
 from console.gui.tasks import TaskRunner
 from console.gui.texts import sex_name
 from console.gui.widgets import elide_words, hint_label, page_title, repolish
+
+if TYPE_CHECKING:
+    from PySide6.QtMultimedia import QMediaDevices
 
 logger = logging.getLogger(__name__)
 
@@ -150,7 +158,19 @@ class VerifyPage(QWidget):
         self.open_button.setToolTip(self.tr("Open a photo, scan or PDF of the card (Ctrl+O)"))
         self.open_button.clicked.connect(self.choose_file)
         row.addWidget(self.open_button)
+        self.camera_button = QPushButton(icon("camera"), self.tr("Looking for a camera…"))
+        self.camera_button.setCheckable(True)
+        self.camera_button.setEnabled(False)
+        self.camera_button.setAccessibleName(self.tr("Scan with camera"))
+        self.camera_button.toggled.connect(self._on_camera_toggled)
+        row.addWidget(self.camera_button)
         layout.addLayout(row)
+        self.camera_view: camera.CameraView | None = None  # built on first use
+        self.scanner: camera.CameraScanner | None = None
+        self._devices: QMediaDevices | None = None  # cameras plugged in and out
+        self._camera_box = QVBoxLayout()
+        layout.addLayout(self._camera_box)
+        runner.read("camera warm-up", camera.warm_up).then(self, self._on_camera_warm, self._on_camera_warm_failed)
         QShortcut(
             QKeySequence.StandardKey.Open, self, self.choose_file, context=Qt.ShortcutContext.WidgetWithChildrenShortcut
         )
@@ -226,9 +246,75 @@ class VerifyPage(QWidget):
         layout.addStretch(1)
         self.setTabOrder(self.scan, self.verify_button)
         self.setTabOrder(self.verify_button, self.open_button)
+        self.setTabOrder(self.open_button, self.camera_button)
 
     def focus_first(self) -> None:
         self.scan.setFocus()
+
+    # --------------------------------------------------------------------------------------------- camera
+    def _on_camera_warm(self, _result: object = None) -> None:
+        from PySide6.QtMultimedia import QMediaDevices
+
+        if self._devices is None:
+            self._devices = QMediaDevices(self)
+            self._devices.videoInputsChanged.connect(self._on_cameras_changed)
+        self._on_cameras_changed()
+
+    def _on_camera_warm_failed(self, exc: BaseException) -> None:
+        logger.warning("QtMultimedia could not be loaded: %s", exc)
+        self._show_camera_state(False)
+
+    def _on_cameras_changed(self) -> None:
+        self._show_camera_state(bool(camera.camera_devices()))
+
+    def _show_camera_state(self, present: bool) -> None:
+        """The button says whether there is a camera; one unplugged while scanning stops the scanning."""
+        if not present and self.camera_button.isChecked():
+            self.camera_button.setChecked(False)
+        self.camera_button.setEnabled(present)
+        self.camera_button.setText(self.tr("Scan with camera") if present else self.tr("No camera found"))
+        self.camera_button.setToolTip(
+            self.tr("Hold the card's QR code in front of the camera; each card is checked once.")
+            if present
+            else self.tr("No camera is connected to this computer. Use the barcode scanner, or open a picture or PDF.")
+        )
+
+    def ensure_camera_view(self) -> camera.CameraView:
+        """The camera picture and its QR reader, built the first time they are needed."""
+        if self.camera_view is None:
+            self.camera_view = camera.CameraView()
+            self.camera_view.setMaximumHeight(300)
+            self.camera_view.hide()
+            self.camera_view.failed.connect(self._on_camera_failed)
+            self._camera_box.addWidget(self.camera_view)
+            self.scanner = camera.CameraScanner(self._runner, self.camera_view.sink, self)
+            self.scanner.scanned.connect(self.check_text)
+        return self.camera_view
+
+    def _on_camera_toggled(self, on: bool) -> None:
+        view = self.ensure_camera_view()
+        assert self.scanner is not None
+        if on and not view.start():
+            self._show_camera_state(False)
+            return
+        if not on:
+            view.stop()
+        view.setVisible(on)
+        self.scanner.set_active(on)
+        self.scan.setFocus()  # the scanner wedge keeps working beside the camera
+
+    def _on_camera_failed(self, sentence: str) -> None:
+        self.camera_button.setChecked(False)
+        if self.camera_view is not None:
+            self.camera_view.show()  # its status line says why it stopped
+
+    def stop_camera(self) -> None:
+        if self.camera_button.isChecked():
+            self.camera_button.setChecked(False)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self.stop_camera()  # no camera running behind another screen or the login screen
+        super().hideEvent(event)
 
     # --------------------------------------------------------------------------------------------- inputs
     def verify_scanned(self) -> None:
@@ -248,15 +334,14 @@ class VerifyPage(QWidget):
         )
 
     def choose_file(self) -> None:
-        settings = QSettings()
         path = dialogs().open_file(
             self,
             self.tr("Open a picture or PDF of the card"),
             self.tr("Pictures and PDF (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp *.pdf)"),
-            str(settings.value("verify/folder", "")),
+            str(prefs.recall("verify/folder", "")),
         )
         if path:
-            settings.setValue("verify/folder", str(Path(path).parent))
+            prefs.remember("verify/folder", str(Path(path).parent))
             self.verify_path(path)
 
     def verify_path(self, path: str) -> None:
@@ -389,6 +474,7 @@ class VerifyPage(QWidget):
         """Forget the last card: verdict, holder data, the scan field; an answer still on its way is dropped."""
         self._generation += 1
         self._stop_forgetting()
+        self.stop_camera()
         self.last_verdict = None
         self.scan.clear()
         self.verdict_title.clear()
