@@ -16,6 +16,7 @@ from console.cli.common import (
     read_password,
     session_for,
     table,
+    token_pin,
 )
 from console.cli.safety import whole_number
 from console.core import officers, site
@@ -98,6 +99,15 @@ def register(sub: Any) -> None:
     add_as(p)
     add_json(p)
     p.set_defaults(handler=cmd_key_rotate)
+    p = key.add_parser(
+        "move-to-token",
+        help="generate the office key inside a PKCS#11 token (smart card, HSM, TPM); PIN from ID_CONSOLE_TOKEN_PIN",
+    )
+    add_as(p)
+    p.add_argument("--module", required=True, metavar="PATH", help="the token's PKCS#11 module (a .so file)")
+    p.add_argument("--token", required=True, metavar="LABEL", help="the token's label")
+    add_json(p)
+    p.set_defaults(handler=cmd_key_move_to_token)
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -202,6 +212,20 @@ def cmd_key_rotate(args: argparse.Namespace) -> int:
     office = open_office(args)
     result = officers.rotate_office_key(session_for(args, office))
     emit(args, result, f"New office key {result['kid']} in force from {result['valid_from']}.")
+    return 0
+
+
+def cmd_key_move_to_token(args: argparse.Namespace) -> int:
+    from console.core import keytoken
+
+    office = open_office(args)
+    result = keytoken.move_to_token(session_for(args, office), args.module, args.token, token_pin)
+    emit(
+        args,
+        result,
+        f"New office key {result['kid']} generated in token {result['token']!r}, in force from {result['valid_from']}; "
+        "from now on the token signs for the office (its PIN from ID_CONSOLE_TOKEN_PIN or a prompt).",
+    )
     return 0
 
 

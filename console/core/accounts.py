@@ -18,7 +18,7 @@ from typing import Any
 
 import nacl.signing
 
-from console.core import cose, events, truth
+from console.core import cose, events, hsm, truth
 from console.core.atomic import fsync_dir
 from console.core.errors import (
     AccountLocked,
@@ -53,7 +53,7 @@ from console.core.keystore import (
 )
 from console.core.office import Office
 from console.core.roles import KEY_GRANTS, Permission, Role, allows
-from console.core.store import transaction
+from console.core.store import get_setting, transaction
 from console.core.timeutil import to_iso
 from console.core.truth import TamperedError
 
@@ -199,11 +199,14 @@ class Session:
         """The office key now in force (only for roles granted the office keys).
 
         The key in force is the newest one the authority certified (`truth.current_office_key`), never just the
-        table's. After a key rotation (by another session) it is not in the secrets loaded at login, so this
+        table's. When it was moved to a PKCS#11 token (issue 17), a stand-in that signs in the token. After a key rotation (by another session) it is not in the secrets loaded at login, so this
         officer's wrap is opened again (rotation re-wrapped it).
         """
-        secrets = self.office_keys()
+        secrets = self.office_keys()  # only roles granted the office secrets, token or not
         current = truth.current_office_key(self.office, self.anchor or None).public_key
+        place = hsm.read_place(get_setting(self.office.db, hsm.SETTING, ""))
+        if place is not None and place.kid == cose.key_id(current):  # issue 17: the key is in a token
+            return hsm.TokenSigningKey(place, current, self.office.token_pin)
         for attempt in range(2):
             for seed in secrets.signing_seeds:
                 if public_key_of(seed) == current:

@@ -7,10 +7,12 @@ The data directory holds ``office.db`` (the commit point: an office exists when 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from console.core.errors import NotFound, StorageError
+from console.core.hsm import missing_pin
 from console.core.i18n import _
 from console.core.keystore import DEFAULT_KDF, KDF_PRESETS, KdfLimits
 from console.core.store import (
@@ -65,6 +67,9 @@ class Office:
         #: The key of personal.db, once a login opened its wrap (issue 17); every thread's connection then
         #: attaches the encrypted registry. None before any login, and in offices still kept in the clear.
         self.database_key: bytes | None = None
+        #: Where the PIN of a token-held office key comes from (issue 17): the front end sets a prompt or reads
+        #: ID_CONSOLE_TOKEN_PIN; asked only when the token signs. The default refuses with a sentence.
+        self.token_pin: Callable[[], str] = missing_pin
         if not self.paths.db.exists():
             raise StorageError(
                 _("No office is set up in {folder}. Run `id-console init` there, or pass the right --data-dir.").format(

@@ -43,6 +43,7 @@ from console.core import (
     enrolment,
     foreigntrust,
     issuance,
+    keytoken,
     ledgerverify,
     officers,
     registry,
@@ -55,6 +56,7 @@ from console.core.office import Office
 from console.core.registry import PersonInput
 from console.core.roles import MATRIX, Permission, Role
 from console.node import sync as ledger_sync
+from tests import softhsm
 
 # --- the expected matrix, by hand (DESIGN §1) ----------------------------------------------------------------
 
@@ -175,6 +177,12 @@ def _backup_left(session_of: SessionOf) -> Path:
     backup = atrest.backup_path(session_of("admin").office.paths.data_dir)
     backup.write_bytes(b"an encrypted copy of the office database")
     return backup
+
+
+def _token_ready(session_of: SessionOf) -> None:
+    """SoftHSM2's token for `key move-to-token` (tests/softhsm.py), a moment after the last key change."""
+    softhsm.process_token()
+    _later(session_of)
 
 
 def _encrypt_again(session: Session, _: object) -> None:
@@ -368,6 +376,13 @@ SERVICES: list[Service] = [
     # personal data at rest (issue 17)
     Service(atrest.encrypt_office, "key.manage", _nothing, _encrypt_again, False),
     Service(atrest.delete_backup, "key.manage", _backup_left, lambda s, _: atrest.delete_backup(s), True),
+    Service(
+        keytoken.move_to_token,
+        "key.manage",
+        _token_ready,
+        lambda s, _: keytoken.move_to_token(s, softhsm.MODULE, softhsm.TOKEN, softhsm.pin),
+        True,
+    ),
 ]
 
 
