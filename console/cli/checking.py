@@ -36,6 +36,13 @@ def register(sub: Any) -> None:
     p.add_argument("--issuer", metavar="URL", help="the iss the --trust keys speak for, when the file does not say")
     p.add_argument("--status-list", metavar="FILE_OR_URL", help="the issuer's status list token ({iss}/status/1.cwt)")
     p.add_argument("--decrypt-key", metavar="FILE", help="the AES key of an encrypted credential (raw, hex or JWK)")
+    p.add_argument(
+        "--as",
+        dest="as_user",
+        metavar="USER",
+        help="log in first: the office's encrypted registry is then checked too (a card signed outside the console "
+        "reads UNRECORDED, an edited row TAMPERED); without it, only what is public (keys, signed status lists)",
+    )
     add_json(p)
     p.set_defaults(handler=cmd_verify)
 
@@ -144,6 +151,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
     if len(sources) != 1:
         raise UsageError("Give exactly one of TEXT (or - for standard input), --file FILE, --image FILE or --pdf FILE.")
     office = _office_or_none(args)
+    if office is not None and args.as_user:  # issue 17: the login opens the encrypted registry for the check
+        from console.cli.common import session_for
+
+        session_for(args, office)
     if args.trust:
         data = _read_input(args.trust, MAX_TRUST_FILE_BYTES, "trust list")
         try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -26,10 +25,10 @@ def sql(office: Office, statement: str, params: tuple[Any, ...] = ()) -> int:
     an officer with a valid password has (the key is in their wrap), so the SQL runs with it attached, outside
     the console's checks, as `sqlcipher office.db` with `ATTACH ... KEY` would.
     """
-    if office.database_key is None:
-        conn = sqlite3.connect(str(office.paths.db), isolation_level=None)
-    else:
-        conn = sqlcipher3.connect(str(office.paths.db), isolation_level=None)
+    # SQLCipher's SQLite like the console's: two SQLite libraries on one file in one process drop each other's
+    # POSIX locks when one closes (the WAL is then damaged), which an outside `sqlite3` process would not do.
+    conn = sqlcipher3.connect(str(office.paths.db), isolation_level=None)
+    if office.database_key is not None:
         conn.execute("ATTACH DATABASE ? AS personal KEY ?", (str(office.paths.personal), sql_key(office.database_key)))
     try:
         return int(conn.execute(statement, params).rowcount)
