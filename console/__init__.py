@@ -1,3 +1,3 @@
 """ID-issuing authority console: uniform ID numbers, signed credentials, QR cards, shared ledger."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

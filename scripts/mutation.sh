@@ -23,10 +23,10 @@ mkdir -p "$out"
 # module -> the test files that exercise it (mutmut runs, per mutant, only those of them that reach the
 # mutated function).
 declare -A TESTS=(
-  [roles]="tests/core/test_permissions.py tests/core/test_accounts.py"
+  [roles]="tests/core/test_roles.py tests/core/test_permissions.py tests/core/test_accounts.py"
   [accounts]="tests/core/test_accounts.py tests/core/test_permissions.py"
   [officers]="tests/core/test_accounts.py tests/core/test_permissions.py tests/core/test_officers_edges.py"
-  [requests]="tests/core/test_issuance.py tests/core/test_permissions.py"
+  [requests]="tests/core/test_requests_edges.py tests/core/test_issuance.py tests/core/test_permissions.py"
   [credentials]="tests/core/test_credentials.py tests/core/test_credential_interop.py"
   [coding]="tests/core/test_coding.py tests/core/test_properties.py"
   [mrz]="tests/core/test_mrz.py tests/core/test_properties.py tests/core/test_mrz_edges.py"

@@ -252,7 +252,7 @@ ROLE_SCREENS = {
     # Screens that look the same for several roles are shot once, for the first role that has them.
     "clerk": ("dashboard", "register", "import", "citizens", "cards", "printing", "requests", "verify"),
     "supervisor": ("dashboard", "approvals"),
-    "admin": ("dashboard", "officers", "settings", "keys", "audit"),
+    "admin": ("dashboard", "officers", "settings", "keys", "audit", "ledger", "offices"),
     "auditor": ("dashboard", "citizens", "requests", "officers", "settings", "audit"),
 }
 
@@ -318,6 +318,19 @@ def prepare(key: str, page: Any, holders: list[str], work: Path, ws: Workspace) 
     elif key == "audit":
         wait(lambda: page.model.rowCount() > 0, what="the audit trail")
         page.table.selectRow(0)
+    elif key == "ledger":
+        from console.node import sync
+
+        folder = work / "ledger"
+        if not folder.exists():  # a shared folder where another office's log was tampered with: the alarm
+            (folder / "logs" / "B-02").mkdir(parents=True)
+            (folder / "logs" / "B-02" / "checkpoint").write_text("ids.example/B-02\n3\nnot a root\n\n")
+        sync.configure(ws.ctx.session, folder)
+        page.sync_now()
+        wait(lambda: page.syncer.running is None and page.model.rowCount() > 0, what="the sync")
+        page.table.selectRow(0)
+    elif key == "offices":
+        wait(lambda: page.model.rowCount() > 0, what="offices")
 
 
 def issuance_holders(session: Any) -> list[str]:

@@ -42,8 +42,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "status-list": ("statuslists", "register"),
     "ledger": ("ledger", "register"),  # ledger issue
     "office": ("offices", "register"),  # ledger issue: office add / list
+    **dict.fromkeys(("keys", "rebuild"), ("backup", "register")),  # ledger issue: keys backup, rebuild
     "verifier": ("verifier", "register"),
     "db": ("atrest", "register"),  # issue 17: db encrypt / status / delete-backup
+    "node": ("node", "register"),  # issue 10: node serve
 }
 
 

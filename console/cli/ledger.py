@@ -28,6 +28,7 @@ def register(sub: Any) -> None:
     p = ledger.add_parser("sync", help="publish this office's log and apply every other office's")
     add_as(p)
     p.add_argument("--folder", metavar="DIR", help="the shared ledger folder (default: the configured one)")
+    p.add_argument("--peer", metavar="URL", help="sync through a peer node instead of a folder (issue 10)")
     add_json(p)
     p.set_defaults(handler=cmd_sync)
     p = ledger.add_parser("configure", help="remember the shared ledger folder (administrators)")
@@ -58,10 +59,18 @@ def _folder(args: argparse.Namespace, conn: Any, *, required: bool) -> Path | No
 
 def cmd_sync(args: argparse.Namespace) -> int:
     office = open_office(args)
-    folder = _folder(args, office.db.conn, required=True)
-    assert folder is not None
-    session = session_for(args, office)
-    report = sync.run_sync(session, folder)
+    if args.peer is not None:
+        if args.folder is not None:
+            raise UsageError("Give --folder or --peer, not both.")
+        if not args.peer.startswith(("http://", "https://")):
+            raise UsageError(f"--peer {args.peer!r} is not an http:// or https:// URL of a peer node.")
+        from console.node.peer import run_sync_peer
+
+        report = run_sync_peer(session_for(args, office), args.peer)
+    else:
+        folder = _folder(args, office.db.conn, required=True)
+        assert folder is not None
+        report = sync.run_sync(session_for(args, office), folder)
     data = report.to_json()
 
     def text() -> str:

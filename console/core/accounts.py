@@ -18,12 +18,13 @@ from typing import Any
 
 import nacl.signing
 
-from console.core import cose, events, hsm, truth
+from console.core import cose, events, hsm, officelog, truth
 from console.core.atomic import fsync_dir
 from console.core.errors import (
     AccountLocked,
     AuthenticationError,
     InvalidPassword,
+    LedgerIntegrityError,
     NotFound,
     PermissionDenied,
     SessionExpired,
@@ -83,6 +84,10 @@ class Session:
     closed: bool = field(default=False)
     anchor: bytes = b""  # the authority root public key this officer's keystore trusts
     kid: bytes = b""  # the officer's own key, as the signed roster knows it
+    #: Why the office's signed log failed the start-up check at login (officelog.quick_check), or None. While
+    #: set, only reading and verifying are allowed (READ_ON_LOG_FAULT): nothing is written on a log that does
+    #: not add up.
+    log_fault: str | None = None
 
     @property
     def actor(self) -> Actor:
@@ -122,6 +127,15 @@ class Session:
             )
             what = permission.value + (f": {target}" if target else "")
             raise PermissionDenied(message.format(role=role_name(role), what=what))
+        if self.log_fault is not None and permission not in READ_ON_LOG_FAULT:
+            self.refuse(permission.value, f"office log fault: {self.log_fault}")
+            raise LedgerIntegrityError(
+                _(
+                    "The office's signed log failed its check when you logged in: {fault} Nothing was done. Run "
+                    "`id-console ledger verify --as USER` for every fault, then restore office.db from a backup or "
+                    "rebuild the office from the ledger (`id-console rebuild`)."
+                ).format(fault=self.log_fault)
+            )
         self.last_active = self.office.clock()
 
     def require_self(self) -> None:
@@ -496,8 +510,45 @@ def _open(
         write_sealed(office.paths.officer_keystore(username), secrets.to_bytes(), password, limits_of(keystore))
     idle = timedelta(minutes=truth.security_setting(office, "session_idle_minutes"))
     return Session(
-        office, username, role, secrets, office_secrets, authority_secrets, now, idle, anchor=anchor, kid=fact.kid
+        office,
+        username,
+        role,
+        secrets,
+        office_secrets,
+        authority_secrets,
+        now,
+        idle,
+        anchor=anchor,
+        kid=fact.kid,
+        log_fault=log_fault(office),
     )
+
+
+#: What an officer may still do when the office's log fails the start-up check: look, and verify.
+READ_ON_LOG_FAULT = frozenset(
+    {
+        Permission.LEDGER_VERIFY,
+        Permission.AUDIT_READ,
+        Permission.OFFICER_READ,
+        Permission.CITIZEN_READ,
+        Permission.REQUEST_READ,
+    }
+)
+
+
+def log_fault(office: Office) -> str | None:
+    """The start-up check of the office's signed log (O(log n), about a millisecond): None when it holds,
+    else the sentence naming the fault (the head, the stored hashes or the events)."""
+    conn = office.db.conn
+    try:
+        if officelog.quick_check(conn) is None and conn.execute("SELECT 1 FROM events LIMIT 1").fetchone():
+            legacy = conn.execute("SELECT 1 FROM settings WHERE key = 'ledger_unhashed_events'").fetchone()
+            if legacy is None:  # an office from before the ledger has that note; without it the head was deleted
+                raise LedgerIntegrityError("The office's log has no signed head: it was deleted from office.db.")
+    except LedgerIntegrityError as e:
+        logger.error("office log check failed: %s", e)
+        return str(e)
+    return None
 
 
 def open_wraps(

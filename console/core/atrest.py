@@ -50,7 +50,7 @@ if TYPE_CHECKING:
 #: Tests set this to "<step>=<seconds>" to stop a move at one of its steps (and kill it there).
 PAUSE_ENV = "ID_CONSOLE_TEST_MOVE_PAUSE"
 #: Drop order: a table before the tables it references.
-_DROP_ORDER = ("requests", "credentials", "citizens", "registrations", "dup_segments", "dup_indexed",
+_DROP_ORDER = ("requests", "credentials", "citizens", "registrations", "dup_pairs", "dup_indexed",
                "dup_registration_keys")  # fmt: skip
 
 

@@ -223,15 +223,18 @@ def unwrap_text(text: object) -> bytes:
         raise Claim169Error(
             "text",
             _(
-                "The scanned text is not Base45 (upper-case letters, digits and ' $%*+-./:'); it may be cut short "
-                "or changed."
+                "The scanned text is not a card's code: it has characters such codes never have (only upper-case "
+                "letters, digits and ' $%*+-./:'). It may be cut short or changed, or the scanner's keyboard "
+                "layout does not match the computer's."
             ),
         ) from e
     inflater = zlib.decompressobj()
     try:
         inflated = inflater.decompress(compressed, MAX_INFLATED_BYTES + 1)
     except zlib.error as e:
-        raise Claim169Error("zlib", _("The scanned text does not hold zlib-compressed data.")) from e
+        raise Claim169Error(
+            "zlib", _("The scanned text is not a card's code: its data is not packed the way a card's is.")
+        ) from e
     if len(inflated) > MAX_INFLATED_BYTES or inflater.unconsumed_tail:
         raise Claim169Error("zlib", _("The scanned text inflates to far more data than a credential holds."))
     if not inflater.eof:
@@ -304,21 +307,20 @@ def _strip_tags(obj: Any) -> tuple[Any, bool, int | None]:
 
 def _sign1(obj: Any, cwt: bool, tag: int | None, encrypted: str | None) -> SignedMessage:
     if not isinstance(obj, list) or len(obj) != 4:
-        raise Claim169Error("cose", _("The signed data is not a COSE_Sign1 structure (4-element array)."))
+        raise Claim169Error("cose", _("The card's code holds no signed data in the form ID cards use."))
     protected, unprotected, payload, signature = obj
     header = _header_map(protected, "COSE_Sign1")
     if not isinstance(unprotected, dict):
-        raise Claim169Error("cose", _("The COSE_Sign1 unprotected header is not a map."))
+        raise Claim169Error("cose", _("The card's signature block is damaged (its header)."))
     if not isinstance(payload, bytes) or not isinstance(signature, bytes):
-        raise Claim169Error("cose", _("The COSE_Sign1 payload or signature is not a byte string."))
+        raise Claim169Error("cose", _("The card's signature block is damaged (its data or signature)."))
     alg = header.get(HEADER_ALG)
     if type(alg) is not int or alg not in SIGNATURE_ALGORITHMS:
         shown = alg if type(alg) is int and abs(alg) < 2**31 else type(alg).__name__
         raise Claim169Error(
             "cose",
             _(
-                "Unsupported signature algorithm {alg}; a Claim 169 verifier accepts EdDSA (-8) and ES256 (-7), "
-                "named in the protected header."
+                "The card is signed with an algorithm ({alg}) that ID cards do not use; EdDSA and ES256 are accepted."
             ).format(alg=shown),
         )
     kid: bytes | None = None
@@ -327,7 +329,7 @@ def _sign1(obj: Any, cwt: bool, tag: int | None, encrypted: str | None) -> Signe
         if HEADER_KID in source:
             value = source[HEADER_KID]
             if not isinstance(value, bytes) or not 0 < len(value) <= 256:
-                raise Claim169Error("cose", _("The COSE key id (kid) is not a byte string."))
+                raise Claim169Error("cose", _("The card names its signing key in a damaged form."))
             kid, location = value, where  # type: ignore[assignment]
             break
     return SignedMessage(
@@ -693,7 +695,7 @@ def parse_cwt(payload: bytes) -> Cwt:
     """
     claims = _loads(payload, "cwt", "credential's claims")
     if not isinstance(claims, dict):
-        raise Claim169Error("cwt", _("The credential's claims are not a CBOR map."))
+        raise Claim169Error("cwt", _("The card's data is damaged: it is not a set of named fields."))
     issuer = claims.get(CWT_ISS)
     if issuer is not None and (not isinstance(issuer, str) or _CONTROL.search(issuer)):
         raise Claim169Error("cwt", _("The credential's issuer (claim 1) is not text."))

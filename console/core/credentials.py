@@ -425,15 +425,18 @@ def _unwrap(text: object) -> bytes:
     except ValueError as e:
         raise MalformedCredentialError(
             _(
-                "The scanned text is not Base45 (upper-case letters, digits and ' $%*+-./:'); it may be cut short "
-                "or changed."
+                "The scanned text is not a card's code: it has characters such codes never have (only upper-case "
+                "letters, digits and ' $%*+-./:'). It may be cut short or changed, or the scanner's keyboard "
+                "layout does not match the computer's."
             )
         ) from e
     inflater = zlib.decompressobj()
     try:
         inflated = inflater.decompress(compressed, MAX_INFLATED_BYTES + 1)
     except zlib.error as e:
-        raise MalformedCredentialError(_("The scanned text does not hold zlib-compressed data.")) from e
+        raise MalformedCredentialError(
+            _("The scanned text is not a card's code: its data is not packed the way a card's is.")
+        ) from e
     if len(inflated) > MAX_INFLATED_BYTES or inflater.unconsumed_tail:
         raise MalformedCredentialError(_("The scanned text inflates to far more data than a credential holds."))
     if not inflater.eof:
@@ -557,7 +560,7 @@ def _credential(payload: bytes) -> Credential:
     except Exception as e:  # cbor2 raises many types on garbage (its own, ValueError, TypeError, ...)
         raise MalformedCredentialError(_("The credential's claims are not valid CBOR.")) from e
     if not isinstance(claims, dict):
-        raise MalformedCredentialError(_("The credential's claims are not a CBOR map."))
+        raise MalformedCredentialError(_("The card's data is damaged: it is not a set of named fields."))
     issuer = _text_claim(claims, CWT_ISS, _("issuer"), required=True) or ""
     expires_at = _time_claim(claims, CWT_EXP, _("expiry time"))
     issued_at = _time_claim(claims, CWT_IAT, _("issue time"))

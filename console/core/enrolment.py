@@ -290,6 +290,7 @@ def _build(
                 event_type="officer.enrolled",
                 now=now,
                 clear={"username": admin_username, "role": Role.ADMINISTRATOR.value, "certificate": admin_cert},
+                sealed=events.seal_record(records_public, {"full_name": admin_username}),
                 audit_detail=f"enrolled {admin_username} as administrator",
             )
             store_wraps(conn, admin_username, admin_public, wraps, to_iso(now))
@@ -339,7 +340,14 @@ def enrol_office(session: Any, code: str, name: str, region: str | None = None) 
             office=office.local_office()["code"],
             event_type="office.enrolled",
             now=now,
-            clear={"office": code, "name": name.strip(), "slot": slot, "region": region, "certificate": cert},
+            clear={
+                "office": code,
+                "name": name.strip(),
+                "slot": slot,
+                "region": region,
+                "certificate": cert,
+                "by": session.username,
+            },
             audit_detail=f"enrolled office {code} in slot {slot} (by {session.username})",
         )
         conn.execute(

@@ -229,7 +229,8 @@ class _Issuer:
             "supersedes": superseded,
             "status_idx": status_idx,
         }
-        link = {"credential": credential.credential_id, "id_number": number}
+        # the QR text is sealed with the link: a rebuild gives back the very text printed on the card
+        link = {"credential": credential.credential_id, "id_number": number, "qr": qr}
         if batch is not None:
             batch.append((clear, link))
         else:

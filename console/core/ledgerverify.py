@@ -122,6 +122,9 @@ def _replay(model: _Model, seq: int, payload: dict[str, Any], records_key: nacl.
                 model.reviews[clear["review"]] = "accepted"
         else:
             model.registered += len(clear.get("subjects") or [])
+            for review in clear.get("held") or []:  # an import holds likely duplicates for review, too
+                if isinstance(review, int):
+                    model.reviews[review] = "pending-review"
         record = _open(records_key, payload.get("sealed"))
         if record is not None:
             for r in record["records"] if kind == "citizens.imported" else [record]:

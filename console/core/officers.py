@@ -139,6 +139,7 @@ def add_officer(session: Session, *, username: str, role: str, full_name: str, p
                 event_type="officer.enrolled",
                 now=now,
                 clear={"username": username, "role": parsed.value, "certificate": cert},
+                sealed=events.seal_record(bytes(office.authority()["records_public"]), {"full_name": full_name}),
                 audit_detail=f"enrolled {username} as {parsed.value}",
             )
             store_wraps(conn, username, public, wraps, to_iso(now))

@@ -11,6 +11,7 @@ Invariants:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import io
@@ -20,6 +21,7 @@ import re
 import sqlite3
 import threading
 import time
+import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -32,7 +34,7 @@ from console.core.errors import Conflict, NotFound, UserCancelled, ValidationErr
 from console.core.i18n import _
 from console.core.independence import require_independent
 from console.core.roles import Permission
-from console.core.store import IntegrityError, transaction
+from console.core.store import Database, IntegrityError, transaction
 from console.core.timeutil import to_iso
 
 MAX_PHOTO_BYTES = 512 * 1024
@@ -204,12 +206,18 @@ def _threshold_of(length: int) -> int:
 # Indexed duplicate check. A stored key T is cut into m = k+2 segments for each slip count k that a key of
 # similar length may be allowed. A key within k slips of T leaves at least two of T's segments free of slips
 # other than swaps of two neighbours across their ends (each other slip lies in one segment; a swap across a
-# boundary is undone by reading the probe's first or last character from its neighbour), each shifted by d
-# positions with |d| + |Δ - d| <= k (Δ the difference of lengths). So the check looks up, for every length T
-# may have, every substring of the new key that could be such a segment (and its swap-undone variants), with
-# birth date and sex in the key, and keeps the people matched by at least two segments: SQLite counts the
-# matches in its index, so the work per registration stays nearly flat however many people share the birth
-# date, and candidates are then confirmed with the real distance. Keys too short to cut share one entry.
+# boundary is undone by reading the probe's first or last character from its neighbour). The index holds every
+# *pair* of T's segments (with birth date, sex, T's length and k), so one exact look-up of a pair finds T: a
+# pair of segments is most of the name, shared by few people, so the rows a look-up reads do not grow with the
+# number of people born that day (single segments did: three letters are shared by thousands). The probe lists
+# every pair the new key could show: segment i at shift s_i and j at s_j, with or without a boundary swap at
+# either end, as long as the slips this needs, |s_i| + |s_j - s_i| + |Δ - s_j| plus one per swap (Δ the
+# difference of lengths), stay within k. Which readings to combine depends only on the key's length and k, so
+# that plan is worked out once per length. Entries are stored as 64-bit hashes (a collision only adds a
+# candidate that the real distance then rejects). Keys too short to cut share one entry per length.
+
+#: A reading of the probe key: (start, size, swap at the head, swap at the tail).
+_Reading = tuple[int, int, int, int]
 
 
 def _parts(length: int, count: int) -> list[tuple[int, int]]:
@@ -226,48 +234,129 @@ def _parts(length: int, count: int) -> list[tuple[int, int]]:
     return parts
 
 
-def index_segments(day: str, sex: str, key: str) -> list[str]:
-    """The index entries of a stored key of a person born on `day` with `sex`."""
+def _index_pairs(key: str) -> list[str]:
+    """A stored key's entries without date and sex: every pair of its segments, for every slip count a key of
+    nearby length may have (or the one entry of a key too short to cut)."""
     length = len(key)
     entries: list[str] = []
     for slips in sorted({_threshold_of(n) for n in range(max(1, length - 3), length + 4)}):
         parts = _parts(length, slips + 2)
-        prefix = f"{day}|{sex}|{length}|{slips}|"
         if not parts:
-            entries.append(prefix + "*")
-        entries += [f"{prefix}{i}|{key[p : p + n]}" for i, (p, n) in enumerate(parts)]
+            entries.append(f"{length}|{slips}|*")
+            continue
+        pieces = [key[p : p + n] for p, n in parts]
+        entries += [
+            f"{length}|{slips}|{i}|{j}|{pieces[i]}|{pieces[j]}"
+            for i in range(len(parts))
+            for j in range(i + 1, len(parts))
+        ]
     return entries
 
 
-def probe_segments(day: str, sex: str, key: str, slips: int) -> tuple[set[str], set[str]]:
-    """What to look up for stored keys within `slips` of `key` (same day and sex): the short keys' entries (one
-    match suffices) and the segments (a stored key within the distance matches at least two of its own)."""
-    short: set[str] = set()
-    segments: set[str] = set()
-    length = len(key)
+def index_segments(day: str, sex: str, key: str) -> list[str]:
+    """The index entries of a stored key of a person born on `day` with `sex`: its pairs of segments."""
+    return [f"{day}|{sex}|{pair}" for pair in _index_pairs(key)]
+
+
+def _readings(length: int, start: int, size: int) -> list[_Reading]:
+    """The ways a stored segment free of slips can show at [start, start+size) of a probe of `length`: as is,
+    or with a swap across its head and/or tail undone."""
+    found = [(start, size, 0, 0)]
+    head, tail = start > 0, start + size < length
+    if head:
+        found.append((start, size, 1, 0))
+    if tail:
+        found.append((start, size, 0, 1))
+        if head and size > 1:
+            found.append((start, size, 1, 1))
+    return found
+
+
+@functools.lru_cache(maxsize=256)
+def _probe_plan(
+    length: int, slips: int
+) -> tuple[tuple[str, ...], tuple[_Reading, ...], tuple[tuple[str, int, int], ...]]:
+    """For probe keys of `length` and `slips`: the short keys' entries, the readings, and the pairs of readings
+    (entry head, reading of segment i, reading of segment j) a stored key within `slips` may match."""
+    shorts: list[str] = []
+    readings: dict[_Reading, int] = {}
+    pairs: set[tuple[str, int, int]] = set()
+
+    def reading(r: _Reading) -> int:
+        return readings.setdefault(r, len(readings))
+
     for other in range(max(1, length - slips), length + slips + 1):
         parts = _parts(other, slips + 2)
-        prefix = f"{day}|{sex}|{other}|{slips}|"
         if not parts:
-            short.add(prefix + "*")
+            shorts.append(f"{other}|{slips}|*")
             continue
         delta = length - other
-        for i, (p, n) in enumerate(parts):
-            for shift in range(-slips, slips + 1):
-                start = p + shift
-                if abs(shift) + abs(delta - shift) > slips or start < 0 or start + n > length:
+        for i, (p_i, n_i) in enumerate(parts):
+            for si in range(-slips, slips + 1):
+                start_i = p_i + si
+                if abs(si) + abs(delta - si) > slips or start_i < 0 or start_i + n_i > length:
                     continue
-                piece = key[start : start + n]
-                segments.add(f"{prefix}{i}|{piece}")
-                # a swap of neighbours across the segment's start and/or end, undone
-                if start > 0:
-                    head = key[start - 1] + piece[1:]
-                    segments.add(f"{prefix}{i}|{head}")
-                if start + n < length:
-                    segments.add(f"{prefix}{i}|{piece[:-1] + key[start + n]}")
-                    if start > 0 and n > 1:
-                        segments.add(f"{prefix}{i}|{head[:-1] + key[start + n]}")
-    return short, segments
+                for j in range(i + 1, len(parts)):
+                    p_j, n_j = parts[j]
+                    head = f"{other}|{slips}|{i}|{j}|"
+                    for sj in range(-slips, slips + 1):
+                        start_j = p_j + sj
+                        spare = slips - abs(si) - abs(sj - si) - abs(delta - sj)
+                        if spare < 0 or start_j < 0 or start_j + n_j > length:
+                            continue
+                        for ri in _readings(length, start_i, n_i):
+                            for rj in _readings(length, start_j, n_j):
+                                swaps = ri[2] + ri[3] + rj[2] + rj[3]
+                                if j == i + 1:
+                                    if ri[3] != rj[2] or (ri[3] and si != sj):
+                                        continue  # one swap across the shared boundary changes both ends
+                                    swaps -= ri[3]  # ... and is one slip
+                                if swaps <= spare:
+                                    pairs.add((head, reading(ri), reading(rj)))
+    return tuple(shorts), tuple(readings), tuple(sorted(pairs))
+
+
+def _read(key: str, reading: _Reading) -> str:
+    start, size, head, tail = reading
+    text = key[start : start + size]
+    if head:
+        text = key[start - 1] + text[1:]
+    if tail:
+        text = text[:-1] + key[start + size]
+    return text
+
+
+def _probe_pairs(key: str, slips: int) -> set[str]:
+    """The entries (without date and sex) that a stored key within `slips` of `key` has at least one of."""
+    shorts, readings, pairs = _probe_plan(len(key), slips)
+    texts = [_read(key, r) for r in readings]
+    return {*shorts, *(f"{head}{texts[a]}|{texts[b]}" for head, a, b in pairs)}
+
+
+def probe_segments(day: str, sex: str, key: str, slips: int) -> set[str]:
+    """What to look up for stored keys within `slips` of `key` (same day and sex): each such key has one of its
+    entries (a pair of segments, or a short key's one entry) in this set."""
+    return {f"{day}|{sex}|{pair}" for pair in _probe_pairs(key, slips)}
+
+
+_MASK = (1 << 63) - 1  # SQLite integers are signed 64-bit: keep the keys non-negative
+
+
+@functools.lru_cache(maxsize=1024)
+def _prefix_hash(prefix: str) -> int:
+    return int.from_bytes(hashlib.blake2b(prefix.encode(), digest_size=8).digest(), "big") & _MASK
+
+
+def _pair_codes(pairs: Iterable[str]) -> list[int]:
+    """Each pair's CRC-32: cheap (the probe has a few hundred), and computed once for all of its prefixes."""
+    return [zlib.crc32(pair.encode()) for pair in pairs]
+
+
+def _entry_hashes(prefix: str, codes: Iterable[int]) -> list[int]:
+    """The 63-bit keys under which the entries `prefix + pair` are stored: the prefix's BLAKE2b plus the pair's
+    CRC-32. A collision only adds a candidate, which the real distance then rejects."""
+    base = _prefix_hash(prefix)
+    return [(base + code) & _MASK for code in codes]
 
 
 #: Index entries without date and sex ("*|*|…") list the people the relaxed rule concerns: held registrations
@@ -276,18 +365,19 @@ def probe_segments(day: str, sex: str, key: str, slips: int) -> tuple[set[str], 
 _ANY = "*"
 
 
-def _catch_up_index(conn: sqlite3.Connection) -> None:
+def _catch_up_index(conn: sqlite3.Connection, limit: int = -1) -> bool:
     """Index the citizens, registrations and status changes stored since the last check (by this console or any
-    other writer)."""
+    other writer), at most `limit` of each (-1: all); True when everything is indexed."""
     upto = dict(conn.execute("SELECT src, upto FROM dup_indexed").fetchall())
     citizens = conn.execute(
-        "SELECT rowid, match_key, birth_date, sex FROM citizens WHERE rowid > ? ORDER BY rowid", (upto.get(0, 0),)
+        "SELECT rowid, match_key, birth_date, sex FROM citizens WHERE rowid > ? ORDER BY rowid LIMIT ?",
+        (upto.get(0, 0), limit),
     ).fetchall()
     held = [
         (rid, names.fold_key(f"{family} {given}"), birth, sex)
         for rid, family, given, birth, sex in conn.execute(
-            "SELECT id, latin_family, latin_given, birth_date, sex FROM registrations WHERE id > ? ORDER BY id",
-            (upto.get(1, 0),),
+            "SELECT id, latin_family, latin_given, birth_date, sex FROM registrations WHERE id > ? ORDER BY id LIMIT ?",
+            (upto.get(1, 0), limit),
         )
     ]
     changed = conn.execute(
@@ -301,18 +391,49 @@ def _catch_up_index(conn: sqlite3.Connection) -> None:
             "INSERT OR REPLACE INTO dup_registration_keys (id, match_key) VALUES (?, ?)",
             [(rid, key) for rid, key, _birth, _sex in held],
         )
-    entries = [(segment, 0, rid) for rid, key, birth, sex in citizens for segment in index_segments(birth, sex, key)]
-    entries += [(segment, 1, rid) for rid, key, birth, sex in held for segment in index_segments(birth, sex, key)]
-    entries += [(segment, 3, rid) for rid, key, _birth, _sex in held for segment in index_segments(_ANY, _ANY, key)]
-    entries += [(segment, 2, rid) for rid, key, _when in changed for segment in index_segments(_ANY, _ANY, key)]
+    anyone = f"{_ANY}|{_ANY}|"
+    entries = [
+        (h, src, rid)
+        for src, rid, prefix, key in (
+            *((0, rid, f"{birth}|{sex}|", key) for rid, key, birth, sex in citizens),
+            *((1, rid, f"{birth}|{sex}|", key) for rid, key, birth, sex in held),
+            *((3, rid, anyone, key) for rid, key, _birth, _sex in held),
+            *((2, rid, anyone, key) for rid, key, _when in changed),
+        )
+        for h in _entry_hashes(prefix, _pair_codes(_index_pairs(key)))
+    ]
     if entries:
-        conn.executemany("INSERT OR IGNORE INTO dup_segments (segment, src, rid) VALUES (?, ?, ?)", entries)
+        conn.executemany("INSERT OR IGNORE INTO dup_pairs (h, src, rid) VALUES (?, ?, ?)", entries)
     for src, rows in ((0, citizens), (1, held), (2, changed)):
         if rows:
             conn.execute(
                 "INSERT INTO dup_indexed (src, upto) VALUES (?, ?) ON CONFLICT(src) DO UPDATE SET upto = excluded.upto",
                 (src, rows[-1][-1] if src == 2 else rows[-1][0]),
             )
+    # status changes (few) are always read whole, from the last time on (>=: several may share a time)
+    return limit < 0 or (len(citizens) < limit and len(held) < limit)
+
+
+#: Rows indexed per transaction when the index catches up before a registration (after an upgrade, or many
+#: citizens learned from elsewhere): short transactions, so others' logins and writes do not wait behind it.
+INDEX_CATCH_UP_ROWS = 2000
+
+
+def catch_up_index(db: Database) -> None:
+    """Bring the duplicate check's index up to date in short transactions when it is far behind (after an
+    upgrade, or many citizens learned from elsewhere), before a registration opens its own transaction (which
+    then indexes what little was written in between). Reads only, when the index is up to date."""
+    while True:
+        upto = dict(db.execute("SELECT src, upto FROM dup_indexed").fetchall())
+        behind = db.execute(
+            "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM citizens WHERE rowid > ? LIMIT ?)) + "
+            "(SELECT COUNT(*) FROM (SELECT 1 FROM registrations WHERE id > ? LIMIT ?))",
+            [upto.get(0, 0), INDEX_CATCH_UP_ROWS, upto.get(1, 0), INDEX_CATCH_UP_ROWS],
+        ).fetchone()[0]
+        if behind < INDEX_CATCH_UP_ROWS:
+            return
+        with transaction(db) as conn:
+            _catch_up_index(conn, INDEX_CATCH_UP_ROWS)
 
 
 def _credential_status(conn: sqlite3.Connection, id_number: str) -> str | None:
@@ -342,37 +463,24 @@ def find_duplicates(conn: sqlite3.Connection, person: Person, limit: int = 5) ->
     if swapped:
         same_days.add(swapped.isoformat())
     near_days = {(birth + timedelta(days=step)).isoformat() for step in (-1, 1)}
-    short: set[str] = set()
-    segments: set[str] = set()
-    for day in same_days:
-        day_short, day_segments = probe_segments(day, person.sex, key, slips)
-        short |= day_short
-        segments |= day_segments
-    any_short, any_segments = probe_segments(_ANY, _ANY, key, slips)
+    codes = _pair_codes(_probe_pairs(key, slips))
+    prefixes = [f"{_ANY}|{_ANY}|"]  # held, revoked or suspended people (src 2, 3)
+    prefixes += [f"{day}|{person.sex}|" for day in same_days]  # everyone (src 0, 1)
+    hashes = sorted({h for prefix in prefixes for h in _entry_hashes(prefix, codes)})
     rows: dict[tuple[str, str], tuple[Any, ...]] = {}
-    for sources, (group_short, group_segments) in (((0, 1), (short, segments)), ((2, 3), (any_short, any_segments))):
-        # the people matched by two segments of their key, or by a short key's one entry
-        hits = "SELECT src, rid FROM dup_segments WHERE segment IN ({}) GROUP BY src, rid HAVING COUNT(*) >= 2".format(
-            ",".join("?" * len(group_segments))
-        )
-        if group_short:
-            hits += " UNION SELECT src, rid FROM dup_segments WHERE segment IN ({})".format(
-                ",".join("?" * len(group_short))
-            )
-        citizen_src, held_src = sources
-        for row in conn.execute(
-            f"WITH hits(src, rid) AS ({hits}) "
-            "SELECT 'registered', c.id_number, c.family_name, c.given_name, c.latin_family, c.latin_given, "
-            "c.match_key, c.birth_date, c.sex, 'registered' FROM hits JOIN citizens c ON c.rowid = hits.rid "
-            f"WHERE hits.src = {citizen_src} "
-            "UNION ALL SELECT 'pending-review', CAST(r.id AS TEXT), r.family_name, r.given_name, r.latin_family, "
-            "r.latin_given, k.match_key, r.birth_date, r.sex, r.status FROM hits "
-            "JOIN registrations r ON r.id = hits.rid JOIN dup_registration_keys k ON k.id = r.id "
-            f"WHERE hits.src = {held_src}",
-            [*sorted(group_segments), *sorted(group_short)],
-        ):
-            if row[7] in same_days or row[7] in near_days:
-                rows[(row[0], row[1])] = row
+    for row in conn.execute(
+        "WITH hits(src, rid) AS (SELECT DISTINCT src, rid FROM dup_pairs WHERE h IN ({})) "
+        "SELECT 'registered', c.id_number, c.family_name, c.given_name, c.latin_family, c.latin_given, "
+        "c.match_key, c.birth_date, c.sex, 'registered' FROM hits JOIN citizens c ON c.rowid = hits.rid "
+        "WHERE hits.src IN (0, 2) "
+        "UNION ALL SELECT 'pending-review', CAST(r.id AS TEXT), r.family_name, r.given_name, r.latin_family, "
+        "r.latin_given, k.match_key, r.birth_date, r.sex, r.status FROM hits "
+        "JOIN registrations r ON r.id = hits.rid JOIN dup_registration_keys k ON k.id = r.id "
+        "WHERE hits.src IN (1, 3)".format(",".join("?" * len(hashes))),
+        hashes,
+    ):
+        if row[7] in same_days or row[7] in near_days:
+            rows[(row[0], row[1])] = row
     found: list[dict[str, Any]] = []
     for row in rows.values():
         kind, ref, family, given, lfam, lgiv, other_key, other_birth, other_sex, status = row
@@ -428,6 +536,7 @@ class _Allocation:
         office = session.office.local_office()
         self.scheme = session.office.authority()["scheme"]
         self.office_code = office["code"]
+        self.last_counter: dict[str, int] = {}
         self.allocator = coding.allocator_for(
             coding.OfficePartition(
                 self.scheme, office["slot"], office["region"], session.office_keys().numbering_secret
@@ -471,6 +580,7 @@ class _Allocation:
             self.save_counters(conn, {key: counter})
         else:
             counters[key] = counter
+        self.last_counter = {key: counter}  # sealed into the event, so a rebuild restores the counter exactly
         return number
 
     @staticmethod
@@ -518,6 +628,11 @@ def _insert_citizen(
     )
 
 
+def _held_record(person: Person, duplicates: list[dict[str, Any]]) -> dict[str, Any]:
+    """The sealed part of a hold: the person (no number yet) and the possible duplicates shown to the reviewer."""
+    return {"person": person.sealed_record(None), "candidates": duplicates}
+
+
 def _hold(
     conn: sqlite3.Connection, person: Person, duplicates: list[dict[str, Any]], requested_by: str, now: str
 ) -> int:
@@ -556,6 +671,7 @@ def register(session: Session, raw: PersonInput) -> dict[str, Any]:
     person = check_person(office.authority()["scheme"], raw, now.date())
     allocation = _Allocation(session)
     records_public = bytes(office.authority()["records_public"])
+    catch_up_index(office.db)
     with transaction(office.db) as conn:
         duplicates = find_duplicates(conn, person)
         if duplicates:
@@ -567,6 +683,8 @@ def register(session: Session, raw: PersonInput) -> dict[str, Any]:
                 event_type="registration.held",
                 now=now,
                 clear={"review": review_id, "candidates": len(duplicates)},
+                # what the review needs after a rebuild (docs/ledger.md, "Rebuild"): the person and the candidates
+                sealed=events.seal_record(records_public, _held_record(person, duplicates)),
                 audit_detail=f"review {review_id}: {len(duplicates)} possible duplicate(s)",
             )
             return {"status": "pending-review", "review_id": review_id, "possible_duplicates": duplicates}
@@ -578,7 +696,9 @@ def register(session: Session, raw: PersonInput) -> dict[str, Any]:
             event_type="citizen.registered",
             now=now,
             clear={"subject": _subject(session, number)},
-            sealed=events.seal_record(records_public, person.sealed_record(number)),
+            sealed=events.seal_record(
+                records_public, {**person.sealed_record(number), "counter": allocation.last_counter}
+            ),
             audit_detail=f"registered {number}",
         )
     return {"status": "registered", "id_number": number}
@@ -680,7 +800,9 @@ def register_stream(
         stamp = to_iso(now)
         registered: list[tuple[str, Person]] = []
         held: list[int] = []
+        held_records: list[dict[str, Any]] = []
         counters: dict[str, int] = {}
+        catch_up_index(office.db)
         with transaction(office.db) as conn:
             started = time.monotonic()
             taken = 0
@@ -689,6 +811,7 @@ def register_stream(
                 duplicates = find_duplicates(conn, person)
                 if duplicates:
                     held.append(_hold(conn, person, duplicates, session.username, stamp))
+                    held_records.append({"review": held[-1], **_held_record(person, duplicates)})
                 else:
                     number = allocation.store(
                         conn, person, now=stamp, registered_by=session.username, counters=counters
@@ -705,7 +828,14 @@ def register_stream(
                     event_type="citizens.imported",
                     now=now,
                     clear={"subjects": [_subject(session, n) for n, _ in registered], "held": held},
-                    sealed=events.seal_record(records_public, {"records": [p.sealed_record(n) for n, p in registered]}),
+                    sealed=events.seal_record(
+                        records_public,
+                        {
+                            "records": [p.sealed_record(n) for n, p in registered],
+                            "counters": counters,
+                            "held": held_records,
+                        },
+                    ),
                     audit_detail=f"imported {len(registered)}, held {len(held)} for review",
                 )
         last_commit = time.monotonic()
@@ -721,15 +851,17 @@ def register_batch(
     chunk: int = 500,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
+    hold_seconds: float = BATCH_HOLD_SECONDS,
 ) -> BatchResult:
     """Register many people (an import) through `register_stream`; errors name the row's index in `rows`.
 
     Cancelling stops between transactions: what was committed stays, nothing is half-written, and
-    `UserCancelled` says how many rows were handled.
+    `UserCancelled` says how many rows were handled. A transaction stores at most `chunk` rows and holds the
+    write lock at most `hold_seconds` (after its first row), so progress comes at least every `chunk` rows.
     """
     result = BatchResult([], [], [])
     handled = 0
-    for part in register_stream(session, enumerate(rows), chunk=chunk, cancel=cancel):
+    for part in register_stream(session, enumerate(rows), chunk=chunk, hold_seconds=hold_seconds, cancel=cancel):
         result.registered += part.registered
         result.held += part.held
         result.errors += part.errors
@@ -835,7 +967,10 @@ def accept_review(session: Session, review_id: int, note: str = "") -> dict[str,
             event_type="citizen.registered",
             now=now,
             clear={"subject": _subject(session, number), "review": review_id},
-            sealed=events.seal_record(bytes(office.authority()["records_public"]), person.sealed_record(number)),
+            sealed=events.seal_record(
+                bytes(office.authority()["records_public"]),
+                {**person.sealed_record(number), "counter": allocation.last_counter, "review_note": note},
+            ),
             audit_detail=f"review {review_id} accepted: registered {number}",
         )
     return {"review_id": review_id, "status": "accepted", "id_number": number}
@@ -859,6 +994,7 @@ def reject_review(session: Session, review_id: int, note: str) -> dict[str, Any]
             event_type="registration.rejected",
             now=now,
             clear={"review": review_id},
+            sealed=events.seal_record(bytes(office.authority()["records_public"]), {"note": note.strip()}),
             audit_detail=f"review {review_id} rejected",
         )
     return {"review_id": review_id, "status": "rejected"}

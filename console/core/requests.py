@@ -83,6 +83,8 @@ def create_request(session: Session, action: str, target: str, reason: str) -> d
             event_type="request.created",
             now=now,
             clear={"request": request_id, "action": action, "credential": cid},
+            # the reason may name the person: sealed, so that a rebuild gets it back (docs/ledger.md, "Rebuild")
+            sealed=events.seal_record(bytes(office.authority()["records_public"]), {"reason": reason}),
             audit_detail=f"request {request_id}: {action} {cid.hex()}: {reason}",
         )
     return {"request_id": request_id, "action": action, "credential_id": cid.hex(), "status": "pending"}
@@ -205,6 +207,7 @@ def approve(session: Session, request_id: int, note: str = "") -> dict[str, Any]
             event_type="credential.status",
             now=now,
             clear={"credential": cid, "status": new_status, "request": request_id},
+            sealed=events.seal_record(bytes(office.authority()["records_public"]), {"note": note.strip()}),
             audit_detail=f"request {request_id} approved: {cid.hex()} is {new_status}",
         )
         # issue 11: the published status list follows every status change, in the same transaction
@@ -230,6 +233,7 @@ def reject(session: Session, request_id: int, note: str) -> dict[str, Any]:
             event_type="request.rejected",
             now=now,
             clear={"request": request_id},
+            sealed=events.seal_record(bytes(office.authority()["records_public"]), {"note": note.strip()}),
             audit_detail=f"request {request_id} rejected: {note.strip()}",
         )
     return {"request_id": request_id, "status": "rejected"}

@@ -292,6 +292,9 @@ def _build(paths: OfficePaths, setup: OfficeSetup, kdf: KdfLimits, clock: Clock)
                 event_type="officer.enrolled",
                 now=now,
                 clear={"username": setup.admin_username, "role": Role.ADMINISTRATOR.value, "certificate": admin_cert},
+                sealed=events.seal_record(
+                    bytes(records.public_key), {"full_name": setup.admin_full_name.strip() or setup.admin_username}
+                ),
                 audit_detail=f"enrolled {setup.admin_username} as administrator",
             )
             store_wraps(conn, setup.admin_username, admin_public, wraps, to_iso(now))

@@ -33,7 +33,7 @@ PERSONAL_TABLES = (
     "registrations",
     "credentials",
     "requests",
-    "dup_segments",
+    "dup_pairs",
     "dup_indexed",
     "dup_registration_keys",
 )
@@ -183,6 +183,17 @@ MIGRATIONS: list[str] = [
         public_key BLOB NOT NULL, valid_from TEXT NOT NULL, valid_until TEXT, certificate BLOB NOT NULL);
     INSERT INTO settings (key, value) SELECT 'ledger_unhashed_events', MAX(seq) FROM events HAVING MAX(seq) > 0;
     """,
+    # issue 12 (robust2): the duplicate check's index holds pairs of name segments, hashed to 64 bits, instead of
+    # single segments, so a look-up reads a few rows however many people share a birth date (registry.py); the
+    # old index is dropped and the new one is built on the next registration, in short transactions.
+    """
+    DROP TABLE dup_segments;
+    CREATE TABLE dup_pairs (
+        h INTEGER NOT NULL, src INTEGER NOT NULL, rid INTEGER NOT NULL, PRIMARY KEY (h, src, rid)
+    ) WITHOUT ROWID;
+    DELETE FROM dup_indexed;
+    DELETE FROM dup_registration_keys;
+    """,
     # issue 17 (atrest): the key of the encrypted personal database (personal.db) is one more secret wrapped to
     # officers ('database'); SQLite cannot change a CHECK, so key_wraps is rebuilt with the wider one.
     """
@@ -323,11 +334,18 @@ def migrate(conn: sqlite3.Connection) -> None:
 _INDEX = re.compile(r"^(\s*CREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:IF\s+NOT\s+EXISTS\s+)?)(\w+)(\s+ON\s+)(\w+)", re.I)
 
 
+_TABLE = re.compile(r"^(\s*CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?)(\w+)", re.I)
+
+
 def _placed(statement: str) -> str:
-    """An unqualified CREATE INDEX on a personal table, put in the attached schema (SQLite looks in main)."""
+    """An unqualified CREATE TABLE or CREATE INDEX of a personal table, put in the attached schema (SQLite would
+    create it in main, in the clear); other statements find the personal tables by name wherever they are."""
     match = _INDEX.match(statement)
     if match and match[4].lower() in PERSONAL_TABLES:
         return f"{match[1]}{PERSONAL_SCHEMA}.{match[2]}{match[3]}{match[4]}{statement[match.end() :]}"
+    table = _TABLE.match(statement)
+    if table and table[2].lower() in PERSONAL_TABLES:
+        return f"{table[1]}{PERSONAL_SCHEMA}.{table[2]}{statement[table.end() :]}"
     return statement
 
 

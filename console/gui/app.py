@@ -178,6 +178,9 @@ def _warm_up(runner: object) -> None:
 def main() -> None:
     """Entry point of the `id-console-gui` launcher (``--demo`` and ``--data-dir DIR`` are understood)."""
     import argparse
+    import multiprocessing
+
+    multiprocessing.freeze_support()  # a frozen build's helper process (offload.py) starts here; else a no-op
 
     parser = argparse.ArgumentParser(prog="id-console-gui", description="ID-issuing authority desktop console")
     parser.add_argument("--data-dir", metavar="DIR")

@@ -9,19 +9,20 @@ process). A child process has a GIL of its own: the parent sends card data or fi
 strings back.
 
 One child (spawned, not forked: a fork of a Qt process with running threads is unsafe) is started on first
-use and kept for the life of the process. A frozen bundle (PyInstaller) has no interpreter to spawn, so there
-the work stays in the calling thread.
+use and kept for the life of the process. In the PyInstaller bundle the child is the bundle's own executable
+again: its entry point (packaging/entry.py) calls `multiprocessing.freeze_support()` first, which runs the child's
+loop instead of a second console.
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
-import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from typing import Any, TypeVar
 
 from console.core import cards as cards_module
 from console.core import i18n, scanning
@@ -29,6 +30,8 @@ from console.core.cards import CardData, Progress, Sheet
 from console.core.errors import UserCancelled
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
@@ -92,8 +95,6 @@ def _forget_pool() -> None:
 
 def _executor() -> ProcessPoolExecutor | None:
     global _pool
-    if getattr(sys, "frozen", False):
-        return None
     with _lock:
         if _pool is None:
             _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
@@ -114,6 +115,26 @@ def qr_texts(data: bytes, where: str) -> list[str]:
     except BrokenProcessPool:  # the child died (killed, out of memory): start a new one next time, do it here
         _forget_pool()
         return _qr_texts(data, where, i18n.language())
+
+
+class NoChild(Exception):
+    """There is no helper process to run the work in (a frozen bundle) or it died; do it in this process."""
+
+
+def in_child(function: Callable[..., T], *args: Any) -> T:
+    """`function(*args)` run in the child: a module-level function whose arguments and result pickle.
+
+    Raises:
+        NoChild: no child here (frozen bundle), or it died while running this (a new one starts next time).
+    """
+    executor = _executor()
+    if executor is None:
+        raise NoChild()
+    try:
+        return executor.submit(function, *args).result()
+    except BrokenProcessPool:
+        _forget_pool()
+        raise NoChild() from None
 
 
 def warm_up(specimen: CardData | None = None) -> None:

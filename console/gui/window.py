@@ -115,6 +115,7 @@ def page_factories() -> dict[str, Callable[[Context], QWidget]]:
     from console.gui.pages.dashboard import DashboardPage
     from console.gui.pages.importer import ImportPage
     from console.gui.pages.keys import KeysPage
+    from console.gui.pages.ledger import LedgerPage, OfficesPage
     from console.gui.pages.officers import OfficersPage
     from console.gui.pages.printing import PrintingPage
     from console.gui.pages.settings import SettingsPage
@@ -132,6 +133,8 @@ def page_factories() -> dict[str, Callable[[Context], QWidget]]:
         "settings": SettingsPage,
         "keys": KeysPage,
         "audit": AuditPage,
+        "ledger": LedgerPage,
+        "offices": OfficesPage,
         "verify": lambda ctx: VerifyPage(ctx.runner, ctx.office, ctx.info.scheme),
     }
 
@@ -157,6 +160,8 @@ class Workspace(QWidget):
         ("settings", "settings", (Permission.OFFICER_READ,)),
         ("keys", "key", (Permission.KEY_MANAGE,)),
         ("audit", "audit", (Permission.AUDIT_READ,)),
+        ("ledger", "ledger", (Permission.SYNC_RUN, Permission.LEDGER_VERIFY)),
+        ("offices", "offices", (Permission.OFFICER_READ,)),
         ("verify", "verify", ()),
     )
 
@@ -174,6 +179,8 @@ class Workspace(QWidget):
             "settings": self.tr("Settings"),
             "keys": self.tr("Office keys"),
             "audit": self.tr("Audit trail"),
+            "ledger": self.tr("Shared ledger"),
+            "offices": self.tr("Offices"),
             "verify": self.tr("Verify a card"),
         }
 
@@ -216,6 +223,20 @@ class Workspace(QWidget):
         self.lock_button.clicked.connect(self.lock_requested)
         head.addWidget(self.lock_button)
         layout.addWidget(header)
+        if ctx.session.log_fault:  # the start-up check of the office's signed log failed at this login
+            from console.gui.widgets import Banner
+
+            self.log_alarm = Banner()
+            self.log_alarm.setObjectName("LogAlarm")
+            self.log_alarm.show_message(
+                "error",
+                self.tr("The office's signed log does not check out: changes are refused"),
+                self.tr(
+                    "{fault} You can look and verify (Shared ledger); restore office.db from a backup or rebuild "
+                    "the office from the ledger."
+                ).format(fault=ctx.session.log_fault),
+            )
+            layout.addWidget(self.log_alarm)
 
         body = QHBoxLayout()
         body.setSpacing(0)
@@ -252,6 +273,10 @@ class Workspace(QWidget):
         QShortcut(QKeySequence.StandardKey.Refresh, self, self.refresh_current)
         QShortcut(QKeySequence.StandardKey.HelpContents, self, self.show_shortcuts)
         ctx.navigate_requested.connect(self.open)
+        if ctx.allows(Permission.SYNC_RUN):  # the ledger syncs on a timer while the console is open (ledger issue)
+            from console.gui.pages.ledger import syncer_for
+
+            self.syncer = syncer_for(ctx)
         self.nav.setCurrentRow(0)
 
     def _build(self, key: str) -> QWidget:

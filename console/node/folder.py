@@ -162,42 +162,52 @@ def _stage(conn: sqlite3.Connection, published: int, size: int, signed: bytes) -
         raise
 
 
-def _apply(conn: sqlite3.Connection, log_dir: Path, old: int, new: int) -> int:
+def log_files(conn: sqlite3.Connection, old: int, new: int) -> Iterator[tuple[str, bytes]]:
+    """Every file a log grows by from `old` to `new` entries, as (path in the log's folder, bytes): the blobs
+    and entry bundle of each level-0 tile before that tile, hash tiles in `new_tiles` order. Derived from
+    office.db alone, so a replay gives the same bytes (a folder write and a push to a peer node share it)."""
     reader = officelog.SqliteHashReader(conn)
+    for tile in new_tiles(old, new):
+        data = b"".join(reader.read_hashes(tile_data_indexes(tile)))
+        if tile.level == 0:
+            bundle = Tile(ENTRIES_LEVEL, tile.n, tile.width)
+            start = tile.n * 256
+            entries = [
+                bytes(r[0])
+                for r in conn.execute(
+                    "SELECT CAST(entry AS BLOB) FROM events WHERE seq > ? AND seq <= ? ORDER BY seq",
+                    (start, start + tile.width),
+                )
+            ]
+            if len(entries) != tile.width:
+                raise LedgerIntegrityError(f"The office's events {start + 1}–{start + tile.width} are incomplete.")
+            for e in entries[max(0, old - start) :]:
+                blob = _blob_of(conn, e)
+                if blob is not None:
+                    yield blob
+            yield bundle.path, encode_bundle(entries)
+        yield tile.path, data
+
+
+def _apply(conn: sqlite3.Connection, log_dir: Path, old: int, new: int) -> int:
     written = 0
     try:
-        for tile in new_tiles(old, new):
-            data = b"".join(reader.read_hashes(tile_data_indexes(tile)))
-            if tile.level == 0:
-                bundle = Tile(ENTRIES_LEVEL, tile.n, tile.width)
-                start = tile.n * 256
-                entries = [
-                    bytes(r[0])
-                    for r in conn.execute(
-                        "SELECT CAST(entry AS BLOB) FROM events WHERE seq > ? AND seq <= ? ORDER BY seq",
-                        (start, start + tile.width),
-                    )
-                ]
-                if len(entries) != tile.width:
-                    raise LedgerIntegrityError(f"The office's events {start + 1}–{start + tile.width} are incomplete.")
-                for e in entries[max(0, old - start) :]:
-                    written += _write_blob(conn, log_dir, e)
-                written += _write_once(log_dir / bundle.path, encode_bundle(entries))
-            written += _write_once(log_dir / tile.path, data)
+        for path, data in log_files(conn, old, new):
+            written += _write_once(log_dir / path, data)
     except durable.DurableWriteError as e:
         raise StorageError(f"Could not write the ledger folder {log_dir}: {e}. Nothing was published.") from e
     return written
 
 
-def _write_blob(conn: sqlite3.Connection, log_dir: Path, entry: bytes) -> int:
+def _blob_of(conn: sqlite3.Connection, entry: bytes) -> tuple[str, bytes] | None:
     payload = cbor2.loads(cose.decode_sign1(entry).payload)
     digest = payload.get("blob") if isinstance(payload, dict) else None
     if not isinstance(digest, bytes):
-        return 0
+        return None
     row = conn.execute("SELECT CAST(data AS BLOB) FROM ledger_blobs WHERE digest = ?", (digest,)).fetchone()
     if row is None:
         raise LedgerIntegrityError(f"The office database lacks the blob {digest.hex()} an event names.")
-    return _write_once(log_dir / "blob" / digest.hex(), bytes(row[0]))
+    return f"blob/{digest.hex()}", bytes(row[0])
 
 
 def _write_once(path: Path, data: bytes) -> int:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ import cbor2
 import nacl.public
 
 from console.core import cose, ledgerapply, officelog
+from console.core.errors import UserCancelled
 from console.core.ledger import checkpoint as cp
 from console.core.ledger import note, proofs
 from console.core.ledger.authn import InconsistentTileError, TileHashReader
@@ -39,6 +41,9 @@ from console.core.ledger.tiles import (
 from console.core.ledger.timeline import Fork, Relation, relate
 from console.core.timeutil import to_iso, utc_now
 from console.node.fetch import Fetcher, FetchError
+
+#: Called with (old size, new size, verified checkpoint) just before a log's new entries are committed.
+BeforeCommit = Callable[[int, int, cp.SignedCheckpoint], None]
 
 
 @dataclass
@@ -127,8 +132,12 @@ def sync_log(
     code: str,
     records_key: nacl.public.PrivateKey | None,
     evidence_dir: Path | None,
+    before_commit: BeforeCommit | None = None,
 ) -> tuple[int, int]:
     """Fetch, verify and apply one office's log. Returns (entries fetched, entries applied).
+
+    `before_commit(old size, new size, checkpoint)` runs after every check passed, inside the transaction that
+    applies the entries (a peer node writes the verified files there: a failure rolls the apply back).
 
     Raises:
         LogProblem: the log is refused (nothing applied from it).
@@ -209,7 +218,7 @@ def sync_log(
             raise LogProblem(code, e.path, str(e).split(": ", 1)[-1]) from None
         if found != b"".join(overlay.read_hashes(tile_data_indexes(tile))):
             raise LogProblem(code, tile.path, "the tile does not match the log's entries (changed or truncated)")
-    applied = _apply(conn, fetcher, code, origin, known_size, new, signed, overlay, records_key)
+    applied = _apply(conn, fetcher, code, origin, known_size, new, signed, overlay, records_key, before_commit)
     return len(new), applied
 
 
@@ -306,6 +315,7 @@ def _apply(
     signed: cp.SignedCheckpoint,
     overlay: _Overlay,
     records_key: nacl.public.PrivateKey | None,
+    before_commit: BeforeCommit | None = None,
 ) -> int:
     def blob(digest: bytes) -> bytes | None:
         try:
@@ -332,6 +342,8 @@ def _apply(
             "checkpoint = excluded.checkpoint, updated_at = excluded.updated_at",
             (origin, code, signed.checkpoint.size, signed.checkpoint.root, signed.note, to_iso(utc_now())),
         )
+        if before_commit is not None:
+            before_commit(old, signed.checkpoint.size, signed)
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
@@ -347,12 +359,21 @@ def sync_all(
     evidence_dir: Path | None,
     report: SyncReport,
     progress: Callable[[str], None] | None = None,
+    cancel: threading.Event | None = None,
+    counted: Callable[[int, int], None] | None = None,
 ) -> SyncReport:
-    """Fetch, verify and apply every other office's log in the folder."""
+    """Fetch, verify and apply every other office's log in the folder.
+
+    `cancel` stops between logs (each log is applied in one transaction or not at all); `counted` gets
+    (logs done, logs in all) for a progress bar.
+    """
     own = officelog.local_office_code(conn)
-    for code in fetcher.logs():
-        if code == own:
-            continue
+    codes = [c for c in fetcher.logs() if c != own]
+    for done, code in enumerate(codes):
+        if cancel is not None and cancel.is_set():
+            raise UserCancelled(f"Sync cancelled after {done} of {len(codes)} logs; those are applied.")
+        if counted is not None:
+            counted(done, len(codes))
         if progress is not None:
             progress(code)
         try:
@@ -370,6 +391,8 @@ def sync_all(
             continue
         report.fetched[code] = fetched
         report.applied[code] = applied
+    if counted is not None:
+        counted(len(codes), len(codes))
     return report
 
 
@@ -410,8 +433,18 @@ def configure(session: Any, folder: Path) -> Path:
     return folder
 
 
-def run_sync(session: Any, folder: Path) -> SyncReport:
-    """Publish this office's unpublished events, then fetch, verify and apply every other log (sync.run)."""
+def run_sync(
+    session: Any,
+    folder: Path,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: threading.Event | None = None,
+) -> SyncReport:
+    """Publish this office's unpublished events, then fetch, verify and apply every other log (sync.run).
+
+    With `progress` and `cancel` (the desktop console's task runner): progress in logs, and a cancel that stops
+    between logs, after the publish (what is applied stays applied).
+    """
     from console.core.errors import StorageError
     from console.core.roles import Permission
     from console.node.fetch import FolderFetcher
@@ -428,7 +461,23 @@ def run_sync(session: Any, folder: Path) -> SyncReport:
     done = publish(conn, folder, signer)
     report.published = {"log": done.log, "size": done.size, "new_entries": done.size - done.old_size}
     evidence = Path(session.office.paths.data_dir) / "ledger-evidence"
-    return sync_all(conn, FolderFetcher(folder), secrets.records_key, evidence, report)
+    sync_all(conn, FolderFetcher(folder), secrets.records_key, evidence, report, cancel=cancel, counted=progress)
+    remake_local_status_list(session.office, session.office_signing_key())
+    return report
+
+
+def remake_local_status_list(office: Any, signing_key: Any) -> bool:
+    """Re-make the local office's status list after a sync (statusservice.refresh): a fresh `iat` and `exp`, so
+    the list `status-list export` and the verifier site publish never goes stale while offices sync. An office
+    that never issued has no list and gets none. Returns whether a list was re-made."""
+    from console.core import statusservice
+    from console.core.issuance import issuer_id
+
+    code = office.local_office()["code"]
+    if office.db.execute("SELECT 1 FROM status_lists WHERE office_code = ?", (code,)).fetchone() is None:
+        return False
+    statusservice.refresh(office, signing_key, issuer_id(office, code))
+    return True
 
 
 def status(conn: sqlite3.Connection) -> dict[str, Any]:

@@ -4,7 +4,7 @@
 <context>
     <name>AuditPage</name>
     <message numerus="yes">
-        <location filename="../../console/gui/pages/audit.py" line="+220"/>
+        <location filename="../../console/gui/pages/audit.py" line="+222"/>
         <source>%n entry(ies) shown.</source>
         <translation>
             <numerusform>%n entry shown.</numerusform>
@@ -20,7 +20,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+48"/>
+        <location line="+47"/>
         <source>%n entry(ies) written to</source>
         <translation>
             <numerusform>%n entry written to</numerusform>
@@ -31,7 +31,7 @@
 <context>
     <name>ConsoleWindow</name>
     <message numerus="yes">
-        <location filename="../../console/gui/window.py" line="+496"/>
+        <location filename="../../console/gui/window.py" line="+521"/>
         <source>Locked after %n minute(s) without activity; log in again.</source>
         <translation>
             <numerusform>Locked after %n minute without activity; log in again.</numerusform>

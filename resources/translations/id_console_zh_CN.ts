@@ -333,13 +333,13 @@
 <context>
     <name>AuditPage</name>
     <message>
-        <location filename="../../console/gui/pages/audit.py" line="+71"/>
-        <location line="+60"/>
+        <location filename="../../console/gui/pages/audit.py" line="+72"/>
+        <location line="+61"/>
         <source>Audit trail</source>
         <translation>审计记录</translation>
     </message>
     <message>
-        <location line="-58"/>
+        <location line="-59"/>
         <source>Everything officers did here, logins and refusals included, newest first. Each change is a signed entry of the office&apos;s log; its signature is checked as it is shown.</source>
         <translation>工作人员在此所做的一切（包括登录和被拒绝的操作），最新的在前。每项变更都是办事处日志中的一条签名记录；显示时会核验其签名。</translation>
     </message>
@@ -428,7 +428,7 @@
         <translation>详情</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+48"/>
         <source>any day</source>
         <translation>任意日期</translation>
     </message>
@@ -476,7 +476,7 @@
         <translation>（未知用户）</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+11"/>
         <source>Export the audit trail</source>
         <translation>导出审计记录</translation>
     </message>
@@ -572,12 +572,12 @@
     </message>
     <message>
         <location line="+209"/>
-        <location line="+93"/>
+        <location line="+188"/>
         <source>The printer could not be started; check that it is connected and switched on.</source>
         <translation>无法启动打印机；请检查打印机是否已连接并开机。</translation>
     </message>
     <message>
-        <location line="-81"/>
+        <location line="-176"/>
         <source>The printer refused page {number}; check it and print again.</source>
         <translation>打印机拒绝了第 {number} 页；请检查打印机后重新打印。</translation>
     </message>
@@ -895,7 +895,7 @@
 <context>
     <name>ConsoleWindow</name>
     <message>
-        <location filename="../../console/gui/window.py" line="+374"/>
+        <location filename="../../console/gui/window.py" line="+399"/>
         <source>ID Console</source>
         <translation>身份证件管理台</translation>
     </message>
@@ -1079,7 +1079,7 @@
 <context>
     <name>ImportPage</name>
     <message>
-        <location filename="../../console/gui/pages/importer.py" line="+97"/>
+        <location filename="../../console/gui/pages/importer.py" line="+98"/>
         <source>{path} is not UTF-8 text; save it from the spreadsheet as CSV UTF-8.</source>
         <translation>{path} 不是 UTF-8 文本；请在电子表格中另存为 CSV UTF-8。</translation>
     </message>
@@ -1149,7 +1149,7 @@
         <translation>导入</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+23"/>
         <source>Choose the CSV file to import</source>
         <translation>选择要导入的 CSV 文件</translation>
     </message>
@@ -1336,6 +1336,146 @@
         <location line="+10"/>
         <source>Not replaced</source>
         <translation>未更换</translation>
+    </message>
+</context>
+<context>
+    <name>LedgerPage</name>
+    <message>
+        <location filename="../../console/gui/pages/ledger.py" line="+153"/>
+        <source>Shared ledger</source>
+        <extracomment>How often the console syncs while open (ID_CONSOLE_SYNC_SECONDS overrides it, e.g. for a demonstration).</extracomment>
+        <translation>共享账本</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Every office publishes its signed log to the shared folder and checks everyone else&apos;s. The console syncs on its own every few minutes while it is open.</source>
+        <translation>每个办事处把自己签名的日志发布到共享文件夹，并核对其他办事处的日志。控制台打开期间每隔几分钟自动同步一次。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Sync now</source>
+        <translation>立即同步</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Office</source>
+        <translation>办事处</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Entries</source>
+        <translation>条目数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Problem</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Last accepted</source>
+        <translation>最近接受</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Logs of other offices</source>
+        <translation>其他办事处的日志</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Evidence of the selected log (anyone can check it with the office&apos;s key):</source>
+        <translation>所选日志的证据（任何人都可以用该办事处的密钥核对）：</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Evidence</source>
+        <translation>证据</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>in step</source>
+        <translation>一致</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>FORKED: no longer applied</source>
+        <translation>分叉：不再应用</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>refused</source>
+        <translation>已拒绝</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <location line="+34"/>
+        <source>Not synced</source>
+        <translation>未同步</translation>
+    </message>
+    <message>
+        <location line="-34"/>
+        <source>The session has ended; log in again.</source>
+        <translation>会话已结束，请重新登录。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Syncing…</source>
+        <translation>正在同步…</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Publishing this office&apos;s log, then checking the others.</source>
+        <translation>正在发布本办事处的日志，然后核对其他日志。</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Synced, with alarms</source>
+        <translation>已同步，但有警报</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Nothing was applied from these logs:</source>
+        <translation>以下日志的内容均未应用：</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Synced</source>
+        <translation>已同步</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{published} new entries published, {applied} applied from other offices.</source>
+        <translation>已发布 {published} 条新条目，已应用其他办事处的 {applied} 条。</translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>never</source>
+        <translation>从未</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Folder: {folder}. This office ({office}): {size} entries, {published} published; last sync {last}.</source>
+        <translation>文件夹：{folder}。本办事处（{office}）：{size} 条条目，已发布 {published} 条；最近同步 {last}。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>none configured (an administrator sets it with `ledger configure`)</source>
+        <translation>未配置（由管理员用 `ledger configure` 设置）</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Ledger alarm</source>
+        <translation>账本警报</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>These logs are not applied: {logs}. Select one to see the evidence.</source>
+        <translation>以下日志未被应用：{logs}。选择一项查看证据。</translation>
     </message>
 </context>
 <context>
@@ -1974,6 +2114,123 @@
         <location line="+11"/>
         <source>Not done</source>
         <translation>未完成</translation>
+    </message>
+</context>
+<context>
+    <name>OfficesPage</name>
+    <message>
+        <location filename="../../console/gui/pages/ledger.py" line="+40"/>
+        <location line="+20"/>
+        <source>Offices</source>
+        <translation>办事处</translation>
+    </message>
+    <message>
+        <location line="-18"/>
+        <source>The offices of the authority. Each hands out ID numbers from its own slot, so two offices never give the same number.</source>
+        <translation>本机构的各办事处。每个办事处只从自己的号段分配身份号码，因此两个办事处绝不会发出相同的号码。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Code</source>
+        <translation>代码</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Slot</source>
+        <translation>号段</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+27"/>
+        <source>Region</source>
+        <translation>地区</translation>
+    </message>
+    <message>
+        <location line="-26"/>
+        <source>This office</source>
+        <translation>本办事处</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Keys</source>
+        <translation>密钥</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>cn-18 only: the county code</source>
+        <translation>仅 cn-18：县级行政区划代码</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Office code</source>
+        <translation>办事处代码</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Office name</source>
+        <translation>办事处名称</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Passphrase for the file</source>
+        <translation>文件密码短语</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Passphrase again</source>
+        <translation>再次输入密码短语</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Enrol the office and save its file…</source>
+        <translation>登记办事处并保存其文件…</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Give the file and its passphrase to the new office&apos;s administrator separately; they set the office up with `id-console init --join FILE`.</source>
+        <translation>请把文件和密码短语分开交给新办事处的管理员；他们用 `id-console init --join FILE` 设置该办事处。</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <location line="+4"/>
+        <location line="+28"/>
+        <source>Not enrolled</source>
+        <translation>未登记</translation>
+    </message>
+    <message>
+        <location line="-32"/>
+        <source>The two passphrases differ.</source>
+        <translation>两次输入的密码短语不一致。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The passphrase must have at least 12 characters.</source>
+        <translation>密码短语至少需要 12 个字符。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Save the enrolment file</source>
+        <translation>保存登记文件</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Office enrolled</source>
+        <translation>办事处已登记</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Office {office} has slot {slot}; its file is {out}.</source>
+        <translation>办事处 {office} 的号段为 {slot}；其文件为 {out}。</translation>
     </message>
 </context>
 <context>
@@ -3030,7 +3287,7 @@
 <context>
     <name>StartPage</name>
     <message>
-        <location filename="../../console/gui/window.py" line="-466"/>
+        <location filename="../../console/gui/window.py" line="-491"/>
         <source>Opening the office…</source>
         <translation>正在打开办公室…</translation>
     </message>
@@ -3322,7 +3579,7 @@
 <context>
     <name>Workspace</name>
     <message>
-        <location filename="../../console/gui/window.py" line="+126"/>
+        <location filename="../../console/gui/window.py" line="+133"/>
         <source>DEMO</source>
         <translation>演示</translation>
     </message>
@@ -3352,12 +3609,12 @@
         <translation>锁定控制台并退出登录（Ctrl+L）</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+23"/>
         <source>Screens</source>
         <translation>界面</translation>
     </message>
     <message>
-        <location line="-58"/>
+        <location line="-74"/>
         <source>Register</source>
         <translation>登记</translation>
     </message>
@@ -3418,16 +3675,36 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>Shared ledger</source>
+        <translation>共享账本</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Offices</source>
+        <translation>办事处</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Verify a card</source>
         <translation>核验证件</translation>
     </message>
     <message>
-        <location line="+64"/>
+        <location line="+49"/>
+        <source>The office&apos;s signed log does not check out: changes are refused</source>
+        <translation>本办事处的签名日志校验未通过：拒绝一切更改</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{fault} You can look and verify (Shared ledger); restore office.db from a backup or rebuild the office from the ledger.</source>
+        <translation>{fault} 您仍可查看和核验（共享账本）；请从备份恢复 office.db，或从账本重建本办事处。</translation>
+    </message>
+    <message>
+        <location line="+27"/>
         <source>{title} (Ctrl+{number})</source>
         <translation>{title}（Ctrl+{number}）</translation>
     </message>
     <message>
-        <location line="+76"/>
+        <location line="+80"/>
         <source>Ctrl+1 … Ctrl+{n}: switch screens</source>
         <translation>Ctrl+1 … Ctrl+{n}：切换界面</translation>
     </message>

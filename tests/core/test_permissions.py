@@ -46,6 +46,7 @@ from console.core import (
     keytoken,
     ledgerverify,
     officers,
+    rebuild,
     registry,
     requests,
     site,
@@ -383,6 +384,8 @@ SERVICES: list[Service] = [
         lambda s, _: keytoken.move_to_token(s, softhsm.MODULE, softhsm.TOKEN, softhsm.pin),
         True,
     ),
+    # a key backup changes nothing but is audited (keys.backup)
+    Service(rebuild.make_backup, "key.manage", _nothing, lambda s, _: rebuild.make_backup(s), True),
 ]
 
 
@@ -475,9 +478,12 @@ UNGUARDED_WRITERS: dict[str, str] = {
     "atomic.atomic_write": "building block: writes one file for its (guarded) caller",
     "keystore.write_sealed": "building block: seals bytes to a file for its (guarded) caller",
     "keys.write_master_sealed": "building block: seals bytes to a file for its (guarded) caller",
+    "rebuild.rebuild_office": "sets up a lost office from a key backup and its log, like init_office; refuses a used folder",
     "enrolment.join_office": "sets up a new office from an enrolment file, like init_office; refuses a used folder",
     "publish.write_trust_files": "public files only (keys, status lists) into a folder the caller names; no login",
     "site.export_site": "the verifier page plus the public trust files (publish.write_trust_files); no login",
+    "registry.catch_up_index": "building block: fills the duplicate check's index (a cache of the citizens and "
+    "registrations tables) for its caller, register or register_stream, which checked CITIZEN_REGISTER",
     "statusservice.export": "copies the office's already signed status lists (public) into a folder; no login",
     "statusservice.refresh": "building block: re-signs the status list with a key only a guarded session holds",
     "atrest.move_personal": "building block: the move of encrypt_office (guarded) and of a new office's set-up",

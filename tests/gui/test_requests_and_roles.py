@@ -144,10 +144,20 @@ def test_wrong_passwords_then_lockout(qtbot: Any, window: ConsoleWindow) -> None
 
 def test_auditor_and_administrator_see_only_their_screens(window: ConsoleWindow, log_in: Any) -> None:
     auditor = log_in("auditor")
-    assert auditor.allowed == ["dashboard", "citizens", "requests", "officers", "settings", "audit", "verify"]
+    assert auditor.allowed == [
+        "dashboard",
+        "citizens",
+        "requests",
+        "officers",
+        "settings",
+        "audit",
+        "ledger",
+        "offices",
+        "verify",
+    ]
     requests_page = auditor.page("requests")
     assert isinstance(requests_page, RequestsPage)
     assert requests_page.form_box.isHidden()  # reads requests, cannot make them
     window.lock("")
     admin = log_in("admin")
-    assert admin.allowed == ["dashboard", "officers", "settings", "keys", "audit", "verify"]
+    assert admin.allowed == ["dashboard", "officers", "settings", "keys", "audit", "ledger", "offices", "verify"]

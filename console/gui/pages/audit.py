@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QItemSelection, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QItemSelection, Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -28,9 +28,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.core import administration
+from console.core import administration, auditdetail
 from console.core.administration import AuditFilter
 from console.core.errors import ValidationError
+from console.gui import prefs
 from console.gui.context import Context
 from console.gui.dialogs import dialogs
 from console.gui.icons import icon
@@ -124,6 +125,7 @@ class AuditPage(QWidget):
             "outcome": lambda v: outcome_name(str(v)),
             "signature": lambda v: signature_name(str(v or "")),
             "position": lambda v: "" if v is None else f"{v} / {self.log_size}",
+            "detail": lambda v: auditdetail.describe(str(v or "")),  # stored English → words of the language
         }
         self.model = AuditTableModel(columns, self, formatters)
         self.table = QTableView()
@@ -244,21 +246,20 @@ class AuditPage(QWidget):
                 officer=row["officer"] or self.tr("(unknown user)"),
                 action=audit_action_name(row["action"]),
                 outcome=outcome_name(row["outcome"]),
-                detail=row["detail"],
+                detail=auditdetail.describe(str(row["detail"] or "")),
                 where=where,
             )
         )
 
     def export(self) -> None:
-        settings = QSettings()
-        folder = str(settings.value("audit/folder", str(Path.home())))
+        folder = str(prefs.recall("audit/folder", str(Path.home())))
         suggested = str(Path(folder) / f"audit-{date.today().isoformat()}.csv")
         path = dialogs().save_file(self, self.tr("Export the audit trail"), suggested, self.tr("CSV files (*.csv)"))
         if not path:
             return
         if not path.lower().endswith(".csv"):
             path += ".csv"
-        settings.setValue("audit/folder", str(Path(path).parent))
+        prefs.remember("audit/folder", str(Path(path).parent))  # written off the GUI thread (prefs.py)
         self.export_button.setEnabled(False)
         self._ctx.runner.write(
             "export audit", administration.export_audit, self._ctx.session, self.current_filter(), Path(path)

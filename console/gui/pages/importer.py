@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QSettings, Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -38,6 +38,7 @@ from console.core.atomic import atomic_write, read_bounded
 from console.core.errors import UserCancelled, ValidationError
 from console.core.registry import PersonInput
 from console.core.roles import Permission
+from console.gui import prefs
 from console.gui.context import Context
 from console.gui.dialogs import dialogs
 from console.gui.icons import icon
@@ -234,11 +235,10 @@ class ImportPage(QWidget):
 
     # ----------------------------------------------------------------------------------------- check
     def pick(self) -> None:
-        settings = QSettings()
-        folder = str(settings.value("import/folder", str(Path.home())))
+        folder = str(prefs.recall("import/folder", str(Path.home())))
         path = dialogs().open_file(self, self.tr("Choose the CSV file to import"), self.tr("CSV files (*.csv)"), folder)
         if path:
-            settings.setValue("import/folder", str(Path(path).parent))
+            prefs.remember("import/folder", str(Path(path).parent))  # written off the GUI thread (prefs.py)
             self.check(path)
 
     def check(self, path: str) -> None:

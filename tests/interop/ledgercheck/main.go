@@ -4,6 +4,9 @@
 // every older checkpoint given, using sumdb/tlog's own proofs.
 //
 // Usage: ledgercheck LOGDIR VKEY ORIGIN [OLDER-CHECKPOINT-FILE...]
+// LOGDIR may also be a peer node's log URL (http://HOST:PORT/logs/CODE, issue 10): the checkpoint and hash
+// tiles are then read over HTTP (a node serves them publicly with --public-status); entry bundles, which carry
+// sealed records and need a signed request, are not read, so inclusion of entries is not checked then.
 // Prints "ok SIZE ROOT" and exits 0, or prints the error and exits 1.
 package main
 
@@ -11,6 +14,8 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -24,17 +29,37 @@ type folder struct{ dir string }
 
 func (f folder) Height() int { return 8 }
 
+func (f folder) remote() bool {
+	return strings.HasPrefix(f.dir, "http://") || strings.HasPrefix(f.dir, "https://")
+}
+
+// read returns a log file by its tlog-tiles path, from the folder or over HTTP (200 only, at most 1 MiB).
+func (f folder) read(rel string) ([]byte, error) {
+	if !f.remote() {
+		return os.ReadFile(filepath.Join(f.dir, rel))
+	}
+	resp, err := http.Get(strings.TrimSuffix(f.dir, "/") + "/" + rel)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET %s: %s", rel, resp.Status)
+	}
+	return io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+}
+
 // path maps Go's tile/8/L/N[.p/W] (and tile/8/data/...) onto tlog-tiles' tile/L/N[.p/W] and tile/entries/...
 func (f folder) path(t tlog.Tile) string {
 	p := strings.TrimPrefix(t.Path(), "tile/8/")
 	p = strings.Replace(p, "data/", "entries/", 1)
-	return filepath.Join(f.dir, "tile", p)
+	return "tile/" + p
 }
 
 func (f folder) ReadTiles(tiles []tlog.Tile) ([][]byte, error) {
 	out := make([][]byte, len(tiles))
 	for i, t := range tiles {
-		data, err := os.ReadFile(f.path(t))
+		data, err := f.read(f.path(t))
 		if err != nil {
 			return nil, err
 		}
@@ -73,7 +98,7 @@ func entries(f folder, tree tlog.Tree) ([][]byte, error) {
 			w = 256
 		}
 		t := tlog.Tile{H: 8, L: -1, N: n, W: int(w)}
-		data, err := os.ReadFile(f.path(t))
+		data, err := f.read(f.path(t))
 		if err != nil {
 			return nil, err
 		}
@@ -105,7 +130,7 @@ func run() error {
 		return err
 	}
 	origin := os.Args[3]
-	data, err := os.ReadFile(filepath.Join(f.dir, "checkpoint"))
+	data, err := f.read("checkpoint")
 	if err != nil {
 		return err
 	}
@@ -121,9 +146,12 @@ func run() error {
 	if root != tree.Hash {
 		return fmt.Errorf("tree hash mismatch")
 	}
-	recs, err := entries(f, tree)
-	if err != nil {
-		return err
+	var recs [][]byte
+	if !f.remote() {
+		recs, err = entries(f, tree)
+		if err != nil {
+			return err
+		}
 	}
 	for i, rec := range recs {
 		p, err := tlog.ProveRecord(tree.N, int64(i), hr)
