@@ -6,12 +6,25 @@ the child's main loop instead of a second console.
 
 `ID_CONSOLE_SMOKE=gui id-console` is the installed package's self-test (packaging/smoke.sh): it opens the
 console on ID_CONSOLE_DATA_DIR, waits for the login window, has the helper process answer, prints one line and
-quits with status 0.
+quits with status 0. `ID_CONSOLE_SMOKE=login` prints READY as soon as the login window shows and quits
+(bench/bench_packaging.py times the bundle's cold start with it).
 """
 
 import multiprocessing
 import os
 import sys
+
+
+def _smoke_login() -> int:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from console.gui import app as gui_app
+
+    def ready(window: object) -> None:
+        QTimer.singleShot(0, lambda: (print("READY", flush=True), QApplication.quit()))
+
+    return gui_app.run(ready=ready)
 
 
 def _smoke_gui() -> int:
@@ -45,6 +58,8 @@ if __name__ == "__main__":
     multiprocessing.freeze_support()
     if os.environ.get("ID_CONSOLE_SMOKE") == "gui":
         sys.exit(_smoke_gui())
+    if os.environ.get("ID_CONSOLE_SMOKE") == "login":
+        sys.exit(_smoke_login())
     from console.cli import main
 
     sys.exit(main())

@@ -61,6 +61,9 @@ def test_verify_text_loads_no_pdf_qr_writer_sqlite_utils_or_ledger(issued_qr: tu
     assert json.loads(out)["status"] == "valid"
     assert not _heavy(modules), f"verify loaded {sorted(_heavy(modules))}"
     assert not {"console.gui", "console.cli.cards", "console.cli.credentials", "console.core.cards"} & modules
+    # an Ed25519 card needs neither `cryptography` (AES-GCM, P-256: ~15 ms) nor the accounts/keystore code
+    assert not {"cryptography", "console.core.accounts", "console.core.keys"} & modules, sorted(modules)
+    assert not {m for m in modules if m.startswith(("console.core.ledger", "console.core.officelog"))}
 
 
 def test_validate_id_and_version_load_only_the_coding_rules(tmp_path: Path) -> None:

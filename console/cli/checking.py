@@ -8,8 +8,9 @@ import argparse
 import base64
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from console.cli.common import UsageError, add_json, data_dir, emit
 from console.core.errors import ConsoleError, StorageError
@@ -42,6 +43,11 @@ def register(sub: Any) -> None:
         metavar="USER",
         help="log in first: the office's encrypted registry is then checked too (a card signed outside the console "
         "reads UNRECORDED, an edited row TAMPERED); without it, only what is public (keys, signed status lists)",
+    )
+    p.add_argument(
+        "--batch",
+        metavar="FILE",
+        help="QR texts, one per line ('-' reads standard input): one JSON verdict per line, in order",
     )
     add_json(p)
     p.set_defaults(handler=cmd_verify)
@@ -142,14 +148,11 @@ def _status_list(source: str) -> bytes:
     return _read_input(source, statuslist.MAX_TOKEN_BYTES, "status list")
 
 
-def cmd_verify(args: argparse.Namespace) -> int:
-    from console.core import foreigntrust, issuance, scanning
-    from console.core.credentials import Verdict
+def _verifier(args: argparse.Namespace) -> tuple[Office | None, Any, bytes | None, bytes | None]:
+    """The office (if any), trust list, status list and decryption key `verify` checks against."""
+    from console.core import foreigntrust
     from console.core.trust import MAX_TRUST_FILE_BYTES, TrustListError, from_jwks_json
 
-    sources = [s for s in (args.text, args.file, args.image, args.pdf) if s]
-    if len(sources) != 1:
-        raise UsageError("Give exactly one of TEXT (or - for standard input), --file FILE, --image FILE or --pdf FILE.")
     office = _office_or_none(args)
     if office is not None and args.as_user:  # issue 17: the login opens the encrypted registry for the check
         from console.cli.common import session_for
@@ -167,6 +170,21 @@ def cmd_verify(args: argparse.Namespace) -> int:
         raise UsageError(f"No office in {data_dir(args)} to take keys from: give --trust FILE (from `trust export`).")
     status_list = _status_list(args.status_list) if args.status_list else None
     decrypt_key = _decrypt_key(args.decrypt_key) if args.decrypt_key else None
+    return office, trust, status_list, decrypt_key
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from console.core import issuance, scanning
+    from console.core.credentials import Verdict
+
+    sources = [s for s in (args.text, args.file, args.image, args.pdf, args.batch) if s]
+    if len(sources) != 1:
+        raise UsageError(
+            "Give exactly one of TEXT (or - for standard input), --file FILE, --image FILE, --pdf FILE or --batch FILE."
+        )
+    if args.batch:
+        return _verify_batch(args)
+    office, trust, status_list, decrypt_key = _verifier(args)
     try:
         texts = _texts(args)
     except scanning.ScanError as e:
@@ -185,6 +203,78 @@ def cmd_verify(args: argparse.Namespace) -> int:
     if not all(v.valid for v in verdicts):
         return 1
     return 0 if all(v.status_checked for v in verdicts) else EXIT_STATUS_NOT_CHECKED
+
+
+#: `verify --batch` says how far it is on standard error every this many lines.
+BATCH_PROGRESS_EVERY = 1000
+
+
+def _batch_lines(source: str) -> Iterator[tuple[int, str | None]]:
+    """(line number, QR text) for each line of FILE or standard input, streamed; None for a line longer than any
+    QR text (the rest of it is skipped, so one bad line does not stop the batch)."""
+    if source == "-":
+        stream: BinaryIO = sys.stdin.buffer
+    else:
+        path = Path(source).expanduser()
+        if not path.is_file() and not path.is_fifo():
+            raise UsageError(f"{source} is not a file; give a file of QR texts, one per line, or - for standard input.")
+        try:
+            stream = path.open("rb")
+        except OSError as e:
+            raise UsageError(f"Cannot read {source}: {e.strerror or e}; check the name and its permissions.") from e
+    with stream:
+        number = 0
+        while True:
+            line = stream.readline(MAX_QR_INPUT_BYTES + 1)
+            if not line:
+                return
+            number += 1
+            if len(line) > MAX_QR_INPUT_BYTES and not line.endswith(b"\n"):
+                while line and not line.endswith(b"\n"):
+                    line = stream.readline(MAX_QR_INPUT_BYTES + 1)
+                yield number, None
+                continue
+            yield number, line.decode("utf-8", "replace").rstrip("\r\n")
+
+
+def _verify_batch(args: argparse.Namespace) -> int:
+    """`verify --batch FILE|-`: one JSON verdict per input line, in order (with its `line`), progress on stderr."""
+    from console.core import issuance
+    from console.core.credentials import Verdict
+
+    office, trust, status_list, decrypt_key = _verifier(args)
+    counts = {"valid": 0, "not valid": 0, "status not checked": 0}
+    out = sys.stdout
+    for number, text in _batch_lines(args.batch):
+        if text is None:
+            verdict = Verdict(
+                valid=False,
+                status="malformed",
+                reason=f"Line {number} is far longer than a QR text; it was skipped.",
+                layer="text",
+            )
+        else:
+            verdict = issuance.verify(
+                text, trust=trust, office=office, status_list=status_list, decrypt_key=decrypt_key
+            )
+        counts["valid" if verdict.valid else "not valid"] += 1
+        if verdict.valid and not verdict.status_checked:
+            counts["status not checked"] += 1
+        out.write(json.dumps({"line": number, **verdict.to_json()}, ensure_ascii=False, default=str) + "\n")
+        if number % BATCH_PROGRESS_EVERY == 0:
+            out.flush()
+            print(f"verified {number:,} lines: {counts['valid']:,} valid", file=sys.stderr, flush=True)
+    total = counts["valid"] + counts["not valid"]
+    if total == 0:
+        raise UsageError(f"{args.batch} holds no QR texts; give one per line.")
+    print(
+        f"verified {total:,} line{'s' if total != 1 else ''}: {counts['valid']:,} valid, {counts['not valid']:,} not valid"
+        + (f", {counts['status not checked']:,} without a status check" if counts["status not checked"] else ""),
+        file=sys.stderr,
+    )
+    if counts["not valid"]:
+        return 1
+    return EXIT_STATUS_NOT_CHECKED if counts["status not checked"] else 0
 
 
 def _texts(args: argparse.Namespace) -> list[str]:

@@ -35,7 +35,10 @@ from console.core.trust import MAX_TRUST_FILE_BYTES, to_jwks
 def register(sub: Any) -> None:
     p = sub.add_parser("issue", help="sign a credential for a registered person (supersedes earlier ones)")
     add_as(p)
-    p.add_argument("id_number", metavar="ID_NUMBER")
+    p.add_argument("id_number", metavar="ID_NUMBER", nargs="?")
+    p.add_argument(
+        "--batch", metavar="FILE", help="ID numbers, one per line: one JSON line per credential issued, in order"
+    )
     p.add_argument("--valid-years", type=whole_number, default=10)
     add_json(p)
     p.set_defaults(handler=cmd_issue)
@@ -86,12 +89,82 @@ def register(sub: Any) -> None:
 
 
 def cmd_issue(args: argparse.Namespace) -> int:
+    if (args.id_number is None) == (args.batch is None):
+        raise UsageError("Give exactly one of ID_NUMBER or --batch FILE (ID numbers, one per line).")
+    if args.batch:
+        return _issue_batch(args)
     issued = issuance.issue(session_for(args), args.id_number, valid_years=args.valid_years)
     emit(
         args,
         issued.to_json(),
         lambda: f"credential {issued.credential_id} for {issued.id_number}, expires {issued.expires}\n{issued.qr}",
     )
+    return 0
+
+
+#: `issue --batch`: the largest file read (about three million ID numbers), the longest line, and how many
+#: credentials each transaction (and progress line) covers.
+MAX_BATCH_FILE_BYTES = 64 * 1024 * 1024
+MAX_ID_LINE = 40
+ISSUE_CHUNK = 1000
+
+
+def _batch_numbers(source: str) -> list[tuple[int, str]]:
+    """(line number, ID number) for each non-blank line of FILE, checked before the password is asked for."""
+    data = _read_input(source, MAX_BATCH_FILE_BYTES, "ID number list")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise UsageError(f"Line {line} of {source} is not UTF-8 text; give ID numbers, one per line.") from None
+    numbers: list[tuple[int, str]] = []
+    seen: dict[str, int] = {}
+    for line, raw in enumerate(text.splitlines(), start=1):
+        number = raw.strip().replace(" ", "").upper()
+        if not number:
+            continue
+        if len(number) > MAX_ID_LINE or not number.isascii() or not number.replace("-", "").isalnum():
+            raise UsageError(
+                f"Line {line} of {source} is not an ID number ({raw.strip()[:MAX_ID_LINE]!r}); give one per line."
+            )
+        if number in seen:
+            raise UsageError(
+                f"ID number {number} is on lines {seen[number]} and {line} of {source}; each person gets one "
+                "credential per batch, remove one."
+            )
+        seen[number] = line
+        numbers.append((line, number))
+    if not numbers:
+        raise UsageError(f"{source} holds no ID numbers; give one per line.")
+    return numbers
+
+
+def _issue_batch(args: argparse.Namespace) -> int:
+    """`issue --batch FILE`: one JSON line per credential issued, in the file's order; each chunk is committed
+    (and printed) before the next, so what was printed is exactly what was issued if one stops the batch."""
+    numbers = _batch_numbers(args.batch)
+    session = session_for(args)
+    out = sys.stdout
+    done = 0
+    for start in range(0, len(numbers), ISSUE_CHUNK):
+        part = numbers[start : start + ISSUE_CHUNK]
+        try:
+            issued = issuance.issue_batch(
+                session, [number for _line, number in part], valid_years=args.valid_years, chunk=ISSUE_CHUNK
+            )
+        except ConsoleError as e:
+            out.flush()
+            print(
+                f"Stopped in lines {part[0][0]}-{part[-1][0]} of {args.batch}: {e} The {done:,} credentials "
+                "printed before this are issued; none after them.",
+                file=sys.stderr,
+            )
+            return e.exit_code
+        for credential in issued:
+            out.write(json.dumps(credential.to_json(), ensure_ascii=False) + "\n")
+        out.flush()
+        done += len(issued)
+        print(f"issued {done:,} of {len(numbers):,}", file=sys.stderr, flush=True)
     return 0
 
 

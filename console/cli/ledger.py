@@ -31,9 +31,11 @@ def register(sub: Any) -> None:
     p.add_argument("--peer", metavar="URL", help="sync through a peer node instead of a folder (issue 10)")
     add_json(p)
     p.set_defaults(handler=cmd_sync)
-    p = ledger.add_parser("configure", help="remember the shared ledger folder (administrators)")
+    p = ledger.add_parser("configure", help="remember the shared ledger folder or peer node (administrators)")
     add_as(p)
-    p.add_argument("--folder", metavar="DIR", required=True)
+    where = p.add_mutually_exclusive_group(required=True)
+    where.add_argument("--folder", metavar="DIR")
+    where.add_argument("--peer", metavar="URL", help="a peer node, used when no folder is configured (issue 10)")
     add_json(p)
     p.set_defaults(handler=cmd_configure)
     p = ledger.add_parser("status", help="this office's log, every other log followed, and forks")
@@ -53,20 +55,27 @@ def _folder(args: argparse.Namespace, conn: Any, *, required: bool) -> Path | No
         return Path(args.folder).expanduser()
     configured = sync.configured_folder(conn)
     if configured is None and required:
-        raise UsageError("No ledger folder: give --folder DIR, or have an administrator run `ledger configure`.")
+        raise UsageError(
+            "No ledger folder: give --folder DIR (or --peer URL), or have an administrator run `ledger configure`."
+        )
     return configured
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
     office = open_office(args)
-    if args.peer is not None:
-        if args.folder is not None:
-            raise UsageError("Give --folder or --peer, not both.")
-        if not args.peer.startswith(("http://", "https://")):
-            raise UsageError(f"--peer {args.peer!r} is not an http:// or https:// URL of a peer node.")
+    if args.peer is not None and args.folder is not None:
+        raise UsageError("Give --folder or --peer, not both.")
+    peer_url = args.peer
+    if peer_url is None and args.folder is None and sync.configured_folder(office.db.conn) is None:
+        from console.node.peer import configured_peer
+
+        peer_url = configured_peer(office.db.conn)
+    if peer_url is not None:
+        if not peer_url.startswith(("http://", "https://")):
+            raise UsageError(f"--peer {peer_url!r} is not an http:// or https:// URL of a peer node.")
         from console.node.peer import run_sync_peer
 
-        report = run_sync_peer(session_for(args, office), args.peer)
+        report = run_sync_peer(session_for(args, office), peer_url)
     else:
         folder = _folder(args, office.db.conn, required=True)
         assert folder is not None
@@ -94,6 +103,12 @@ def cmd_sync(args: argparse.Namespace) -> int:
 def cmd_configure(args: argparse.Namespace) -> int:
     office = open_office(args)
     session = session_for(args, office)
+    if args.peer is not None:
+        from console.node.peer import configure_peer
+
+        url = configure_peer(session, args.peer)
+        emit(args, {"peer": url}, f"Peer node: {url}")
+        return 0
     folder = sync.configure(session, Path(args.folder))
     emit(args, {"folder": str(folder)}, f"Ledger folder: {folder}")
     return 0

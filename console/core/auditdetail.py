@@ -26,6 +26,16 @@ def card_number(credential_id_hex: str) -> str:
     return credential_id_hex[:9].upper()
 
 
+def actor_name(officer: str) -> str:
+    """Who an audit entry names: an officer's username as stored, or the set-up actors in words (the authority
+    that enrols offices, ``office:<code>`` for an office signing its own enrolment)."""
+    if officer == "authority":
+        return _("the issuing authority")
+    if officer.startswith("office:"):
+        return _("office {code}").format(code=officer.removeprefix("office:"))
+    return officer
+
+
 def _role(code: str) -> str:
     return {
         "clerk": _("clerk"),
@@ -210,8 +220,16 @@ _FORMS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     (
         re.compile(r"(?P<count>\d+) key\(s\) from (?P<source>.+) for (?P<issuers>.*)", re.S),
         lambda m: _("{count} key(s) of other issuers imported from {source}: {issuers}").format(
-            count=m["count"], source=m["source"], issuers=m["issuers"]
+            count=m["count"], source=_("a file") if m["source"] == "a file" else m["source"], issuers=m["issuers"]
         ),
+    ),
+    (
+        re.compile(r"ledger folder (?P<folder>.+)", re.S),
+        lambda m: _("Shared ledger folder: {folder}").format(folder=m["folder"]),
+    ),
+    (
+        re.compile(r"key backup of office (?P<code>\S+) at log size (?P<size>\d+)"),
+        lambda m: _("Key backup of office {code}, at {size} log entries.").format(code=m["code"], size=m["size"]),
     ),
     (
         re.compile(r"role (?P<role>\w+) lacks (?P<permission>[a-z.]+)(?: \((?P<target>.*)\))?", re.S),

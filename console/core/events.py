@@ -62,11 +62,12 @@ def append_event(
     audit_detail: str = "",
 ) -> int:
     """Sign and append one event (call inside a transaction); also writes its audit row. Returns `seq`."""
+    stamp = to_iso(now)
     payload: dict[str, Any] = {
         "v": ENTRY_VERSION,
         "type": event_type,
         "office": office,
-        "time": to_iso(now),
+        "time": stamp,
         "officer": actor.name,
         "clear": clear,
     }
@@ -76,7 +77,7 @@ def append_event(
     entry = cose.sign1(actor.signing_key, cbor2.dumps(payload, canonical=True))
     cur = conn.execute(
         "INSERT INTO events (type, officer, created_at, entry) VALUES (?, ?, ?, ?)",
-        (event_type, actor.name, to_iso(now), entry),
+        (event_type, actor.name, stamp, entry),
     )
     seq = int(cur.lastrowid or 0)
     officelog.append(conn, seq=seq, entry=entry, office_code=office, actor=actor.name, key=actor.signing_key)

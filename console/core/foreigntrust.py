@@ -12,10 +12,8 @@ Invariants:
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from console.core import events
-from console.core.accounts import Session
 from console.core.errors import ValidationError
 from console.core.i18n import _
 from console.core.issuance import trust_list
@@ -24,6 +22,9 @@ from console.core.roles import Permission
 from console.core.store import transaction
 from console.core.timeutil import to_iso
 from console.core.trust import TrustedKey, TrustList, from_jwks, from_jwks_json, issuer_forms, kid_text, to_jwks
+
+if TYPE_CHECKING:  # accounts pulls the keystore and argon2 in; `verify` needs neither (issue 16)
+    from console.core.accounts import Session
 
 
 def _own_issuer(office: Office, issuer: str) -> bool:
@@ -72,6 +73,8 @@ def import_keys(session: Session, data: bytes, *, issuer: str | None = None, sou
                 "INSERT INTO foreign_keys (kid, issuer, jwk, imported_by, imported_at) VALUES (?, ?, ?, ?, ?)",
                 (key.kid, key.issuer, json.dumps(jwk, sort_keys=True), session.username, to_iso(now)),
             )
+        from console.core import events  # the ledger's code: `verify` reads trust without it (issue 16)
+
         events.audit(
             conn,
             now=now,

@@ -13,10 +13,9 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from console.core import cose, events, statuslist, statusservice, truth
-from console.core.accounts import Session
+from console.core import cose, statuslist, statusservice, truth
 from console.core.credentials import (
     Credential,
     HolderClaims,
@@ -32,6 +31,9 @@ from console.core.roles import Permission
 from console.core.store import get_setting, transaction
 from console.core.timeutil import from_iso, to_iso
 from console.core.trust import TrustedKey, TrustList, issuer_forms
+
+if TYPE_CHECKING:  # accounts pulls the keystore and argon2 in; `verify` needs neither (issue 16)
+    from console.core.accounts import Session
 
 DEFAULT_COUNTRY = {"cn-18": "CHN", "ee-11": "EST", "uin-10": "UTO"}  # UTO: ICAO's specimen state "Utopia"
 MAX_VALID_YEARS = 20
@@ -161,6 +163,8 @@ class _Issuer:
         self, conn: sqlite3.Connection, id_number: str, batch: list[tuple[dict[str, Any], dict[str, Any]]] | None = None
     ) -> Issued:
         """Sign and store one credential; its event is written now, or collected in `batch` for one event."""
+        from console.core import events  # here, not at the top: `verify` imports this module without the ledger
+
         number = id_number.replace(" ", "").upper()
         cursor = conn.execute("SELECT * FROM citizens WHERE id_number = ?", (number,))
         row = cursor.fetchone()
@@ -295,6 +299,8 @@ def issue_batch(
     """Issue credentials for many people (a print run). Each chunk is one transaction and one signed event
     (the credentials' ids, keys and times in the clear, the links to the people sealed); a person who cannot
     get a credential (unknown, suspended) stops the batch with the reason, keeping the chunks already done."""
+    from console.core import events
+
     session.require(Permission.CREDENTIAL_ISSUE)
     issuer = _Issuer(session, valid_years)
     issued: list[Issued] = []
@@ -445,7 +451,10 @@ def verify(
     if not signature_held or verdict.credential_id is None:
         return verdict
     cid = bytes.fromhex(verdict.credential_id)
-    ours = verdict.issuer is not None and verdict.issuer in issuer_forms(issuer_id(office))
+    own = office.caches.get("own_issuer_forms")  # the authority's domain and the local code never change
+    if own is None:
+        own = office.caches.setdefault("own_issuer_forms", issuer_forms(issuer_id(office)))
+    ours = verdict.issuer is not None and verdict.issuer in own
     as_of = to_iso(office.clock())
     finding = findings.get(cid)
     if finding is None and ours and cid in foreign:

@@ -11,8 +11,11 @@ changes nothing.
 
 from __future__ import annotations
 
+import os
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 import cbor2
@@ -98,10 +101,96 @@ def _decode(entry: bytes) -> tuple[cose.Sign1, dict[str, Any]]:
     return message, payload
 
 
+@dataclass(frozen=True)
+class SignatureCheck:
+    """One entry's signature, to be checked later (`verify_entry(defer=...)`)."""
+
+    message: cose.Sign1
+    key: bytes
+    actor: str
+
+    def holds(self) -> bool:
+        try:
+            cose.verify_sign1(self.message, self.key)
+        except cose.CoseSignatureError:
+            return False
+        return True
+
+
+def _bad_signature(actor: str) -> str:
+    return f"the signature of {actor!r} does not verify: the entry was altered"
+
+
+class SignatureChecker:
+    """Checks collected signatures on worker threads while the caller goes on applying (a sync).
+
+    libsodium runs without the GIL, so the checks use the other cores while the sync's own thread decodes,
+    checks roles and writes rows. `first_bad()` waits for every check and names the first that fails.
+    Use it as a context manager (the threads end with it).
+    """
+
+    def __init__(self, workers: int = 0, chunk: int = 256) -> None:
+        self.workers = workers or min(8, os.cpu_count() or 1)
+        self.chunk = chunk
+        self.checks: list[SignatureCheck] = []
+        self._submitted = 0
+        self._futures: list[tuple[int, Future[list[bool]]]] = []
+        self._pool: ThreadPoolExecutor | None = None
+
+    def __enter__(self) -> SignatureChecker:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def add(self, check: SignatureCheck) -> None:
+        self.checks.append(check)
+        if self.workers > 1 and len(self.checks) - self._submitted >= self.chunk:
+            self._submit()
+
+    def _submit(self) -> None:
+        part = self.checks[self._submitted :]
+        if not part:
+            return
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="ledger-verify")
+        self._futures.append((self._submitted, self._pool.submit(lambda: [c.holds() for c in part])))
+        self._submitted = len(self.checks)
+
+    def first_bad(self) -> tuple[int, str] | None:
+        """The position of the first check that fails and why, or None when all hold."""
+        for start, future in self._futures:
+            for n, ok in enumerate(future.result()):
+                if not ok:
+                    return start + n, _bad_signature(self.checks[start + n].actor)
+        for n in range(self._submitted, len(self.checks)):  # the short tail: here, not worth a thread
+            if not self.checks[n].holds():
+                return n, _bad_signature(self.checks[n].actor)
+        return None
+
+
+def first_bad_signature(checks: Sequence[SignatureCheck], workers: int = 0) -> tuple[int, str] | None:
+    """The position of the first of `checks` that fails and why, or None (on worker threads, as a sync)."""
+    with SignatureChecker(workers, chunk=max(64, len(checks) // 8)) as checker:
+        for check in checks:
+            checker.add(check)
+        return checker.first_bad()
+
+
 def verify_entry(
-    conn: sqlite3.Connection, code: str, entry: bytes, blob_reader: Callable[[bytes], bytes | None]
+    conn: sqlite3.Connection,
+    code: str,
+    entry: bytes,
+    blob_reader: Callable[[bytes], bytes | None],
+    defer: Callable[[SignatureCheck], None] | None = None,
 ) -> dict[str, Any]:
     """Check one entry of office `code`'s log against what is known before it; returns the full payload.
+
+    With `defer`, the Ed25519 check itself is handed over instead of made here (everything else is checked):
+    the caller must run `first_bad_signature` on what it collected before it commits anything. A sync applies a
+    whole log in one transaction, so checking the signatures at the end, in parallel, accepts and refuses exactly
+    what checking them one by one would.
 
     Raises:
         EntryRejected: with the reason.
@@ -149,20 +238,81 @@ def verify_entry(
         key = bytes(row[2])
     if cose.key_id(key) != kid:
         raise EntryRejected(f"signed by key {kid.hex()}, not the key of {actor!r}")
-    try:
-        cose.verify_sign1(message, key)
-    except cose.CoseSignatureError:
-        raise EntryRejected(f"the signature of {actor!r} does not verify: the entry was altered") from None
+    if defer is not None:
+        defer(SignatureCheck(message, key, actor))
+    else:
+        try:
+            cose.verify_sign1(message, key)
+        except cose.CoseSignatureError:
+            raise EntryRejected(_bad_signature(actor)) from None
     try:
         return officelog.resolve_payload(payload, blob_reader)
     except Exception as e:
         raise EntryRejected(str(e)) from None
 
 
+#: Entries whose sealed part `apply_entry` opens (when the records key is held).
+OPENED = frozenset({"credential.issued", "credentials.issued", "citizen.registered", "citizens.imported"})
+
+
+class SealedOpener:
+    """Opens the sealed parts of a run of entries ahead of `apply_entry`, on worker threads (a sync).
+
+    A SealedBox open is an X25519 multiplication, libsodium's work without the GIL, so it runs on the other cores
+    while the sync's thread applies. Nothing here is trusted more than the entry it came from: `apply_entry` uses
+    the result only for the entry it was opened from, after `verify_entry`; an entry that fails to open here is
+    opened again there, which names the fault. Use it as a context manager (the threads end with it).
+    """
+
+    def __init__(
+        self, records_key: nacl.public.PrivateKey | None, entries: Sequence[bytes], workers: int = 0, chunk: int = 256
+    ) -> None:
+        self.key = records_key
+        self.chunk = chunk
+        self._futures: list[Future[list[dict[str, Any] | None]]] = []
+        self._pool: ThreadPoolExecutor | None = None
+        workers = workers or min(8, os.cpu_count() or 1)
+        if records_key is None or workers < 2 or len(entries) < chunk:
+            return
+        self._pool = ThreadPoolExecutor(max_workers=workers - 1 or 1, thread_name_prefix="ledger-open")
+        for start in range(0, len(entries), chunk):
+            self._futures.append(self._pool.submit(self._open, entries[start : start + chunk]))
+
+    def __enter__(self) -> SealedOpener:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def _open(self, part: Sequence[bytes]) -> list[dict[str, Any] | None]:
+        out: list[dict[str, Any] | None] = []
+        for entry in part:
+            try:
+                payload = cbor2.loads(cose.decode_sign1(entry).payload)
+                sealed = payload.get("sealed")
+                ok = isinstance(sealed, bytes) and payload.get("type") in OPENED and self.key is not None
+                out.append(events.open_record(self.key, sealed) if ok else None)  # type: ignore[arg-type]
+            except Exception:  # opened again by apply_entry, which names the fault
+                out.append(None)
+        return out
+
+    def get(self, offset: int) -> dict[str, Any] | None:
+        """The opened sealed part of entry `offset` of the run, or None (not opened ahead)."""
+        if not self._futures:
+            return None
+        return self._futures[offset // self.chunk].result()[offset % self.chunk]
+
+
 def apply_entry(
-    conn: sqlite3.Connection, code: str, payload: dict[str, Any], records_key: nacl.public.PrivateKey | None
+    conn: sqlite3.Connection,
+    code: str,
+    payload: dict[str, Any],
+    records_key: nacl.public.PrivateKey | None,
+    opened: dict[str, Any] | None = None,
 ) -> None:
-    """Write what a verified entry of office `code` tells other offices (idempotent)."""
+    """Write what a verified entry of office `code` tells other offices (idempotent). `opened` is the entry's
+    sealed part when a SealedOpener opened it ahead."""
     kind, time, actor = payload["type"], payload["time"], payload["officer"]
     clear = payload.get("clear") or {}
     authority = conn.execute("SELECT CAST(root_public AS BLOB), domain FROM authority WHERE id = 1").fetchone()
@@ -232,7 +382,7 @@ def apply_entry(
         )
     elif kind in ("credential.issued", "credentials.issued"):
         items = [clear] if kind == "credential.issued" else list(clear.get("credentials") or [])
-        links = _links(payload, records_key, kind)
+        links = _links(payload, records_key, kind, opened)
         for item in items:
             cid = item.get("credential")
             number = links.get(cid, "") if isinstance(cid, bytes) else ""
@@ -256,7 +406,7 @@ def apply_entry(
         sealed = payload.get("sealed")
         if isinstance(sealed, bytes):
             try:
-                record = events.open_record(records_key, sealed)
+                record = opened if opened is not None else events.open_record(records_key, sealed)
             except (nacl.exceptions.CryptoError, ValueError, cbor2.CBORDecodeError) as e:
                 raise EntryRejected(f"the sealed record does not open with the records key ({e})") from None
             records = record["records"] if kind == "citizens.imported" else [record]
@@ -264,11 +414,13 @@ def apply_entry(
                 _insert_peer_citizen(conn, code, r, time, actor)
 
 
-def _links(payload: dict[str, Any], records_key: nacl.public.PrivateKey | None, kind: str) -> dict[bytes, str]:
+def _links(
+    payload: dict[str, Any], records_key: nacl.public.PrivateKey | None, kind: str, opened: dict[str, Any] | None
+) -> dict[bytes, str]:
     if records_key is None or not isinstance(payload.get("sealed"), bytes):
         return {}
     try:
-        record = events.open_record(records_key, payload["sealed"])
+        record = opened if opened is not None else events.open_record(records_key, payload["sealed"])
     except (nacl.exceptions.CryptoError, ValueError, cbor2.CBORDecodeError):
         raise EntryRejected("the sealed credential link does not open with the records key") from None
     items = [record] if kind == "credential.issued" else list(record.get("links") or [])

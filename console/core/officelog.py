@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +32,7 @@ from console.core.ledger import note, proofs
 from console.core.ledger.checkpoint import Checkpoint, CheckpointError, parse_checkpoint_body
 from console.core.ledger.hashing import (
     leaf_hash,
+    node_hash,
     split_stored_hash_index,
     stored_hash_count,
     stored_hash_index,
@@ -140,10 +142,63 @@ def db_blob_reader(conn: sqlite3.Connection) -> Callable[[bytes], bytes | None]:
     return read
 
 
+class _Frontier:
+    """The right edge of a log: the hashes of the complete subtrees that make up its tree, left to right (the
+    stored hashes at `proofs.tree_hash_indexes(size)`), and its last leaf hash. The next append's left siblings
+    are the last of them, and the root is their fold, so an append reads nothing else.
+
+    Kept in memory by (size, root): the root commits to the whole tree, so the same (size, root) means the same
+    hashes whichever database or connection asks, and an append that was rolled back simply misses.
+    """
+
+    __slots__ = ("hashes", "last_leaf")
+
+    def __init__(self, hashes: list[bytes], last_leaf: bytes) -> None:
+        self.hashes = hashes
+        self.last_leaf = last_leaf
+
+    @classmethod
+    def load(cls, conn: sqlite3.Connection, size: int) -> _Frontier:
+        reader = SqliteHashReader(conn)
+        last = reader.read_hashes([stored_hash_index(0, size - 1)])[0] if size else b""
+        return cls(reader.read_hashes(proofs.tree_hash_indexes(size)), last)
+
+    def push(self, size: int, leaf: bytes) -> tuple[list[bytes], _Frontier, bytes]:
+        """Append leaf number `size`: (the stored hashes it adds, in index order; the new edge; the new root)."""
+        stack = list(self.hashes)
+        added = [leaf]
+        h, n = leaf, size
+        while n & 1:  # one merge per trailing 1-bit: the left sibling is the last complete subtree
+            h = node_hash(stack.pop(), h)
+            added.append(h)
+            n >>= 1
+        stack.append(h)
+        root = stack[-1]
+        for left in reversed(stack[:-1]):
+            root = node_hash(left, root)
+        return added, _Frontier(stack, leaf), root
+
+
+_FRONTIERS: dict[tuple[int, bytes], _Frontier] = {}
+_FRONTIERS_LOCK = threading.Lock()
+_FRONTIERS_MAX = 32  # a few offices' logs (tests, the demo); each entry is about log2(size) hashes
+
+
+def _remember(size: int, root: bytes, frontier: _Frontier) -> None:
+    with _FRONTIERS_LOCK:
+        if len(_FRONTIERS) >= _FRONTIERS_MAX:
+            _FRONTIERS.pop(next(iter(_FRONTIERS)))
+        _FRONTIERS[(size, root)] = frontier
+
+
 def append(
     conn: sqlite3.Connection, *, seq: int, entry: bytes, office_code: str, actor: str, key: nacl.signing.SigningKey
 ) -> Checkpoint:
     """Add event `seq`'s entry to the log and sign the new head (inside the event's transaction).
+
+    One read (head, last event, authority domain) and two writes (stored hashes, head) per append: the right
+    edge of the tree comes from memory when the head is one this process signed (`_Frontier`), else from the
+    stored hashes (O(log n)).
 
     Raises:
         LedgerIntegrityError: the events do not continue the signed head (a row was deleted or added), or the
@@ -153,28 +208,44 @@ def append(
         raise LedgerIntegrityError(
             f"This change is {len(entry)} bytes once signed, more than the ledger's {MAX_ENTRY_SIZE}; nothing was saved."
         )
-    size = _catch_up(conn, seq)
-    reader = SqliteHashReader(conn)
-    if size:
-        prev = conn.execute("SELECT CAST(entry AS BLOB) FROM events WHERE seq = ?", (size,)).fetchone()
-        if prev is None or reader.read_hashes([stored_hash_index(0, size - 1)])[0] != leaf_hash(bytes(prev[0])):
-            raise LedgerIntegrityError(
-                f"The office's event {size} is not the one its signed log head covers: events were deleted or "
-                "changed behind the console's back. Nothing was saved; run `id-console ledger verify`."
-            )
-    hashes = stored_hashes_for_record_hash(size, leaf_hash(entry), reader)
+    row = conn.execute(
+        "SELECT h.size, CAST(h.root AS BLOB), CAST(e.entry AS BLOB), (SELECT domain FROM authority WHERE id = 1) "
+        "FROM ledger_head h LEFT JOIN events e ON e.seq = h.size WHERE h.id = 1"
+    ).fetchone()
+    frontier: _Frontier | None = None
+    if row is not None and seq == int(row[0]) + 1:
+        size, prev, domain = int(row[0]), row[2], row[3]
+        if domain is None:
+            raise LedgerIntegrityError("The office database has no authority; it is damaged.")
+        origin = f"{domain}/{office_code}"
+        frontier = _FRONTIERS.get((size, bytes(row[1])))
+    else:  # an empty log, or one that does not continue (the legacy catch-up, or a refusal)
+        size = _catch_up(conn, seq)
+        prev = None
+        if size:
+            found = conn.execute("SELECT CAST(entry AS BLOB) FROM events WHERE seq = ?", (size,)).fetchone()
+            prev = found[0] if found else None
+        origin = log_origin(conn, office_code)
+    if frontier is None:
+        frontier = _Frontier.load(conn, size)
+    if size and (prev is None or frontier.last_leaf != leaf_hash(bytes(prev))):
+        raise LedgerIntegrityError(
+            f"The office's event {size} is not the one its signed log head covers: events were deleted or "
+            "changed behind the console's back. Nothing was saved; run `id-console ledger verify`."
+        )
+    hashes, edge, root = frontier.push(size, leaf_hash(entry))
     first = stored_hash_index(0, size)
     conn.executemany(
         "INSERT INTO ledger_hashes (idx, hash) VALUES (?, ?)", [(first + i, h) for i, h in enumerate(hashes)]
     )
-    origin = log_origin(conn, office_code)
-    head = Checkpoint(origin, size + 1, proofs.tree_hash(size + 1, reader))
+    head = Checkpoint(origin, size + 1, root)
     signed = note.sign(head.body(), [note.Signer(head_key_name(origin, actor), key)])
     conn.execute(
         "INSERT INTO ledger_head (id, size, root, note) VALUES (1, ?, ?, ?) "
         "ON CONFLICT (id) DO UPDATE SET size = excluded.size, root = excluded.root, note = excluded.note",
         (head.size, head.root, signed),
     )
+    _remember(head.size, head.root, edge)
     return head
 
 

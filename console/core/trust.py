@@ -31,8 +31,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Final, Literal
 
-from cryptography.hazmat.primitives.asymmetric import ec
-
 from console.core.errors import ConsoleError
 from console.core.i18n import _
 
@@ -72,6 +70,8 @@ def _p256_point(x: bytes, y: bytes) -> bytes | None:
     """The uncompressed SEC1 point 04||x||y, or None when (x, y) is not on the P-256 curve."""
     if len(x) != 32 or len(y) != 32:
         return None
+    from cryptography.hazmat.primitives.asymmetric import ec  # only P-256 keys need it (~15 ms per process)
+
     try:
         ec.EllipticCurvePublicNumbers(int.from_bytes(x, "big"), int.from_bytes(y, "big"), ec.SECP256R1()).public_key()
     except ValueError:

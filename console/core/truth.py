@@ -135,12 +135,19 @@ def _bad_event(seq: int, event_type: str, why: str) -> TamperedError:
     )
 
 
-def _decode(seq: int, event_type: str, entry: bytes) -> tuple[cose.Sign1, dict[str, Any]]:
+def _decode(seq: int, event_type: str, entry: bytes, office: Office) -> tuple[cose.Sign1, dict[str, Any]]:
     try:
         message = cose.decode_sign1(bytes(entry))
         payload = cbor2.loads(message.payload)
     except (cose.CoseError, ValueError, TypeError, cbor2.CBORDecodeError) as e:  # e.g. text put in the BLOB
         raise _bad_event(seq, event_type, _("it is not a signed entry")) from e
+    if isinstance(payload, dict) and "blob" in payload:  # an oversized event (a batch): parts in its blob
+        from console.core import officelog  # with the ledger code behind it: not loaded by a plain `verify`
+
+        try:
+            payload = officelog.resolve_payload(payload, officelog.db_blob_reader(office.db.conn))
+        except LedgerIntegrityError as e:
+            raise _bad_event(seq, event_type, _("the blob holding its content is missing or altered")) from e
     if not isinstance(payload, dict) or payload.get("type") != event_type or not isinstance(payload.get("clear"), dict):
         raise _bad_event(seq, event_type, _("its signed type or content differs from its row"))
     return message, payload
@@ -211,7 +218,7 @@ def _replay(office: Office, anchor: bytes) -> Roster:
         f"SELECT seq, type, entry FROM events WHERE type IN ({marks}) ORDER BY seq", ROSTER_TYPES
     ).fetchall()
     for seq, event_type, entry in rows:
-        message, payload = _decode(seq, event_type, entry)
+        message, payload = _decode(seq, event_type, entry, office)
         clear = payload["clear"]
         if payload.get("office") != code and event_type not in ("authority.created", "office.certified"):
             continue  # another office's officers (learned from the ledger) are that office's log's business
@@ -446,7 +453,7 @@ def current_office_key(office: Office, anchor: bytes | None = None) -> OfficeKey
 def _entry(office: Office, cache: _Cache, seq: int, event_type: str, entry: bytes) -> tuple[cose.Sign1, dict[str, Any]]:
     hit = cache.entries.get(seq)
     if hit is None:
-        hit = _decode(seq, event_type, entry)
+        hit = _decode(seq, event_type, entry, office)
         if len(cache.entries) > 4096:
             cache.entries.clear()
         cache.entries[seq] = hit
@@ -511,7 +518,7 @@ def _refresh_status(office: Office, cache: _Cache) -> None:
     for seq, entry in office.db.execute(
         "SELECT seq, entry FROM events WHERE type = ? AND seq > ? ORDER BY seq", (STATUS_TYPE, cache.status_seen)
     ):
-        _message, payload = _decode(seq, STATUS_TYPE, entry)
+        _message, payload = _decode(seq, STATUS_TYPE, entry, office)
         clear = payload["clear"]
         cid, status = clear.get("credential"), clear.get("status")
         if isinstance(cid, bytes) and isinstance(status, str):
@@ -650,7 +657,7 @@ def security_setting(office: Office, key: str) -> int:
     for seq, entry in office.db.execute(
         "SELECT seq, entry FROM events WHERE type = ? ORDER BY seq DESC", (SETTINGS_TYPE,)
     ):
-        message, payload = _decode(seq, SETTINGS_TYPE, entry)
+        message, payload = _decode(seq, SETTINGS_TYPE, entry, office)
         if payload["clear"].get("key") != key:
             continue
         state = state or roster(office)

@@ -226,7 +226,7 @@ def _check(
             False,
             "not-yet-valid",
             _("This card is not valid before {time}; it cannot be accepted yet.").format(
-                time=claim169.iso(cwt.not_before)
+                time=_readable(datetime.fromtimestamp(cwt.not_before, UTC))
             ),
             "time",
         )
@@ -235,7 +235,7 @@ def _check(
             False,
             "not-yet-valid",
             _("This card is dated {time}, in the future; it cannot be accepted yet.").format(
-                time=claim169.iso(cwt.issued_at)
+                time=_readable(datetime.fromtimestamp(cwt.issued_at, UTC))
             ),
             "time",
         )
@@ -271,6 +271,12 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _readable(moment: datetime) -> str:
+    """A time in a sentence: this computer's local time to the minute, as the screens write times (the verdict's
+    ``status_as_of`` keeps the exact UTC stamp for machines)."""
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
 def _office_status(status: StatusLookup, cwt: claim169.Cwt, verdict: Any) -> Verdict | None:
     """The office database's answer, or None when it knows nothing of this credential."""
     assert cwt.credential_id is not None
@@ -285,9 +291,9 @@ def _office_status(status: StatusLookup, cwt: claim169.Cwt, verdict: Any) -> Ver
         return result
     if info is None:
         return None
-    as_of = _iso(info.as_of)
-    changed = _iso(info.changed_at) if info.changed_at is not None else None
-    checked: dict[str, Any] = {"status_checked": True, "status_as_of": as_of, "layer": "status"}
+    checked: dict[str, Any] = {"status_checked": True, "status_as_of": _iso(info.as_of), "layer": "status"}
+    as_of = _readable(info.as_of)
+    changed = _readable(info.changed_at) if info.changed_at is not None else None
     if info.state == "active":
         checked["layer"] = None
         result = verdict(

@@ -122,6 +122,7 @@ def run(data_dir: str | None = None, demo: bool = False, *, ready: Callable[[obj
     app.setWindowIcon(icon("app"))
     runner = TaskRunner(app)
     window = ConsoleWindow(runner, resolve_data_dir(data_dir, demo), demo=demo, kdf=kdf_limits(demo))
+    window.prebuild_screens = True  # no screen is built when first clicked (docs/performance.md)
     if ready is not None:
         window.login_ready.connect(lambda: ready(window))
     window.show()

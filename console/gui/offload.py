@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -86,6 +87,26 @@ def _render_in_child(
     return cards_module.render_cards(cards, sheet=sheet, back=back, offset_mm=offset_mm)
 
 
+#: How much nicer than the console the child runs (POSIX nice levels: 10 is a weight of ~1/10).
+CHILD_NICENESS = 10
+
+
+def _lower_priority() -> None:
+    """In the child, first thing: yield the CPU to the console's own threads.
+
+    The console's threads share the GIL, and a thread the operating system keeps off a CPU while it holds
+    the GIL stalls the GUI thread. Processes of one session share the CPU the scheduler gives the session
+    (Linux autogroups), so a busy child painting a print job took that CPU from the console's threads and
+    made such waits longer (measured: docs/testing.md, "Responsiveness"). Lowering one's own priority needs no
+    privilege; the child's work only takes longer when the machine is busy.
+    """
+    if hasattr(os, "nice"):
+        try:
+            os.nice(CHILD_NICENESS)
+        except OSError:  # pragma: no cover - a platform that refuses; the child still works
+            logger.info("the helper process could not lower its priority")
+
+
 def _forget_pool() -> None:
     global _pool
     logger.warning("the helper process died; doing its work in this process")
@@ -97,7 +118,9 @@ def _executor() -> ProcessPoolExecutor | None:
     global _pool
     with _lock:
         if _pool is None:
-            _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+            _pool = ProcessPoolExecutor(
+                max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_lower_priority
+            )
         return _pool
 
 
@@ -118,14 +141,14 @@ def qr_texts(data: bytes, where: str) -> list[str]:
 
 
 class NoChild(Exception):
-    """There is no helper process to run the work in (a frozen bundle) or it died; do it in this process."""
+    """The helper process died while running the work; do it in this process."""
 
 
 def in_child(function: Callable[..., T], *args: Any) -> T:
     """`function(*args)` run in the child: a module-level function whose arguments and result pickle.
 
     Raises:
-        NoChild: no child here (frozen bundle), or it died while running this (a new one starts next time).
+        NoChild: the child died while running this (killed, out of memory); a new one starts next time.
     """
     executor = _executor()
     if executor is None:

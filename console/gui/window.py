@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QPoint, QSettings, QSize, Qt, Signal
+from PySide6.QtCore import QByteArray, QPoint, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
@@ -191,6 +191,10 @@ class Workspace(QWidget):
         # login does not pay for screens the officer may not open.
         self.allowed: list[str] = []
         self.pages: dict[str, QWidget] = {}
+        self._prebuild_queue: list[str] = []
+        self._prebuild_timer = QTimer(self)
+        self._prebuild_timer.setSingleShot(True)
+        self._prebuild_timer.timeout.connect(self._prebuild_next)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -282,6 +286,39 @@ class Workspace(QWidget):
     def _build(self, key: str) -> QWidget:
         return page_factories()[key](self.ctx)
 
+    #: Pause before the first screen is built ahead, and between two (time for the officer's own clicks).
+    PREBUILD_DELAY_MS = 1200
+    PREBUILD_GAP_MS = 250
+    #: Built first: the screen each role came for (a supervisor's approvals, an administrator's officers, an
+    #: auditor's trail), then searching and verifying; the rest follow in navigation order.
+    PREBUILD_FIRST = ("approvals", "officers", "audit", "citizens", "verify")
+
+    def start_prebuilding(self) -> None:
+        """Build the role's other screens ahead, one per quiet moment, so that none is built when first clicked.
+
+        Building a screen's widgets must happen on the GUI thread (Qt widgets) and took 20–55 ms of CPU each
+        on the build machine; done when the officer clicks, the first opening stalled for that plus whatever
+        the loaded machine added (382–565 ms measured, docs/performance.md). Here each screen is built on its
+        own timer tick, only while no background task is running (its first reads then do not compete with
+        another screen's for the interpreter), in navigation order. A screen the officer opens first is simply
+        skipped; locking deletes the workspace and its timer with it.
+        """
+        first = [key for key in self.PREBUILD_FIRST if key in self.allowed]
+        self._prebuild_queue = [key for key in first + self.allowed if key not in self.pages]
+        self._prebuild_timer.start(self.PREBUILD_DELAY_MS)
+
+    def _prebuild_next(self) -> None:
+        if self.ctx.runner.active:  # a read or job is under way: wait for a quiet moment
+            self._prebuild_timer.start(self.PREBUILD_GAP_MS)
+            return
+        while self._prebuild_queue:
+            key = self._prebuild_queue.pop(0)
+            if key not in self.pages:
+                self.page(key)
+                break
+        if self._prebuild_queue:
+            self._prebuild_timer.start(self.PREBUILD_GAP_MS)
+
     def page(self, key: str) -> Any:
         """The screen `key` (built on first use), or None when the role does not have it."""
         if key not in self.allowed:
@@ -368,6 +405,9 @@ class ConsoleWindow(QMainWindow):
     workspace_ready = Signal(object)
     # The session ended (lock, idle time-out, expiry) with this sentence.
     locked = Signal(str)
+    # Build the role's screens ahead after login (Workspace.start_prebuilding); the console turns it on
+    # (app.run), tests that count tasks or time a screen's first opening leave it off.
+    prebuild_screens = False
 
     def __init__(
         self,
@@ -509,6 +549,8 @@ class ConsoleWindow(QMainWindow):
         self.ctx.session_expired.connect(self.lock)
         self.workspace = Workspace(self.ctx, self.demo, full_name)
         self.workspace.lock_requested.connect(lambda: self.lock(""))
+        if self.prebuild_screens:
+            self.workspace.start_prebuilding()
         self.stack.addWidget(self.workspace)
         self.stack.setCurrentWidget(self.workspace)
         timeout = self.idle_override if self.idle_override is not None else self.info.idle_minutes * 60.0

@@ -63,6 +63,7 @@ class FolderFetcher:
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
+        self._real_roots: dict[str, str] = {}  # a log folder's real path, resolved once (a peer node reads often)
 
     def logs(self) -> list[str]:
         base = self.root / LOGS_DIR
@@ -99,7 +100,10 @@ class FolderFetcher:
             raise FetchError(log, path, f"more than the {limit} bytes such a file may have")
         # every directory on the way must be a real directory inside the folder, not a symlink out of it
         real = os.path.realpath(full)
-        if not real.startswith(os.path.realpath(self.root / LOGS_DIR / log) + os.sep):
+        root = self._real_roots.get(log)
+        if root is None:
+            root = self._real_roots[log] = os.path.realpath(self.root / LOGS_DIR / log)
+        if not real.startswith(root + os.sep):
             raise FetchError(log, path, "the path leads outside the log's folder (a symbolic link)")
         return data
 

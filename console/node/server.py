@@ -19,6 +19,7 @@ import contextlib
 import ipaddress
 import json
 import logging
+import math
 import re
 import sys
 import time
@@ -31,6 +32,7 @@ import cbor2
 from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -133,7 +135,9 @@ class Limits:
 
         try:
             if not self._allow(client):
-                await _error(429, "too many requests from this address; slow down")(scope, receive, send_logged)
+                refused = _error(429, "too many requests from this address; slow down")
+                refused.headers["retry-after"] = str(max(1, math.ceil(1 / self.config.rate)))
+                await refused(scope, receive, send_logged)
             else:
                 length = dict(scope.get("headers") or []).get(b"content-length")
                 limit = self.config.max_push if scope["method"] == "POST" else 64 * 1024
@@ -172,6 +176,15 @@ def _capped(receive: Receive, limit: int) -> Receive:
         return message
 
     return wrapped
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """Starlette's own refusals (no such route, a method not allowed) as JSON sentences like every other."""
+    assert isinstance(exc, HTTPException)
+    sentences = {404: "no such path on this node (see docs/node.md)", 405: f"{request.method} is not allowed here"}
+    response = _error(exc.status_code, sentences.get(exc.status_code, str(exc.detail)))
+    response.headers.update(exc.headers or {})
+    return response
 
 
 def _error(status: int, message: str, **extra: str) -> Response:
@@ -253,8 +266,8 @@ class Node:
         if refused is not None:
             return refused
         credential = request.path_params["credential"]
-        if not re.fullmatch(r"[0-9a-f]{2,64}", credential):
-            return _error(400, "a credential id is lowercase hex")
+        if not re.fullmatch(r"(?:[0-9a-f]{2}){1,32}", credential):
+            return _error(400, "a credential id is lowercase hex, an even number of digits (at most 64)")
 
         def find() -> tuple[str, str] | None:
             with self.store.reader() as conn:
@@ -274,6 +287,10 @@ class Node:
         if not CODE_RE.fullmatch(code) or b"%" in raw or b"//" in raw:
             return _error(400, "not a log path: /logs/<office code>/<tlog-tiles path>")
         cache = "no-cache"
+        if path == "push":
+            wrong = _error(405, f"{request.method} is not allowed here: a push is a POST")
+            wrong.headers["allow"] = "POST"
+            return wrong
         if path == "checkpoint":
             sealed = False
         elif BLOB_RE.fullmatch(path):
@@ -354,8 +371,8 @@ class Node:
 
         client = NodeClient(url, self.config.seed, self.config.certificate)
         result: dict[str, Any] = {"peer": url, "applied": {}, "errors": []}
+        fetcher = HTTPFetcher(client)
         try:
-            fetcher = HTTPFetcher(client)
             try:
                 codes = fetcher.logs()
             except PeerError as e:
@@ -372,6 +389,7 @@ class Node:
                     result["errors"].append(str(e))
             self.metrics.last_sync.labels(url).set(time.time())
         finally:
+            fetcher.close()
             client.close()
         return result
 
@@ -410,6 +428,7 @@ class Node:
                 Route("/logs/{code}/{path:path}", self.read),
             ],
             lifespan=lifespan,
+            exception_handlers={HTTPException: _http_error},
         )
         return Limits(starlette, self.config, self.metrics)
 

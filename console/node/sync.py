@@ -323,15 +323,25 @@ def _apply(
         except (FileNotFoundError, FetchError):
             return None
 
+    def problem(index: int, why: object) -> LogProblem:
+        return LogProblem(code, Tile(ENTRIES_LEVEL, index // 256).path, f"entry {index}: {why}")
+
+    # Signatures are checked on other cores while this thread applies (ledgerapply.SignatureChecker), and all of
+    # them before the commit: the log is applied in one transaction, so nothing an unchecked entry wrote survives
+    # a bad signature, and the first bad one is named even when a later entry fails another check.
     conn.execute("BEGIN IMMEDIATE")
     try:
-        for offset, entry in enumerate(new):
-            index = old + offset
-            try:
-                payload = ledgerapply.verify_entry(conn, code, entry, blob)
-                ledgerapply.apply_entry(conn, code, payload, records_key)
-            except ledgerapply.EntryRejected as e:
-                raise LogProblem(code, Tile(ENTRIES_LEVEL, index // 256).path, f"entry {index}: {e}") from None
+        with ledgerapply.SignatureChecker() as checker, ledgerapply.SealedOpener(records_key, new) as opener:
+            for offset, entry in enumerate(new):
+                try:
+                    payload = ledgerapply.verify_entry(conn, code, entry, blob, defer=checker.add)
+                    ledgerapply.apply_entry(conn, code, payload, records_key, opener.get(offset))
+                except ledgerapply.EntryRejected as e:
+                    bad = checker.first_bad()
+                    raise (problem(old + bad[0], bad[1]) if bad else problem(old + offset, e)) from None
+            bad = checker.first_bad()
+        if bad is not None:
+            raise problem(old + bad[0], bad[1])
         conn.executemany(
             "INSERT OR REPLACE INTO ledger_peer_hashes (origin, idx, hash) VALUES (?, ?, ?)",
             [(origin, i, h) for i, h in sorted(overlay.new.items())],

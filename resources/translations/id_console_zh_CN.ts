@@ -433,7 +433,7 @@
         <translation>任意日期</translation>
     </message>
     <message numerus="yes">
-        <location line="+55"/>
+        <location line="+58"/>
         <source>%n entry(ies) shown.</source>
         <translation>
             <numerusform>显示 %n 条记录。</numerusform>
@@ -895,7 +895,7 @@
 <context>
     <name>ConsoleWindow</name>
     <message>
-        <location filename="../../console/gui/window.py" line="+399"/>
+        <location filename="../../console/gui/window.py" line="+439"/>
         <source>ID Console</source>
         <translation>身份证件管理台</translation>
     </message>
@@ -940,7 +940,7 @@
         <translation>无法打开办公室</translation>
     </message>
     <message numerus="yes">
-        <location line="+46"/>
+        <location line="+48"/>
         <source>Locked after %n minute(s) without activity; log in again.</source>
         <translation>
             <numerusform>%n 分钟无操作，已自动锁定；请重新登录。</numerusform>
@@ -1341,7 +1341,7 @@
 <context>
     <name>LedgerPage</name>
     <message>
-        <location filename="../../console/gui/pages/ledger.py" line="+153"/>
+        <location filename="../../console/gui/pages/ledger.py" line="+165"/>
         <source>Shared ledger</source>
         <extracomment>How often the console syncs while open (ID_CONSOLE_SYNC_SECONDS overrides it, e.g. for a demonstration).</extracomment>
         <translation>共享账本</translation>
@@ -1372,17 +1372,17 @@
         <translation>状态</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Problem</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-1"/>
         <source>Last accepted</source>
         <translation>最近接受</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>Logs of other offices</source>
         <translation>其他办事处的日志</translation>
     </message>
@@ -1749,21 +1749,23 @@
     </message>
     <message>
         <location line="+1"/>
+        <location line="+16"/>
         <source>officer unlocked</source>
         <translation>解锁工作人员</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-15"/>
         <source>own password changed</source>
         <translation>修改本人密码</translation>
     </message>
     <message>
         <location line="+1"/>
+        <location line="+15"/>
         <source>setting changed</source>
         <translation>修改设置</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-14"/>
         <source>citizen registered</source>
         <translation>登记公民</translation>
     </message>
@@ -1821,6 +1823,56 @@
         <location line="+1"/>
         <source>audit trail exported</source>
         <translation>导出审计记录</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>office enrolled</source>
+        <translation>办事处已登记</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>office keys shared with officers</source>
+        <translation>已向工作人员提供办事处密钥</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>key backup made</source>
+        <translation>已备份密钥</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>other issuers&apos; keys imported</source>
+        <translation>已导入其他签发机构的密钥</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>shared ledger folder chosen</source>
+        <translation>已选择共享账本文件夹</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>account locked</source>
+        <translation>账户已锁定</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>account unlocked</source>
+        <translation>账户已解锁</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>choose the shared ledger folder</source>
+        <translation>选择共享账本文件夹</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>synchronise the ledger</source>
+        <translation>同步账本</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>verify the ledger</source>
+        <translation>核查账本</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -2146,12 +2198,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+27"/>
+        <location line="+29"/>
         <source>Region</source>
         <translation>地区</translation>
     </message>
     <message>
-        <location line="-26"/>
+        <location line="-28"/>
         <source>This office</source>
         <translation>本办事处</translation>
     </message>
@@ -2166,7 +2218,12 @@
         <translation>是</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+11"/>
+        <source>Enrol a new office</source>
+        <translation>登记新办事处</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>cn-18 only: the county code</source>
         <translation>仅 cn-18：县级行政区划代码</translation>
     </message>
@@ -2196,12 +2253,12 @@
         <translation>登记办事处并保存其文件…</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+10"/>
         <source>Give the file and its passphrase to the new office&apos;s administrator separately; they set the office up with `id-console init --join FILE`.</source>
         <translation>请把文件和密码短语分开交给新办事处的管理员；他们用 `id-console init --join FILE` 设置该办事处。</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+20"/>
         <location line="+4"/>
         <location line="+28"/>
         <source>Not enrolled</source>
@@ -3287,7 +3344,7 @@
 <context>
     <name>StartPage</name>
     <message>
-        <location filename="../../console/gui/window.py" line="-491"/>
+        <location filename="../../console/gui/window.py" line="-533"/>
         <source>Opening the office…</source>
         <translation>正在打开办公室…</translation>
     </message>
@@ -3468,17 +3525,17 @@
     <message>
         <location line="+9"/>
         <source>kid in the protected header</source>
-        <translation>kid 在受保护头部</translation>
+        <translation>密钥标识在受保护头部</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>kid in the unprotected header</source>
-        <translation>kid 在非保护头部</translation>
+        <translation>密钥标识在非保护头部</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>no kid</source>
-        <translation>无 kid</translation>
+        <translation>无密钥标识</translation>
     </message>
     <message>
         <location line="+3"/>
@@ -3579,7 +3636,7 @@
 <context>
     <name>Workspace</name>
     <message>
-        <location filename="../../console/gui/window.py" line="+133"/>
+        <location filename="../../console/gui/window.py" line="+137"/>
         <source>DEMO</source>
         <translation>演示</translation>
     </message>
@@ -3614,7 +3671,7 @@
         <translation>界面</translation>
     </message>
     <message>
-        <location line="-74"/>
+        <location line="-78"/>
         <source>Register</source>
         <translation>登记</translation>
     </message>
@@ -3689,7 +3746,7 @@
         <translation>核验证件</translation>
     </message>
     <message>
-        <location line="+49"/>
+        <location line="+53"/>
         <source>The office&apos;s signed log does not check out: changes are refused</source>
         <translation>本办事处的签名日志校验未通过：拒绝一切更改</translation>
     </message>
@@ -3704,8 +3761,9 @@
         <translation>{title}（Ctrl+{number}）</translation>
     </message>
     <message>
-        <location line="+80"/>
+        <location line="+113"/>
         <source>Ctrl+1 … Ctrl+{n}: switch screens</source>
+        <extracomment>Pause before the first screen is built ahead, and between two (time for the officer&apos;s own clicks). Built first: the screen each role came for (a supervisor&apos;s approvals, an administrator&apos;s officers, an auditor&apos;s trail), then searching and verifying; the rest follow in navigation order.</extracomment>
         <translation>Ctrl+1 … Ctrl+{n}：切换界面</translation>
     </message>
     <message>

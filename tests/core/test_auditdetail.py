@@ -63,3 +63,17 @@ def test_every_detail_a_demo_office_writes_is_said_in_words(tmp_path: Path, chin
     unrecognised = sorted(d for d in details if auditdetail.describe(d) == d)
     assert unrecognised == []
     assert all(not any(c.isascii() and c.isalpha() for c in auditdetail.describe(d)[:2]) for d in details)
+
+
+def test_set_up_actors_are_named_in_words(chinese: None) -> None:
+    assert auditdetail.actor_name("authority") == "签发机构"
+    assert auditdetail.actor_name("office:HQ-01") == "办事处 HQ-01"
+    assert auditdetail.actor_name("clerk") == "clerk"  # a username is data
+
+
+def test_ledger_and_backup_details(chinese: None) -> None:
+    assert auditdetail.describe("ledger folder /srv/ledger") == "共享账本文件夹：/srv/ledger"
+    assert (
+        auditdetail.describe("key backup of office HQ-01 at log size 58") == "办事处 HQ-01 的密钥备份，日志共 58 条。"
+    )
+    assert auditdetail.describe("2 key(s) from a file for B, C") == "已从 文件 导入其他签发机构的 2 个密钥：B, C"

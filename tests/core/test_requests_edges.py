@@ -462,3 +462,20 @@ def test_one_persons_two_accounts_may_not_approve_but_may_reject(office: Office,
         ("sam", "request.decide", f"request {made['request_id']}: pat and sam both controlled by admin")
     ]
     assert requests.reject(sam, made["request_id"], "come in person")["status"] == "rejected"
+
+
+def test_the_own_request_refusal_names_the_request_in_chinese(
+    session_of: SessionOf, staffed: Office, card: str, chinese: None
+) -> None:
+    made = requests.create_request(session_of("super"), "suspend", card, "lost")
+    with pytest.raises(PermissionDenied) as no:
+        requests.approve(session_of("super"), made["request_id"])
+    assert str(no.value) == f"第 {made['request_id']} 号申请由您本人提出，须由另一名主管作出决定（双人复核规则）。"
+    # the audit trail stays in English, whatever the officer's language
+    assert refused(staffed) == [("super", "request.decide", f"own request {made['request_id']}")]
+
+
+def test_an_approval_without_a_note_records_none(session_of: SessionOf, staffed: Office, card: str) -> None:
+    made = requests.create_request(session_of("clerk"), "suspend", card, "lost")
+    requests.approve(session_of("super"), made["request_id"])
+    assert request_row(staffed, made["request_id"])["note"] == ""

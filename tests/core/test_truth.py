@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, timedelta
 
-from console.core import issuance, officers, registry, requests, truth
+import pytest
+
+from console.core import events, issuance, officers, registry, requests, truth
 from console.core.accounts import Session
 from console.core.office import Office
 from console.core.registry import PersonInput
@@ -71,3 +74,33 @@ def test_credential_truth_follows_issue_supersede_suspend_reinstate(
     assert status(second.credential_id) == "active"
     for row in staffed.db.query("SELECT * FROM requests"):
         truth.check_request(staffed, row)  # every honest request has its signed events
+
+
+def test_a_batch_issuance_stored_in_a_blob_is_still_the_truth(
+    staffed: Office, session_of: Callable[[str], Session]
+) -> None:
+    """A print run's event can outgrow the entry limit and move into a content-addressed blob (officelog); its
+    credentials must still be found signed, and an altered blob must be caught."""
+    clerk = session_of("clerk")
+    letters = ["".join(chr(97 + (i // 26**k) % 26) for k in range(3)) for i in range(400)]
+    rows = [
+        PersonInput("Roe", "Ann" + tail, (date(1950, 1, 1) + timedelta(days=37 * i)).isoformat(), "F", "EST")
+        for i, tail in enumerate(letters)
+    ]
+    result = registry.register_batch(clerk, rows)
+    numbers = list(result.registered)
+    assert len(numbers) > 350, result  # a few near-alike names are held for review
+    issuance.issue_batch(clerk, numbers)
+    entries = staffed.db.query("SELECT seq, entry FROM events WHERE type = 'credentials.issued'")
+    payloads = [events.decode_entry(bytes(row["entry"]), staffed.db.conn) for row in entries]
+    assert [len(p["clear"]["credentials"]) for p in payloads] == [len(numbers)]
+    assert staffed.db.execute("SELECT COUNT(*) FROM ledger_blobs").fetchone()[0] >= 1  # the event lives in a blob
+    staffed.caches.clear()
+    rows_of = list(staffed.db.query("SELECT * FROM credentials"))
+    for row in rows_of:
+        truth.check_credential_row(staffed, row)
+        assert truth.credential_truth(staffed, row)[0] == "active"
+    staffed.db.execute("UPDATE ledger_blobs SET data = CAST(data || x'00' AS BLOB)")
+    staffed.caches.clear()
+    with pytest.raises(truth.TamperedError, match="blob"):
+        truth.check_credential_row(staffed, rows_of[0])

@@ -106,15 +106,20 @@ class Heartbeat:
         (a worker that holds the GIL while the operating system keeps it off a CPU stalls the GUI thread)."""
         before, after = self.threads[index], self.threads[index + 1]
         gui = threading.get_native_id()
+        names = {t.native_id: t.name for t in threading.enumerate()}
         ran = waited = 0.0
+        waiter = ""
         for tid, (cpu, wait) in after.items():
-            if tid == gui or tid not in before:
+            if tid == gui:
                 continue
-            ran = max(ran, cpu - before[tid][0])
-            waited = max(waited, wait - before[tid][1])
+            start = before.get(tid, (0.0, 0.0))  # a thread started in the gap (a pool's new worker) counts whole
+            ran = max(ran, cpu - start[0])
+            if wait - start[1] > waited:
+                waited, waiter = wait - start[1], names.get(tid, f"thread {tid}")
         own = after.get(gui, (0.0, 0.0))[0] - before.get(gui, (0.0, 0.0))[0]
         return (
-            f"GUI thread ran {own * 1000:.0f} ms; another thread ran {ran * 1000:.0f} ms, waited {waited * 1000:.0f} ms"
+            f"GUI thread ran {own * 1000:.0f} ms; another thread ran {ran * 1000:.0f} ms, "
+            f"{waiter or 'another'} waited {waited * 1000:.0f} ms"
         )
 
     def check(self, limit: float = MAX_STALL_S) -> None:

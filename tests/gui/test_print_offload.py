@@ -84,3 +84,14 @@ def test_a_print_job_is_painted_in_the_helper_process(gui_app: Any, tmp_path: Pa
     assert painted == 2
     assert time.thread_time() - cpu < 0.3  # pickling 10 KB and waiting; painting here took 2.3 s of CPU
     assert (tmp_path / "printed.pdf").read_bytes()[:5] == b"%PDF-"
+
+
+def test_the_helper_process_yields_the_cpu_to_the_console(gui_app: Any) -> None:
+    """The child runs nicer than the console: on a busy machine its painting must not take the CPU from a
+    console thread that holds the GIL (the GUI thread would wait for it)."""
+    import os
+
+    from console.gui import offload
+
+    ours = os.nice(0)
+    assert offload.in_child(os.nice, 0) == min(19, ours + offload.CHILD_NICENESS)

@@ -237,7 +237,7 @@ def test_unsigned_forged_stale_and_replayed_requests_are_refused(
     assert any('"status": 403' in line and '"path": "/logs/B-02/tile/entries/' in line for line in lines)
 
 
-def test_rate_limit_answers_429(authority: Authority) -> None:
+def test_rate_limit_answers_429_and_clients_wait(authority: Authority, office_b: Office) -> None:
     running = start_node(authority.offices["HQ-01"].paths.data_dir, "--rate-limit", "2")
     try:
         with httpx.Client() as http:
@@ -246,5 +246,11 @@ def test_rate_limit_answers_429(authority: Authority) -> None:
         time.sleep(1.5)  # the bucket refills at 2 requests/s
         metrics = httpx.get(f"{running.url}/metrics").text
         assert 'idc_node_requests_total{method="GET",status="429"}' in metrics
+        # a sync that needs more requests than the bucket holds waits for the node's Retry-After and completes
+        for code in (B, "C-03"):
+            report = peer.run_sync_peer(authority.session(code, "clerk"), running.url).to_json()
+            assert report["errors"] == [], report
+        assert report["applied"][B] == office_b.size()
+        assert any('"status": 429' in line for line in running.requests()[-30:])
     finally:
         running.stop()

@@ -61,3 +61,11 @@ def test_backup_lose_rebuild(tmp_path: Path) -> None:
     assert "already set up" in one_line_error(again) and again.returncode == 2
     verify = run(new, "ledger", "verify", "--as", "admin", "--folder", str(folder), "--json")
     assert verify.returncode == 0, verify.stdout
+    bundle = next((folder / "logs" / "HQ-01" / "tile" / "entries").rglob("*[0-9]"))
+    data = bytearray(bundle.read_bytes())
+    data[-1] ^= 1  # one bit of the last entry's signature
+    bundle.chmod(0o644)
+    bundle.write_bytes(bytes(data))
+    damaged = run(tmp_path / "third", "rebuild", "--from-ledger", str(folder), "--keys", str(backup))
+    assert "file tile/entries" in one_line_error(damaged) and damaged.returncode == 8
+    assert not (tmp_path / "third" / "office.db").exists()

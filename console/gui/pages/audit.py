@@ -120,7 +120,7 @@ class AuditPage(QWidget):
         ]
         formatters = {
             "time": lambda v: short_time(v),
-            "officer": lambda v: "" if v is None else str(v),
+            "officer": lambda v: "" if v is None else auditdetail.actor_name(str(v)),
             "action": lambda v: audit_action_name(str(v)),
             "outcome": lambda v: outcome_name(str(v)),
             "signature": lambda v: signature_name(str(v or "")),
@@ -181,7 +181,10 @@ class AuditPage(QWidget):
 
     def _on_choices(self, result: Any) -> None:
         officers_, actions = result
-        for combo, values, name in ((self.officer, officers_, str), (self.action, actions, audit_action_name)):
+        for combo, values, name in (
+            (self.officer, officers_, auditdetail.actor_name),
+            (self.action, actions, audit_action_name),
+        ):
             combo.blockSignals(True)
             for value in values:
                 if combo.findData(value) < 0:
@@ -243,7 +246,7 @@ class AuditPage(QWidget):
         self.detail.setText(
             self.tr("{time} · {officer} · {action} · {outcome}\n{detail}\n{where}").format(
                 time=short_time(row["time"]),
-                officer=row["officer"] or self.tr("(unknown user)"),
+                officer=auditdetail.actor_name(row["officer"]) if row["officer"] else self.tr("(unknown user)"),
                 action=audit_action_name(row["action"]),
                 outcome=outcome_name(row["outcome"]),
                 detail=auditdetail.describe(str(row["detail"] or "")),

@@ -23,6 +23,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -54,6 +55,11 @@ ALARM = QColor("#B3261E")
 ModelIndex = QModelIndex | QPersistentModelIndex
 
 
+def _configured_peer(conn: Any) -> str | None:
+    row = conn.execute("SELECT value FROM settings WHERE key = 'ledger_peer'").fetchone()  # peer.PEER_SETTING
+    return str(row[0]) if row else None
+
+
 def _status(office: Any) -> dict[str, Any]:
     return sync.status(office.db.conn)
 
@@ -61,7 +67,12 @@ def _status(office: Any) -> dict[str, Any]:
 def _sync(session: Any, progress: Any = None, cancel: Any = None) -> dict[str, Any]:
     folder = sync.configured_folder(session.office.db.conn)
     if folder is None:
-        raise ValidationError("folder", "No ledger folder is configured; an administrator sets one first.")
+        from console.node import peer  # issue 10: a peer node where offices share no folder
+
+        url = peer.configured_peer(session.office.db.conn)
+        if url is not None:
+            return dict(peer.run_sync_peer(session, url, progress=progress, cancel=cancel).to_json())
+        raise ValidationError("folder", "No ledger folder or peer node is configured; an administrator sets one first.")
     return sync.run_sync(session, folder, progress=progress, cancel=cancel).to_json()
 
 
@@ -96,7 +107,8 @@ class LedgerSyncer(QObject):
         return task
 
     def _on_timer_timeout(self) -> None:
-        if sync.configured_folder(self._ctx.office.db.conn) is not None:  # one indexed row: cheap on the GUI thread
+        conn = self._ctx.office.db.conn  # one indexed row each: cheap on the GUI thread
+        if sync.configured_folder(conn) is not None or _configured_peer(conn) is not None:
             self.sync_now(progress=False)
 
     def _on_done(self, report: Any) -> None:
@@ -175,8 +187,8 @@ class LedgerPage(QWidget):
             ("log", self.tr("Office")),
             ("size", self.tr("Entries")),
             ("status", self.tr("Status")),
-            ("problem", self.tr("Problem")),
             ("updated_at", self.tr("Last accepted")),
+            ("problem", self.tr("Problem")),
         ]
         formatters = {
             "status": self._status_text,
@@ -360,10 +372,12 @@ class OfficesPage(QWidget):
         self.table.setModel(self.model)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)  # the office's name takes the room
         layout.addWidget(self.table, 1)
-        self.form = QWidget()
+        self.form = QGroupBox(self.tr("Enrol a new office"))
+        self.form.setMaximumWidth(640)  # a short form, not stretched over a wide window
         form = QFormLayout(self.form)
         self.code = QLineEdit()
         self.code.setPlaceholderText("B-02")
@@ -382,9 +396,11 @@ class OfficesPage(QWidget):
         self.enrol_button = QPushButton(icon("offices"), self.tr("Enrol the office and save its file…"))
         self.enrol_button.setObjectName("EnrolOffice")
         self.enrol_button.clicked.connect(self.enrol)
-        form.addRow("", self.enrol_button)
-        layout.addWidget(self.form)
-        layout.addWidget(
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.enrol_button)
+        buttons.addStretch(1)
+        form.addRow("", buttons)
+        form.addRow(
             hint_label(
                 self.tr(
                     "Give the file and its passphrase to the new office's administrator separately; they set the "
@@ -392,6 +408,7 @@ class OfficesPage(QWidget):
                 )
             )
         )
+        layout.addWidget(self.form)
         self.form.setVisible(ctx.allows(Permission.KEY_MANAGE))
         self.refresh()
 
