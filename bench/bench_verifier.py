@@ -182,7 +182,7 @@ def bench_status_list(count: int) -> None:
 
         def run() -> None:
             with transaction(office.db) as conn:
-                statusservice.remake(conn, "HQ-01", ISSUER, key, datetime.now(UTC))
+                statusservice.remake(conn, "HQ-01", ISSUER, key, datetime.now(UTC), office=office)
             statusservice.export(office, out)
 
         seconds, cpu = _best(run), _best(run, time.process_time)

@@ -14,14 +14,14 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from console.core import coding, cose, events
+from console.core import coding, cose, events, truth
 from console.core.accounts import Session
 from console.core.atomic import atomic_write
 from console.core.errors import ValidationError
 from console.core.i18n import _
 from console.core.issuance import MAX_VALID_YEARS, country_of
 from console.core.roles import Permission
-from console.core.store import get_setting, transaction
+from console.core.store import transaction
 
 #: Office setting: years a new credential is valid for unless the officer chooses otherwise.
 CARD_VALIDITY_KEY = "card_valid_years"
@@ -39,7 +39,7 @@ def card_validity(session: Session) -> int:
 
 
 def _card_years(session: Session) -> int:
-    text = get_setting(session.office.db, CARD_VALIDITY_KEY, str(DEFAULT_CARD_YEARS))
+    text = truth.signed_setting(session.office, CARD_VALIDITY_KEY, str(DEFAULT_CARD_YEARS))
     try:
         return min(max(int(text), 1), MAX_VALID_YEARS)
     except ValueError:
@@ -58,13 +58,14 @@ def _store(session: Session, key: str, value: str) -> None:
             "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             (key, value),
         )
-        events.audit(
+        events.append_event(  # signed: what cards carry is decided by the signed value (truth.signed_setting)
             conn,
+            actor=session.actor,
+            office=session.office.local_office()["code"],
+            event_type=truth.SETTINGS_TYPE,
             now=session.office.clock(),
-            officer=session.username,
-            action="settings.set",
-            outcome="ok",
-            detail=f"{key} = {value}",
+            clear={"key": key, "value": value},
+            audit_detail=f"{key} = {value}",
         )
 
 

@@ -76,7 +76,8 @@ def card_data(session: Session, target: str) -> CardData:
         expires=date.fromisoformat(credential["expires_at"][:10]),
         photo=bytes(citizen["photo"]) if citizen["photo"] is not None else None,
         qr_text=credential["qr"],
-        verifier_url=office.setting("verifier_url").strip() or None,  # issue 14: the back's "Check this card at"
+        verifier_url=truth.signed_setting(office, "verifier_url", "").strip()
+        or None,  # issue 14: the back's "Check this card at"
     )
 
 

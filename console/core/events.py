@@ -71,6 +71,10 @@ def append_event(
         "officer": actor.name,
         "clear": clear,
     }
+    if officelog.LOG_MARK is not None:
+        # written under a signed log head: signed proof that this office's log had a head at this point, so a
+        # deleted head can never pass for an office from before the ledger (officelog.written_under_head)
+        payload["log"] = officelog.LOG_MARK
     if sealed is not None:
         payload["sealed"] = sealed
     payload = officelog.prepare_payload(conn, payload)

@@ -12,8 +12,10 @@ Invariants:
 from __future__ import annotations
 
 import json
+import logging
 from typing import TYPE_CHECKING, Any
 
+from console.core import truth
 from console.core.errors import ValidationError
 from console.core.i18n import _
 from console.core.issuance import trust_list
@@ -25,6 +27,8 @@ from console.core.trust import TrustedKey, TrustList, from_jwks, from_jwks_json,
 
 if TYPE_CHECKING:  # accounts pulls the keystore and argon2 in; `verify` needs neither (issue 16)
     from console.core.accounts import Session
+
+logger = logging.getLogger(__name__)
 
 
 def _own_issuer(office: Office, issuer: str) -> bool:
@@ -65,23 +69,26 @@ def import_keys(session: Session, data: bytes, *, issuer: str | None = None, sou
     known = {key.kid for key in verifier_trust_list(office)}
     new = [key for key in imported if key.kid not in known]
     now = office.clock()
+    stored: list[str] = []
     with transaction(office.db) as conn:
         for key in new:
             jwk = to_jwks([key])["keys"][0]
             jwk["kid_names"] = sorted(name.hex() for name in key.aliases)
+            stored.append(json.dumps(jwk, sort_keys=True))
             conn.execute(
                 "INSERT INTO foreign_keys (kid, issuer, jwk, imported_by, imported_at) VALUES (?, ?, ?, ?, ?)",
-                (key.kid, key.issuer, json.dumps(jwk, sort_keys=True), session.username, to_iso(now)),
+                (key.kid, key.issuer, stored[-1], session.username, to_iso(now)),
             )
         from console.core import events  # the ledger's code: `verify` reads trust without it (issue 16)
 
-        events.audit(
+        events.append_event(  # signed: a foreign key is trusted only with this event behind it (foreign_keys)
             conn,
+            actor=session.actor,
+            office=office.local_office()["code"],
+            event_type=truth.TRUST_IMPORT_TYPE,
             now=now,
-            officer=session.username,
-            action="trust.import",
-            outcome="ok",
-            detail=f"{len(new)} key(s) from {source or 'a file'} for "
+            clear={"keys": stored, "source": source},
+            audit_detail=f"{len(new)} key(s) from {source or 'a file'} for "
             + ", ".join(sorted({k.issuer for k in imported}))
             + ": "
             + ", ".join(kid_text(k.kid) for k in new),
@@ -95,9 +102,17 @@ def import_keys(session: Session, data: bytes, *, issuer: str | None = None, sou
 
 
 def foreign_keys(office: Office) -> list[TrustedKey]:
-    """The keys imported from other authorities, as trusted (verify-only) keys."""
+    """The keys imported from other authorities, as trusted (verify-only) keys: only rows whose JWK an
+    administrator signed (`truth.signed_foreign_jwks`); a row added or edited by SQL is left out and logged."""
     keys: list[TrustedKey] = []
-    for row in office.db.query("SELECT jwk FROM foreign_keys ORDER BY issuer, imported_at"):
+    signed = truth.signed_foreign_jwks(office)
+    for row in office.db.query("SELECT kid, jwk FROM foreign_keys ORDER BY issuer, imported_at"):
+        if row["jwk"] not in signed:
+            logger.warning(
+                "foreign_keys row %s in office.db has no administrator's signed trust.import behind it: not trusted",
+                bytes(row["kid"]).hex(),
+            )
+            continue
         jwk = json.loads(row["jwk"])
         names = frozenset(bytes.fromhex(n) for n in jwk.pop("kid_names", []))
         (key,) = from_jwks({"keys": [jwk]}, foreign=True)

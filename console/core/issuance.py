@@ -28,7 +28,7 @@ from console.core.errors import Conflict, NotFound, UserCancelled, ValidationErr
 from console.core.i18n import _
 from console.core.office import Office
 from console.core.roles import Permission
-from console.core.store import get_setting, transaction
+from console.core.store import transaction
 from console.core.timeutil import from_iso, to_iso
 from console.core.trust import TrustedKey, TrustList, issuer_forms
 
@@ -50,7 +50,8 @@ def issuer_id(office: Office, office_code: str | None = None) -> str:
 
 def country_of(office: Office) -> str:
     """ISO 3166-1 alpha-3 country of issuance (setting `country`, else the scheme's country)."""
-    return get_setting(office.db, "country", DEFAULT_COUNTRY.get(office.authority()["scheme"], "UTO"))
+    # signed: the country is signed into every credential (truth.signed_setting refuses an edited row)
+    return truth.signed_setting(office, "country", DEFAULT_COUNTRY.get(office.authority()["scheme"], "UTO"))
 
 
 def trust_list(office: Office) -> TrustList:
@@ -253,7 +254,7 @@ class _Issuer:
 
     def remake_status_list(self, conn: sqlite3.Connection) -> None:
         """Re-sign the office's status list after this transaction's changes (CONTRACTS.md)."""
-        statusservice.remake(conn, self.code, self.issuer, self.signing_key, self.now)
+        statusservice.remake(conn, self.code, self.issuer, self.signing_key, self.now, office=self.session.office)
 
 
 def _check_after_revocation(session: Session, id_numbers: Sequence[str]) -> None:

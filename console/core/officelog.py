@@ -249,6 +249,23 @@ def append(
     return head
 
 
+#: The payload key "log" (value LOG_MARK) of every event written by a console that keeps the signed head
+#: (issue 12, robust2). Before it, deleting the head and stored hashes and planting the pre-ledger marker
+#: (`ledger_unhashed_events`) made a log cut by `sqlite3` pass for an office from before the ledger: nothing
+#: reported it, and the next event re-hashed the cut log and signed a head over it.
+LOG_MARK: int | None = 1  # None only in tests that play a console from before the mark
+
+
+def written_under_head(entry: bytes) -> bool:
+    """Whether a stored event says (in its signed payload) that it was written under a signed log head. An
+    entry that does not decode counts as written under one: it is certainly no office's pre-ledger event."""
+    try:
+        payload = cbor2.loads(cose.decode_sign1(bytes(entry)).payload)
+    except (cose.CoseError, ValueError, TypeError, cbor2.CBORDecodeError):
+        return True
+    return not isinstance(payload, dict) or "log" in payload
+
+
 def _catch_up(conn: sqlite3.Connection, seq: int) -> int:
     """The log's size before event `seq`; hashes events of a database made before the ledger existed."""
     row = conn.execute("SELECT size FROM ledger_head WHERE id = 1").fetchone()
@@ -257,7 +274,10 @@ def _catch_up(conn: sqlite3.Connection, seq: int) -> int:
         return size
     legacy = conn.execute("SELECT value FROM settings WHERE key = 'ledger_unhashed_events'").fetchone()
     empty = conn.execute("SELECT 1 FROM ledger_hashes LIMIT 1").fetchone() is None
-    if row is None and empty and legacy is not None and int(legacy[0]) == seq - 1:
+    before = conn.execute("SELECT CAST(entry AS BLOB) FROM events WHERE seq < ? ORDER BY seq DESC LIMIT 1", (seq,))
+    last = before.fetchone()
+    pre_ledger = last is None or not written_under_head(bytes(last[0]))
+    if row is None and empty and legacy is not None and int(legacy[0]) == seq - 1 and pre_ledger:
         # An office from before the ledger (the migration noted how many events it had): hash them now; the head
         # signed by this event covers them all. Without that note a missing head is an edit, not a migration.
         reader = SqliteHashReader(conn)
@@ -315,7 +335,8 @@ def local_office_code(conn: sqlite3.Connection) -> str:
 def quick_check(conn: sqlite3.Connection) -> Head | None:
     """The start-up check, O(log n): the head's signature, the root from the stored hashes, the last event.
 
-    Returns None for an office from before the ledger (no head yet, events not yet hashed).
+    Returns None for an office from before the ledger (no head yet, events not yet hashed, and the last event
+    not written under a head).
 
     Raises:
         LedgerIntegrityError: naming what disagrees (the head, the stored hashes, or the events).
@@ -323,6 +344,12 @@ def quick_check(conn: sqlite3.Connection) -> Head | None:
     row = conn.execute("SELECT size, CAST(root AS BLOB), CAST(note AS BLOB) FROM ledger_head WHERE id = 1").fetchone()
     last = conn.execute("SELECT seq, CAST(entry AS BLOB) FROM events ORDER BY seq DESC LIMIT 1").fetchone()
     if row is None:
+        if last is not None and written_under_head(bytes(last[1])):
+            raise LedgerIntegrityError(
+                f"The office's log has no signed head, but its last event ({last[0]}) was written under one: the "
+                "head was deleted, and events after it may have been cut. Run `id-console ledger verify`; restore "
+                "office.db from backup or rebuild it from the ledger."
+            )
         return None
     size, root, signed = int(row[0]), bytes(row[1]), bytes(row[2])
     code = local_office_code(conn)

@@ -48,7 +48,7 @@ from console.core.timeutil import from_iso, to_iso, utc_now
 
 BACKUP_FORMAT = "id-console-key-backup"
 #: Settings that are machinery of this PC, not of the office: never backed up.
-LOCAL_SETTINGS = frozenset({"ledger_unhashed_events", "ledger_folder"})
+LOCAL_SETTINGS = frozenset({"ledger_unhashed_events", "ledger_folder", "ledger_peer"})
 #: Tables a rebuild deliberately does not bring back, and why (docs/ledger.md, "Rebuild"; the rebuild test
 #: compares every other table row by row).
 NOT_REBUILT: dict[str, str] = {
@@ -676,7 +676,8 @@ class _Replay:
         )
         issuer = f"https://{self.a['domain']}/{self.code}"
         at = self.last_status_change
-        statusservice.remake(c, self.code, issuer, self._key_in_force(at), from_iso(at))
+        # office=None: these rows were just replayed from verified events, so there is no table edit to withhold
+        statusservice.remake(c, self.code, issuer, self._key_in_force(at), from_iso(at), office=None)
 
     def _work_back_counters(self) -> None:
         """Counters of numbers registered before events recorded them: the counter after the highest one used.

@@ -34,7 +34,7 @@ from console.core.errors import Conflict, NotFound, UserCancelled, ValidationErr
 from console.core.i18n import _
 from console.core.independence import require_independent
 from console.core.roles import Permission
-from console.core.store import Database, IntegrityError, transaction
+from console.core.store import Database, IntegrityError, transaction, writers_waiting
 from console.core.timeutil import to_iso
 
 MAX_PHOTO_BYTES = 512 * 1024
@@ -432,7 +432,7 @@ def catch_up_index(db: Database) -> None:
         ).fetchone()[0]
         if behind < INDEX_CATCH_UP_ROWS:
             return
-        with transaction(db) as conn:
+        with transaction(db, polite=True) as conn:
             _catch_up_index(conn, INDEX_CATCH_UP_ROWS)
 
 
@@ -748,7 +748,8 @@ def register_stream(
     """Register a stream of (position, person) pairs, committing in short transactions; yields each commit.
 
     Rows are read and checked `chunk` at a time outside any transaction; a transaction then stores them until
-    `hold_seconds` have passed (the rest wait for the next one), with one signed event holding the sealed
+    `hold_seconds` have passed or another writer waits for the lock (the rest wait for the next one; each
+    transaction first lets waiting writers go, `transaction(polite=True)`), with one signed event holding the sealed
     records it stored. Memory does not grow with the input, and each yielded `ChunkResult` is already
     committed, so a caller that stops (cancel, an error) knows exactly what was saved. Cancelling stops
     between transactions: the generator simply ends.
@@ -803,10 +804,11 @@ def register_stream(
         held_records: list[dict[str, Any]] = []
         counters: dict[str, int] = {}
         catch_up_index(office.db)
-        with transaction(office.db) as conn:
+        with transaction(office.db, polite=True) as conn:
             started = time.monotonic()
             taken = 0
-            while waiting and (taken == 0 or time.monotonic() - started < hold_seconds):
+            # ... and ends early when another writer (a login) is waiting for the lock
+            while waiting and (taken == 0 or (time.monotonic() - started < hold_seconds and not writers_waiting(conn))):
                 _position, person = waiting[0]
                 duplicates = find_duplicates(conn, person)
                 if duplicates:

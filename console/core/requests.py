@@ -45,11 +45,12 @@ def create_request(session: Session, action: str, target: str, reason: str) -> d
     truth.check_holder(session.office, credential["id_number"])
     cid = bytes(credential["credential_id"])
     if credential["status"] not in ALLOWED_FROM[action]:
-        message = (
-            _("Credential {credential} is {status}; it cannot be {new_status} (issue a new one instead).")
-            if credential["status"] in ("superseded", "revoked")
-            else _("Credential {credential} is {status}; it cannot be {new_status}.")
-        )
+        if credential["status"] == ACTIONS[action]:
+            message = _("Credential {credential} is already {status}; there is nothing to change.")
+        elif credential["status"] in ("superseded", "revoked"):
+            message = _("Credential {credential} is {status}; it cannot be {new_status} (issue a new one instead).")
+        else:
+            message = _("Credential {credential} is {status}; it cannot be {new_status}.")
         raise Conflict(
             message.format(
                 credential=cid.hex(),
@@ -212,7 +213,7 @@ def approve(session: Session, request_id: int, note: str = "") -> dict[str, Any]
         )
         # issue 11: the published status list follows every status change, in the same transaction
         code = office.local_office()["code"]
-        statusservice.remake(conn, code, issuer_id(office, code), session.office_signing_key(), now)
+        statusservice.remake(conn, code, issuer_id(office, code), session.office_signing_key(), now, office=office)
     return {"request_id": request_id, "status": "approved", "credential_id": cid.hex(), "credential_status": new_status}
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Final
 from urllib.parse import urlsplit
 
-from console.core import events, publish
+from console.core import events, publish, truth
 from console.core.accounts import Session
 from console.core.atomic import atomic_write
 from console.core.errors import StorageError, ValidationError
@@ -167,7 +167,7 @@ def export_site(office: Office, folder: Path, base_url: str | None = None) -> Si
 
 def verifier_url(office: Office) -> str | None:
     """The verifier URL printed on cards (``Check this card at <URL>``), or None when the authority set none."""
-    value = office.setting(VERIFIER_URL_SETTING).strip()
+    value = truth.signed_setting(office, VERIFIER_URL_SETTING, "").strip()  # refuses a row edited by SQL
     return value or None
 
 
@@ -198,12 +198,13 @@ def set_verifier_url(session: Session, url: str) -> str | None:
             "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             (VERIFIER_URL_SETTING, value),
         )
-        events.audit(
+        events.append_event(  # signed: the URL printed on cards is the signed one (truth.signed_setting)
             conn,
+            actor=session.actor,
+            office=session.office.local_office()["code"],
+            event_type=truth.SETTINGS_TYPE,
             now=session.office.clock(),
-            officer=session.username,
-            action="settings.set",
-            outcome="ok",
-            detail=f"{VERIFIER_URL_SETTING} = {value}",
+            clear={"key": VERIFIER_URL_SETTING, "value": value},
+            audit_detail=f"{VERIFIER_URL_SETTING} = {value}",
         )
     return value or None

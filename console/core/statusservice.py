@@ -14,6 +14,8 @@ Invariants:
 
 from __future__ import annotations
 
+import itertools
+import re
 import secrets
 import sqlite3
 from dataclasses import dataclass
@@ -23,7 +25,7 @@ from typing import Final
 
 import nacl.signing
 
-from console.core import statuslist
+from console.core import statuslist, truth
 from console.core.atomic import atomic_write
 from console.core.errors import NotFound, StorageError
 from console.core.i18n import _
@@ -66,9 +68,20 @@ def allocate_index(conn: sqlite3.Connection, office_code: str) -> int:
 
 
 def remake(
-    conn: sqlite3.Connection, office_code: str, issuer: str, signing_key: nacl.signing.SigningKey, now: datetime
+    conn: sqlite3.Connection,
+    office_code: str,
+    issuer: str,
+    signing_key: nacl.signing.SigningKey,
+    now: datetime,
+    *,
+    office: Office | None,
 ) -> bytes:
-    """Pack the office's credential statuses into a list, sign the token, store it; return the token."""
+    """Pack the office's credential statuses into a list, sign the token, store it; return the token.
+
+    The index of every credential revoked or suspended by a signed event reads so, whatever the rows say: the
+    list is signed and published, so neither ``UPDATE credentials SET status = 'active'`` nor a row copied onto
+    a revoked card's index may reach it (`truth.withheld_indices`).
+    """
     row = conn.execute("SELECT size FROM status_lists WHERE office_code = ?", (office_code,)).fetchone()
     if row is None:
         conn.execute(
@@ -80,12 +93,15 @@ def remake(
     # Only VALID and SUSPENDED differ from the INVALID every entry starts as (revoked and superseded are
     # INVALID too). "+office_code" makes SQLite scan the table instead of walking the index and looking every
     # row up: 4x faster for a million credentials (docs/performance.md).
+    # None only for a rebuild, whose rows were just replayed from verified events (rebuild.py)
+    withheld = truth.withheld_indices(office) if office and office_code == office.local_office()["code"] else {}
     entries = conn.execute(
         "SELECT status_idx, status FROM credentials WHERE +office_code = ? AND status_idx IS NOT NULL "
         "AND status IN ('active', 'suspended')",
         (office_code,),
     )
-    lst = statuslist.pack(size, entries)
+    # pack applies entries in order: the signed revocations and suspensions come last and win
+    lst = statuslist.pack(size, itertools.chain(entries, withheld.items()))
     token = statuslist.make_token(signing_key, statuslist.list_uri(issuer), lst, iat=int(now.timestamp()))
     conn.execute(
         "UPDATE status_lists SET token = ?, made_at = ? WHERE office_code = ?", (token, to_iso(now), office_code)
@@ -112,6 +128,10 @@ def stored_lists(office: Office) -> list[StoredList]:
     ]
 
 
+#: An office code as set-up allows it (setup.OFFICE_CODE_RE): it becomes a folder name on export.
+_OFFICE_CODE = re.compile(r"[A-Z0-9][A-Z0-9-]{1,15}")
+
+
 def token_path(office_code: str) -> str:
     """Where a token is published, relative to the authority's site root (CONTRACTS.md)."""
     return f"{office_code}/status/1.cwt"
@@ -134,6 +154,13 @@ def export(office: Office, folder: Path) -> list[str]:
         )
     written: list[str] = []
     for item in lists:
+        if not _OFFICE_CODE.fullmatch(item.office_code):  # the code names a folder: "../.." would leave `folder`
+            raise truth.TamperedError(
+                _(
+                    "The status_lists row {code!r} in office.db is not an office code: the table was edited outside "
+                    "the console. Nothing was exported; ask an administrator."
+                ).format(code=item.office_code)
+            )
         relative = token_path(item.office_code)
         path = folder / relative
         try:
@@ -154,6 +181,6 @@ def refresh(office: Office, signing_key: nacl.signing.SigningKey, issuer: str) -
     code = office.local_office()["code"]
     try:
         with transaction(office.db) as conn:
-            return remake(conn, code, issuer, signing_key, office.clock())
+            return remake(conn, code, issuer, signing_key, office.clock(), office=office)
     except DbError as e:  # pragma: no cover - the disk said no
         raise StorageError(_("Cannot store the status list: {error}.").format(error=e)) from e

@@ -8,8 +8,11 @@ used for reads and introspection. Each thread opens its own connection.
 
 from __future__ import annotations
 
+import fcntl
+import os
 import re
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -21,6 +24,8 @@ from console.core.errors import StorageError
 from console.core.i18n import _
 
 DB_NAME = "office.db"
+#: The busy timeout every connection uses (ms), restored after the first, non-waiting attempt.
+BUSY_TIMEOUT_MS = 10_000
 #: Issue 17: the personal data (registry, credentials, requests, audit details) lives in this SQLCipher file,
 #: attached to the office.db connection as schema ``personal`` once a login opened the database key.
 PERSONAL_DB_NAME = "personal.db"
@@ -267,7 +272,7 @@ def open_database(path: Path, *, create: bool = False, personal_key: bytes | Non
         conn = sqlcipher3.connect(
             str(path), isolation_level=None, timeout=10.0, check_same_thread=True, factory=_Connection
         )
-        conn.execute("PRAGMA busy_timeout = 10000")
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
@@ -422,16 +427,103 @@ def _statements(script: str) -> Iterator[str]:
             yield part
 
 
+# Fair hand-over of the write lock (issue 12: an officer's login waited 4.8 s behind an import). SQLite's busy
+# handler is not a queue: a writer that finds the database locked sleeps and polls, and on a loaded machine its
+# poll can miss every gap a bulk writer leaves between transactions. So a writer that finds the lock taken says
+# so by holding a shared flock on "office.db-writers" while it waits, and a bulk writer (an import) opens each
+# transaction only when no one holds it (`transaction(..., polite=True)`), waiting at most
+# POLITE_WAIT_SECONDS. flock is released by the kernel when a process dies, so a crash leaves no stale claim.
+
+#: The longest a bulk writer defers to waiting writers before it takes the lock anyway (bounds what a process
+#: that holds the claim forever, e.g. an attacker with write access to the folder, can slow an import).
+POLITE_WAIT_SECONDS = 2.0
+
+
+def _writers_file(conn: sqlite3.Connection) -> str | None:
+    """The claim file next to the database file (None for an in-memory database)."""
+    row = conn.execute("PRAGMA database_list").fetchone()
+    return f"{row[2]}-writers" if row and row[2] else None
+
+
+def _open_claim(conn: sqlite3.Connection) -> int | None:
+    path = _writers_file(conn)
+    if path is None:
+        return None
+    try:
+        return os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
+    except OSError:
+        return None  # a read-only folder: writing fails anyway, with its own message
+
+
+def _begin(conn: sqlite3.Connection) -> None:
+    """BEGIN IMMEDIATE; if another writer holds the lock, wait for it with a claim on the writers file."""
+    conn.execute("PRAGMA busy_timeout = 0")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        return
+    except OperationalError as e:
+        if "locked" not in str(e) and "busy" not in str(e):
+            raise
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    fd = _open_claim(conn)
+    try:
+        if fd is not None:
+            fcntl.flock(fd, fcntl.LOCK_SH)
+        conn.execute("BEGIN IMMEDIATE")
+    finally:
+        if fd is not None:
+            os.close(fd)  # releases the claim
+
+
+def writers_waiting(conn: sqlite3.Connection) -> bool:
+    """Whether another writer is waiting for the write lock now (a bulk transaction then ends early)."""
+    fd = _open_claim(conn)
+    if fd is None:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return False
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+
+
+def _defer_to_waiting_writers(conn: sqlite3.Connection) -> None:
+    """Wait (at most POLITE_WAIT_SECONDS) until no other writer claims to be waiting for the lock."""
+    fd = _open_claim(conn)
+    if fd is None:
+        return
+    try:
+        deadline = time.monotonic() + POLITE_WAIT_SECONDS
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    return
+                time.sleep(0.005)
+    finally:
+        os.close(fd)
+
+
 @contextmanager
-def transaction(db: Database) -> Iterator[sqlite3.Connection]:
+def transaction(db: Database, *, polite: bool = False) -> Iterator[sqlite3.Connection]:
     """One atomic unit of work: BEGIN IMMEDIATE, then COMMIT, or ROLLBACK on any exception.
+
+    `polite` (bulk work in many short transactions, e.g. an import): first let every writer that is waiting
+    for the lock have it, so an officer's login never queues behind a long run of transactions.
 
     Raises:
         StorageError: the disk refused the commit (full, read-only, locked too long).
     """
     conn = db.conn
     try:
-        conn.execute("BEGIN IMMEDIATE")
+        if polite:
+            _defer_to_waiting_writers(conn)
+        _begin(conn)
     except OperationalError as e:
         raise StorageError(_("The office database is busy or read-only ({reason}); try again.").format(reason=e)) from e
     try:

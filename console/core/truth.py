@@ -111,6 +111,7 @@ class _Cache:
         self.status_seen = 0
         self.verified: set[int] = set()
         self.entries: dict[int, tuple[cose.Sign1, dict[str, Any]]] = {}
+        self.status_idx: dict[bytes, int] = {}  # a credential's signed status-list index (never changes)
 
 
 def _cache(office: Office) -> _Cache:
@@ -526,6 +527,68 @@ def _refresh_status(office: Office, cache: _Cache) -> None:
         cache.status_seen = seq
 
 
+def signed_statuses(office: Office) -> dict[bytes, str]:
+    """The newest signed ``credential.status`` of every credential that has one (its signer checked): what the
+    status list must say for those credentials whatever the table says (issue 12, robust2: a revoked row set
+    back to ``active`` by SQL was signed into the published list at the next status change).
+
+    Raises:
+        TamperedError: a status event that does not verify.
+    """
+    cache = _cache(office)
+    with cache.lock:
+        _refresh_status(office, cache)
+        state = roster(office)
+        found: dict[bytes, str] = {}
+        for cid, changes in list(cache.status.items()):
+            seq, value = changes[-1]
+            if seq not in cache.verified:
+                row = office.db.execute("SELECT type, entry FROM events WHERE seq = ?", (seq,)).fetchone()
+                if row is None or row[0] != STATUS_TYPE:  # an event of a transaction that was rolled back
+                    cache.status.clear()
+                    cache.status_seen = 0
+                    return signed_statuses(office)
+                message, _p = _entry(office, cache, seq, STATUS_TYPE, row[1])
+                _check_signer(office, cache, state, seq, STATUS_TYPE, message, DECIDING_ROLES)
+            found[cid] = value
+    return found
+
+
+def withheld_indices(office: Office) -> dict[int, str]:
+    """Status-list indices that must read revoked or suspended whatever the credentials table says: those of
+    every credential whose newest signed status is one of the two, the index taken from its signed issuance
+    event (not from the row, which SQL can edit or copy onto a new row).
+
+    Raises:
+        TamperedError: such a credential's row is gone or its issuance does not verify (the list is not signed).
+    """
+    withheld: dict[int, str] = {}
+    statuses = signed_statuses(office)
+    cache = _cache(office)
+    with cache.lock:
+        for cid, status in statuses.items():
+            if status not in ("revoked", "suspended"):
+                continue
+            idx = cache.status_idx.get(cid)
+            if idx is None:
+                row = office.db.execute("SELECT issued_at FROM credentials WHERE credential_id = ?", (cid,)).fetchone()
+                if row is None:
+                    raise _tampered(
+                        _(
+                            "Credential {credential} is {status} by a signed event, but its credentials row is gone "
+                            "from office.db: it was deleted outside the console. The status list is not signed until "
+                            "an administrator restores the row (ledger verify lists it)."
+                        ).format(credential=cid.hex(), status=status)
+                    )
+                _seq, item = _issuance(office, cache, cache.state or roster(office), row[0], cid)
+                signed_idx = item.get("status_idx")
+                if not isinstance(signed_idx, int) or isinstance(signed_idx, bool):
+                    continue  # issued before status lists: it has no index to withhold
+                idx = cache.status_idx[cid] = signed_idx
+            withheld[idx] = status
+    return withheld
+
+
 def credential_truth(office: Office, row: dict[str, Any]) -> tuple[str, int]:
     """The status the signed events give the credential of `row`, and the event that set it.
 
@@ -668,3 +731,74 @@ def security_setting(office: Office, key: str) -> int:
         signed = value
         break
     return int(_STRICTER[key](table, signed))
+
+
+#: Settings that decide what the office prints and signs on cards (set on the administrator's screens): the
+#: value in force is the administrator-signed one, and a table that says otherwise is refused, not obeyed
+#: (issue 12, robust2: with the table alone, `UPDATE settings` put a look-alike verifier URL on every card).
+SIGNED_TEXT_SETTINGS = ("country", "card_valid_years", "verifier_url")
+
+
+def signed_setting(office: Office, key: str, default: str) -> str:
+    """A card setting as used: the newest ``settings.changed`` event for `key` signed by an administrator in
+    force at that point of the log (else `default`), checked against the ``settings`` table's cache of it.
+
+    Raises:
+        TamperedError: the table's value is not the signed one, or the newest settings event does not verify.
+    """
+    row = office.db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+    table = str(row[0]) if row else default
+    signed, signed_seq = default, 0
+    for seq, entry in office.db.execute(
+        "SELECT seq, entry FROM events WHERE type = ? ORDER BY seq DESC", (SETTINGS_TYPE,)
+    ):
+        message, payload = _decode(seq, SETTINGS_TYPE, entry, office)
+        if payload["clear"].get("key") != key:
+            continue
+        _admin_signed(roster(office), message, seq, SETTINGS_TYPE)
+        value = payload["clear"].get("value")
+        if not isinstance(value, str):
+            raise _bad_event(seq, SETTINGS_TYPE, _("its value is not text"))
+        signed, signed_seq = value, seq
+        break
+    if table != signed:
+        raise _tampered(
+            _(
+                "The settings row {key!r} in office.db says {table!r}, but the administrators' signed setting is "
+                "{signed!r} ({source}): the table was edited outside the console. Nothing was done; an administrator "
+                "sets it again in Settings (or `id-console settings set`)."
+            ).format(
+                key=key,
+                table=table,
+                signed=signed,
+                source=_("event {seq}").format(seq=signed_seq) if signed_seq else _("the default"),
+            )
+        )
+    return signed
+
+
+#: Other authorities' keys (`trust import`): a row of ``foreign_keys`` is trusted only if an administrator in
+#: force signed its JWK in one of these events (issue 12, robust2: a row inserted by SQL made a forged card of
+#: "another authority" verify VALID).
+TRUST_IMPORT_TYPE = "trust.import"
+
+
+def signed_foreign_jwks(office: Office) -> set[str]:
+    """The JWKs (as stored, canonical JSON) that administrators imported with signed ``trust.import`` events.
+
+    Raises:
+        TamperedError: such an event does not verify or is not an administrator's.
+    """
+    found: set[str] = set()
+    state: Roster | None = None
+    for seq, entry in office.db.execute(
+        "SELECT seq, entry FROM events WHERE type = ? ORDER BY seq", (TRUST_IMPORT_TYPE,)
+    ):
+        message, payload = _decode(seq, TRUST_IMPORT_TYPE, entry, office)
+        state = state or roster(office)
+        _admin_signed(state, message, seq, TRUST_IMPORT_TYPE)
+        keys = payload["clear"].get("keys")
+        if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
+            raise _bad_event(seq, TRUST_IMPORT_TYPE, _("its keys are not a list of JWKs"))
+        found.update(keys)
+    return found

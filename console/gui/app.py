@@ -159,6 +159,7 @@ def warm_up_imports() -> None:
     import console.gui.pages.dashboard
     import console.gui.pages.importer
     import console.gui.pages.keys
+    import console.gui.pages.ledger
     import console.gui.pages.officers
     import console.gui.pages.printing
     import console.gui.pages.settings  # noqa: F401

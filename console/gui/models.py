@@ -23,9 +23,10 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from console.core import registry
+from console.core import coding, registry
 from console.gui import reads
 from console.gui.context import Context
+from console.gui.texts import sex_name
 
 logger = logging.getLogger(__name__)
 
@@ -184,6 +185,12 @@ class CitizenTableModel(QAbstractTableModel):
             return f"{row['family_name']} {row['given_name']}"
         if key == "id_number":
             return format_id(row["id_number"])
+        if key == "sex":  # in words, as the details panel and the approvals say it
+            return sex_name(str(row.get("sex") or ""))
+        if key == "birthplace" and role == Qt.ItemDataRole.ToolTipRole:  # the code, and its name on hover
+            code = str(row.get("birthplace") or "")
+            name = coding.region_name(self._ctx.info.scheme, code) if code else None
+            return f"{code} — {name}" if name else code
         return str(row.get(key) or "")
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QPoint, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QPoint, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
@@ -35,7 +35,7 @@ from console.core.keystore import KdfLimits
 from console.core.office import Office
 from console.core.roles import Permission
 from console.demo import DemoInfo, ensure_demo_office
-from console.gui import reads
+from console.gui import prefs, reads
 from console.gui.context import Context
 from console.gui.dialogs import dialogs, report_error
 from console.gui.icons import icon
@@ -632,7 +632,9 @@ class ConsoleWindow(QMainWindow):
     def _restore_geometry(self) -> None:
         """The size and place the window had last time, unless that would hide it or make it unusable
         (a damaged setting, a window shrunk to a sliver, a monitor that is no longer attached)."""
-        geometry = QSettings().value("window/geometry")
+        geometry = prefs.recall("window/geometry")
+        if isinstance(geometry, str) and geometry:  # base64, as closeEvent keeps it
+            geometry = QByteArray.fromBase64(geometry.encode("ascii"))
         if isinstance(geometry, QByteArray | bytes) and geometry:
             if self.restoreGeometry(QByteArray(geometry)) and self._geometry_usable():
                 return
@@ -660,7 +662,9 @@ class ConsoleWindow(QMainWindow):
         )
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        QSettings().setValue("window/geometry", self.saveGeometry())
+        # Written by the preferences' thread: a QSettings write here held the GUI thread 160-340 ms at quit
+        # under load (lock file and fdatasync; bench_gui_session.py --stacks).
+        prefs.remember("window/geometry", bytes(self.saveGeometry().toBase64().data()).decode("ascii"))
         if self.ctx is not None:
             self.ctx.session.lock()
         self.runner.cancel_all()

@@ -818,7 +818,7 @@
 <context>
     <name>CitizenTableModel</name>
     <message>
-        <location filename="../../console/gui/models.py" line="+58"/>
+        <location filename="../../console/gui/models.py" line="+59"/>
         <source>ID number</source>
         <translation>身份号码</translation>
     </message>

@@ -80,7 +80,7 @@ def test_sqlite_edits_are_detected(
     sql(staffed, edit)
     problems = officelog.verify_events(conn)
     if expect is None:  # no head at all: the next write refuses instead of silently signing over the gap
-        assert problems == ["ledger_head: the office's log has no signed head; it was deleted."]
+        assert problems and all("no signed head" in p for p in problems), problems
         with pytest.raises(LedgerIntegrityError):
             _register(session_of("clerk"), 1)
         return
@@ -130,9 +130,12 @@ def test_large_events_move_to_a_blob(staffed: Office, session_of: Callable[[str]
 
 
 def test_an_office_from_before_the_ledger_is_hashed_on_its_next_event(
-    staffed: Office, session_of: Callable[[str], Session]
+    staffed: Office, session_of: Callable[[str], Session], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     conn = _conn(staffed)
+    with monkeypatch.context() as old_console:  # its last events written without the "log" mark (issue 12)
+        old_console.setattr(officelog, "LOG_MARK", None)
+        _register(session_of("clerk"), 1)
     events_before = int(conn.execute("SELECT MAX(seq) FROM events").fetchone()[0])
     sql(staffed, "DELETE FROM ledger_hashes")
     sql(staffed, "DELETE FROM ledger_head")

@@ -4,7 +4,9 @@ This machine has no camera and no virtual camera device (no /dev/video*, no v4l2
 cannot run here. Everything after it does: the tests render a real card (the core's PDF, rasterised), place it
 in a 1280×720 camera-like picture, turned a little, and push it as `QVideoFrame`s (RGB and NV12, the two kinds
 of frame a camera delivers) into the same `QVideoSink` the camera feeds. The frames are read on the task
-runner, the verdict arrives on the screen, and the GUI thread's heartbeat stays under 100 ms throughout.
+runner, the verdict arrives on the screen, and the GUI thread's heartbeat stays under 100 ms throughout. And a
+real video source: a motion-JPEG stream of the same pictures, decoded by QtMultimedia's FFmpeg backend
+(QMediaPlayer) into the camera picture, frames arriving in YUV at the stream's pace as a webcam's do.
 """
 
 from __future__ import annotations
@@ -196,3 +198,50 @@ def test_registration_photo_from_the_camera(
     still = QImage.fromData(photo)
     assert (still.width(), still.height()) == PHOTO_SIZE_PX  # cropped to the portrait, scaled
     assert page.photo_dialog is None  # closed, its camera stopped
+
+
+def jpeg(picture: QImage) -> bytes:
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    assert picture.save(buffer, "JPEG", 90)  # type: ignore[call-overload]
+    return bytes(data.data())
+
+
+def test_verify_from_a_real_video_stream(
+    qtbot: Any, window: ConsoleWindow, log_in: Any, two_cards: list[tuple[str, QImage]], tmp_path: Any
+) -> None:
+    """A real video source: a motion-JPEG stream (what many USB webcams send) decoded by QtMultimedia's FFmpeg
+    backend and played into the screen's camera picture, so the frames arrive as a camera's do (decoded YUV
+    4:2:0, at the stream's own pace, on Qt's own threads) — not made by the test."""
+    from PySide6.QtCore import QUrl
+    from PySide6.QtMultimedia import QMediaPlayer
+
+    workspace = log_in("super")
+    workspace.open("verify")
+    page = workspace.page("verify")
+    assert isinstance(page, VerifyPage)
+    view = page.ensure_camera_view()
+    assert page.scanner is not None
+    verdicts: list[Verdict] = []
+    page.verified.connect(verdicts.append)
+    page.scanner.set_active(True)
+    view.show()
+    (first, first_frame), (second, second_frame) = two_cards
+    stream = tmp_path / "webcam.mjpeg"  # concatenated JPEG frames, 25 a second
+    frames = [jpeg(first_frame)] * 40 + [jpeg(camera_frame(None))] * 10 + [jpeg(second_frame)] * 40
+    stream.write_bytes(b"".join(frames))
+
+    player = QMediaPlayer()
+    player.setVideoOutput(view.video)
+    formats: set[object] = set()
+    view.sink.videoFrameChanged.connect(lambda frame: formats.add(frame.pixelFormat()))
+    player.setSource(QUrl.fromLocalFile(str(stream)))
+    player.play()
+    qtbot.waitUntil(lambda: len(verdicts) == 2 and not page.checking, timeout=4 * TASK_TIMEOUT_MS)
+    player.stop()
+    assert [v.claims["id_number"] for v in verdicts] == [first, second]
+    assert page.verdict_title.text() == "VALID"
+    assert formats and formats <= camera._y_plane_formats()  # decoded YUV, read through its brightness plane

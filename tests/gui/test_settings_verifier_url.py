@@ -49,7 +49,7 @@ def test_administrator_sets_changes_and_clears_the_verifier_url(
     page.verifier_url.setText("https://ids.utopia.example/check")
     assert page.changes() == {}
     audit = staffed.db.execute(
-        "SELECT detail FROM audit_full WHERE action = 'settings.set' ORDER BY id DESC"
+        "SELECT detail FROM audit_full WHERE action = 'settings.changed' ORDER BY id DESC"
     ).fetchone()
     assert audit is not None and "verifier_url" in audit[0]
 

@@ -7,27 +7,35 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtCore import QByteArray
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
 
 from console.core.errors import UserCancelled
 from console.core.keystore import KDF_PRESETS
 from console.core.office import Office
+from console.gui import prefs
 from console.gui.tasks import TaskRunner
 from console.gui.window import DEFAULT_SIZE, MIN_USEFUL_SIZE, ConsoleWindow
 from tests.gui.conftest import TASK_TIMEOUT_MS, FakeDialogs
 
 
+class SavedGeometry:
+    """The window geometry kept in this computer's preferences (console/gui/prefs.py), as closeEvent keeps it."""
+
+    def setValue(self, key: str, value: Any) -> None:
+        text = value if isinstance(value, str) else bytes(QByteArray(value).toBase64().data()).decode("ascii")
+        prefs.remember(key, text)
+
+    def remove(self, key: str) -> None:
+        prefs.remember(key, "")  # nothing kept: the default size
+
+
 @pytest.fixture
-def saved_geometry(gui_app: Any) -> Iterator[QSettings]:
-    settings = QSettings()
-    previous = settings.value("window/geometry")
-    yield settings
-    if previous is None:
-        settings.remove("window/geometry")
-    else:
-        settings.setValue("window/geometry", previous)
+def saved_geometry(gui_app: Any) -> Iterator[SavedGeometry]:
+    previous = prefs.recall("window/geometry")
+    yield SavedGeometry()
+    prefs.remember("window/geometry", previous if isinstance(previous, str) else "")
 
 
 def geometry_of(x: int, y: int, width: int, height: int) -> QByteArray:
@@ -57,7 +65,7 @@ def default_size() -> tuple[int, int]:
     ],
 )
 def test_unusable_saved_geometry_gives_the_default_size(
-    qtbot: Any, runner: TaskRunner, staffed: Office, saved_geometry: QSettings, saved: Any
+    qtbot: Any, runner: TaskRunner, staffed: Office, saved_geometry: SavedGeometry, saved: Any
 ) -> None:
     saved_geometry.setValue("window/geometry", saved())
     win = new_window(qtbot, runner, staffed)
@@ -66,7 +74,7 @@ def test_unusable_saved_geometry_gives_the_default_size(
 
 
 def test_usable_saved_geometry_is_restored(
-    qtbot: Any, runner: TaskRunner, staffed: Office, saved_geometry: QSettings
+    qtbot: Any, runner: TaskRunner, staffed: Office, saved_geometry: SavedGeometry
 ) -> None:
     available = QGuiApplication.primaryScreen().availableGeometry()  # offscreen: 800 × 800
     width = min(max(MIN_USEFUL_SIZE.width(), 900), available.width() - 40)
@@ -77,7 +85,7 @@ def test_usable_saved_geometry_is_restored(
 
 
 def test_a_window_whose_title_bar_is_on_no_screen_is_not_usable(
-    qtbot: Any, runner: TaskRunner, staffed: Office, saved_geometry: QSettings
+    qtbot: Any, runner: TaskRunner, staffed: Office, saved_geometry: SavedGeometry
 ) -> None:
     """Qt moves most off-screen geometry back itself; what it leaves off every screen gets the default."""
     saved_geometry.remove("window/geometry")
