@@ -3,10 +3,10 @@ does not add up lets officers look and verify, and refuses every change with a s
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 
 import pytest
+import sqlcipher3
 
 from console.core import ledgerverify, officers, registry
 from console.core.accounts import Session
@@ -16,7 +16,9 @@ from console.core.registry import PersonInput
 
 
 def _sql(office: Office, statement: str) -> None:
-    conn = sqlite3.connect(office.paths.db)
+    # SQLCipher's SQLite, the console's own: two SQLite libraries on one file in one process drop each other's
+    # POSIX locks when one closes, which damages the WAL (issue 17)
+    conn = sqlcipher3.connect(str(office.paths.db))
     conn.execute(statement)
     conn.commit()
     conn.close()
