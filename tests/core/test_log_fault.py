@@ -46,7 +46,7 @@ def test_a_faulty_log_refuses_changes_at_login_and_names_the_fault(
     with pytest.raises(LedgerIntegrityError, match=f"failed its check when you logged in: .*{named}"):
         registry.register(clerk, PersonInput("Roe", "Ann", "1981-03-04", "F", "CHN"))
     assert int(staffed.db.execute("SELECT COUNT(*) FROM citizens").fetchone()[0]) == before
-    refused = staffed.db.execute("SELECT detail FROM audit WHERE outcome = 'refused' ORDER BY id DESC").fetchone()
+    refused = staffed.db.execute("SELECT detail FROM audit_full WHERE outcome = 'refused' ORDER BY id DESC").fetchone()
     assert refused is not None and "office log fault" in refused[0]
     admin = session_of("admin")
     with pytest.raises(LedgerIntegrityError):
