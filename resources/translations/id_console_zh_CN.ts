@@ -1841,6 +1841,16 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>registry encrypted</source>
+        <translation>登记库已加密</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>backup from before the encryption deleted</source>
+        <translation>已删除加密前的备份</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>other issuers&apos; keys imported</source>
         <translation>已导入其他签发机构的密钥</translation>
     </message>
