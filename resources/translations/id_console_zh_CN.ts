@@ -1341,7 +1341,7 @@
 <context>
     <name>LedgerPage</name>
     <message>
-        <location filename="../../console/gui/pages/ledger.py" line="+165"/>
+        <location filename="../../console/gui/pages/ledger.py" line="+167"/>
         <source>Shared ledger</source>
         <extracomment>How often the console syncs while open (ID_CONSOLE_SYNC_SECONDS overrides it, e.g. for a demonstration).</extracomment>
         <translation>共享账本</translation>
@@ -1357,7 +1357,7 @@
         <translation>立即同步</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>Office</source>
         <translation>办事处</translation>
     </message>
@@ -1397,7 +1397,52 @@
         <translation>证据</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+17"/>
+        <source>Peer node port</source>
+        <translation>对等节点端口</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Peer node on 127.0.0.1, port</source>
+        <translation>对等节点（127.0.0.1），端口</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Starting…</source>
+        <translation>正在启动…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Running at {url}</source>
+        <translation>正在运行：{url}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stopping…</source>
+        <translation>正在停止…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Run the peer node</source>
+        <translation>运行对等节点</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Stop the peer node</source>
+        <translation>停止对等节点</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The peer node stopped</source>
+        <translation>对等节点已停止</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>in step</source>
         <translation>一致</translation>
     </message>
@@ -3185,7 +3230,7 @@
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../console/gui/pages/settings.py" line="+74"/>
+        <location filename="../../console/gui/pages/settings.py" line="+94"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
@@ -3287,6 +3332,56 @@
     </message>
     <message>
         <location line="+7"/>
+        <source>Shared ledger</source>
+        <translation>共享账本</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Shared ledger folder</source>
+        <translation>共享账本文件夹</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>not configured</source>
+        <translation>未配置</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Set &amp;folder</source>
+        <translation>设置文件夹(&amp;F)</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Ledger f&amp;older</source>
+        <translation>账本文件夹(&amp;O)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Peer node URL</source>
+        <translation>对等节点网址</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>e.g. http://127.0.0.1:8470 (not configured)</source>
+        <translation>例如 http://127.0.0.1:8470（未配置）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Set &amp;peer</source>
+        <translation>设置对等节点(&amp;P)</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Peer &amp;node</source>
+        <translation>对等节点(&amp;N)</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The folder every office shares; the peer node is used when no folder is configured. Each change is recorded in the audit trail.</source>
+        <translation>各办公室共享的文件夹；未配置文件夹时使用对等节点。每次更改都会记入审计记录。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>This computer</source>
         <translation>本机</translation>
     </message>
@@ -3316,7 +3411,27 @@
         <translation>保存更改</translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+44"/>
+        <source>Type the shared ledger folder first.</source>
+        <translation>请先输入共享账本文件夹。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Type the peer node&apos;s URL first.</source>
+        <translation>请先输入对等节点的网址。</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Ledger settings saved</source>
+        <translation>账本设置已保存</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>The console syncs through them from now on.</source>
+        <translation>控制台从现在起通过它们同步。</translation>
+    </message>
+    <message>
+        <location line="+25"/>
         <source>Nothing to save</source>
         <translation>没有需要保存的内容</translation>
     </message>
@@ -3346,7 +3461,9 @@
         <translation>控制台将在下次启动时使用该语言。</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="-58"/>
+        <location line="+25"/>
+        <location line="+39"/>
         <source>Not saved</source>
         <translation>未保存</translation>
     </message>

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QSpinBox,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -42,6 +43,7 @@ from console.core.roles import Permission
 from console.gui.context import Context
 from console.gui.dialogs import dialogs
 from console.gui.icons import icon
+from console.gui.nodeprocess import DEFAULT_PORT, node_for
 from console.gui.texts import error_text, short_time
 from console.gui.widgets import Banner, DictTableModel, hint_label, mono_font, page_title
 from console.node import sync
@@ -183,6 +185,7 @@ class LedgerPage(QWidget):
         row.addWidget(self.sync_button)
         row.addStretch(1)
         layout.addLayout(row)
+        self._add_node_controls(layout)
         columns = [
             ("log", self.tr("Office")),
             ("size", self.tr("Entries")),
@@ -219,6 +222,54 @@ class LedgerPage(QWidget):
         self.syncer.sync_finished.connect(self._on_syncer_finished)
         self.syncer.sync_failed.connect(self._on_syncer_failed)
         self.refresh()
+
+    def _add_node_controls(self, layout: QVBoxLayout) -> None:
+        """Run/stop this office's peer node on 127.0.0.1 (administrators: the same choice as `ledger configure`)."""
+        self.node = node_for(self._ctx.office.paths.data_dir)
+        self.node_row = QWidget()
+        row = QHBoxLayout(self.node_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.node_port = QSpinBox()
+        self.node_port.setObjectName("NodePort")
+        self.node_port.setRange(1, 65535)
+        self.node_port.setValue(DEFAULT_PORT)
+        self.node_port.setAccessibleName(self.tr("Peer node port"))
+        self.node_button = QPushButton()
+        self.node_button.setObjectName("NodeButton")
+        self.node_button.clicked.connect(self.toggle_node)
+        self.node_state = QLabel()
+        self.node_state.setObjectName("NodeState")
+        self.node_state.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        row.addWidget(QLabel(self.tr("Peer node on 127.0.0.1, port")))
+        row.addWidget(self.node_port)
+        row.addWidget(self.node_button)
+        row.addWidget(self.node_state, 1)
+        self.node_row.setVisible(self._ctx.allows(Permission.SYNC_CONFIGURE))
+        layout.addWidget(self.node_row)
+        self.node.state_changed.connect(self._on_node_state)
+        self.node.failed.connect(self._on_node_failed)
+        self._on_node_state(self.node.state)
+
+    def toggle_node(self) -> None:
+        if self.node.state == "stopped":
+            self.node.start(self.node_port.value())
+        else:
+            self.node.stop()
+
+    def _on_node_state(self, state: str) -> None:
+        texts = {
+            "stopped": self.tr("Stopped"),
+            "starting": self.tr("Starting…"),
+            "running": self.tr("Running at {url}").format(url=self.node.url),
+            "stopping": self.tr("Stopping…"),
+        }
+        self.node_state.setText(texts.get(state, state))
+        self.node_button.setText(self.tr("Run the peer node") if state == "stopped" else self.tr("Stop the peer node"))
+        self.node_button.setEnabled(state in ("stopped", "running"))
+        self.node_port.setEnabled(state == "stopped")
+
+    def _on_node_failed(self, text: str) -> None:
+        self.banner.show_message("error", self.tr("The peer node stopped"), text)
 
     def _status_text(self, value: Any) -> str:
         return {

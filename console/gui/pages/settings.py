@@ -6,6 +6,7 @@ the next start."""
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings, Signal
@@ -30,6 +31,7 @@ from console.gui.context import Context
 from console.gui.icons import icon
 from console.gui.texts import error_text
 from console.gui.widgets import Banner, hint_label, page_title
+from console.node import peer, sync
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +44,24 @@ def read_all(session: Session) -> dict[str, Any]:
         **officers.office_settings(session),
         **administration.issuing_settings(session),
         site.VERIFIER_URL_SETTING: site.verifier_url(session.office) or "",
+        **ledger_place(session),
     }
+
+
+def ledger_place(session: Session) -> dict[str, str]:
+    """The shared ledger's configured folder and peer node ("" when unset): what `ledger status` shows."""
+    conn = session.office.db.conn
+    folder = sync.configured_folder(conn)
+    return {"ledger_folder": str(folder) if folder else "", "ledger_peer": peer.configured_peer(conn) or ""}
+
+
+def set_ledger_place(session: Session, kind: str, value: str) -> dict[str, str]:
+    """`ledger configure --folder|--peer` (sync.configure, audited by the node services); write queue."""
+    if kind == "folder":
+        sync.configure(session, Path(value))
+    else:
+        peer.configure_peer(session, value)
+    return ledger_place(session)
 
 
 def save_changes(session: Session, changes: dict[str, Any]) -> dict[str, Any]:
@@ -62,6 +81,7 @@ def save_changes(session: Session, changes: dict[str, Any]) -> dict[str, Any]:
 class SettingsPage(QWidget):
     loaded = Signal()
     saved = Signal(dict)
+    ledger_changed = Signal(dict)
 
     def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -129,6 +149,39 @@ class SettingsPage(QWidget):
         )
         layout.addWidget(cards)
 
+        ledger = QGroupBox(self.tr("Shared ledger"))
+        form = QFormLayout(ledger)
+        self.ledger_folder = QLineEdit()
+        self.ledger_folder.setObjectName("LedgerFolder")
+        self.ledger_folder.setAccessibleName(self.tr("Shared ledger folder"))
+        self.ledger_folder.setPlaceholderText(self.tr("not configured"))
+        self.set_folder_button = QPushButton(self.tr("Set &folder"))
+        self.set_folder_button.clicked.connect(lambda: self.set_ledger_place("folder"))
+        line = QHBoxLayout()
+        line.addWidget(self.ledger_folder, 1)
+        line.addWidget(self.set_folder_button)
+        form.addRow(self.tr("Ledger f&older"), line)
+        self.ledger_peer = QLineEdit()
+        self.ledger_peer.setObjectName("LedgerPeer")
+        self.ledger_peer.setAccessibleName(self.tr("Peer node URL"))
+        self.ledger_peer.setPlaceholderText(self.tr("e.g. http://127.0.0.1:8470 (not configured)"))
+        self.set_peer_button = QPushButton(self.tr("Set &peer"))
+        self.set_peer_button.clicked.connect(lambda: self.set_ledger_place("peer"))
+        line = QHBoxLayout()
+        line.addWidget(self.ledger_peer, 1)
+        line.addWidget(self.set_peer_button)
+        form.addRow(self.tr("Peer &node"), line)
+        form.addRow(
+            "",
+            hint_label(
+                self.tr(
+                    "The folder every office shares; the peer node is used when no folder is configured. "
+                    "Each change is recorded in the audit trail."
+                )
+            ),
+        )
+        layout.addWidget(ledger)
+
         here = QGroupBox(self.tr("This computer"))
         form = QFormLayout(here)
         self.language = QComboBox()
@@ -154,6 +207,12 @@ class SettingsPage(QWidget):
         for widget in (*self.fields.values(), self.country, self.validity, self.verifier_url, self.save_button):
             widget.setEnabled(may_change)
         self.save_button.setVisible(may_change)
+        may_configure = ctx.allows(Permission.SYNC_CONFIGURE)
+        for widget in (self.ledger_folder, self.ledger_peer):
+            widget.setReadOnly(not may_configure)
+        for button in (self.set_folder_button, self.set_peer_button):
+            button.setEnabled(may_configure)
+            button.setVisible(may_configure)
         self.refresh()
 
     def refresh(self) -> None:
@@ -167,7 +226,49 @@ class SettingsPage(QWidget):
         self.validity.setValue(int(values[administration.CARD_VALIDITY_KEY]))
         self.verifier_url.setText(str(values.get(site.VERIFIER_URL_SETTING) or ""))
         self.verifier_url.setCursorPosition(0)
+        self._show_ledger(values)
         self.loaded.emit()
+
+    def _show_ledger(self, values: Any) -> None:
+        self._current.update(values)
+        self.ledger_folder.setText(str(values.get("ledger_folder") or ""))
+        self.ledger_peer.setText(str(values.get("ledger_peer") or ""))
+
+    def set_ledger_place(self, kind: str) -> None:
+        """Set the shared ledger folder or peer node through the node services (they check and audit)."""
+        field = self.ledger_folder if kind == "folder" else self.ledger_peer
+        value = field.text().strip()
+        if not value:
+            self.banner.show_message(
+                "error",
+                self.tr("Not saved"),
+                self.tr("Type the shared ledger folder first.")
+                if kind == "folder"
+                else self.tr("Type the peer node's URL first."),
+            )
+            return
+        for button in (self.set_folder_button, self.set_peer_button):
+            button.setEnabled(False)
+        self._ctx.runner.write("configure ledger", set_ledger_place, self._ctx.session, kind, value).then(
+            self, self._on_ledger_set, self._on_ledger_failed
+        )
+
+    def _on_ledger_set(self, values: Any) -> None:
+        for button in (self.set_folder_button, self.set_peer_button):
+            button.setEnabled(True)
+        self._show_ledger(values)
+        self.banner.show_message(
+            "success", self.tr("Ledger settings saved"), self.tr("The console syncs through them from now on.")
+        )
+        self.ledger_changed.emit(dict(values))
+
+    def _on_ledger_failed(self, exc: BaseException) -> None:
+        for button in (self.set_folder_button, self.set_peer_button):
+            button.setEnabled(True)
+        if isinstance(exc, ValidationError | PermissionDenied):
+            self.banner.show_message("error", self.tr("Not saved"), error_text(exc))
+            return
+        self._ctx.fail(self, exc)
 
     def changes(self) -> dict[str, Any]:
         wanted: dict[str, Any] = {key: spin.value() for key, spin in self.fields.items()}
