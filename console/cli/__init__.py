@@ -45,6 +45,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     **dict.fromkeys(("keys", "rebuild"), ("backup", "register")),  # ledger issue: keys backup, rebuild
     "verifier": ("verifier", "register"),
     "db": ("atrest", "register"),  # issue 17: db encrypt / status / delete-backup
+    "export": ("exports", "register"),  # issue 17: export open (encrypted exports)
     "node": ("node", "register"),  # issue 10: node serve
 }
 

@@ -90,7 +90,14 @@ def register(sub: Any) -> None:
 
     p = sub.add_parser("audit", help="show the audit trail (events, logins, refusals)")
     add_as(p)
-    p.add_argument("--limit", type=whole_number, default=50)
+    p.add_argument(
+        "--limit", type=whole_number, help="how many entries, newest first (default: 50 shown, all exported)"
+    )
+    p.add_argument(
+        "--out",
+        metavar="FILE.csv.age",
+        help="write the entries as a CSV encrypted under a passphrase (ID_CONSOLE_EXPORT_PASSPHRASE or a prompt)",
+    )
     add_json(p)
     p.set_defaults(handler=cmd_audit)
 
@@ -201,9 +208,13 @@ def cmd_whoami(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    if args.limit < 1:
+    if args.limit is not None and args.limit < 1:
         raise UsageError("--limit must be at least 1.")
-    rows = officers.audit_trail(session_for(args), limit=args.limit)
+    if args.out is not None:  # issue 17: the export holds personal data, so it is encrypted
+        from console.cli.exports import write_audit
+
+        return write_audit(args)
+    rows = officers.audit_trail(session_for(args), limit=args.limit or 50)
     emit(args, rows, lambda: table(rows, ["time", "officer", "action", "outcome", "detail"]))
     return 0
 

@@ -66,6 +66,19 @@ class Dialogs:
     def print_setup(self, parent: QWidget | None, printer: QPrinter) -> bool:
         return QPrintDialog(printer, parent).exec() == QPrintDialog.DialogCode.Accepted
 
+    def secret(
+        self, parent: QWidget | None, title: str, text: str, *, confirm: bool = False, minimum: int = 1
+    ) -> str | None:
+        """A secret typed without echo (a token PIN, an export passphrase; issue 17); None if cancelled."""
+        from console.gui.secretdialog import SecretDialog
+
+        dialog = SecretDialog(parent, title, text, confirm=confirm, minimum=minimum)
+        try:
+            dialog.exec()
+            return dialog.answer()
+        finally:
+            dialog.deleteLater()
+
 
 _current: Dialogs = Dialogs()
 

@@ -476,17 +476,27 @@
         <translation>（未知用户）</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>Export the audit trail</source>
         <translation>导出审计记录</translation>
     </message>
     <message>
         <location line="+0"/>
-        <source>CSV files (*.csv)</source>
-        <translation>CSV 文件 (*.csv)</translation>
+        <source>Encrypted CSV files (*.csv.age)</source>
+        <translation>加密的 CSV 文件 (*.csv.age)</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+11"/>
+        <source>Passphrase for the export</source>
+        <translation>导出文件的口令</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The export holds personal data and is encrypted. Choose a passphrase and give it to the reader by another way than the file; they open it with `id-console export open` or `age -d`.</source>
+        <translation>导出文件含有个人数据，因此会加密。请设定一个口令，并通过与文件不同的途径交给读取者；对方用 `id-console export open` 或 `age -d` 打开。</translation>
+    </message>
+    <message>
+        <location line="+22"/>
         <source>Audit trail exported</source>
         <translation>审计记录已导出</translation>
     </message>
@@ -895,7 +905,7 @@
 <context>
     <name>ConsoleWindow</name>
     <message>
-        <location filename="../../console/gui/window.py" line="+439"/>
+        <location filename="../../console/gui/window.py" line="+441"/>
         <source>ID Console</source>
         <translation>身份证件管理台</translation>
     </message>
@@ -915,7 +925,7 @@
         <translation>正在打开办公室…</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+30"/>
         <source>ID Console — {office}</source>
         <translation>身份证件管理台 — {office}</translation>
     </message>
@@ -1043,7 +1053,7 @@
         <translation>内部错误</translation>
     </message>
     <message>
-        <location line="+53"/>
+        <location line="+66"/>
         <source>The office database is damaged or unreadable ({error}); nothing was changed. Restore it from backup or ask your administrator.</source>
         <translation>办公室数据库已损坏或无法读取（{error}）；未做任何更改。请从备份恢复，或联系您的管理员。</translation>
     </message>
@@ -3228,6 +3238,27 @@
     </message>
 </context>
 <context>
+    <name>SecretDialog</name>
+    <message>
+        <location filename="../../console/gui/secretdialog.py" line="+37"/>
+        <location line="+1"/>
+        <source>Repeat it</source>
+        <translation>再输入一次</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+16"/>
+        <source>At least %n character(s).</source>
+        <translation>
+            <numerusform>至少 %n 个字符。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The two entries differ.</source>
+        <translation>两次输入不一致。</translation>
+    </message>
+</context>
+<context>
     <name>SettingsPage</name>
     <message>
         <location filename="../../console/gui/pages/settings.py" line="+94"/>
@@ -3471,9 +3502,32 @@
 <context>
     <name>StartPage</name>
     <message>
-        <location filename="../../console/gui/window.py" line="-533"/>
+        <location filename="../../console/gui/window.py" line="-535"/>
         <source>Opening the office…</source>
         <translation>正在打开办公室…</translation>
+    </message>
+</context>
+<context>
+    <name>TokenPinPrompt</name>
+    <message>
+        <location filename="../../console/gui/tokenpin.py" line="+54"/>
+        <source>No PIN was given; nothing was signed.</source>
+        <translation>未输入 PIN，未签署任何内容。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>The office key is in the token {token}. Type the token&apos;s PIN to sign.</source>
+        <translation>办事处密钥保存在令牌 {token} 中。请输入该令牌的 PIN 以签署。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The office key is in a token. Type the token&apos;s PIN to sign.</source>
+        <translation>办事处密钥保存在令牌中。请输入该令牌的 PIN 以签署。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Token PIN</source>
+        <translation>令牌 PIN</translation>
     </message>
 </context>
 <context>

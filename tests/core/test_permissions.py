@@ -337,7 +337,9 @@ SERVICES: list[Service] = [
         administration.export_audit,
         "audit.read",
         _empty_folder,
-        lambda s, folder: administration.export_audit(s, None, folder / "audit.csv"),
+        lambda s, folder: administration.export_audit(
+            s, None, folder / "audit.csv.age", "a passphrase of 28 characters"
+        ),
         True,
     ),
     # registry streaming import (issue 12)
