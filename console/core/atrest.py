@@ -51,7 +51,7 @@ if TYPE_CHECKING:
 PAUSE_ENV = "ID_CONSOLE_TEST_MOVE_PAUSE"
 #: Drop order: a table before the tables it references.
 _DROP_ORDER = ("requests", "credentials", "citizens", "registrations", "dup_pairs", "dup_indexed",
-               "dup_registration_keys")  # fmt: skip
+               "dup_registration_keys", "citizen_count")  # fmt: skip
 
 
 def new_database_key() -> bytes:
@@ -87,12 +87,25 @@ def _remove_leftovers(path: Path) -> None:
             Path(f"{path}{suffix}").unlink()
 
 
+def _triggers(conn: sqlite3.Connection, table: str, into: str) -> list[str]:
+    """CREATE statements of `table`'s triggers (the citizens' counter), placed in schema `into`; made after every
+    table is copied, so that copying rows does not fire them."""
+    out = []
+    for name, sql in conn.execute(
+        "SELECT name, sql FROM main.sqlite_master WHERE type = 'trigger' AND tbl_name = ? ORDER BY rowid", (table,)
+    ):
+        text = str(sql)
+        at = text.index(str(name), len("CREATE TRIGGER"))  # stored without a schema: CREATE TRIGGER name …
+        out.append(f"CREATE TRIGGER {into}.{name}{text[at + len(str(name)) :]}")
+    return out
+
+
 def _schema(conn: sqlite3.Connection, table: str, into: str) -> list[str]:
     """CREATE statements of `table` and its indexes, placed in schema `into`."""
     out = []
     for kind, name, sql in conn.execute(
         "SELECT type, name, sql FROM main.sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL "
-        "ORDER BY type = 'index', rowid",
+        "AND type IN ('table', 'index') ORDER BY type = 'index', rowid",
         (table,),
     ):
         prefix = "CREATE TABLE " if kind == "table" else None
@@ -148,6 +161,9 @@ def move_personal(
                 for statement in _schema(copier, table, "moved"):
                     copier.execute(statement)
                 counts[table] = copier.execute(f"INSERT INTO moved.{table} SELECT * FROM main.{table}").rowcount
+            for table in PERSONAL_TABLES:
+                for statement in _triggers(copier, table, "moved"):
+                    copier.execute(statement)
             copier.execute("CREATE TABLE moved.audit_details (id INTEGER PRIMARY KEY, detail TEXT NOT NULL)")
             marks = ",".join("?" * len(PUBLIC_AUDIT_ACTIONS))
             copier.execute(

@@ -141,12 +141,15 @@ def make_plain(folder: Path, key: bytes) -> None:
     conn.execute("BEGIN")
     for table in ("credentials", *[t for t in PERSONAL_TABLES if t != "credentials"]):
         for kind, sql in conn.execute(
-            "SELECT type, sql FROM p.sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL ORDER BY type = 'index'",
+            "SELECT type, sql FROM p.sqlite_master WHERE tbl_name = ? AND type IN ('table', 'index') "
+            "AND sql IS NOT NULL ORDER BY type = 'index'",
             (table,),
         ).fetchall():
             conn.execute(sql)  # stored without the schema name: lands in main
             if kind == "table":
                 conn.execute(f"INSERT INTO main.{table} SELECT * FROM p.{table}")
+    for (sql,) in conn.execute("SELECT sql FROM p.sqlite_master WHERE type = 'trigger'").fetchall():
+        conn.execute(sql)  # the citizens' counter: after the rows, which it already counts
     conn.execute(
         "UPDATE main.audit SET detail = (SELECT detail FROM p.audit_details d WHERE d.id = audit.id) "
         "WHERE id IN (SELECT id FROM p.audit_details)"
@@ -209,6 +212,13 @@ def test_encrypting_in_place_keeps_every_row(plain_office: tuple[Path, dict[str,
     conn.close()
     with pytest.raises(StorageError, match="already encrypted"):
         atrest.encrypt_office(admin)
+    # The citizens' counter moved with its triggers: it still counts (issue 17, start-up without a COUNT).
+    clerk = login(Office(folder, kdf=KDF_PRESETS["min"]), "clerk", PASSWORDS["clerk"])
+    registry.register(clerk, PersonInput("Tamm", "Kadri", "1990-05-17", "F", "EST"))
+    assert registry.count_citizens(clerk) == len(PEOPLE) + 1
+    triggers = clerk.office.db.execute("SELECT name FROM personal.sqlite_master WHERE type = 'trigger'").fetchall()
+    assert sorted(t[0] for t in triggers) == ["citizen_count_down", "citizen_count_up"]
+    clerk.office.close()
     assert atrest.delete_backup(admin) == backup and not backup.exists()
 
 
