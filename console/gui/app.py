@@ -85,12 +85,13 @@ def tune_interpreter() -> None:
 def create_application(argv: list[str] | None = None, *, scheme: str | None = None) -> QApplication:
     """The QApplication with the console's names, look, translations and error hook (reused if one exists)."""
     from console.core import i18n as core_i18n
-    from console.gui import dialogs, i18n, noneguard, theme
+    from console.gui import dialogs, gcguard, i18n, noneguard, theme
 
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(argv if argv is not None else sys.argv)
     noneguard.install(app)  # before anything else calls into PySide6 (see console/gui/noneguard.py)
     tune_interpreter()
+    gcguard.install(app)  # cycles are collected on the GUI thread only (see console/gui/gcguard.py)
     QCoreApplication.setOrganizationName(APP_NAME)
     QCoreApplication.setApplicationName(APP_NAME)
     QCoreApplication.setApplicationVersion(__version__)

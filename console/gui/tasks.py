@@ -10,6 +10,8 @@ Invariants:
   database access goes through the calling thread's own SQLite connection (`Office.db` is per thread).
 - Every result, error and progress report reaches the GUI thread through a queued signal; a job's exception
   is delivered as a value, never raised in the worker's thread where nobody would see it.
+- A worker thread never touches a `Task` (see `_Relay`): it reports through the process's one relay object,
+  which nothing deletes, naming its task by number. The GUI thread alone creates, delivers and deletes Tasks.
 - Nothing here keeps a finished job alive: Qt drops each job after it ran (see `_Job`), the job lets go of
   its function and arguments as soon as it returns, and the runner forgets a task once its outcome is
   delivered. A result lives as long as whoever asked for it
@@ -18,6 +20,7 @@ Invariants:
 
 from __future__ import annotations
 
+import itertools
 import logging
 import sys
 import threading
@@ -50,11 +53,6 @@ class Task(QObject):
     progressed = Signal(int, int)
     finished = Signal()
 
-    # Emitted from the worker thread; connected to this object's slots, so Qt queues them to the GUI thread.
-    _result_ready = Signal(object)
-    _error_raised = Signal(object)
-    _progress_reported = Signal(int, int)
-
     def __init__(self, name: str, parent: QObject | None = None, *, cancellable: bool = True) -> None:
         super().__init__(parent)
         self.name = name
@@ -65,9 +63,6 @@ class Task(QObject):
         self.done = False
         self.result: Any = None
         self.error: BaseException | None = None
-        self._result_ready.connect(self._on_result_ready)
-        self._error_raised.connect(self._on_error_raised)
-        self._progress_reported.connect(self._on_progress_reported)
 
     def then(
         self,
@@ -100,30 +95,58 @@ class Task(QObject):
         """Ask the job to stop at its next checkpoint (core functions raise `UserCancelled`)."""
         self.cancel_event.set()
 
-    def report_progress(self, done: int, total: int) -> None:
-        """The `progress` callback handed to core functions; safe to call from the worker thread."""
-        self._progress_reported.emit(int(done), int(total))
-
-    @Slot(object)
-    def _on_result_ready(self, result: object) -> None:
+    def _deliver_result(self, result: object) -> None:
         self.done, self.result = True, result
         self.succeeded.emit(result)
         self.finished.emit()
 
-    @Slot(object)
-    def _on_error_raised(self, error: object) -> None:
-        assert isinstance(error, BaseException)
+    def _deliver_error(self, error: BaseException) -> None:
         self.done, self.error = True, error
         self.failed.emit(error)
         self.finished.emit()
 
-    @Slot(int, int)
-    def _on_progress_reported(self, done: int, total: int) -> None:
-        self.progressed.emit(done, total)
+
+class _Relay(QObject):
+    """Carries every job's outcome and progress from the pool threads to the GUI thread.
+
+    One per process, made on the GUI thread and never deleted. Workers used to emit on their `Task`, which the
+    GUI thread deletes (`deleteLater`) as soon as the outcome is delivered: a worker still inside that emit, or
+    dropping its last Python reference to the Task, raced the deletion (PySide and Qt each free their half of
+    the object under their own lock), and the console crashed in a later deferred delete, at random (the CI
+    run of 2026-12-03, and one GUI test run in three on a loaded machine). Now a worker holds only its task's
+    number, its cancel flag (a `threading.Event`) and this relay; each `TaskRunner` picks its own numbers.
+    """
+
+    outcome = Signal(object, bool, object)  # task number, succeeded, the result or the exception
+    progress = Signal(object, int, int)  # task number, done, total
+
+
+_relay: _Relay | None = None
+_numbers = itertools.count(1)
+
+
+def _the_relay() -> _Relay:
+    """The process's relay, made on first use (a `TaskRunner` is made on the GUI thread, so is this)."""
+    global _relay
+    if _relay is None or not shiboken6.isValid(_relay):
+        _relay = _Relay()
+    return _relay
+
+
+class _Progress:
+    """The `progress` callback handed to core functions: reports through the relay, never through the Task."""
+
+    __slots__ = ("_number", "_relay")
+
+    def __init__(self, number: int, relay: _Relay) -> None:
+        self._number, self._relay = number, relay
+
+    def __call__(self, done: int, total: int) -> None:
+        self._relay.progress.emit(self._number, int(done), int(total))
 
 
 class _Job:
-    """Runs the function in a pool thread and hands the outcome to its `Task` as a signal.
+    """Runs the function in a pool thread and hands the outcome to the relay, named by its task's number.
 
     Started as a plain callable (`QThreadPool.start(callable)`): Qt wraps it in a runnable of its own that
     drops the reference once it has run. A Python `QRunnable` subclass is kept alive by its binding instead
@@ -132,24 +155,25 @@ class _Job:
     the arguments, before it returns.
     """
 
-    __slots__ = ("_function", "_task")
+    __slots__ = ("_function", "_name", "_number", "_relay")
 
-    def __init__(self, task: Task, function: Callable[[], Any]) -> None:
-        self._task: Task | None = task
+    def __init__(self, number: int, name: str, relay: _Relay, function: Callable[[], Any]) -> None:
+        self._number, self._name, self._relay = number, name, relay
         self._function: Callable[[], Any] | None = function
 
     def __call__(self) -> None:
-        task, function = self._task, self._function
-        self._task = self._function = None
-        assert task is not None and function is not None  # a job runs once
+        function, self._function = self._function, None
+        assert function is not None  # a job runs once
         try:
             result = function()
         except BaseException as e:  # delivered to the GUI thread; report_error decides what it means
             if not isinstance(e, Exception):
-                logger.warning("task %s raised %s", task.name, type(e).__name__)
-            task._error_raised.emit(e)
+                logger.warning("task %s raised %s", self._name, type(e).__name__)
+            del function
+            self._relay.outcome.emit(self._number, False, e)
         else:
-            task._result_ready.emit(result)
+            del function
+            self._relay.outcome.emit(self._number, True, result)
 
 
 class TaskRunner(QObject):
@@ -170,7 +194,10 @@ class TaskRunner(QObject):
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(READ_THREADS)
         self._pool.setExpiryTimeout(-1)
-        self._running: set[Task] = set()  # submitted, outcome not yet delivered
+        self._running: dict[int, Task] = {}  # by number: submitted, outcome not yet delivered
+        self._relay = _the_relay()
+        self._relay.outcome.connect(self._on_outcome)
+        self._relay.progress.connect(self._on_progress)
 
     @property
     def active(self) -> int:
@@ -216,30 +243,41 @@ class TaskRunner(QObject):
         cancellable: bool = True,
     ) -> Task:
         task = Task(name, self, cancellable=cancellable)
+        number = next(_numbers)
         if progress:
-            kwargs = {**kwargs, "progress": task.report_progress, "cancel": task.cancel_event}
-        self._running.add(task)
-        task.finished.connect(self._on_task_finished)
+            kwargs = {**kwargs, "progress": _Progress(number, self._relay), "cancel": task.cancel_event}
+        self._running[number] = task
         logger.debug("task %s queued", name)
-        pool.start(_Job(task, lambda: function(*args, **kwargs)))
+        pool.start(_Job(number, name, self._relay, lambda: function(*args, **kwargs)))
         self.busy_changed.emit(len(self._running))
         if progress:
             self.progress_task_started.emit(task)
         return task
 
-    @Slot()
-    def _on_task_finished(self) -> None:
-        task = self.sender()
-        if isinstance(task, Task):
-            self._running.discard(task)
-            task.deleteLater()
+    @Slot(object, bool, object)
+    def _on_outcome(self, number: int, succeeded: bool, value: object) -> None:
+        task = self._running.pop(number, None)
+        if task is None:  # another runner's task
+            return
+        if succeeded:
+            task._deliver_result(value)
+        else:
+            assert isinstance(value, BaseException)
+            task._deliver_error(value)
+        task.deleteLater()
         self.busy_changed.emit(len(self._running))
         if not self._running:
             self.idle.emit()
 
+    @Slot(object, int, int)
+    def _on_progress(self, number: int, done: int, total: int) -> None:
+        task = self._running.get(number)
+        if task is not None:
+            task.progressed.emit(done, total)
+
     def cancel_all(self) -> None:
         """Ask every running task to stop (on lock and on quit)."""
-        for task in list(self._running):
+        for task in list(self._running.values()):
             task.cancel()
 
     def shutdown(self, timeout_ms: int = 10_000) -> bool:

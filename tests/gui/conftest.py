@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +17,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from console.core.keystore import KDF_PRESETS
 from console.core.office import Office
 from console.gui import dialogs as dialogs_module
-from console.gui import i18n, noneguard, theme
+from console.gui import gcguard, i18n, noneguard, theme
 from console.gui.app import tune_interpreter
 from console.gui.tasks import TaskRunner
 from console.gui.window import ConsoleWindow, Workspace
@@ -91,6 +92,16 @@ def warm_up() -> None:
     from console.gui.app import warm_up_imports
 
     warm_up_imports()
+
+
+@pytest.fixture(autouse=True)
+def collect_cycles_on_the_gui_thread(gui_app: QApplication) -> Iterator[None]:
+    """As in the console (console/gui/gcguard.py): no cycle is freed on a worker thread during a GUI test. The
+    test's leftovers are collected here, on the GUI thread; later, non-GUI tests get automatic collection back."""
+    guard = gcguard.install(gui_app)
+    yield
+    guard.uninstall()
+    gc.collect()
 
 
 @pytest.fixture(autouse=True)

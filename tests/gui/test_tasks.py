@@ -61,3 +61,30 @@ def test_a_result_lives_as_long_as_its_task_is_held(qtbot: Any, runner: TaskRunn
     with qtbot.waitSignal(task.finished, timeout=TASK_TIMEOUT_MS):
         pass
     assert isinstance(task.result, Payload)
+
+
+def test_outcomes_and_progress_reach_their_own_runners_task(qtbot: Any, runner: TaskRunner) -> None:
+    """Workers report through one relay, naming their task by number (they never touch a Task, which the GUI
+    thread deletes once delivered): each runner delivers its own tasks' outcomes and progress, and only those."""
+    other = TaskRunner()
+    try:
+
+        def count(n: int, progress: Any, cancel: Any) -> int:
+            for i in range(n):
+                progress(i + 1, n)
+            return n
+
+        seen: dict[str, list[tuple[int, int]]] = {"mine": [], "theirs": []}
+        mine = runner.read("mine", count, 3, progress=True)
+        theirs = other.read("theirs", count, 5, progress=True)
+        mine.progressed.connect(lambda done, total: seen["mine"].append((done, total)))
+        theirs.progressed.connect(lambda done, total: seen["theirs"].append((done, total)))
+        with qtbot.waitSignals([mine.finished, theirs.finished], timeout=TASK_TIMEOUT_MS):
+            pass
+        assert (mine.result, theirs.result) == (3, 5)
+        # (reports are queued to this thread, so none is delivered before the connects above)
+        assert seen["mine"] == [(1, 3), (2, 3), (3, 3)]
+        assert seen["theirs"] == [(i, 5) for i in range(1, 6)]
+        assert runner.active == other.active == 0
+    finally:
+        assert other.shutdown(timeout_ms=TASK_TIMEOUT_MS)
