@@ -92,9 +92,10 @@ def _open(module: str, token: str, pin: Callable[[], str], *, rw: bool = False) 
             session = found.open(rw=rw)
     except (p11.PinIncorrect, p11.PinInvalid, p11.PinLenRange) as e:
         raise TokenError(
-            _("The PIN of the token {token!r} is wrong; nothing was signed. Check ID_CONSOLE_TOKEN_PIN.").format(
-                token=token
-            )
+            _(
+                "The PIN of the token {token!r} is wrong; nothing was signed. Type it again (on the command line, "
+                "check ID_CONSOLE_TOKEN_PIN)."
+            ).format(token=token)
         ) from e
     except p11.PinLocked as e:
         raise TokenError(

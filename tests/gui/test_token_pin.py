@@ -120,6 +120,29 @@ def test_cancelling_the_pin_issues_nothing_and_shows_no_error(
     assert answers == [] and staffed.db.execute("SELECT COUNT(*) FROM credentials").fetchone()[0] == before + 1
 
 
+def test_a_wrong_pin_is_said_in_one_sentence_and_asked_again(
+    qtbot: Any, in_token: str, window: ConsoleWindow, log_in: Any, staffed: Office, fake_dialogs: FakeDialogs
+) -> None:
+    answers = ["0000-0000", PIN]
+
+    def secret(parent: Any, title: str, text: str, *, confirm: bool = False, minimum: int = 1) -> str:
+        return answers.pop(0)
+
+    fake_dialogs.secret = secret  # type: ignore[method-assign]
+    cards = _cards(qtbot, log_in, in_token)
+    before = staffed.db.execute("SELECT COUNT(*) FROM credentials").fetchone()[0]
+    qtbot.mouseClick(cards.issue_button, LEFT)
+    qtbot.waitUntil(lambda: bool(fake_dialogs.shown), timeout=TASK_TIMEOUT_MS)
+    wait_idle(qtbot, window.runner)
+    kind, _title, text = fake_dialogs.shown[0]
+    assert kind == "error" and f"The PIN of the token {TOKEN!r} is wrong; nothing was signed." in text
+    assert staffed.db.execute("SELECT COUNT(*) FROM credentials").fetchone()[0] == before
+    qtbot.waitUntil(cards.issue_button.isEnabled, timeout=TASK_TIMEOUT_MS)
+    with qtbot.waitSignal(cards.issued, timeout=TASK_TIMEOUT_MS):
+        qtbot.mouseClick(cards.issue_button, LEFT)
+    assert answers == [] and staffed.db.execute("SELECT COUNT(*) FROM credentials").fetchone()[0] == before + 1
+
+
 def test_the_pin_dialog_hides_what_is_typed_and_holds_ok_back(qtbot: Any, gui_app: Any) -> None:
     dialog = SecretDialog(None, "Token PIN", "Type the token's PIN.")
     qtbot.addWidget(dialog)
