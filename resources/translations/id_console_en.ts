@@ -93,7 +93,7 @@
 <context>
     <name>KeysPage</name>
     <message numerus="yes">
-        <location filename="../../console/gui/pages/keys.py" line="+109"/>
+        <location filename="../../console/gui/pages/keys.py" line="+112"/>
         <source>The current key has signed %n credential(s); they stay valid until they expire. New credentials will be signed with a new key. Replace the key now?</source>
         <translation>
             <numerusform>The current key has signed %n credential; it stays valid until it expires. New credentials will be signed with a new key. Replace the key now?</numerusform>
@@ -128,6 +128,17 @@
         <translation>
             <numerusform>%n card to print.</numerusform>
             <numerusform>%n cards to print.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>RegistryAtRestBox</name>
+    <message numerus="yes">
+        <location filename="../../console/gui/pages/atrest.py" line="+120"/>
+        <source>%n citizen(s) moved into personal.db.</source>
+        <translation>
+            <numerusform>%n citizen moved into personal.db.</numerusform>
+            <numerusform>%n citizens moved into personal.db.</numerusform>
         </translation>
     </message>
 </context>

@@ -1275,7 +1275,7 @@
 <context>
     <name>KeysPage</name>
     <message>
-        <location filename="../../console/gui/pages/keys.py" line="+46"/>
+        <location filename="../../console/gui/pages/keys.py" line="+47"/>
         <location line="+23"/>
         <source>Office keys</source>
         <translation>办事处密钥</translation>
@@ -1316,7 +1316,7 @@
         <translation>更换办事处密钥…</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+10"/>
         <source>What happens when the key is replaced: credentials issued from now on are signed with the new key. Cards already issued stay valid until they expire (or are revoked): verifiers keep trusting the old key for what it signed while it was in use, so nobody needs a new card. The old key signs nothing more. Publish the trust list again so that offline verifiers learn the new key.</source>
         <translation>更换密钥后会怎样：此后签发的凭证使用新密钥签名。已签发的证件在到期（或被吊销）之前仍然有效：核验方继续信任旧密钥在使用期间所签的内容，因此无人需要换发新证。旧密钥不再签署任何内容。请重新发布信任列表，使离线核验方获知新密钥。</translation>
     </message>
@@ -3034,6 +3034,86 @@
         <location line="+14"/>
         <source>Nothing was registered.</source>
         <translation>未登记任何内容。</translation>
+    </message>
+</context>
+<context>
+    <name>RegistryAtRestBox</name>
+    <message>
+        <location filename="../../console/gui/pages/atrest.py" line="+51"/>
+        <source>Personal data at rest</source>
+        <translation>静态个人数据</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Encrypt the registry…</source>
+        <translation>加密登记库…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Delete the backup…</source>
+        <translation>删除备份…</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>The registry (names, birth dates, photos, reasons) is kept in the clear in office.db: anyone who copies the data folder can read it. Encrypt it: it moves into personal.db, which only a login opens, and an encrypted copy of the old office.db is kept until you delete it.</source>
+        <translation>登记库（姓名、出生日期、照片、理由）以明文保存在 `office.db` 中：任何复制数据文件夹的人都能读取。请加密：它将移入只有登录才能打开的 `personal.db`，旧 `office.db` 的加密副本会一直保留到您删除为止。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The registry is encrypted in personal.db; a login opens it. The copy made before the encryption is still at {path} (encrypted with the same key): check the office, then delete it.</source>
+        <translation>登记库已加密保存在 `personal.db` 中，登录后才能打开。加密前所做的副本仍在 {path}（用同一密钥加密）：请先检查本办事处，然后删除它。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The registry (names, birth dates, photos, reasons) is encrypted in personal.db; a login opens it.</source>
+        <translation>登记库（姓名、出生日期、照片、理由）已加密保存在 `personal.db` 中，登录后才能打开。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Encrypt the registry?</source>
+        <translation>加密登记库？</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The registry moves into the encrypted personal.db and every officer&apos;s login gets its key. Other consoles of this office must be closed meanwhile. Encrypt now?</source>
+        <translation>登记库将移入加密的 `personal.db`，每位官员登录时都会获得其密钥。在此期间必须关闭本办事处的其他控制台。现在加密吗？</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Registry encrypted</source>
+        <translation>登记库已加密</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+1"/>
+        <source>%n citizen(s) moved into personal.db.</source>
+        <translation>
+            <numerusform>已将 %n 位公民移入 `personal.db`。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Delete the backup once you have checked the office.</source>
+        <translation>检查本办事处无误后，请删除备份。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Delete the backup?</source>
+        <translation>删除备份？</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Delete the copy of office.db made before the encryption? Do it once the office works.</source>
+        <translation>删除加密前所做的 `office.db` 副本吗？请在本办事处运行正常后再删除。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Backup deleted</source>
+        <translation>备份已删除</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Not done</source>
+        <translation>未完成</translation>
     </message>
 </context>
 <context>
