@@ -111,14 +111,27 @@ class _Relay(QObject):
 
     One per process, made on the GUI thread and never deleted. Workers used to emit on their `Task`, which the
     GUI thread deletes (`deleteLater`) as soon as the outcome is delivered: a worker still inside that emit, or
-    dropping its last Python reference to the Task, raced the deletion (PySide and Qt each free their half of
-    the object under their own lock), and the console crashed in a later deferred delete, at random (the CI
-    run of 2026-12-03, and one GUI test run in three on a loaded machine). Now a worker holds only its task's
-    number, its cancel flag (a `threading.Event`) and this relay; each `TaskRunner` picks its own numbers.
+    dropping its last Python reference to the Task, raced the deletion, and the console crashed in a later
+    deferred delete, at random (the CI run of 2026-12-03; a core dump showed a Task freed before its own
+    deferred delete ran). Now a worker holds only its task's number, its cancel flag (a `threading.Event`)
+    and this relay; and it hands over its function, result or exception in a list that the relay empties on
+    the GUI thread, so the last reference to anything a job touched (a screen's method, a session, the
+    runner behind them) is dropped here and never in a worker, which would delete Qt objects there.
     """
 
-    outcome = Signal(object, bool, object)  # task number, succeeded, the result or the exception
+    outcome = Signal(object, bool, object)  # from a worker: task number, succeeded, [result or exception, fn]
+    delivered = Signal(object, bool, object)  # on the GUI thread: task number, succeeded, result or exception
     progress = Signal(object, int, int)  # task number, done, total
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.outcome.connect(self._take)
+
+    @Slot(object, bool, object)
+    def _take(self, number: int, succeeded: bool, payload: list[Any]) -> None:
+        value = payload[0]
+        payload.clear()  # the function (and its arguments) is let go of here, on the GUI thread
+        self.delivered.emit(number, succeeded, value)
 
 
 _relay: _Relay | None = None
@@ -162,18 +175,19 @@ class _Job:
         self._function: Callable[[], Any] | None = function
 
     def __call__(self) -> None:
-        function, self._function = self._function, None
-        assert function is not None  # a job runs once
+        # [outcome, function]: no local name refers to the function, its result or its exception when the
+        # relay gets the list, so the GUI thread (which empties it) holds the last references.
+        payload: list[Any] = [None, self._function]
+        self._function = None
+        assert payload[1] is not None  # a job runs once
+        succeeded = True
         try:
-            result = function()
+            payload[0] = payload[1]()
         except BaseException as e:  # delivered to the GUI thread; report_error decides what it means
             if not isinstance(e, Exception):
                 logger.warning("task %s raised %s", self._name, type(e).__name__)
-            del function
-            self._relay.outcome.emit(self._number, False, e)
-        else:
-            del function
-            self._relay.outcome.emit(self._number, True, result)
+            succeeded, payload[0] = False, e
+        self._relay.outcome.emit(self._number, succeeded, payload)
 
 
 class TaskRunner(QObject):
@@ -195,8 +209,9 @@ class TaskRunner(QObject):
         self._pool.setMaxThreadCount(READ_THREADS)
         self._pool.setExpiryTimeout(-1)
         self._running: dict[int, Task] = {}  # by number: submitted, outcome not yet delivered
+        self._closed = False  # after shutdown() nothing new starts
         self._relay = _the_relay()
-        self._relay.outcome.connect(self._on_outcome)
+        self._relay.delivered.connect(self._on_outcome)
         self._relay.progress.connect(self._on_progress)
 
     @property
@@ -243,6 +258,9 @@ class TaskRunner(QObject):
         cancellable: bool = True,
     ) -> Task:
         task = Task(name, self, cancellable=cancellable)
+        if self._closed:  # quitting: a late follow-up (a refresh after a result) must not start new work
+            logger.info("task %s not started: the console is shutting down", name)
+            return task
         number = next(_numbers)
         if progress:
             kwargs = {**kwargs, "progress": _Progress(number, self._relay), "cancel": task.cancel_event}
@@ -281,7 +299,9 @@ class TaskRunner(QObject):
             task.cancel()
 
     def shutdown(self, timeout_ms: int = 10_000) -> bool:
-        """Cancel what can be cancelled and wait for the threads; True when everything stopped in time."""
+        """Cancel what can be cancelled, start nothing new, and wait for the threads; True when everything
+        stopped in time."""
+        self._closed = True
         self.cancel_all()
         self._serial.clear()
         self._pool.clear()

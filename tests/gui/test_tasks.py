@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import threading
 import weakref
 from typing import Any
 
@@ -88,3 +89,50 @@ def test_outcomes_and_progress_reach_their_own_runners_task(qtbot: Any, runner: 
         assert runner.active == other.active == 0
     finally:
         assert other.shutdown(timeout_ms=TASK_TIMEOUT_MS)
+
+
+class _Tracked:
+    """Notes the thread that frees it: a job's function, arguments, result or exception stands for a screen's
+    method, a session or a runner, whose last reference must never be dropped in a worker (Qt objects behind
+    them would be deleted there)."""
+
+    def __init__(self, freed_in: list[str]) -> None:
+        self.freed_in = freed_in
+
+    def __call__(self, argument: object, fail: bool) -> object:
+        if fail:
+            raise _TrackedError(_Tracked(self.freed_in))
+        return _Tracked(self.freed_in)
+
+    def __del__(self) -> None:
+        self.freed_in.append(threading.current_thread().name)
+
+
+class _TrackedError(Exception):
+    pass
+
+
+def test_a_jobs_function_arguments_result_and_exception_are_freed_on_the_gui_thread(
+    qtbot: Any, runner: TaskRunner
+) -> None:
+    freed_in: list[str] = []
+    for fail in (False, True):
+        function, argument = _Tracked(freed_in), _Tracked(freed_in)
+        task = runner.read("tracked", function, argument, fail)
+        del function, argument
+        with qtbot.waitSignal(task.finished, timeout=TASK_TIMEOUT_MS):
+            pass
+        del task
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # the runner's task.deleteLater()
+    gc.collect()
+    assert len(freed_in) == 6  # function, argument and result (or the exception's payload), twice
+    assert set(freed_in) == {threading.main_thread().name}
+
+
+def test_nothing_starts_after_shutdown(qtbot: Any, gui_app: Any) -> None:
+    late = TaskRunner()
+    assert late.shutdown(timeout_ms=TASK_TIMEOUT_MS)
+    ran: list[int] = []
+    task = late.read("late follow-up", ran.append, 1)
+    qtbot.wait(200)
+    assert ran == [] and not task.done and late.active == 0
