@@ -3590,12 +3590,12 @@
 <context>
     <name>TokenPinPrompt</name>
     <message>
-        <location filename="../../console/gui/tokenpin.py" line="+54"/>
+        <location filename="../../console/gui/tokenpin.py" line="+70"/>
         <source>No PIN was given; nothing was signed.</source>
         <translation>未输入 PIN，未签署任何内容。</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+13"/>
         <source>The office key is in the token {token}. Type the token&apos;s PIN to sign.</source>
         <translation>办事处密钥保存在令牌 {token} 中。请输入该令牌的 PIN 以签署。</translation>
     </message>

@@ -7,17 +7,21 @@ nothing and shows no error; the dialog hides what is typed and speaks English an
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import claim169
 import pytest
+import shiboken6
 from PySide6.QtCore import QLocale, Qt
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLineEdit
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLineEdit, QWidget
 
 from console.core import foreigntrust, hsm, issuance, keytoken, registry
 from console.core import i18n as core_i18n
 from console.core.accounts import Session
+from console.core.errors import UserCancelled
 from console.core.hsm import missing_pin
 from console.core.office import Office
 from console.core.registry import PersonInput
@@ -141,6 +145,31 @@ def test_a_wrong_pin_is_said_in_one_sentence_and_asked_again(
     with qtbot.waitSignal(cards.issued, timeout=TASK_TIMEOUT_MS):
         qtbot.mouseClick(cards.issue_button, LEFT)
     assert answers == [] and staffed.db.execute("SELECT COUNT(*) FROM credentials").fetchone()[0] == before + 1
+
+
+def test_a_worker_waiting_for_the_pin_gives_up_when_the_window_goes(
+    qtbot: Any, gui_app: Any, fake_dialogs: FakeDialogs
+) -> None:
+    asked: list[str] = []
+    fake_dialogs.secret = lambda *a, **k: asked.append("asked")  # type: ignore[method-assign]
+    window = QWidget()
+    prompt = TokenPinPrompt(window)
+    outcome: list[object] = []
+
+    def sign() -> None:  # what the task runner's worker does when the token wants its PIN
+        try:
+            outcome.append(prompt())
+        except UserCancelled as e:
+            outcome.append(e)
+
+    worker = threading.Thread(target=sign)
+    worker.start()
+    time.sleep(0.3)  # the worker waits; this thread runs no event loop, so no dialog opens
+    assert outcome == [] and worker.is_alive()
+    shiboken6.delete(window)  # the window goes (as at quit): the worker must not wait for an answer forever
+    worker.join(timeout=5)
+    assert not worker.is_alive() and isinstance(outcome[0], UserCancelled) and asked == []
+    assert str(outcome[0]) == "No PIN was given; nothing was signed."
 
 
 def test_the_pin_dialog_hides_what_is_typed_and_holds_ok_back(qtbot: Any, gui_app: Any) -> None:
