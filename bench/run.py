@@ -11,6 +11,9 @@ Rows (goal from the issue):
   register_fresh   registration through the services into a fresh office vs the same rows into the same schema
   register_grown   the same into an office that already holds --grown people (built through the services)
   search           two-word name search p95 in that office (goal <= 20 ms at 1,000,000)
+  register_1m      registration into an office of --million (default 1,000,000) citizens loaded directly (one
+                   executemany), beside the same rows into that same table, rolled back
+  search_1m        two-word name search p95 in that office
   issue            `issue_batch` vs a minimal pipeline (CBOR, Ed25519 sign, zlib, Base45, the SQLite rows)
                    (goal >= 75 %)
   verify           `issuance.verify` with status vs raw PyNaCl verify (goal >= 50 %)
@@ -37,6 +40,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -46,7 +50,7 @@ sys.path.insert(0, str(ROOT))
 
 import cbor2  # noqa: E402
 import nacl.signing  # noqa: E402
-from bench_registry import PASSWORD, new_office, people  # noqa: E402
+from bench_registry import PASSWORD, PLACES, SYLLABLES, new_office, people  # noqa: E402
 
 from console.core import issuance, registry  # noqa: E402
 from console.core.accounts import Session, login  # noqa: E402
@@ -84,10 +88,13 @@ class Sizes:
     cards: int
     starts: int
     ledger: int = 5_000
+    million: int = 1_000_000
 
 
 FULL = Sizes(register=20_000, grown=200_000, search_queries=300, credentials=5_000, cards=600, starts=7)
-QUICK = Sizes(register=1_000, grown=3_000, search_queries=30, credentials=300, cards=30, starts=2, ledger=300)
+QUICK = Sizes(
+    register=1_000, grown=3_000, search_queries=30, credentials=300, cards=30, starts=2, ledger=300, million=5_000
+)
 
 
 @contextmanager
@@ -179,6 +186,96 @@ def bench_registry_rows(sizes: Sizes, folder: Path, only: set[str]) -> list[Row]
             )
         if "search" in only:
             rows.append(_search(clerk, office, sizes.search_queries, held))
+    return rows
+
+
+def _load_directly(office: Office, count: int, seed: int) -> None:
+    """`count` citizens written straight into the office's table (one executemany a 50,000 rows, one transaction):
+    the bench's people with their Latin forms and match keys as registration makes them, numbers outside the
+    uin-10 range (so later registrations never collide). Minutes instead of the services' hour at 1,000,000."""
+    from console.core import names
+
+    rng = random.Random(seed)
+    start = date(1930, 1, 1).toordinal()
+    conn = office.db.conn
+    conn.execute("BEGIN")
+    for first in range(0, count, 50_000):
+        batch = []
+        for i in range(first, min(count, first + 50_000)):
+            family = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))).upper()
+            given = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3))).upper()
+            batch.append(
+                (
+                    f"L{i:09d}",
+                    family.capitalize(),
+                    given.capitalize(),
+                    family,
+                    given,
+                    names.fold_key(f"{family} {given}"),
+                    date.fromordinal(start + rng.randrange(32000)).isoformat(),
+                    rng.choice("FM"),
+                    rng.choice(PLACES),
+                    "HQ-01",
+                    "2026-12-03T00:00:00Z",
+                    "clerk",
+                )
+            )
+        conn.executemany(
+            "INSERT INTO citizens (id_number, family_name, given_name, latin_family, latin_given, match_key, "
+            "birth_date, sex, birthplace, office_code, registered_at, registered_by) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            batch,
+        )
+    conn.execute("COMMIT")
+
+
+def _floor_in_place(office: Office, numbers: list[str]) -> float:
+    """Rows per CPU second of an executemany of these citizens' rows (under other numbers) into the same table of
+    the same office, rolled back: what SQLite alone costs for those rows at this size."""
+    conn = office.db.conn
+    marks = ",".join("?" * len(numbers))
+    rows = [
+        ("F" + row[0], *row[1:])
+        for row in conn.execute(f"SELECT * FROM citizens WHERE id_number IN ({marks})", numbers)
+    ]
+    values = ", ".join("?" * len(rows[0]))
+    conn.execute("BEGIN")
+    with timed() as t:
+        for start in range(0, len(rows), 5_000):
+            conn.executemany(f"INSERT INTO citizens VALUES ({values})", rows[start : start + 5_000])
+    conn.execute("ROLLBACK")
+    return len(rows) / t["cpu"]
+
+
+def bench_million_rows(sizes: Sizes, folder: Path, only: set[str]) -> list[Row]:
+    """Registration and search in an office of `sizes.million` citizens loaded directly (see `_load_directly`)."""
+    office = new_office(folder / "million")
+    clerk = login(office, "clerk", PASSWORD)
+    with timed() as load:
+        _load_directly(office, sizes.million, seed=11)
+    held = int(office.db.conn.execute("SELECT COUNT(*) FROM citizens").fetchone()[0])
+    rows: list[Row] = []
+    if "register_1m" in only:
+        registry.register_batch(clerk, people(1_000, seed=12), chunk=5_000, hold_seconds=3_600)  # uin-10 tables
+        inputs = people(sizes.register, seed=13)
+        with timed() as t:
+            result = registry.register_batch(clerk, inputs, chunk=5_000, hold_seconds=3_600)
+        floor = _floor_in_place(office, result.registered)
+        rows.append(
+            Row(
+                "register_1m",
+                len(inputs) / t["cpu"],
+                "/s",
+                f"same rows into the same table of {held:,}, rolled back",
+                floor,
+                ">= 10,000/s at 1,000,000",
+                note=f"wall {len(inputs) / t['wall']:,.0f}/s; {len(result.held)} held; office loaded in "
+                f"{load['cpu']:.0f} s CPU",
+            )
+        )
+    if "search_1m" in only:
+        row = _search(clerk, office, sizes.search_queries, held)
+        rows.append(Row("search_1m", row.value, row.unit, "", None, row.goal, higher=False, note=row.note))
     return rows
 
 
@@ -493,6 +590,7 @@ def bench_start_rows(sizes: Sizes, folder: Path, only: set[str]) -> list[Row]:
 
 GROUPS: list[tuple[set[str], Callable[[Sizes, Path, set[str]], list[Row]]]] = [
     ({"register_fresh", "register_grown", "search"}, bench_registry_rows),
+    ({"register_1m", "search_1m"}, bench_million_rows),
     ({"issue", "verify"}, bench_credential_rows),
     ({"cards"}, bench_card_rows),
     ({"ledger_append", "ledger_sync"}, bench_ledger_rows),
@@ -523,10 +621,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=None, help="repeat everything this many times (default 3, quick 1)")
     parser.add_argument("--only", nargs="+", choices=sorted(NAMES), help="just these rows")
     parser.add_argument("--grown", type=int, help="people in the office for register_grown and search")
+    parser.add_argument("--million", type=int, help="people loaded directly for register_1m and search_1m")
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
     if args.grown:
         sizes = Sizes(**{**sizes.__dict__, "grown": args.grown})
+    if args.million:
+        sizes = Sizes(**{**sizes.__dict__, "million": args.million})
     runs = args.runs or (1 if args.quick else 3)
     only = set(args.only or NAMES)
     load = os.getloadavg()

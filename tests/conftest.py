@@ -14,12 +14,17 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from console.core import officers
 from console.core.accounts import Session, login
 from console.core.keystore import KDF_PRESETS
 from console.core.office import Office
 from console.core.setup import OfficeSetup, init_office
+
+# scripts/mutation.sh runs the property tests under mutmut's trampolines beside other work: there, slow input
+# generation and slow examples are the machine, not the code (the default profile keeps every check).
+settings.register_profile("mutation", suppress_health_check=list(HealthCheck), deadline=None)
 
 PASSWORDS = {
     "admin": "amber-tulip-4711",

@@ -14,6 +14,7 @@ import logging
 import os
 import sqlite3
 import sys
+from typing import Any
 
 from console import __version__
 from console.cli import safety
@@ -57,9 +58,39 @@ def _database_errors() -> tuple[type[Exception], ...]:
     return (sqlite3.DatabaseError,) if cipher is None else (sqlite3.DatabaseError, cipher.DatabaseError)
 
 
+def _columns() -> int:
+    """The terminal's width as `shutil.get_terminal_size` gives it (COLUMNS, then the terminal, else 80)."""
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help formatter with the width worked out without `shutil`: argparse makes a formatter for every
+    `add_argument` and its own imports shutil (and with it bz2, lzma, fnmatch) in every command (issue 16)."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24, width: int | None = None):
+        super().__init__(prog, indent_increment, max_help_position, _columns() - 2 if width is None else width)
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose subcommands' parsers (`add_subparsers` makes them of this class) use `_Formatter`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
+
+
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser of every command; with `command` (a name in COMMANDS) of that command alone, with "" of none."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="id-console", description="ID-issuing authority console. With no command, opens the desktop console."
     )
     parser.add_argument("--version", action="version", version=f"id-console {__version__}")

@@ -127,6 +127,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         log = data["log"]
         lines = [
             f"Folder: {data['folder'] or '(not configured)'}",
+            f"Peer node: {data['peer'] or '(not configured)'}",
             f"This office ({log['office']}): {log['size']} entries, {log['published']} published",
         ]
         for p in data["logs"]:

@@ -51,7 +51,7 @@ if TYPE_CHECKING:
 PAUSE_ENV = "ID_CONSOLE_TEST_MOVE_PAUSE"
 #: Drop order: a table before the tables it references.
 _DROP_ORDER = ("requests", "credentials", "citizens", "registrations", "dup_pairs", "dup_indexed",
-               "dup_registration_keys", "citizen_count")  # fmt: skip
+               "dup_crowded", "dup_flagged", "citizen_count")  # fmt: skip
 
 
 def new_database_key() -> bytes:

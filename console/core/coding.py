@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache, lru_cache
 from itertools import repeat
-from operator import add, floordiv, mod, mul
+from operator import add, floordiv, itemgetter, mod, mul
 from types import MappingProxyType
 from typing import Any, Protocol
 
@@ -572,13 +572,16 @@ class _Feistel:
         filters tries ~14 inputs for every number it keeps.
         """
         a = UIN_HALF
+        if len(xs) < 2:  # itemgetter of one index returns the item, not a tuple
+            return [self.permute(x) for x in xs]
         lefts = list(map(floordiv, xs, repeat(a)))
         rights = list(map(mod, xs, repeat(a)))
         for rnd, first, second in self._pairs:
             self._ensure(rnd, rights)
-            lefts = list(map(mod, map(add, lefts, map(first.__getitem__, rights)), repeat(a)))
+            # itemgetter(*indices) gathers the table entries in one C loop: ~40 % cheaper than a map (issue 16)
+            lefts = list(map(mod, map(add, lefts, itemgetter(*rights)(first)), repeat(a)))
             self._ensure(rnd + 1, lefts)
-            rights = list(map(mod, map(add, rights, map(second.__getitem__, lefts)), repeat(a)))
+            rights = list(map(mod, map(add, rights, itemgetter(*lefts)(second)), repeat(a)))
         ys = list(map(add, map(mul, lefts, repeat(a)), rights))
         for i, y in enumerate(ys):
             while y >= UIN_DOMAIN:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import cbor2
+import nacl.bindings
 import nacl.exceptions
 import nacl.signing
 
@@ -62,20 +63,62 @@ class Sign1:
         return _sig_structure(self.protected, self.payload)
 
 
+def _bstr(data: bytes) -> bytes:
+    """A CBOR byte string (major type 2) with its shortest head, as cbor2 writes it."""
+    n = len(data)
+    if n < 24:
+        return bytes((0x40 | n,)) + data
+    if n < 0x100:
+        return bytes((0x58, n)) + data
+    if n < 0x10000:
+        return b"\x59" + n.to_bytes(2, "big") + data
+    return b"\x5a" + n.to_bytes(4, "big") + data
+
+
 def _sig_structure(protected: bytes, payload: bytes) -> bytes:
-    return cbor2.dumps(["Signature1", protected, b"", payload])
+    # cbor2.dumps(["Signature1", protected, b"", payload]) written out: the same bytes (tests/core/test_cose_fast.py),
+    # without building a list and encoding it for every entry a sync checks
+    return b"\x84\x6aSignature1" + _bstr(protected) + b"\x40" + _bstr(payload)
+
+
+#: The last key's protected header: (key, header bytes). A batch signs thousands of payloads with one key, and
+#: the key id (a hash of the public key) and its CBOR were a third of `sign1` (issue 16).
+_last_protected: tuple[nacl.signing.SigningKey, bytes] | None = None
+
+
+def _protected(signing_key: nacl.signing.SigningKey) -> bytes:
+    global _last_protected
+    last = _last_protected
+    if last is not None and last[0] is signing_key:
+        return last[1]
+    protected = cbor2.dumps({HEADER_ALG: ALG_EDDSA, HEADER_KID: key_id(bytes(signing_key.verify_key))})
+    _last_protected = (signing_key, protected)
+    return protected
 
 
 def sign1(signing_key: nacl.signing.SigningKey, payload: bytes) -> bytes:
     """Sign `payload` as a tagged COSE_Sign1 with EdDSA; `kid` comes from the key itself."""
-    kid = key_id(bytes(signing_key.verify_key))
-    protected = cbor2.dumps({HEADER_ALG: ALG_EDDSA, HEADER_KID: kid})
+    protected = _protected(signing_key)
     signature = signing_key.sign(_sig_structure(protected, payload)).signature
     return cbor2.dumps(cbor2.CBORTag(COSE_SIGN1_TAG, [protected, {}, payload, signature]))
 
 
-def decode_sign1(data: bytes) -> Sign1:
+def sign1_many(signing_key: nacl.signing.SigningKey, payloads: list[bytes]) -> list[bytes]:
+    """`sign1` for many payloads by one key (a batch of events): the protected header is encoded once."""
+    protected = cbor2.dumps({HEADER_ALG: ALG_EDDSA, HEADER_KID: key_id(bytes(signing_key.verify_key))})
+    head = b"\xd2\x84" + _bstr(protected) + b"\xa0"  # tag 18, a 4-element array, the protected header, {}
+    out = []
+    for payload in payloads:
+        signature = signing_key.sign(_sig_structure(protected, payload)).signature
+        out.append(head + _bstr(payload) + _bstr(signature))
+    return out
+
+
+def decode_sign1(data: bytes, headers: dict[bytes, dict[int, Any]] | None = None) -> Sign1:
     """Parse a COSE_Sign1 (tagged or untagged) without verifying it.
+
+    `headers` is a caller's cache of decoded protected headers (bytes -> map) for runs of entries: the entries
+    of one signer share their protected header, so a sync decodes it once. The maps must not be changed.
 
     Raises:
         CoseError: the bytes are not CBOR, not a 4-element Sign1, or the algorithm is not EdDSA.
@@ -95,12 +138,18 @@ def decode_sign1(data: bytes) -> Sign1:
         raise CoseError(_("The COSE_Sign1 headers have the wrong types."))
     if not isinstance(payload, bytes) or not isinstance(signature, bytes):
         raise CoseError(_("The COSE_Sign1 payload or signature is not a byte string."))
-    try:
-        protected_header = cbor2.loads(protected) if protected else {}
-    except Exception as e:
-        raise CoseError(_("The COSE_Sign1 protected header is not valid CBOR.")) from e
-    if not isinstance(protected_header, dict):
-        raise CoseError(_("The COSE_Sign1 protected header is not a map."))
+    cached = headers.get(protected) if headers is not None else None
+    if cached is not None:
+        protected_header = cached
+    else:
+        try:
+            protected_header = cbor2.loads(protected) if protected else {}
+        except Exception as e:
+            raise CoseError(_("The COSE_Sign1 protected header is not valid CBOR.")) from e
+        if not isinstance(protected_header, dict):
+            raise CoseError(_("The COSE_Sign1 protected header is not a map."))
+        if headers is not None and len(headers) < 1024:
+            headers[protected] = protected_header
     alg = protected_header.get(HEADER_ALG)
     if alg != ALG_EDDSA:
         shown = alg if isinstance(alg, int) and abs(alg) < 2**31 else type(alg).__name__
@@ -116,11 +165,23 @@ def verify_sign1(message: Sign1, public_key: bytes) -> bytes:
     Raises:
         CoseSignatureError: the signature does not match.
     """
-    try:
-        nacl.signing.VerifyKey(public_key).verify(message.to_be_signed(), message.signature)
-    except (nacl.exceptions.BadSignatureError, nacl.exceptions.ValueError, TypeError) as e:
-        raise CoseSignatureError(_("The signature does not match the signer's key: the data was altered.")) from e
+    if not signature_holds(message, public_key):
+        raise CoseSignatureError(_("The signature does not match the signer's key: the data was altered."))
     return message.payload
+
+
+def signature_holds(message: Sign1, public_key: bytes) -> bool:
+    """Whether `message`'s signature verifies with the raw Ed25519 `public_key` (libsodium's check, called
+    directly: a sync checks one per entry, so no key object is built per call)."""
+    if not isinstance(public_key, bytes) or len(public_key) != 32:
+        return False
+    try:
+        nacl.bindings.crypto_sign_open(
+            message.signature + _sig_structure(message.protected, message.payload), public_key
+        )
+    except (nacl.exceptions.BadSignatureError, nacl.exceptions.ValueError, TypeError):
+        return False
+    return True
 
 
 def verify_with_lookup(data: bytes, lookup: Callable[[bytes], bytes | None]) -> tuple[Sign1, bytes]:

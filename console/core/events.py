@@ -14,6 +14,7 @@ The audit trail (`audit` table) records every event plus logins, failed logins a
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -87,6 +88,80 @@ def append_event(
     officelog.append(conn, seq=seq, entry=entry, office_code=office, actor=actor.name, key=actor.signing_key)
     _audit_row(conn, now, actor.name, event_type, "ok", audit_detail, seq)
     return seq
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """One event of a batch (`append_events`)."""
+
+    event_type: str
+    clear: dict[str, Any]
+    sealed: bytes | None = None
+    audit_detail: str = ""
+
+
+def append_events(
+    conn: sqlite3.Connection, *, actor: Actor, office: str, now: datetime, items: Sequence[NewEvent]
+) -> list[int]:
+    """Sign and append many events of one actor at once (call inside a transaction); returns their `seq`s.
+
+    The same events, entries and audit rows as calling `append_event` for each, but the log's stored hashes are
+    computed for the whole batch in one pass and its head is signed once, after the last event
+    (`officelog.append_many`), and the rows are written with one statement per table.
+    """
+    if not items:
+        return []
+    stamp = to_iso(now)
+    payloads = []
+    for item in items:
+        payload: dict[str, Any] = {
+            "v": ENTRY_VERSION,
+            "type": item.event_type,
+            "office": office,
+            "time": stamp,
+            "officer": actor.name,
+            "clear": item.clear,
+        }
+        if officelog.LOG_MARK is not None:
+            payload["log"] = officelog.LOG_MARK
+        if item.sealed is not None:
+            payload["sealed"] = item.sealed
+        payloads.append(cbor2.dumps(officelog.prepare_payload(conn, payload), canonical=True))
+    entries = cose.sign1_many(actor.signing_key, payloads)
+    # all or nothing even if the caller goes on after a refusal: the first event's head is written unsigned and
+    # replaced by the batch's signed head (officelog.append_many), so a half-done batch must never stay
+    conn.execute("SAVEPOINT append_events")
+    try:
+        seqs = _append_rows(conn, actor, office, stamp, items, entries)
+    except BaseException:
+        conn.execute("ROLLBACK TO append_events")
+        conn.execute("RELEASE append_events")
+        raise
+    conn.execute("RELEASE append_events")
+    return seqs
+
+
+def _append_rows(
+    conn: sqlite3.Connection, actor: Actor, office: str, stamp: str, items: Sequence[NewEvent], entries: list[bytes]
+) -> list[int]:
+    cur = conn.execute(
+        "INSERT INTO events (type, officer, created_at, entry) VALUES (?, ?, ?, ?)",
+        (items[0].event_type, actor.name, stamp, entries[0]),
+    )
+    first = int(cur.lastrowid or 0)
+    seqs = list(range(first, first + len(items)))
+    conn.executemany(
+        "INSERT INTO events (seq, type, officer, created_at, entry) VALUES (?, ?, ?, ?, ?)",
+        [(seqs[i], items[i].event_type, actor.name, stamp, entries[i]) for i in range(1, len(items))],
+    )
+    officelog.append_many(
+        conn, first_seq=first, entries=entries, office_code=office, actor=actor.name, key=actor.signing_key
+    )
+    conn.executemany(
+        "INSERT INTO audit (time, officer, action, outcome, detail, event_seq) VALUES (?, ?, ?, 'ok', ?, ?)",
+        [(stamp, actor.name, item.event_type, item.audit_detail, seq) for item, seq in zip(items, seqs, strict=True)],
+    )
+    return seqs
 
 
 def append_signed(

@@ -176,15 +176,18 @@ class _Issuer:
                 )
             )
         citizen = dict(zip([c[0] for c in cursor.description], row, strict=True))
-        suspended = conn.execute(
-            "SELECT hex(credential_id) FROM credentials WHERE id_number = ? AND status = 'suspended'", (number,)
-        ).fetchone()
+        # the person's credentials in force, in one look-up: a suspended one stops the issue, active ones are superseded
+        in_force = conn.execute(
+            "SELECT credential_id, status FROM credentials WHERE id_number = ? AND status IN ('active', 'suspended')",
+            (number,),
+        ).fetchall()
+        suspended = [bytes(cid) for cid, status in in_force if status == "suspended"]
         if suspended:
             raise Conflict(
                 _(
                     "Credential {credential} of {number} is suspended; a supervisor must reinstate or revoke "
                     "it before a new one is issued."
-                ).format(credential=suspended[0].lower(), number=number)
+                ).format(credential=suspended[0].hex(), number=number)
             )
         status_idx = statusservice.allocate_index(conn, self.code)
         credential = Credential(
@@ -199,12 +202,7 @@ class _Issuer:
         )
         qr = encode_credential(credential, self.signing_key)
         now = self.now_iso
-        superseded = [
-            bytes(r[0])
-            for r in conn.execute(
-                "SELECT credential_id FROM credentials WHERE id_number = ? AND status = 'active'", (number,)
-            )
-        ]
+        superseded = [bytes(cid) for cid, status in in_force if status == "active"]
         if superseded:
             conn.execute(
                 "UPDATE credentials SET status = 'superseded', status_changed_at = ? "

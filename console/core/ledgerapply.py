@@ -23,6 +23,7 @@ import nacl.exceptions
 import nacl.public
 
 from console.core import cose, events, names, officelog
+from console.core.i18n import _
 from console.core.roles import Permission, Role, allows
 
 #: The permission each event type needs from an officer (None: only the authority or office key may sign it).
@@ -88,17 +89,106 @@ def certified_office_keys(conn: sqlite3.Connection, code: str) -> list[bytes]:
     return keys
 
 
-def _decode(entry: bytes) -> tuple[cose.Sign1, dict[str, Any]]:
+def _decode(entry: bytes, headers: dict[bytes, dict[int, Any]] | None = None) -> tuple[cose.Sign1, dict[str, Any]]:
     try:
-        message = cose.decode_sign1(entry)
+        message = cose.decode_sign1(entry, headers)
         payload = cbor2.loads(message.payload)
     except (cose.CoseError, ValueError, cbor2.CBORDecodeError, EOFError) as e:
-        raise EntryRejected(f"the entry is not a signed event ({e})") from None
+        raise EntryRejected(_("the entry is not a signed event ({error})").format(error=e)) from None
     if not isinstance(payload, dict) or not isinstance(payload.get("type"), str):
-        raise EntryRejected("the entry is not an event")
+        raise EntryRejected(_("the entry is not an event"))
     if not isinstance(payload.get("officer"), str) or not isinstance(payload.get("time"), str):
-        raise EntryRejected("the entry names no officer or time")
+        raise EntryRejected(_("the entry names no officer or time"))
     return message, payload
+
+
+Decoded = tuple[cose.Sign1, dict[str, Any]] | EntryRejected
+
+
+def decode_entries(entries: Sequence[bytes]) -> list[Decoded]:
+    """Each entry decoded once (COSE_Sign1 and payload, not verified), or the EntryRejected that says why it does
+    not decode: a sync decodes a log's new entries here and hands the results to everything that reads them."""
+    headers: dict[bytes, dict[int, Any]] = {}
+    out: list[Decoded] = []
+    for entry in entries:
+        try:
+            out.append(_decode(entry, headers))
+        except EntryRejected as e:
+            out.append(e)
+    return out
+
+
+class ApplyContext:
+    """What `verify_entry` and `apply_entry` read for every entry of one log, read once per run of entries.
+
+    The authority's key, the office's certified keys and its officers' keys only change through entries of the
+    kinds in `CHANGES_KEYS`: `apply_entry` forgets what it read after each of them, so a cached answer is always
+    the one the database would give. Credentials issued without superseding anything are inserted together
+    (`flush`, before any other write and before the commit), in the order of their entries.
+    """
+
+    CHANGES_KEYS = frozenset(
+        {
+            "office.certified",
+            "office.key-rotated",
+            "office.enrolled",
+            "officer.enrolled",
+            "officer.key-replaced",
+            "officer.disabled",
+        }
+    )
+
+    def __init__(self, conn: sqlite3.Connection, code: str) -> None:
+        self.conn, self.code = conn, code
+        self._authority: tuple[bytes, str] | None = None
+        self._office_keys: dict[bytes, bytes] | None = None
+        self._officers: dict[bytes, tuple[Any, ...] | None] = {}
+        self._key_ids: dict[bytes, bytes] = {}
+        self.pending: list[tuple[Any, ...]] = []
+
+    def authority(self) -> tuple[bytes, str] | None:
+        if self._authority is None:
+            row = self.conn.execute("SELECT CAST(root_public AS BLOB), domain FROM authority WHERE id = 1").fetchone()
+            if row is None:
+                return None
+            self._authority = (bytes(row[0]), str(row[1]))
+        return self._authority
+
+    def office_keys(self) -> dict[bytes, bytes]:
+        """The office's certified keys by kid."""
+        if self._office_keys is None:
+            self._office_keys = {cose.key_id(k): k for k in certified_office_keys(self.conn, self.code)}
+        return self._office_keys
+
+    def officer(self, kid: bytes) -> tuple[Any, ...] | None:
+        """(username, role, public key, valid_from, valid_until) of the office's officer key `kid`, or None."""
+        if kid not in self._officers:
+            self._officers[kid] = self.conn.execute(
+                "SELECT username, role, CAST(public_key AS BLOB), valid_from, valid_until FROM ledger_peer_officers "
+                "WHERE kid = ? AND office_code = ?",
+                (kid, self.code),
+            ).fetchone()
+        return self._officers[kid]
+
+    def key_id(self, key: bytes) -> bytes:
+        kid = self._key_ids.get(key)
+        if kid is None:
+            kid = self._key_ids[key] = cose.key_id(key)
+        return kid
+
+    def forget_keys(self) -> None:
+        self._office_keys = None
+        self._officers.clear()
+
+    def flush(self) -> None:
+        """Insert the credentials held back (call before any other write reads them, and before the commit)."""
+        if self.pending:
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO credentials (credential_id, id_number, office_code, kid, issued_at, expires_at, "
+                "status, issued_by) VALUES (?, ?, ?, ?, ?, ?, 'active', ?)",
+                self.pending,
+            )
+            self.pending = []
 
 
 @dataclass(frozen=True)
@@ -110,15 +200,11 @@ class SignatureCheck:
     actor: str
 
     def holds(self) -> bool:
-        try:
-            cose.verify_sign1(self.message, self.key)
-        except cose.CoseSignatureError:
-            return False
-        return True
+        return cose.signature_holds(self.message, self.key)
 
 
 def _bad_signature(actor: str) -> str:
-    return f"the signature of {actor!r} does not verify: the entry was altered"
+    return _("the signature of {actor!r} does not verify: the entry was altered").format(actor=actor)
 
 
 class SignatureChecker:
@@ -184,8 +270,13 @@ def verify_entry(
     entry: bytes,
     blob_reader: Callable[[bytes], bytes | None],
     defer: Callable[[SignatureCheck], None] | None = None,
+    context: ApplyContext | None = None,
+    decoded: Decoded | None = None,
 ) -> dict[str, Any]:
     """Check one entry of office `code`'s log against what is known before it; returns the full payload.
+
+    A run of entries (a sync) passes one `context` to this and `apply_entry`, and each entry's `decode_entries`
+    result as `decoded`, so that nothing is read or decoded twice.
 
     With `defer`, the Ed25519 check itself is handed over instead of made here (everything else is checked):
     the caller must run `first_bad_signature` on what it collected before it commits anything. A sync applies a
@@ -195,49 +286,72 @@ def verify_entry(
     Raises:
         EntryRejected: with the reason.
     """
-    message, payload = _decode(entry)
+    if isinstance(decoded, EntryRejected):
+        raise decoded
+    message, payload = decoded if decoded is not None else _decode(entry)
+    ctx = context if context is not None else ApplyContext(conn, code)
     if payload.get("office") != code:
-        raise EntryRejected(f"the entry is for office {payload.get('office')!r}, not {code}")
+        raise EntryRejected(
+            _("the entry is for office {office!r}, not {code}").format(office=payload.get("office"), code=code)
+        )
     actor, kind, time = payload["officer"], payload["type"], payload["time"]
     try:
         kid = message.kid
     except cose.CoseError as e:
         raise EntryRejected(str(e)) from None
     if actor == "authority":
-        root = conn.execute("SELECT CAST(root_public AS BLOB) FROM authority WHERE id = 1").fetchone()
-        if kind not in ("authority.created", "office.certified", "office.enrolled") or root is None:
-            raise EntryRejected(f"the authority key may not sign {kind!r} in an office's log")
-        key = bytes(root[0])
+        authority = ctx.authority()
+        if kind not in ("authority.created", "office.certified", "office.enrolled") or authority is None:
+            raise EntryRejected(_("the authority key may not sign {kind!r} in an office's log").format(kind=kind))
+        key = authority[0]
     elif actor.startswith("office:"):
         if actor != f"office:{code}" or kind not in OFFICE_KEY_MAY_SIGN:
-            raise EntryRejected(f"the office key of {actor[7:]} may not sign {kind!r} in the log of {code}")
-        keys = {cose.key_id(k): k for k in certified_office_keys(conn, code)}
+            raise EntryRejected(
+                _("the office key of {office} may not sign {kind!r} in the log of {code}").format(
+                    office=actor[7:], kind=kind, code=code
+                )
+            )
+        keys = ctx.office_keys()
         if kid not in keys:
-            raise EntryRejected(f"signed by key {kid.hex()}, which the authority never certified for office {code}")
+            raise EntryRejected(
+                _("signed by key {kid}, which the authority never certified for office {code}").format(
+                    kid=kid.hex(), code=code
+                )
+            )
         key = keys[kid]
     else:
-        row = conn.execute(
-            "SELECT username, role, CAST(public_key AS BLOB), valid_from, valid_until FROM ledger_peer_officers "
-            "WHERE kid = ? AND office_code = ?",
-            (kid, code),
-        ).fetchone()
+        row = ctx.officer(kid)
         if row is None or row[0] != actor:
-            raise EntryRejected(f"signed by key {kid.hex()}, which is not a key of officer {actor!r} of office {code}")
+            raise EntryRejected(
+                _("signed by key {kid}, which is not a key of officer {actor!r} of office {code}").format(
+                    kid=kid.hex(), actor=actor, code=code
+                )
+            )
         if row[4] is not None and time >= row[4]:
-            raise EntryRejected(f"signed by {actor!r} at {time}, after that officer's key was withdrawn ({row[4]})")
+            raise EntryRejected(
+                _("signed by {actor!r} at {time}, after that officer's key was withdrawn ({until})").format(
+                    actor=actor, time=time, until=row[4]
+                )
+            )
         needed = REQUIRED.get(kind)
         if needed is None and kind in REQUIRED:
-            raise EntryRejected(f"an officer may not sign {kind!r}")
+            raise EntryRejected(_("an officer may not sign {kind!r}").format(kind=kind))
         if needed is not None:
             try:
                 role = Role(row[1])
             except ValueError:
-                raise EntryRejected(f"officer {actor!r} has an unknown role {row[1]!r}") from None
+                raise EntryRejected(
+                    _("officer {actor!r} has an unknown role {role!r}").format(actor=actor, role=row[1])
+                ) from None
             if not allows(role, needed):
-                raise EntryRejected(f"officer {actor!r} is a {role.value}, who may not {needed.value} ({kind})")
+                raise EntryRejected(
+                    _("officer {actor!r} is a {role}, who may not {permission} ({kind})").format(
+                        actor=actor, role=role.value, permission=needed.value, kind=kind
+                    )
+                )
         key = bytes(row[2])
-    if cose.key_id(key) != kid:
-        raise EntryRejected(f"signed by key {kid.hex()}, not the key of {actor!r}")
+    if ctx.key_id(key) != kid:
+        raise EntryRejected(_("signed by key {kid}, not the key of {actor!r}").format(kid=kid.hex(), actor=actor))
     if defer is not None:
         defer(SignatureCheck(message, key, actor))
     else:
@@ -245,6 +359,8 @@ def verify_entry(
             cose.verify_sign1(message, key)
         except cose.CoseSignatureError:
             raise EntryRejected(_bad_signature(actor)) from None
+    if "blob" not in payload:
+        return payload
     try:
         return officelog.resolve_payload(payload, blob_reader)
     except Exception as e:
@@ -265,16 +381,31 @@ class SealedOpener:
     """
 
     def __init__(
-        self, records_key: nacl.public.PrivateKey | None, entries: Sequence[bytes], workers: int = 0, chunk: int = 256
+        self,
+        records_key: nacl.public.PrivateKey | None,
+        entries: Sequence[bytes],
+        workers: int = 0,
+        chunk: int = 256,
+        decoded: Sequence[Decoded] | None = None,
     ) -> None:
         self.key = records_key
         self.chunk = chunk
         self._futures: list[Future[list[dict[str, Any] | None]]] = []
         self._pool: ThreadPoolExecutor | None = None
+        self._done: list[dict[str, Any] | None] = []
+        self._done_index = -1
         workers = workers or min(8, os.cpu_count() or 1)
         if records_key is None or workers < 2 or len(entries) < chunk:
             return
         self._pool = ThreadPoolExecutor(max_workers=workers - 1 or 1, thread_name_prefix="ledger-open")
+        if decoded is not None:  # the entries' payloads, decoded once by the caller (`decode_entries`)
+            parts: list[bytes | None] = [
+                d[1].get("sealed") if not isinstance(d, EntryRejected) and d[1].get("type") in OPENED else None
+                for d in decoded
+            ]
+            for start in range(0, len(parts), chunk):
+                self._futures.append(self._pool.submit(self._open_parts, parts[start : start + chunk]))
+            return
         for start in range(0, len(entries), chunk):
             self._futures.append(self._pool.submit(self._open, entries[start : start + chunk]))
 
@@ -297,11 +428,25 @@ class SealedOpener:
                 out.append(None)
         return out
 
+    def _open_parts(self, part: Sequence[bytes | None]) -> list[dict[str, Any] | None]:
+        out: list[dict[str, Any] | None] = []
+        for sealed in part:
+            try:
+                ok = isinstance(sealed, bytes) and self.key is not None
+                out.append(events.open_record(self.key, sealed) if ok else None)  # type: ignore[arg-type]
+            except Exception:  # opened again by apply_entry, which names the fault
+                out.append(None)
+        return out
+
     def get(self, offset: int) -> dict[str, Any] | None:
         """The opened sealed part of entry `offset` of the run, or None (not opened ahead)."""
         if not self._futures:
             return None
-        return self._futures[offset // self.chunk].result()[offset % self.chunk]
+        index = offset // self.chunk
+        if index != self._done_index:  # one wait per chunk, not per entry
+            self._done = self._futures[index].result()
+            self._done_index = index
+        return self._done[offset % self.chunk]
 
 
 def apply_entry(
@@ -310,17 +455,79 @@ def apply_entry(
     payload: dict[str, Any],
     records_key: nacl.public.PrivateKey | None,
     opened: dict[str, Any] | None = None,
+    context: ApplyContext | None = None,
 ) -> None:
     """Write what a verified entry of office `code` tells other offices (idempotent). `opened` is the entry's
-    sealed part when a SealedOpener opened it ahead."""
+    sealed part when a SealedOpener opened it ahead. With a `context` (a run of entries), plain issuances are
+    held back in it: the caller calls `context.flush()` before it commits."""
     kind, time, actor = payload["type"], payload["time"], payload["officer"]
     clear = payload.get("clear") or {}
+    if kind in ("credential.issued", "credentials.issued"):
+        _apply_issued(conn, code, payload, records_key, opened, context)
+        return
+    if context is not None:
+        context.flush()
+    try:
+        _apply_other(conn, code, kind, time, actor, clear, payload, records_key, opened, context)
+    finally:
+        if context is not None and kind in ApplyContext.CHANGES_KEYS:
+            context.forget_keys()
+
+
+def _apply_issued(
+    conn: sqlite3.Connection,
+    code: str,
+    payload: dict[str, Any],
+    records_key: nacl.public.PrivateKey | None,
+    opened: dict[str, Any] | None,
+    context: ApplyContext | None,
+) -> None:
+    kind, actor, clear = payload["type"], payload["officer"], payload.get("clear") or {}
+    items = [clear] if kind == "credential.issued" else list(clear.get("credentials") or [])
+    links = _links(payload, records_key, kind, opened)
+    for item in items:
+        cid = item.get("credential")
+        number = links.get(cid, "") if isinstance(cid, bytes) else ""
+        row = (cid, number, code, item.get("kid"), item.get("iat"), item.get("exp"), f"{code}/{actor}")
+        supersedes = item.get("supersedes") or []
+        if context is not None and not supersedes:
+            context.pending.append(row)
+            continue
+        if context is not None:
+            context.flush()
+        for old in supersedes:
+            conn.execute(
+                "UPDATE credentials SET status = 'superseded', status_changed_at = ? WHERE credential_id = ? "
+                "AND office_code = ? AND status = 'active'",
+                (item.get("iat"), old, code),
+            )
+        conn.execute(
+            "INSERT OR IGNORE INTO credentials (credential_id, id_number, office_code, kid, issued_at, expires_at, "
+            "status, issued_by) VALUES (?, ?, ?, ?, ?, ?, 'active', ?)",
+            row,
+        )
+
+
+def _apply_other(
+    conn: sqlite3.Connection,
+    code: str,
+    kind: str,
+    time: str,
+    actor: str,
+    clear: dict[str, Any],
+    payload: dict[str, Any],
+    records_key: nacl.public.PrivateKey | None,
+    opened: dict[str, Any] | None,
+    context: ApplyContext | None,
+) -> None:
     authority = conn.execute("SELECT CAST(root_public AS BLOB), domain FROM authority WHERE id = 1").fetchone()
     if kind in ("office.certified", "office.key-rotated"):
         cert = clear.get("certificate")
         key = office_key_from_certificate(cert, bytes(authority[0]), str(authority[1]), code) if cert else None
         if key is None:
-            raise EntryRejected(f"the office certificate in {kind} does not verify under the authority's key")
+            raise EntryRejected(
+                _("the office certificate in {kind} does not verify under the authority's key").format(kind=kind)
+            )
         if kind == "office.certified":
             conn.execute(
                 "INSERT OR IGNORE INTO offices (code, name, slot, region, is_local, created_at) VALUES (?, ?, ?, ?, 0, ?)",
@@ -341,7 +548,7 @@ def apply_entry(
         cert = clear.get("certificate")
         key = office_key_from_certificate(cert, bytes(authority[0]), str(authority[1]), other) if cert else None
         if key is None:
-            raise EntryRejected("the certificate of the enrolled office does not verify under the authority's key")
+            raise EntryRejected(_("the certificate of the enrolled office does not verify under the authority's key"))
         conn.execute(
             "INSERT OR IGNORE INTO offices (code, name, slot, region, is_local, created_at) VALUES (?, ?, ?, ?, 0, ?)",
             (other, str(clear.get("name", other)), int(clear.get("slot", -1)), clear.get("region"), time),
@@ -359,10 +566,14 @@ def apply_entry(
             if claims:
                 break
         if not claims or claims.get("office") != code or claims.get("type") != "officer-key":
-            raise EntryRejected(f"the officer certificate in {kind} does not verify under office {code}'s key")
+            raise EntryRejected(
+                _("the officer certificate in {kind} does not verify under office {code}'s key").format(
+                    kind=kind, code=code
+                )
+            )
         key = claims.get("key")
         if not isinstance(key, bytes) or len(key) != 32:
-            raise EntryRejected("the officer certificate holds no Ed25519 key")
+            raise EntryRejected(_("the officer certificate holds no Ed25519 key"))
         username = str(claims.get("username"))
         conn.execute(
             "UPDATE ledger_peer_officers SET valid_until = ? WHERE office_code = ? AND username = ? "
@@ -380,23 +591,6 @@ def apply_entry(
             "AND valid_until IS NULL",
             (time, code, str(clear.get("username"))),
         )
-    elif kind in ("credential.issued", "credentials.issued"):
-        items = [clear] if kind == "credential.issued" else list(clear.get("credentials") or [])
-        links = _links(payload, records_key, kind, opened)
-        for item in items:
-            cid = item.get("credential")
-            number = links.get(cid, "") if isinstance(cid, bytes) else ""
-            for old in item.get("supersedes") or []:
-                conn.execute(
-                    "UPDATE credentials SET status = 'superseded', status_changed_at = ? WHERE credential_id = ? "
-                    "AND office_code = ? AND status = 'active'",
-                    (item.get("iat"), old, code),
-                )
-            conn.execute(
-                "INSERT OR IGNORE INTO credentials (credential_id, id_number, office_code, kid, issued_at, expires_at, "
-                "status, issued_by) VALUES (?, ?, ?, ?, ?, ?, 'active', ?)",
-                (cid, number, code, item.get("kid"), item.get("iat"), item.get("exp"), f"{code}/{actor}"),
-            )
     elif kind == "credential.status":
         conn.execute(
             "UPDATE credentials SET status = ?, status_changed_at = ? WHERE credential_id = ? AND office_code = ?",
@@ -408,7 +602,9 @@ def apply_entry(
             try:
                 record = opened if opened is not None else events.open_record(records_key, sealed)
             except (nacl.exceptions.CryptoError, ValueError, cbor2.CBORDecodeError) as e:
-                raise EntryRejected(f"the sealed record does not open with the records key ({e})") from None
+                raise EntryRejected(
+                    _("the sealed record does not open with the records key ({error})").format(error=e)
+                ) from None
             records = record["records"] if kind == "citizens.imported" else [record]
             for r in records:
                 _insert_peer_citizen(conn, code, r, time, actor)
@@ -422,7 +618,7 @@ def _links(
     try:
         record = opened if opened is not None else events.open_record(records_key, payload["sealed"])
     except (nacl.exceptions.CryptoError, ValueError, cbor2.CBORDecodeError):
-        raise EntryRejected("the sealed credential link does not open with the records key") from None
+        raise EntryRejected(_("the sealed credential link does not open with the records key")) from None
     items = [record] if kind == "credential.issued" else list(record.get("links") or [])
     return {bytes(i["credential"]): str(i["id_number"]) for i in items if isinstance(i, dict)}
 

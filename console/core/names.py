@@ -45,6 +45,7 @@ from types import MappingProxyType
 from typing import Literal
 
 from anyascii import anyascii
+from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from console.core.errors import ValidationError
@@ -69,6 +70,9 @@ _NAME_PUNCTUATION = _HYPHENS | _APOSTROPHES | _DOTS
 # Whitespace that is collapsed to one space (pasted tabs and line breaks included); other controls are refused.
 _SPACES = re.compile(r"[\s\u00a0\u3000]+")
 _MAX_MARKS = 6  # combining marks on one letter; more is "zalgo" text, not a name
+# The common case, checked in one regex (issue 16: the per-character checks were a tenth of a registration): words
+# of ASCII letters, apostrophes, hyphens and full stops with at least one letter, separated by single spaces.
+_PLAIN_NAME = re.compile(r"(?=[^A-Za-z]*[A-Za-z])[A-Za-z'.\-]+(?: [A-Za-z'.\-]+)*")
 
 
 def _label(field: str) -> str:
@@ -108,6 +112,8 @@ def clean_name(text: str, field: str) -> str:
     Raises:
         ValidationError: with `field`.
     """
+    if len(text) <= NAME_MAX_LENGTH and _PLAIN_NAME.fullmatch(text):
+        return text  # ASCII letters and name punctuation, single-spaced: nothing below would change or refuse it
     label = _label(field)
     for pos, ch in enumerate(text.strip(), start=1):
         if ch in "\t\n\r\v\f":  # a line break or tab inside a name is a paste error, not spacing
@@ -521,7 +527,8 @@ def latin_form(text: str, part: NamePart = "full") -> str:
     """
     name = _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
     if _PLAIN_LATIN.fullmatch(name):  # already A-Z: only the spacing and hyphen rules apply (the common case)
-        return _tidy(name.upper())
+        upper = name.upper()
+        return upper if _TIDY_LATIN.fullmatch(upper) else _tidy(upper)
     name = re.sub("Ο[ΥΎ]", "OU", name.upper())  # Greek ου is one vowel (ELOT 743); anyascii would give OY
     cyrillic = _cyrillic_table(name)
     words = name.split(" ") if name else []
@@ -545,6 +552,7 @@ def latin_form(text: str, part: NamePart = "full") -> str:
 
 
 _PLAIN_LATIN = re.compile(r"[A-Za-z -]*")
+_TIDY_LATIN = re.compile(r"[A-Z]+(?:[ -][A-Z]+)*")  # what `_tidy` leaves as it is
 _HAS_LATIN_LETTER = re.compile("[A-Z]")
 # Modifier letters that write an apostrophe-like sign (ʻokina, Arabic ʾ and ʿ in transliterations): ICAO omits
 # apostrophes, so these are not letters that disappear.
@@ -650,3 +658,15 @@ def key_distance(s: str, t: str, limit: int | None = None) -> int:
     ``limit + 1`` as soon as the distance must exceed it.
     """
     return int(OSA.distance(s, t, score_cutoff=limit))
+
+
+def keys_within(key: str, keys: Mapping[int, str], limit: int) -> list[tuple[str, int, int]]:
+    """The entries of `keys` (id -> match key) within `limit` slips of `key`: (their key, distance, id).
+
+    One rapidfuzz call for a whole group of candidates (the duplicate check compares each new person with
+    everyone born the same day): the loop over the candidates runs in C.
+    """
+    if not keys:
+        return []
+    found = process.extract(key, keys, scorer=OSA.distance, score_cutoff=limit, limit=None)
+    return [(str(k), int(d), int(i)) for k, d, i in found]

@@ -31,6 +31,8 @@ from console.core.errors import LedgerIntegrityError
 from console.core.ledger import note, proofs
 from console.core.ledger.checkpoint import Checkpoint, CheckpointError, parse_checkpoint_body
 from console.core.ledger.hashing import (
+    edge_root,
+    extend_stored_hashes,
     leaf_hash,
     node_hash,
     split_stored_hash_index,
@@ -192,7 +194,14 @@ def _remember(size: int, root: bytes, frontier: _Frontier) -> None:
 
 
 def append(
-    conn: sqlite3.Connection, *, seq: int, entry: bytes, office_code: str, actor: str, key: nacl.signing.SigningKey
+    conn: sqlite3.Connection,
+    *,
+    seq: int,
+    entry: bytes,
+    office_code: str,
+    actor: str,
+    key: nacl.signing.SigningKey,
+    sign: bool = True,
 ) -> Checkpoint:
     """Add event `seq`'s entry to the log and sign the new head (inside the event's transaction).
 
@@ -239,13 +248,67 @@ def append(
         "INSERT INTO ledger_hashes (idx, hash) VALUES (?, ?)", [(first + i, h) for i, h in enumerate(hashes)]
     )
     head = Checkpoint(origin, size + 1, root)
-    signed = note.sign(head.body(), [note.Signer(head_key_name(origin, actor), key)])
+    # `sign=False` (append_many's first entry only): the head row gets a placeholder note that append_many
+    # replaces with the batch's signed head in the same transaction
+    signed = note.sign(head.body(), [note.Signer(head_key_name(origin, actor), key)]) if sign else b""
     conn.execute(
         "INSERT INTO ledger_head (id, size, root, note) VALUES (1, ?, ?, ?) "
         "ON CONFLICT (id) DO UPDATE SET size = excluded.size, root = excluded.root, note = excluded.note",
         (head.size, head.root, signed),
     )
     _remember(head.size, head.root, edge)
+    return head
+
+
+def append_many(
+    conn: sqlite3.Connection,
+    *,
+    first_seq: int,
+    entries: Sequence[bytes],
+    office_code: str,
+    actor: str,
+    key: nacl.signing.SigningKey,
+) -> Checkpoint:
+    """Add events first_seq, first_seq+1, ... (their entries) to the log and sign ONE head over all of them.
+
+    The batch form of `append` for a caller that appends many events in one transaction: the same checks
+    (the events continue the signed head, entry size), the stored hashes of the whole batch computed in one pass
+    from the right edge (`hashing.extend_stored_hashes`) and written with one statement, and one head signature
+    instead of one per event. A reader sees the same log either way: the head covers every event, and the events
+    in between were never visible outside the transaction.
+
+    Raises:
+        LedgerIntegrityError: as `append`.
+    """
+    if not entries:
+        raise ValueError("append_many needs at least one entry")
+    for entry in entries:
+        if len(entry) > MAX_ENTRY_SIZE:
+            raise LedgerIntegrityError(
+                f"This change is {len(entry)} bytes once signed, more than the ledger's {MAX_ENTRY_SIZE}; nothing "
+                "was saved."
+            )
+    if len(entries) == 1:
+        return append(conn, seq=first_seq, entry=entries[0], office_code=office_code, actor=actor, key=key)
+    # the first entry goes through `append` (every check, the catch-up of a pre-ledger office); the rest extend
+    # the edge it leaves in memory
+    append(conn, seq=first_seq, entry=entries[0], office_code=office_code, actor=actor, key=key, sign=False)
+    row = conn.execute(
+        "SELECT h.size, CAST(h.root AS BLOB), (SELECT domain FROM authority WHERE id = 1) FROM ledger_head h WHERE h.id = 1"
+    ).fetchone()
+    size, root = int(row[0]), bytes(row[1])
+    frontier = _FRONTIERS.get((size, root)) or _Frontier.load(conn, size)
+    sha = hashlib.sha256
+    added, edge = extend_stored_hashes(size, frontier.hashes, [sha(b"\x00" + e).digest() for e in entries[1:]])
+    first = stored_hash_index(0, size)
+    conn.executemany(
+        "INSERT INTO ledger_hashes (idx, hash) VALUES (?, ?)", [(first + i, h) for i, h in enumerate(added)]
+    )
+    origin = f"{row[2]}/{office_code}"
+    head = Checkpoint(origin, size + len(entries) - 1, edge_root(edge))
+    signed = note.sign(head.body(), [note.Signer(head_key_name(origin, actor), key)])
+    conn.execute("UPDATE ledger_head SET size = ?, root = ?, note = ? WHERE id = 1", (head.size, head.root, signed))
+    _remember(head.size, head.root, _Frontier(edge, sha(b"\x00" + entries[-1]).digest()))
     return head
 
 

@@ -54,7 +54,8 @@ LOCAL_SETTINGS = frozenset({"ledger_unhashed_events", "ledger_folder", "ledger_p
 NOT_REBUILT: dict[str, str] = {
     "dup_pairs": "a cache of the duplicate check, re-indexed from the citizens on the next check",
     "dup_indexed": "how far that cache is indexed (see dup_pairs)",
-    "dup_registration_keys": "part of that cache (see dup_pairs)",
+    "dup_crowded": "part of that cache: the crowded (birth date, sex) groups it indexes (see dup_pairs)",
+    "dup_flagged": "part of that cache: citizens whose credential was revoked or suspended (see dup_pairs)",
     "printers": "calibration of this PC's card printers; calibrate the new PC's printer again",
     "foreign_keys": "other authorities' keys imported for verifying; run `trust import` again",
 }

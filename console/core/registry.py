@@ -359,63 +359,75 @@ def _entry_hashes(prefix: str, codes: Iterable[int]) -> list[int]:
     return [(base + code) & _MASK for code in codes]
 
 
-#: Index entries without date and sex ("*|*|…") list the people the relaxed rule concerns: held registrations
-#: (src 3) and citizens whose credential was revoked or suspended (src 2). Stale ones (decided, reinstated)
-#: are filtered when read.
-_ANY = "*"
+#: A (birth date, sex) group of at most this many people is read whole from the covering index
+#: `citizens_birth (birth_date, sex, match_key)` and compared in C (rapidfuzz): a few dozen people a day even in a
+#: nation of millions, cheaper than a few hundred look-ups in the pair index and with nothing to write. A larger
+#: group is *crowded* (an unknown birth date recorded as 1 January, a mass registration): its people are kept in the
+#: pair index (`dup_pairs`), so a look-up reads a few rows however large it grows (issue 12). The migration of
+#: issue 16 in store.py lists the groups already crowded with the same number.
+GROUP_SCAN_LIMIT = 256
+
+
+def _index_rows(conn: sqlite3.Connection, rows: Iterable[tuple[int, str, str, str]]) -> None:
+    """Put citizens (rowid, key, birth date, sex) of crowded groups into the pair index (src 0)."""
+    entries = [
+        (h, 0, rid)
+        for rid, key, birth, sex in rows
+        for h in _entry_hashes(f"{birth}|{sex}|", _pair_codes(_index_pairs(key)))
+    ]
+    if entries:
+        conn.executemany("INSERT OR IGNORE INTO dup_pairs (h, src, rid) VALUES (?, ?, ?)", entries)
+
+
+def _set_upto(conn: sqlite3.Connection, src: int, upto: object) -> None:
+    conn.execute(
+        "INSERT INTO dup_indexed (src, upto) VALUES (?, ?) ON CONFLICT(src) DO UPDATE SET upto = excluded.upto",
+        (src, upto),
+    )
 
 
 def _catch_up_index(conn: sqlite3.Connection, limit: int = -1) -> bool:
-    """Index the citizens, registrations and status changes stored since the last check (by this console or any
-    other writer), at most `limit` of each (-1: all); True when everything is indexed."""
+    """Index what was stored since the last check (by this console or any other writer), at most `limit` rows of
+    each kind (-1: all): citizens of crowded groups into the pair index (src 0, by rowid), citizens whose credential
+    was revoked or suspended into `dup_flagged` (src 2, by status_changed_at). True when everything is indexed.
+
+    Citizens of groups that are not crowded, and held registrations, need nothing: the check reads them directly.
+    """
     upto = dict(conn.execute("SELECT src, upto FROM dup_indexed").fetchall())
-    citizens = conn.execute(
-        "SELECT rowid, match_key, birth_date, sex FROM citizens WHERE rowid > ? ORDER BY rowid LIMIT ?",
-        (upto.get(0, 0), limit),
-    ).fetchall()
-    held = [
-        (rid, names.fold_key(f"{family} {given}"), birth, sex)
-        for rid, family, given, birth, sex in conn.execute(
-            "SELECT id, latin_family, latin_given, birth_date, sex FROM registrations WHERE id > ? ORDER BY id LIMIT ?",
-            (upto.get(1, 0), limit),
-        )
-    ]
+    last = int(upto.get(0, 0))
+    done = True
+    if conn.execute("SELECT EXISTS (SELECT 1 FROM dup_crowded)").fetchone()[0]:
+        citizens = conn.execute(
+            "SELECT rowid, match_key, birth_date, sex, EXISTS (SELECT 1 FROM dup_crowded g WHERE "
+            "g.birth_date = c.birth_date AND g.sex = c.sex) FROM citizens c WHERE rowid > ? ORDER BY rowid LIMIT ?",
+            (last, limit),
+        ).fetchall()
+        _index_rows(conn, (row[:4] for row in citizens if row[4]))
+        newest = citizens[-1][0] if citizens else last
+        done = limit < 0 or len(citizens) < limit
+    else:  # no crowded group: nothing to index, only how far the citizens are seen
+        newest = conn.execute("SELECT MAX(rowid) FROM citizens").fetchone()[0] or 0
+    if newest != last:
+        _set_upto(conn, 0, newest)
+    # status changes (few) are always read whole, from the last time on (>=: several may share a time); stale
+    # ones (reinstated) are filtered when read
     changed = conn.execute(
-        "SELECT c.rowid, c.match_key, cr.status_changed_at FROM credentials cr JOIN citizens c "
+        "SELECT c.rowid, c.birth_date, c.match_key, cr.status_changed_at FROM credentials cr JOIN citizens c "
         "ON c.id_number = cr.id_number WHERE cr.status_changed_at >= ? AND cr.status IN ('revoked', 'suspended') "
         "ORDER BY cr.status_changed_at",
         (upto.get(2, ""),),
     ).fetchall()
-    if held:
+    if changed:
         conn.executemany(
-            "INSERT OR REPLACE INTO dup_registration_keys (id, match_key) VALUES (?, ?)",
-            [(rid, key) for rid, key, _birth, _sex in held],
+            "INSERT OR REPLACE INTO dup_flagged (rid, birth_date, match_key) VALUES (?, ?, ?)",
+            [row[:3] for row in changed],
         )
-    anyone = f"{_ANY}|{_ANY}|"
-    entries = [
-        (h, src, rid)
-        for src, rid, prefix, key in (
-            *((0, rid, f"{birth}|{sex}|", key) for rid, key, birth, sex in citizens),
-            *((1, rid, f"{birth}|{sex}|", key) for rid, key, birth, sex in held),
-            *((3, rid, anyone, key) for rid, key, _birth, _sex in held),
-            *((2, rid, anyone, key) for rid, key, _when in changed),
-        )
-        for h in _entry_hashes(prefix, _pair_codes(_index_pairs(key)))
-    ]
-    if entries:
-        conn.executemany("INSERT OR IGNORE INTO dup_pairs (h, src, rid) VALUES (?, ?, ?)", entries)
-    for src, rows in ((0, citizens), (1, held), (2, changed)):
-        if rows:
-            conn.execute(
-                "INSERT INTO dup_indexed (src, upto) VALUES (?, ?) ON CONFLICT(src) DO UPDATE SET upto = excluded.upto",
-                (src, rows[-1][-1] if src == 2 else rows[-1][0]),
-            )
-    # status changes (few) are always read whole, from the last time on (>=: several may share a time)
-    return limit < 0 or (len(citizens) < limit and len(held) < limit)
+        _set_upto(conn, 2, changed[-1][3])
+    return done
 
 
-#: Rows indexed per transaction when the index catches up before a registration (after an upgrade, or many
-#: citizens learned from elsewhere): short transactions, so others' logins and writes do not wait behind it.
+#: Rows read per transaction when the index catches up before a registration (after an upgrade with crowded
+#: groups, or many citizens learned from elsewhere): short transactions, so others' logins and writes do not wait.
 INDEX_CATCH_UP_ROWS = 2000
 
 
@@ -426,9 +438,8 @@ def catch_up_index(db: Database) -> None:
     while True:
         upto = dict(db.execute("SELECT src, upto FROM dup_indexed").fetchall())
         behind = db.execute(
-            "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM citizens WHERE rowid > ? LIMIT ?)) + "
-            "(SELECT COUNT(*) FROM (SELECT 1 FROM registrations WHERE id > ? LIMIT ?))",
-            [upto.get(0, 0), INDEX_CATCH_UP_ROWS, upto.get(1, 0), INDEX_CATCH_UP_ROWS],
+            "SELECT COUNT(*) FROM (SELECT 1 FROM citizens WHERE rowid > ? LIMIT ?)",
+            [upto.get(0, 0), INDEX_CATCH_UP_ROWS],
         ).fetchone()[0]
         if behind < INDEX_CATCH_UP_ROWS:
             return
@@ -443,6 +454,186 @@ def _credential_status(conn: sqlite3.Connection, id_number: str) -> str | None:
     return str(row[0]) if row else None
 
 
+@functools.lru_cache(maxsize=65_536)
+def _days_of(birth: date) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The days a person born on `birth` is compared on: the same and the day/month-swapped day (strict rule),
+    and all of those plus a day either side (relaxed rule), as ISO text; cached (a batch repeats birth dates)."""
+    same_days = {birth.isoformat()}
+    swapped = _swapped(birth)
+    if swapped:
+        same_days.add(swapped.isoformat())
+    near_days = {(birth + timedelta(days=step)).isoformat() for step in (-1, 1)}
+    return tuple(sorted(same_days)), tuple(sorted(same_days | near_days))
+
+
+@functools.lru_cache(maxsize=16)
+def _candidates_sql(groups: int, days: int) -> str:
+    """The duplicate check's one statement: (tag, id, key) of the people of `groups` uncrowded (day, sex) groups
+    (tag 0, 1, at most GROUP_SCAN_LIMIT + 1 each, so a crowded one shows), then of the revoked or suspended
+    citizens (-1) and the held registrations (-2, key not yet folded) born on one of `days` days."""
+    marks = ",".join("?" * days)
+    parts = [
+        f"SELECT * FROM (SELECT {tag}, rowid, match_key FROM citizens WHERE birth_date = ? AND sex = ? "
+        f"LIMIT {GROUP_SCAN_LIMIT + 1})"
+        for tag in range(groups)
+    ]
+    parts.append(f"SELECT -1, rid, match_key FROM dup_flagged WHERE birth_date IN ({marks})")
+    parts.append(
+        "SELECT -2, id, latin_family || ' ' || latin_given FROM registrations "
+        f"WHERE status = 'pending-review' AND birth_date IN ({marks})"
+    )
+    return " UNION ALL ".join(parts)
+
+
+_CITIZEN_SQL = (
+    "SELECT rowid, 'registered', id_number, family_name, given_name, latin_family, latin_given, match_key, "
+    "birth_date, sex FROM citizens WHERE rowid IN ({})"
+)
+
+
+class DuplicateCheck:
+    """The duplicate check inside one transaction: the index is brought up to date once, then any number of people
+    are checked, each seeing the citizens and holds stored before it in the same transaction (a batch).
+
+    Per person: the people of its (birth date, sex) group and of the day/month-swapped date, read from the
+    covering index and compared in one rapidfuzz call, or for a crowded group the pair index; the held
+    registrations born within a day (partial index) and the revoked or suspended citizens born within a day
+    (`dup_flagged`). Only the few within the allowed slips are read in full.
+    """
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        _catch_up_index(conn)
+        self._crowded = {(str(d), str(s)) for d, s in conn.execute("SELECT birth_date, sex FROM dup_crowded")}
+        row = conn.execute("SELECT upto FROM dup_indexed WHERE src = 0").fetchone()
+        self._upto = int(row[0]) if row else 0
+
+    def _follow(self) -> None:
+        """Index the citizens of crowded groups stored since the last look (this transaction's own)."""
+        rows = self.conn.execute(
+            "SELECT rowid, match_key, birth_date, sex FROM citizens WHERE rowid > ? ORDER BY rowid", (self._upto,)
+        ).fetchall()
+        if rows:
+            _index_rows(self.conn, (row for row in rows if (row[2], row[3]) in self._crowded))
+            self._upto = int(rows[-1][0])
+            _set_upto(self.conn, 0, self._upto)
+
+    def _crowd(self, day: str, sex: str) -> None:
+        """A group has grown past GROUP_SCAN_LIMIT: index all its people, and from now on each one stored."""
+        self._follow()
+        rows = self.conn.execute(
+            "SELECT rowid, match_key, birth_date, sex FROM citizens WHERE birth_date = ? AND sex = ?", (day, sex)
+        ).fetchall()
+        _index_rows(self.conn, rows)
+        self.conn.execute("INSERT OR IGNORE INTO dup_crowded (birth_date, sex) VALUES (?, ?)", (day, sex))
+        self._crowded.add((day, sex))
+
+    def find(self, person: Person, limit: int = 5) -> list[dict[str, Any]]:
+        """Possible duplicates of `person` (see `find_duplicates`)."""
+        conn = self.conn
+        key = person.match_key
+        slips = _threshold(key)
+        same_days, days = _days_of(person.birth_date)
+        scanned = [day for day in same_days if (day, person.sex) not in self._crowded]
+        # one statement: the uncrowded groups (same sex, same or swapped day; tagged by their place in `scanned`),
+        # then the relaxed rule's people (any sex, a day either side): revoked or suspended citizens (-1) and held
+        # registrations (-2)
+        groups: list[dict[int, str]] = [{} for _day in scanned]
+        flagged: dict[int, str] = {}
+        held: dict[int, str] = {}
+        for tag, rid, other in conn.execute(
+            _candidates_sql(len(scanned), len(days)),
+            [*(value for day in scanned for value in (day, person.sex)), *days, *days],
+        ):
+            if tag >= 0:
+                groups[tag][rid] = other
+            elif tag == -1:
+                flagged[rid] = other
+            else:
+                held[rid] = names.fold_key(other)
+        keys: dict[int, str] = {}
+        crowded = [day for day in same_days if (day, person.sex) in self._crowded]
+        for day, group in zip(scanned, groups, strict=True):
+            if len(group) <= GROUP_SCAN_LIMIT:
+                keys.update(group)
+            else:
+                self._crowd(day, person.sex)
+                crowded.append(day)
+        rowids = {rowid for _key, _distance, rowid in names.keys_within(key, keys, slips)}
+        if crowded:
+            self._follow()
+            codes = _pair_codes(_probe_pairs(key, slips))
+            hashes = sorted({h for day in crowded for h in _entry_hashes(f"{day}|{person.sex}|", codes)})
+            rowids.update(
+                rid
+                for (rid,) in conn.execute(
+                    "SELECT DISTINCT rid FROM dup_pairs WHERE h IN ({}) AND src = 0".format(
+                        ",".join("?" * len(hashes))
+                    ),
+                    hashes,
+                )
+            )
+        rowids.update(rid for _key, _distance, rid in names.keys_within(key, flagged, slips))
+        rows: list[tuple[Any, ...]] = []
+        if rowids:
+            ordered = sorted(rowids)
+            rows += [row[1:] for row in conn.execute(_CITIZEN_SQL.format(",".join("?" * len(ordered))), ordered)]
+        near_held = sorted(rid for _key, _distance, rid in names.keys_within(key, held, slips))
+        if near_held:
+            rows += [
+                ("pending-review", str(rid), family, given, lfam, lgiv, held[rid], born, sex)
+                for rid, family, given, lfam, lgiv, born, sex in conn.execute(
+                    "SELECT id, family_name, given_name, latin_family, latin_given, birth_date, sex FROM registrations "
+                    "WHERE id IN ({})".format(",".join("?" * len(near_held))),
+                    near_held,
+                )
+            ]
+        found: list[dict[str, Any]] = []
+        for row in rows:
+            kind, ref, family, given, lfam, lgiv, other_key, other_birth, other_sex = row
+            # match_key sorts the words, so a family/given swap is already the same key
+            distance = names.key_distance(key, other_key, slips)
+            if distance > slips:
+                continue
+            if other_sex == person.sex and other_birth in same_days:
+                reason = _("similar name, same birth date and sex")
+            else:
+                held = kind == "pending-review"
+                credential = None if held else _credential_status(conn, ref)
+                if not held and credential not in ("revoked", "suspended"):
+                    continue
+                day_off, sex_off = other_birth not in same_days, other_sex != person.sex
+                apart = (
+                    _("a birth date one day apart and the other sex")
+                    if day_off and sex_off
+                    else _("a birth date one day apart")
+                    if day_off
+                    else _("the other sex")
+                )
+                reason = (
+                    _("similar name and {apart}, and that registration is held for review").format(apart=apart)
+                    if held
+                    else _("similar name and {apart}, and that person's credential is {status}").format(
+                        apart=apart, status=_("revoked") if credential == "revoked" else _("suspended")
+                    )
+                )
+            found.append(
+                {
+                    "kind": kind,
+                    "ref": ref,
+                    "family_name": family,
+                    "given_name": given,
+                    "latin_family": lfam,
+                    "latin_given": lgiv,
+                    "birth_date": other_birth,
+                    "distance": distance,
+                    "reason": reason,
+                }
+            )
+        found.sort(key=lambda c: (c["distance"], c["kind"], c["ref"]))
+        return found[:limit]
+
+
 def find_duplicates(conn: sqlite3.Connection, person: Person, limit: int = 5) -> list[dict[str, Any]]:
     """Possible duplicates of `person`, each with a `reason`:
 
@@ -452,81 +643,10 @@ def find_duplicates(conn: sqlite3.Connection, person: Person, limit: int = 5) ->
       revoked or suspended, or whose registration is held, with such a name and a birth date one day apart
       or another sex.
 
-    Runs inside the caller's transaction (it brings the name index up to date).
+    Runs inside the caller's transaction (it brings the name index up to date); a batch keeps one
+    `DuplicateCheck` per transaction instead.
     """
-    _catch_up_index(conn)
-    key = person.match_key
-    slips = _threshold(key)
-    birth = person.birth_date
-    same_days = {birth.isoformat()}
-    swapped = _swapped(birth)
-    if swapped:
-        same_days.add(swapped.isoformat())
-    near_days = {(birth + timedelta(days=step)).isoformat() for step in (-1, 1)}
-    codes = _pair_codes(_probe_pairs(key, slips))
-    prefixes = [f"{_ANY}|{_ANY}|"]  # held, revoked or suspended people (src 2, 3)
-    prefixes += [f"{day}|{person.sex}|" for day in same_days]  # everyone (src 0, 1)
-    hashes = sorted({h for prefix in prefixes for h in _entry_hashes(prefix, codes)})
-    rows: dict[tuple[str, str], tuple[Any, ...]] = {}
-    for row in conn.execute(
-        "WITH hits(src, rid) AS (SELECT DISTINCT src, rid FROM dup_pairs WHERE h IN ({})) "
-        "SELECT 'registered', c.id_number, c.family_name, c.given_name, c.latin_family, c.latin_given, "
-        "c.match_key, c.birth_date, c.sex, 'registered' FROM hits JOIN citizens c ON c.rowid = hits.rid "
-        "WHERE hits.src IN (0, 2) "
-        "UNION ALL SELECT 'pending-review', CAST(r.id AS TEXT), r.family_name, r.given_name, r.latin_family, "
-        "r.latin_given, k.match_key, r.birth_date, r.sex, r.status FROM hits "
-        "JOIN registrations r ON r.id = hits.rid JOIN dup_registration_keys k ON k.id = r.id "
-        "WHERE hits.src IN (1, 3)".format(",".join("?" * len(hashes))),
-        hashes,
-    ):
-        if row[7] in same_days or row[7] in near_days:
-            rows[(row[0], row[1])] = row
-    found: list[dict[str, Any]] = []
-    for row in rows.values():
-        kind, ref, family, given, lfam, lgiv, other_key, other_birth, other_sex, status = row
-        if kind == "pending-review" and status != "pending-review":
-            continue
-        # match_key sorts the words, so a family/given swap is already the same key
-        distance = names.key_distance(key, other_key or names.fold_key(f"{lfam} {lgiv}"), slips)
-        if distance > slips:
-            continue
-        if other_sex == person.sex and other_birth in same_days:
-            reason = _("similar name, same birth date and sex")
-        else:
-            held = kind == "pending-review"
-            credential = None if held else _credential_status(conn, ref)
-            if not held and credential not in ("revoked", "suspended"):
-                continue
-            day_off, sex_off = other_birth not in same_days, other_sex != person.sex
-            apart = (
-                _("a birth date one day apart and the other sex")
-                if day_off and sex_off
-                else _("a birth date one day apart")
-                if day_off
-                else _("the other sex")
-            )
-            reason = (
-                _("similar name and {apart}, and that registration is held for review").format(apart=apart)
-                if held
-                else _("similar name and {apart}, and that person's credential is {status}").format(
-                    apart=apart, status=_("revoked") if credential == "revoked" else _("suspended")
-                )
-            )
-        found.append(
-            {
-                "kind": kind,
-                "ref": ref,
-                "family_name": family,
-                "given_name": given,
-                "latin_family": lfam,
-                "latin_given": lgiv,
-                "birth_date": other_birth,
-                "distance": distance,
-                "reason": reason,
-            }
-        )
-    found.sort(key=lambda c: (c["distance"], c["kind"], c["ref"]))
-    return found[:limit]
+    return DuplicateCheck(conn).find(person, limit)
 
 
 class _Allocation:
@@ -593,7 +713,13 @@ class _Allocation:
 
 def _subject(session: Session, id_number: str) -> bytes:
     """Keyed digest of an ID number: lets offices match records on the ledger without revealing the number."""
-    return hmac.new(session.office_keys().matching_key(), id_number.encode(), hashlib.sha256).digest()[:16]
+    return _subjects(session, [id_number])[0]
+
+
+def _subjects(session: Session, id_numbers: Iterable[str]) -> list[bytes]:
+    """`_subject` of many numbers, the matching key derived once (a batch's event lists thousands)."""
+    key = session.office_keys().matching_key()
+    return [hmac.digest(key, number.encode(), "sha256")[:16] for number in id_numbers]
 
 
 def _insert_citizen(
@@ -719,6 +845,9 @@ class BatchResult:
 #: the next rows anyway).
 BATCH_HOLD_SECONDS = 0.2
 BATCH_GAP_SECONDS = 0.1
+#: How often a batch transaction looks whether another writer waits for the lock (a waiting login waits at most
+#: this much longer than it would with a look per person).
+WRITERS_LOOK_SECONDS = 0.005
 
 
 @dataclass
@@ -805,12 +934,22 @@ def register_stream(
         counters: dict[str, int] = {}
         catch_up_index(office.db)
         with transaction(office.db, polite=True) as conn:
-            started = time.monotonic()
+            started = looked = time.monotonic()
             taken = 0
-            # ... and ends early when another writer (a login) is waiting for the lock
-            while waiting and (taken == 0 or (time.monotonic() - started < hold_seconds and not writers_waiting(conn))):
+            check = DuplicateCheck(conn)
+            # ... and ends early when another writer (a login) is waiting for the lock, looked for every
+            # WRITERS_LOOK_SECONDS (a look opens a file: once per person it was a tenth of the registration's time)
+            while waiting:
+                if taken:
+                    clock = time.monotonic()
+                    if clock - started >= hold_seconds:
+                        break
+                    if clock - looked >= WRITERS_LOOK_SECONDS:
+                        looked = clock
+                        if writers_waiting(conn):
+                            break
                 _position, person = waiting[0]
-                duplicates = find_duplicates(conn, person)
+                duplicates = check.find(person)
                 if duplicates:
                     held.append(_hold(conn, person, duplicates, session.username, stamp))
                     held_records.append({"review": held[-1], **_held_record(person, duplicates)})
@@ -829,7 +968,7 @@ def register_stream(
                     office=allocation.office_code,
                     event_type="citizens.imported",
                     now=now,
-                    clear={"subjects": [_subject(session, n) for n, _ in registered], "held": held},
+                    clear={"subjects": _subjects(session, (n for n, _ in registered)), "held": held},
                     sealed=events.seal_record(
                         records_public,
                         {
@@ -1040,20 +1179,27 @@ def search(session: Session, query: str, *, limit: int = 50) -> list[dict[str, A
     words = [(word, _latin_query(word)) for word in text.split(" ")]
     driver = max(words, key=lambda w: len(w[1]) or len(w[0]))
     scan = limit if len(words) == 1 else SCAN_LIMIT
+    # every word must start one of the four names (`_matches`), tested by SQLite on the scanned rows: at 1,000,000
+    # people a two-word query scans up to 4 x SCAN_LIMIT rows, and making a Python tuple of each to test it was
+    # most of the query's time (issue 16)
+    match = " AND ".join(_MATCH_SQL for _word in words)
+    match_args = [
+        value
+        for word, latin in words
+        for value in (len(word), word, len(word), word, latin, len(latin), latin, len(latin), latin)
+    ]
     found: dict[str, tuple[str, str, str, str, str]] = {}
     for column, prefix in zip(_NAME_COLUMNS, (driver[0], driver[0], driver[1], driver[1]), strict=True):
         if not prefix:
             continue
         for row in db.execute(
-            f"SELECT id_number, family_name, given_name, latin_family, latin_given FROM citizens "
-            f"WHERE {column} >= ? AND {column} < ? ORDER BY {column} LIMIT ?",
-            [prefix, prefix + "\U0010ffff", scan],
+            "SELECT c.id_number, c.family_name, c.given_name, c.latin_family, c.latin_given FROM "
+            f"(SELECT rowid AS r FROM citizens WHERE {column} >= ? AND {column} < ? ORDER BY {column} LIMIT ?) s "
+            f"JOIN citizens c ON c.rowid = s.r WHERE {match}",
+            [prefix, prefix + "\U0010ffff", scan, *match_args],
         ):
             found[row[0]] = row
-    hits = sorted(
-        (row for row in found.values() if all(_matches(row, word, latin) for word, latin in words)),
-        key=lambda r: (r[3], r[4], r[0]),
-    )[:limit]
+    hits = sorted(found.values(), key=lambda r: (r[3], r[4], r[0]))[:limit]
     if not hits:
         return []
     marks = ",".join("?" * len(hits))
@@ -1065,6 +1211,12 @@ def search(session: Session, query: str, *, limit: int = 50) -> list[dict[str, A
 
 
 _NAME_COLUMNS = ("family_name", "given_name", "latin_family", "latin_given")
+#: `_matches` in SQL (substr counts characters, as str.startswith does): a word as typed starts the family or given
+#: name as entered, or its Latin form (when it has one) starts the Latin family or given name.
+_MATCH_SQL = (
+    "(substr(c.family_name, 1, ?) = ? OR substr(c.given_name, 1, ?) = ? OR (? != '' AND "
+    "(substr(c.latin_family, 1, ?) = ? OR substr(c.latin_given, 1, ?) = ?)))"
+)
 
 
 def _latin_query(word: str) -> str:

@@ -40,7 +40,8 @@ PERSONAL_TABLES = (
     "requests",
     "dup_pairs",
     "dup_indexed",
-    "dup_registration_keys",
+    "dup_crowded",
+    "dup_flagged",
     "citizen_count",
 )
 #: Audit actions whose detail stays in office.db: the lockout reads them before any key is open.
@@ -200,6 +201,26 @@ MIGRATIONS: list[str] = [
     DELETE FROM dup_indexed;
     DELETE FROM dup_registration_keys;
     """,
+    # issue 16 (perf): the duplicate check reads a person's (birth date, sex) group straight from a covering index
+    # when the group is small (the usual case), so the name-pair index holds only the people of crowded groups
+    # (`dup_crowded`, more than registry.GROUP_SCAN_LIMIT = 256 people); held registrations are read by status and birth
+    # date (index) and revoked or suspended citizens from `dup_flagged`. Groups already crowded are listed
+    # here, so the catch-up indexes them in short transactions (registry.py, `DuplicateCheck`).
+    """
+    DROP INDEX citizens_birth;
+    CREATE INDEX citizens_birth ON citizens(birth_date, sex, match_key);
+    CREATE INDEX registrations_status_birth ON registrations(status, birth_date);
+    CREATE TABLE dup_crowded (
+        birth_date TEXT NOT NULL, sex TEXT NOT NULL, PRIMARY KEY (birth_date, sex)
+    ) WITHOUT ROWID;
+    CREATE TABLE dup_flagged (rid INTEGER PRIMARY KEY, birth_date TEXT NOT NULL, match_key TEXT NOT NULL);
+    CREATE INDEX dup_flagged_birth ON dup_flagged(birth_date);
+    DROP TABLE dup_registration_keys;
+    DELETE FROM dup_pairs;
+    DELETE FROM dup_indexed;
+    INSERT INTO dup_crowded (birth_date, sex) SELECT birth_date, sex FROM citizens GROUP BY birth_date, sex
+        HAVING COUNT(*) > 256;
+    """,
     # issue 17 (atrest): the key of the encrypted personal database (personal.db) is one more secret wrapped to
     # officers ('database'); SQLite cannot change a CHECK, so key_wraps is rebuilt with the wider one.
     """
@@ -337,7 +358,7 @@ def migrate(conn: sqlite3.Connection) -> None:
             conn.execute("COMMIT")
         except OperationalError as e:
             conn.execute("ROLLBACK")
-            if moved and "no such table" in str(e):
+            if moved and ("no such table" in str(e) or "no such index" in str(e)):
                 return  # needs personal.db: waits for a login
             raise
         except BaseException:

@@ -168,7 +168,26 @@ def warm_up_imports() -> None:
 
     camera.warm_up()  # QtMultimedia and its FFmpeg plugin: ~0.16 s on the GUI thread otherwise (camera.py)
     cardprint.warm_up()  # the first card's imports hold the GIL; also starts the helper process (offload.py)
+    resolve_qt_types()
     gc.freeze()  # after the imports: what they loaded stays out of full collections
+
+
+def resolve_qt_types() -> int:
+    """Create the Python side of every class of the Qt modules loaded so far (returns how many names).
+
+    PySide6 builds a class's Python type, and an `enum.Enum` for each of its enums, the first time the class is
+    needed. The session's app-wide event filter (console/gui/idle.py) makes PySide6 find the Python type of
+    every object an event goes to; the dashboard chart's internal objects made it build ~125 classes' enums at
+    once, ~100 ms of pure Python on the GUI thread at the first login (docs/performance.md). Done here, on the
+    read pool at start-up (~0.13 s), as the screens' imports above already create their classes.
+    """
+    count = 0
+    for name, module in list(sys.modules.items()):
+        if name.startswith("PySide6.Qt") and module is not None:
+            for attr in dir(module):
+                getattr(module, attr, None)
+                count += 1
+    return count
 
 
 def _warm_up(runner: object) -> None:

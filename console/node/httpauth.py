@@ -15,9 +15,12 @@ import base64
 import binascii
 import datetime
 import secrets
+import sqlite3
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import cbor2
@@ -92,12 +95,72 @@ class _Message:
     headers: Mapping[str, str]
 
 
-class RequestVerifier:
-    """Checks signed requests for one authority; remembers nonces for `WINDOW` seconds (in memory)."""
+class NonceStore:
+    """The nonces of accepted requests until their signatures expire, in a small SQLite file beside the node's
+    data (`nonces.db`), so that a node restarted within the window (or another process serving the same folder)
+    still refuses a replayed request: remembered only in memory, a replay sent right after a restart was accepted.
 
-    def __init__(self, root_public: bytes, domain: str, withdrawn: Callable[[bytes], bool]) -> None:
+    Each check is one atomic statement (insert, or take over an expired row), so two processes cannot both
+    accept one nonce. The file is WAL with synchronous=NORMAL: a killed process loses nothing it committed; only
+    a power cut may drop the last rows, and by the time the machine is back up their window has passed.
+    Expired rows are deleted every `PRUNE_EVERY` checks. Without a path the nonces are kept in memory (tests).
+    """
+
+    PRUNE_EVERY = 500
+
+    def __init__(self, path: Path | None = None) -> None:
+        self._lock = threading.Lock()
+        self._memory: dict[str, float] = {}
+        self._prune_at = 1000
+        self._conn: sqlite3.Connection | None = None
+        self._count = 0
+        if path is not None:
+            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10)
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("CREATE TABLE IF NOT EXISTS seen_nonces (nonce TEXT PRIMARY KEY, until REAL NOT NULL)")
+            self._conn = conn
+
+    def first_use(self, nonce: str, until: float, now: float) -> bool:
+        """Record `nonce` as used until `until`; False when it is already in use (a replay)."""
+        with self._lock:
+            self._count += 1
+            if self._conn is None:
+                if len(self._memory) > self._prune_at:  # prune when it doubled: O(1) a check on average
+                    self._memory = {n: t for n, t in self._memory.items() if t > now}
+                    self._prune_at = max(1000, 2 * len(self._memory))
+                if self._memory.get(nonce, 0) > now:
+                    return False
+                self._memory[nonce] = until
+                return True
+            if self._count % self.PRUNE_EVERY == 0:
+                self._conn.execute("DELETE FROM seen_nonces WHERE until <= ?", (now,))
+            cur = self._conn.execute(
+                "INSERT INTO seen_nonces (nonce, until) VALUES (?, ?) ON CONFLICT (nonce) DO UPDATE SET "
+                "until = excluded.until WHERE seen_nonces.until <= ?",
+                (nonce, until, now),
+            )
+            return cur.rowcount == 1
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+
+class RequestVerifier:
+    """Checks signed requests for one authority; remembers nonces for `WINDOW` seconds (`NonceStore`)."""
+
+    def __init__(
+        self,
+        root_public: bytes,
+        domain: str,
+        withdrawn: Callable[[bytes], bool],
+        nonces: NonceStore | None = None,
+    ) -> None:
         self.root_public, self.domain, self.withdrawn = root_public, domain, withdrawn
-        self._nonces: dict[str, float] = {}
+        self.nonces = nonces if nonces is not None else NonceStore()
         self._certs: dict[bytes, tuple[str, bytes]] = {}
 
     def _office_key(self, header: str) -> tuple[str, bytes]:
@@ -158,12 +221,8 @@ class RequestVerifier:
             raise AuthError(403, "the signature carries no nonce (16-64 characters)")
         if not isinstance(expires, int) or not isinstance(created, int) or expires - created > WINDOW:
             raise AuthError(403, f"the signature must expire within {WINDOW} seconds of its creation")
-        now = time.time()
-        if len(self._nonces) > 1000:
-            self._nonces = {n: t for n, t in self._nonces.items() if t > now}
-        if self._nonces.get(nonce, 0) > now:
+        if not self.nonces.first_use(nonce, created + WINDOW + 10, time.time()):
             raise AuthError(403, "the request was replayed (its nonce was seen already)")
-        self._nonces[nonce] = created + WINDOW + 10
         if self.withdrawn(kid):
             raise AuthError(403, f"the key {kid.hex()} of office {office} was replaced; sign with the key in force")
         return Caller(office, kid)

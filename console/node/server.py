@@ -198,7 +198,10 @@ class Node:
         self.store, self.config = store, config
         self.metrics = Metrics()
         root, domain = store.authority()
-        self.verifier = httpauth.RequestVerifier(root, domain, self._withdrawn)
+        # seen nonces outlive a restart (httpauth.NonceStore): a request replayed right after one is refused
+        self.verifier = httpauth.RequestVerifier(
+            root, domain, self._withdrawn, httpauth.NonceStore(store.root / "nonces.db")
+        )
         self.push_lock = asyncio.Lock()
 
     def _withdrawn(self, kid: bytes) -> bool:

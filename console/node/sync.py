@@ -12,6 +12,7 @@ applies nothing from that log, and the next sync starts again from the last acce
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import threading
@@ -25,10 +26,11 @@ import nacl.public
 
 from console.core import cose, ledgerapply, officelog
 from console.core.errors import UserCancelled
+from console.core.i18n import _
 from console.core.ledger import checkpoint as cp
 from console.core.ledger import note, proofs
 from console.core.ledger.authn import InconsistentTileError, TileHashReader
-from console.core.ledger.hashing import leaf_hash, stored_hash_index, stored_hashes_for_record_hash
+from console.core.ledger.hashing import extend_stored_hashes, leaf_hash, stored_hash_index
 from console.core.ledger.tiles import (
     ENTRIES_LEVEL,
     Tile,
@@ -53,9 +55,23 @@ class LogProblem(Exception):
     log: str
     file: str
     message: str
+    forked: bool = False  # the log forked (evidence kept): reported under "forks", not "errors"
 
     def __str__(self) -> str:
         return f"log {self.log}, file {self.file}: {self.message}"
+
+
+def fork_reason(fork: Fork) -> str:
+    """Why two checkpoints of a log cannot both be true, in the console's language (`Fork.reason`, kept in the
+    evidence file, is the same sentence in English)."""
+    small, large = fork.older.checkpoint.size, fork.newer.checkpoint.size
+    if small == large:
+        return _("two different roots at size {size}").format(size=small)
+    return _("the checkpoint of size {large} does not extend the one of size {small}").format(large=large, small=small)
+
+
+def forked_message(fork: Fork) -> str:
+    return _("the log forked: {reason}; both checkpoints kept as evidence").format(reason=fork_reason(fork))
 
 
 @dataclass
@@ -103,20 +119,36 @@ def _unverified_checkpoint(log: str, data: bytes, origin: str) -> cp.Checkpoint:
         body = text[: text.rindex("\n\n") + 1]
         found = cp.parse_checkpoint_body(body)
     except (UnicodeDecodeError, ValueError, cp.CheckpointError) as e:
-        raise LogProblem(log, "checkpoint", f"not a checkpoint ({e})") from None
+        raise LogProblem(log, "checkpoint", _("not a checkpoint ({error})").format(error=e)) from None
     if found.origin != origin:
-        raise LogProblem(log, "checkpoint", f"the checkpoint is for {found.origin!r}, not {origin!r}")
+        raise LogProblem(
+            log,
+            "checkpoint",
+            _("the checkpoint is for {found!r}, not {origin!r}").format(found=found.origin, origin=origin),
+        )
     return found
 
 
-def _office_keys_in(entries: list[bytes], authority_root: bytes, domain: str, code: str) -> list[bytes]:
-    """Office keys the authority certified, found in certificates inside (not yet verified) entries."""
+def _office_keys_in(
+    entries: list[bytes],
+    authority_root: bytes,
+    domain: str,
+    code: str,
+    decoded: Sequence[ledgerapply.Decoded] | None = None,
+) -> list[bytes]:
+    """Office keys the authority certified, found in certificates inside (not yet verified) entries (or in their
+    `ledgerapply.decode_entries` results)."""
     keys = []
-    for entry in entries:
-        try:
-            payload = cbor2.loads(cose.decode_sign1(entry).payload)
-        except Exception:
-            continue
+    payloads: list[Any] = []
+    if decoded is not None:
+        payloads = [d[1] for d in decoded if not isinstance(d, ledgerapply.EntryRejected)]
+    else:
+        for entry in entries:
+            try:
+                payloads.append(cbor2.loads(cose.decode_sign1(entry).payload))
+            except Exception:
+                continue
+    for payload in payloads:
         if isinstance(payload, dict) and payload.get("type") in ("office.certified", "office.key-rotated"):
             cert = (payload.get("clear") or {}).get("certificate")
             if isinstance(cert, bytes):
@@ -150,7 +182,9 @@ def sync_log(
         (origin,),
     ).fetchone()
     if peer is not None and peer[3] == "forked":
-        raise LogProblem(code, "checkpoint", "this log forked earlier; it is no longer applied (see `ledger status`)")
+        raise LogProblem(
+            code, "checkpoint", _("this log forked earlier; it is no longer applied (see `ledger status`)"), forked=True
+        )
     known_size = int(peer[0]) if peer else 0
     known = (
         cp.SignedCheckpoint(cp.Checkpoint(origin, known_size, bytes(peer[1])), bytes(peer[2]))
@@ -161,7 +195,7 @@ def sync_log(
         data = fetcher.read(code, "checkpoint")
     except FileNotFoundError:
         raise LogProblem(
-            code, "checkpoint", "missing; the log has not been published or the file was deleted"
+            code, "checkpoint", _("missing; the log has not been published or the file was deleted")
         ) from None
     except FetchError as e:
         raise LogProblem(code, e.path, str(e).split(": ", 1)[-1]) from None
@@ -170,7 +204,9 @@ def sync_log(
     entries: list[bytes] = []
     if size > known_size:
         entries = _fetch_entries(fetcher, code, known_size, size)
-    keys = ledgerapply.certified_office_keys(conn, code) + _office_keys_in(entries, root_key, domain, code)
+    # every entry is decoded once, here; the checks below and the apply use the results
+    decoded = ledgerapply.decode_entries(entries)
+    keys = ledgerapply.certified_office_keys(conn, code) + _office_keys_in(entries, root_key, domain, code, decoded)
     overlay = _Overlay(conn, origin)
     try:
         signed = cp.open_checkpoint(data, origin, [note.Verifier(origin, k) for k in keys])
@@ -183,21 +219,23 @@ def sync_log(
             if proofs.tree_hash(size, overlay) != incoming.root:
                 _diagnose(conn, fetcher, code, None, unverified, overlay, evidence_dir)
         raise LogProblem(
-            code, "checkpoint", f"not signed by a key the authority certified for office {code} ({e})"
+            code,
+            "checkpoint",
+            _("not signed by a key the authority certified for office {code} ({error})").format(code=code, error=e),
         ) from None
     if size <= known_size:
         relation = relate(known, signed, lambda n: proofs.tree_hash(n, overlay))
         if isinstance(relation, Fork):
             _record_fork(conn, relation, evidence_dir)
-            raise LogProblem(
-                code, "checkpoint", f"the log forked: {relation.reason}; both checkpoints kept as evidence"
-            )
+            raise LogProblem(code, "checkpoint", forked_message(relation), forked=True)
         if relation is Relation.PAST:
             raise LogProblem(
                 code,
                 "checkpoint",
-                f"an older checkpoint ({size} entries) than the one this office accepted ({known_size}): an old copy "
-                "of the folder? Nothing was applied.",
+                _(
+                    "an older checkpoint ({size} entries) than the one this office accepted ({known}): an old copy "
+                    "of the folder? Nothing was applied."
+                ).format(size=size, known=known_size),
             )
         return 0, 0
     # New entries: recompute the stored hashes and require the signed root.
@@ -213,23 +251,35 @@ def sync_log(
         try:
             found = fetcher.read(code, tile.path)
         except FileNotFoundError:
-            raise LogProblem(code, tile.path, "missing tile") from None
+            raise LogProblem(code, tile.path, _("missing tile")) from None
         except FetchError as e:
             raise LogProblem(code, e.path, str(e).split(": ", 1)[-1]) from None
         if found != b"".join(overlay.read_hashes(tile_data_indexes(tile))):
-            raise LogProblem(code, tile.path, "the tile does not match the log's entries (changed or truncated)")
-    applied = _apply(conn, fetcher, code, origin, known_size, new, signed, overlay, records_key, before_commit)
+            raise LogProblem(code, tile.path, _("the tile does not match the log's entries (changed or truncated)"))
+    applied = _apply(
+        conn,
+        fetcher,
+        code,
+        origin,
+        known_size,
+        new,
+        signed,
+        overlay,
+        records_key,
+        before_commit,
+        decoded[known_size - bundle_start :],
+    )
     return len(new), applied
 
 
 def _extend(overlay: _Overlay, start: int, entries: list[bytes]) -> None:
-    """Add the stored hashes of `entries` (records start, start+1, ...) to the overlay."""
-    for offset, entry in enumerate(entries):
-        n = start + offset
-        hashes = stored_hashes_for_record_hash(n, leaf_hash(entry), overlay)
-        first = stored_hash_index(0, n)
-        for i, h in enumerate(hashes):
-            overlay.new[first + i] = h
+    """Add the stored hashes of `entries` (records start, start+1, ...) to the overlay: one pass from the tree's
+    right edge (read once), in memory."""
+    edge = overlay.read_hashes(proofs.tree_hash_indexes(start))
+    sha = hashlib.sha256
+    added, _edge = extend_stored_hashes(start, edge, [sha(b"\x00" + e).digest() for e in entries])
+    first = stored_hash_index(0, start)
+    overlay.new.update(zip(range(first, first + len(added)), added, strict=True))
 
 
 def _fetch_entries(fetcher: Fetcher, code: str, old: int, new: int) -> list[bytes]:
@@ -238,7 +288,7 @@ def _fetch_entries(fetcher: Fetcher, code: str, old: int, new: int) -> list[byte
         try:
             data = fetcher.read(code, bundle.path)
         except FileNotFoundError:
-            raise LogProblem(code, bundle.path, "missing entry bundle") from None
+            raise LogProblem(code, bundle.path, _("missing entry bundle")) from None
         except FetchError as e:
             raise LogProblem(code, e.path, str(e).split(": ", 1)[-1]) from None
         try:
@@ -267,9 +317,7 @@ def _diagnose(
             )
             if isinstance(relation, Fork):
                 _record_fork(conn, relation, evidence_dir)
-                raise LogProblem(
-                    code, "checkpoint", f"the log forked: {relation.reason}; both checkpoints kept as evidence"
-                )
+                raise LogProblem(code, "checkpoint", forked_message(relation), forked=True)
         size = signed.checkpoint.size
         for bundle in new_bundles(known.checkpoint.size if known else 0, size):
             start, end = bundle.entry_range()
@@ -277,17 +325,17 @@ def _diagnose(
             got = [leaf_hash(e) for e in decode_bundle(bundle, fetcher.read(code, bundle.path))]
             if want != got:
                 raise LogProblem(
-                    code, bundle.path, "the entries were changed or reordered (they do not match the signed tiles)"
+                    code, bundle.path, _("the entries were changed or reordered (they do not match the signed tiles)")
                 )
     except InconsistentTileError as e:
         raise LogProblem(
-            code, e.tile.path, "the tile does not hash to the signed checkpoint (changed or truncated)"
+            code, e.tile.path, _("the tile does not hash to the signed checkpoint (changed or truncated)")
         ) from None
     except FileNotFoundError as e:
-        raise LogProblem(code, str(e), "missing file") from None
+        raise LogProblem(code, str(e), _("missing file")) from None
     except FetchError as e:
         raise LogProblem(code, e.path, str(e).split(": ", 1)[-1]) from None
-    raise LogProblem(code, "tile/entries", "the entries do not hash to the signed checkpoint's root")
+    raise LogProblem(code, "tile/entries", _("the entries do not hash to the signed checkpoint's root"))
 
 
 def _record_fork(conn: sqlite3.Connection, fork: Fork, evidence_dir: Path | None) -> None:
@@ -316,6 +364,7 @@ def _apply(
     overlay: _Overlay,
     records_key: nacl.public.PrivateKey | None,
     before_commit: BeforeCommit | None = None,
+    decoded: Sequence[ledgerapply.Decoded] | None = None,
 ) -> int:
     def blob(digest: bytes) -> bytes | None:
         try:
@@ -324,21 +373,32 @@ def _apply(
             return None
 
     def problem(index: int, why: object) -> LogProblem:
-        return LogProblem(code, Tile(ENTRIES_LEVEL, index // 256).path, f"entry {index}: {why}")
+        return LogProblem(
+            code, Tile(ENTRIES_LEVEL, index // 256).path, _("entry {index}: {why}").format(index=index, why=why)
+        )
 
     # Signatures are checked on other cores while this thread applies (ledgerapply.SignatureChecker), and all of
     # them before the commit: the log is applied in one transaction, so nothing an unchecked entry wrote survives
     # a bad signature, and the first bad one is named even when a later entry fails another check.
+    if decoded is None:
+        decoded = ledgerapply.decode_entries(new)
+    context = ledgerapply.ApplyContext(conn, code)
     conn.execute("BEGIN IMMEDIATE")
     try:
-        with ledgerapply.SignatureChecker() as checker, ledgerapply.SealedOpener(records_key, new) as opener:
+        with (
+            ledgerapply.SignatureChecker() as checker,
+            ledgerapply.SealedOpener(records_key, new, decoded=decoded) as opener,
+        ):
             for offset, entry in enumerate(new):
                 try:
-                    payload = ledgerapply.verify_entry(conn, code, entry, blob, defer=checker.add)
-                    ledgerapply.apply_entry(conn, code, payload, records_key, opener.get(offset))
+                    payload = ledgerapply.verify_entry(
+                        conn, code, entry, blob, defer=checker.add, context=context, decoded=decoded[offset]
+                    )
+                    ledgerapply.apply_entry(conn, code, payload, records_key, opener.get(offset), context)
                 except ledgerapply.EntryRejected as e:
                     bad = checker.first_bad()
                     raise (problem(old + bad[0], bad[1]) if bad else problem(old + offset, e)) from None
+            context.flush()
             bad = checker.first_bad()
         if bad is not None:
             raise problem(old + bad[0], bad[1])
@@ -381,7 +441,9 @@ def sync_all(
     codes = [c for c in fetcher.logs() if c != own]
     for done, code in enumerate(codes):
         if cancel is not None and cancel.is_set():
-            raise UserCancelled(f"Sync cancelled after {done} of {len(codes)} logs; those are applied.")
+            raise UserCancelled(
+                _("Sync cancelled after {done} of {total} logs; those are applied.").format(done=done, total=len(codes))
+            )
         if counted is not None:
             counted(done, len(codes))
         if progress is not None:
@@ -392,7 +454,7 @@ def sync_all(
             forked = conn.execute(
                 "SELECT evidence FROM ledger_peers WHERE office_code = ? AND status = 'forked'", (code,)
             ).fetchone()
-            if forked is not None and "forked" in e.message:
+            if forked is not None and e.forked:
                 report.forks.append({"log": code, "reason": e.message, "evidence": json.loads(forked[0])})
             else:
                 report.errors.append({"log": e.log, "file": e.file, "message": e.message})
@@ -490,8 +552,24 @@ def remake_local_status_list(office: Any, signing_key: Any) -> bool:
     return True
 
 
+def _shown_problem(status: str, problem: str | None, evidence: str | None) -> str | None:
+    """A forked log's problem in the console's language: the stored sentence (and the evidence file's "reason")
+    is English; the sizes come from the evidence's two signed checkpoints (their second lines)."""
+    if status != "forked" or not evidence:
+        return problem
+    try:
+        notes = json.loads(evidence)["checkpoints"]
+        small, large = (int(str(n).split("\n")[1]) for n in notes)
+    except (ValueError, KeyError, IndexError, TypeError):
+        return problem
+    if small == large:
+        return _("two different roots at size {size}").format(size=small)
+    return _("the checkpoint of size {large} does not extend the one of size {small}").format(large=large, small=small)
+
+
 def status(conn: sqlite3.Connection) -> dict[str, Any]:
-    """What `ledger status` shows: this office's log and every other log this office follows."""
+    """What `ledger status` shows: where this office syncs (folder, peer node), its log, and every other log it
+    follows."""
     head = officelog.quick_check(conn)
     row = conn.execute("SELECT size, updated_at FROM ledger_published WHERE id = 1").fetchone()
     folder = configured_folder(conn)
@@ -501,7 +579,7 @@ def status(conn: sqlite3.Connection) -> dict[str, Any]:
             "origin": r[1],
             "size": int(r[2]),
             "status": r[3],
-            "problem": r[4],
+            "problem": _shown_problem(r[3], r[4], r[6]),
             "updated_at": r[5],
             "evidence": json.loads(r[6]) if r[6] else None,
         }
@@ -509,8 +587,10 @@ def status(conn: sqlite3.Connection) -> dict[str, Any]:
             "SELECT office_code, origin, size, status, problem, updated_at, evidence FROM ledger_peers ORDER BY office_code"
         )
     ]
+    peer = conn.execute("SELECT value FROM settings WHERE key = 'ledger_peer'").fetchone()  # peer.PEER_SETTING
     return {
         "folder": str(folder) if folder else None,
+        "peer": str(peer[0]) if peer else None,
         "log": {
             "office": officelog.local_office_code(conn),
             "size": head.size if head else 0,

@@ -25,17 +25,21 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 CORE = ROOT / "console" / "core"
+#: Also the ledger drivers: the sentences naming a refused log (console/node/sync.py) are shown in the console.
+NODE = ROOT / "console" / "node"
 
 
 def catalogue_path(language: str) -> Path:
     return HERE / f"core_{language}.json"
 
 
-def extract(folder: Path = CORE) -> tuple[dict[str, list[str]], list[str]]:
-    """Messages found under `folder` (text → ``file:line`` places, in source order) and the problems found."""
+def extract(folder: Path | None = None) -> tuple[dict[str, list[str]], list[str]]:
+    """Messages found under `folder` (default: console/core, then console/node; text → ``file:line`` places, in
+    source order) and the problems found."""
     messages: dict[str, list[str]] = {}
     problems: list[str] = []
-    for path in sorted(folder.rglob("*.py")):
+    folders = [folder] if folder is not None else [CORE, NODE]
+    for path in [p for f in folders for p in sorted(f.rglob("*.py"))]:
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         where_file = path.relative_to(ROOT).as_posix()
         for node in ast.walk(tree):

@@ -4,7 +4,7 @@
 <context>
     <name>AuditPage</name>
     <message numerus="yes">
-        <location filename="../../console/gui/pages/audit.py" line="+225"/>
+        <location filename="../../console/gui/pages/audit.py" line="+292"/>
         <source>%n entry(ies) shown.</source>
         <translation>
             <numerusform>%n entry shown.</numerusform>
@@ -12,7 +12,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+2"/>
+        <location line="+4"/>
         <source>%n signature(s) do not verify: these entries were altered.</source>
         <translation>
             <numerusform>%n signature does not verify: this entry was altered.</numerusform>

@@ -333,13 +333,13 @@
 <context>
     <name>AuditPage</name>
     <message>
-        <location filename="../../console/gui/pages/audit.py" line="+72"/>
-        <location line="+61"/>
+        <location filename="../../console/gui/pages/audit.py" line="+118"/>
+        <location line="+52"/>
         <source>Audit trail</source>
         <translation>审计记录</translation>
     </message>
     <message>
-        <location line="-59"/>
+        <location line="-50"/>
         <source>Everything officers did here, logins and refusals included, newest first. Each change is a signed entry of the office&apos;s log; its signature is checked as it is shown.</source>
         <translation>工作人员在此所做的一切（包括登录和被拒绝的操作），最新的在前。每项变更都是办事处日志中的一条签名记录；显示时会核验其签名。</translation>
     </message>
@@ -428,16 +428,27 @@
         <translation>详情</translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location line="+22"/>
+        <location line="+1"/>
+        <source>Show older entries</source>
+        <translation>显示更早的记录</translation>
+    </message>
+    <message>
+        <location line="+28"/>
         <source>any day</source>
         <translation>任意日期</translation>
     </message>
     <message numerus="yes">
-        <location line="+58"/>
+        <location line="+76"/>
         <source>%n entry(ies) shown.</source>
         <translation>
             <numerusform>显示 %n 条记录。</numerusform>
         </translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Older entries are not loaded yet.</source>
+        <translation>更早的记录尚未载入。</translation>
     </message>
     <message numerus="yes">
         <location line="+2"/>
@@ -1351,7 +1362,7 @@
 <context>
     <name>LedgerPage</name>
     <message>
-        <location filename="../../console/gui/pages/ledger.py" line="+167"/>
+        <location filename="../../console/gui/pages/ledger.py" line="+168"/>
         <source>Shared ledger</source>
         <extracomment>How often the console syncs while open (ID_CONSOLE_SYNC_SECONDS overrides it, e.g. for a demonstration).</extracomment>
         <translation>共享账本</translation>
@@ -1397,7 +1408,7 @@
         <translation>其他办事处的日志</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>Evidence of the selected log (anyone can check it with the office&apos;s key):</source>
         <translation>所选日志的证据（任何人都可以用该办事处的密钥核对）：</translation>
     </message>
@@ -1468,12 +1479,12 @@
     </message>
     <message>
         <location line="+9"/>
-        <location line="+34"/>
+        <location line="+35"/>
         <source>Not synced</source>
         <translation>未同步</translation>
     </message>
     <message>
-        <location line="-34"/>
+        <location line="-35"/>
         <source>The session has ended; log in again.</source>
         <translation>会话已结束，请重新登录。</translation>
     </message>
@@ -1488,7 +1499,12 @@
         <translation>正在发布本办事处的日志，然后核对其他日志。</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+10"/>
+        <source>log {log}, file {file}: {message}</source>
+        <translation>日志 {log}，文件 {file}：{message}</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>Synced, with alarms</source>
         <translation>已同步，但有警报</translation>
     </message>
@@ -1513,17 +1529,27 @@
         <translation>从未</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>Folder: {folder}. This office ({office}): {size} entries, {published} published; last sync {last}.</source>
-        <translation>文件夹：{folder}。本办事处（{office}）：{size} 条条目，已发布 {published} 条；最近同步 {last}。</translation>
+        <location line="+2"/>
+        <source>Shared folder: {folder}.</source>
+        <translation>共享文件夹：{folder}。</translation>
     </message>
     <message>
         <location line="+2"/>
-        <source>none configured (an administrator sets it with `ledger configure`)</source>
-        <translation>未配置（由管理员用 `ledger configure` 设置）</translation>
+        <source>Peer node: {url}.</source>
+        <translation>对等节点：{url}。</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+2"/>
+        <source>No shared folder or peer node yet: an administrator sets one in Settings.</source>
+        <translation>尚未配置共享文件夹或对等节点：由管理员在“设置”中配置。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{place} This office ({office}): {size} entries, {published} published; last sync: {last}.</source>
+        <translation>{place}本办事处（{office}）：{size} 条目，已发布 {published} 条；最近同步：{last}。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>Ledger alarm</source>
         <translation>账本警报</translation>
     </message>
@@ -1531,6 +1557,11 @@
         <location line="+1"/>
         <source>These logs are not applied: {logs}. Select one to see the evidence.</source>
         <translation>以下日志未被应用：{logs}。选择一项查看证据。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>file {file}: {message}</source>
+        <translation>文件 {file}：{message}</translation>
     </message>
 </context>
 <context>
@@ -2236,7 +2267,7 @@
 <context>
     <name>OfficesPage</name>
     <message>
-        <location filename="../../console/gui/pages/ledger.py" line="+40"/>
+        <location filename="../../console/gui/pages/ledger.py" line="+36"/>
         <location line="+20"/>
         <source>Offices</source>
         <translation>办事处</translation>
@@ -3341,7 +3372,7 @@
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../console/gui/pages/settings.py" line="+94"/>
+        <location filename="../../console/gui/pages/settings.py" line="+129"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
@@ -3422,7 +3453,7 @@
         <translation>签发国(&amp;C)</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Cards &amp;valid for</source>
         <translation>证件有效期(&amp;V)</translation>
     </message>
@@ -3432,12 +3463,12 @@
         <translation>适用于此后签发的凭证；已签发的证件保持原有效期。</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>Ve&amp;rifier URL</source>
         <translation>核验网址(&amp;R)</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+4"/>
         <source>An https address, printed on the back of cards made from now on so that holders know where to check a card. Leave it empty for no such line.</source>
         <translation>https 网址，印在今后制作的证件背面，让持证人知道在哪里核验证件。留空则不印此行。</translation>
     </message>
@@ -3482,12 +3513,12 @@
         <translation>设置对等节点(&amp;P)</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>Peer &amp;node</source>
         <translation>对等节点(&amp;N)</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+4"/>
         <source>The folder every office shares; the peer node is used when no folder is configured. Each change is recorded in the audit trail.</source>
         <translation>各办公室共享的文件夹；未配置文件夹时使用对等节点。每次更改都会记入审计记录。</translation>
     </message>
@@ -3507,7 +3538,7 @@
         <translation>系统语言</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>Lan&amp;guage</source>
         <translation>语言(&amp;G)</translation>
     </message>
@@ -3517,12 +3548,12 @@
         <translation>下次启动控制台时生效。</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>Save changes</source>
         <translation>保存更改</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+45"/>
         <source>Type the shared ledger folder first.</source>
         <translation>请先输入共享账本文件夹。</translation>
     </message>

@@ -65,3 +65,28 @@ def test_sealed_parts_opened_ahead_are_the_entries_own() -> None:
         assert opener.get(11) is None  # not a kind apply_entry opens
     with SealedOpener(None, entries) as none, SealedOpener(records, entries[:5]) as few:
         assert none.get(0) is None and few.get(0) is None  # no key; too few to be worth threads
+
+
+def test_refusals_are_said_in_the_consoles_language() -> None:
+    """The sentences that name a refused entry come from the core catalogue (Simplified Chinese here), and are
+    English again without it."""
+    import sqlite3
+
+    import cbor2
+
+    from console.core import i18n
+    from console.core.ledgerapply import EntryRejected, verify_entry
+
+    key = nacl.signing.SigningKey(b"\x07" * 32)
+    entry = cose.sign1(key, cbor2.dumps({"type": "credential.issued", "officer": "clerk", "time": "t", "office": "XX"}))
+    conn = sqlite3.connect(":memory:")
+    i18n.set_language("zh_CN")
+    try:
+        with pytest.raises(EntryRejected) as chinese:
+            verify_entry(conn, "HQ-01", entry, lambda _d: None)
+        assert str(chinese.value) == "该条目属于办事处 'XX'，而不是 HQ-01"
+        assert first_bad_signature(_checks(3, {2})) == (2, "'officer2' 的签名验证失败：该条目已被改动")
+    finally:
+        i18n.set_language(None)
+    with pytest.raises(EntryRejected, match="the entry is for office 'XX', not HQ-01"):
+        verify_entry(conn, "HQ-01", entry, lambda _d: None)

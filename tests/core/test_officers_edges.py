@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import nacl.signing
 import pytest
 
-from console.core import events, officers
+from console.core import events, i18n, officers
 from console.core.accounts import Session, login
-from console.core.errors import AccountLocked, Conflict, InvalidPassword, ValidationError
+from console.core.errors import AccountLocked, Conflict, InvalidPassword, PermissionDenied, ValidationError
 from console.core.office import Office
+from console.core.trust import kid_text
+from console.core.truth import TamperedError
 from tests.conftest import PASSWORDS, FakeClock
 
 RANGES = {"lockout_threshold": (3, 20), "lockout_minutes": (1, 1440), "session_idle_minutes": (1, 120)}
@@ -171,3 +174,291 @@ def test_an_unknown_role_names_the_role_field(session_of: Callable[[str], Sessio
         )
     assert refused.value.field == "role"
     assert "wizard" in str(refused.value)
+
+
+# --- round four: the survivors of disable_officer, reset_password and _signed_role -------------------------------
+
+SECOND_ADMIN_PASSWORD = "violet-summit-2024"
+
+
+def second_admin(admin: Session, office: Office) -> Session:
+    officers.add_officer(
+        admin, username="admin2", role="administrator", full_name="Second Admin", password=SECOND_ADMIN_PASSWORD
+    )
+    return login(office, "admin2", SECOND_ADMIN_PASSWORD)
+
+
+@pytest.mark.parametrize(
+    ("service", "call"),
+    [
+        ("disable_officer", lambda s: officers.disable_officer(s, "clerk2")),
+        ("reset_password", lambda s: officers.reset_password(s, "clerk2", "fresh-pine-6021")),
+        ("unlock_officer", lambda s: officers.unlock_officer(s, "clerk2")),
+        ("set_office_setting", lambda s: officers.set_office_setting(s, "clerk2", 5)),
+    ],
+)
+def test_a_refusal_names_the_officer_it_was_about(
+    service: str, call: Callable[[Session], None], session_of: Callable[[str], Session], staffed: Office
+) -> None:
+    """The audit trail and the sentence say whose account (or which setting) the clerk tried to change, not just
+    that they tried. (The setting is named "clerk2" too, so one expected sentence serves every row: the check
+    comes before the setting's name is looked at.)"""
+    with pytest.raises(PermissionDenied) as refused:
+        call(session_of("clerk"))
+    assert (
+        str(refused.value) == "A clerk may not do this (officer.manage: clerk2); ask an officer whose role allows it."
+    )
+    assert last_audit(staffed) == ("clerk", "officer.manage", "refused", "role clerk lacks officer.manage (clerk2)")
+
+
+def test_disabling_is_signed_audited_and_takes_the_wraps(session_of: Callable[[str], Session], staffed: Office) -> None:
+    officers.disable_officer(session_of("admin"), "super")
+    kind, actor, clear = last_event(staffed)
+    assert (kind, actor, clear) == ("officer.disabled", "admin", {"username": "super"})
+    entry = staffed.db.execute("SELECT entry FROM events ORDER BY seq DESC LIMIT 1").fetchone()[0]
+    assert events.decode_entry(bytes(entry))["office"] == "HQ-01"
+    assert last_audit(staffed) == ("admin", "officer.disabled", "ok", "disabled super")
+    assert staffed.db.execute("SELECT count(*) FROM key_wraps WHERE username = 'super'").fetchone()[0] == 0
+    assert staffed.db.execute("SELECT count(*) FROM key_wraps WHERE username = 'super2'").fetchone()[0] > 0
+
+
+def test_disabling_twice_or_oneself_is_refused_with_the_sentence(
+    session_of: Callable[[str], Session], staffed: Office
+) -> None:
+    admin = session_of("admin")
+    officers.disable_officer(admin, "clerk")
+    count = staffed.db.execute("SELECT count(*) FROM events").fetchone()[0]
+    with pytest.raises(Conflict) as twice:
+        officers.disable_officer(admin, "clerk")
+    assert str(twice.value) == "The officer 'clerk' is already disabled."
+    with pytest.raises(Conflict) as own:
+        officers.disable_officer(admin, "admin")
+    assert str(own.value) == "You cannot disable your own account; ask another administrator."
+    assert staffed.db.execute("SELECT count(*) FROM events").fetchone()[0] == count
+
+
+def test_an_administrator_disables_another_administrator(session_of: Callable[[str], Session], staffed: Office) -> None:
+    admin = session_of("admin")
+    second_admin(admin, staffed)
+    officers.disable_officer(admin, "admin2")
+    assert staffed.officer_row("admin2")["status"] == "disabled"
+    assert not staffed.paths.officer_keystore("admin2").exists()
+
+
+def test_two_administrators_disabling_each_other_at_once_leave_one(
+    session_of: Callable[[str], Session], staffed: Office, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """admin2's call passes its permission check; admin disables admin2 before admin2's transaction starts. The
+    count inside the transaction must see it: the office is never left without an active administrator."""
+    admin = session_of("admin")
+    admin2 = second_admin(admin, staffed)
+    real = officers._signed_role
+
+    def admin_acts_in_between(session: Session, username: str) -> object:
+        monkeypatch.setattr(officers, "_signed_role", real)
+        officers.disable_officer(admin, "admin2")
+        return real(session, username)
+
+    monkeypatch.setattr(officers, "_signed_role", admin_acts_in_between)
+    with pytest.raises(Conflict) as refused:
+        officers.disable_officer(admin2, "admin")
+    assert str(refused.value) == "This is the last active administrator; enrol another one first."
+    statuses = dict(staffed.db.execute("SELECT username, status FROM officers WHERE role = 'administrator'").fetchall())
+    assert statuses == {"admin": "active", "admin2": "disabled"}
+    assert staffed.paths.officer_keystore("admin").exists()
+
+
+def test_two_administrators_disabling_the_same_officer_at_once(
+    session_of: Callable[[str], Session], staffed: Office, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    admin = session_of("admin")
+    admin2 = second_admin(admin, staffed)
+    real = officers._signed_role
+
+    def admin_acts_in_between(session: Session, username: str) -> object:
+        monkeypatch.setattr(officers, "_signed_role", real)
+        officers.disable_officer(admin, "clerk")
+        return real(session, username)
+
+    monkeypatch.setattr(officers, "_signed_role", admin_acts_in_between)
+    with pytest.raises(Conflict) as refused:
+        officers.disable_officer(admin2, "clerk")
+    assert str(refused.value) == "The officer 'clerk' is already disabled."
+    assert staffed.db.execute("SELECT count(*) FROM events WHERE type = 'officer.disabled'").fetchone()[0] == 1
+
+
+def test_an_officers_row_added_with_sqlite_is_refused_with_the_sentence(
+    session_of: Callable[[str], Session], staffed: Office
+) -> None:
+    admin = session_of("admin")
+    with staffed.db.conn:
+        staffed.db.conn.execute(
+            "INSERT INTO officers (username, full_name, role, created_at) "
+            "VALUES ('ghost', 'Ghost', 'clerk', '2026-11-30T09:00:00Z')"
+        )
+    expected = (
+        "The officers row of 'ghost' in office.db has no signed enrolment behind it: it was added outside the "
+        "console. Nothing was done."
+    )
+    for call in (
+        lambda: officers.disable_officer(admin, "ghost"),
+        lambda: officers.reset_password(admin, "ghost", "fresh-pine-6021"),
+    ):
+        with pytest.raises(TamperedError) as refused:
+            call()
+        assert str(refused.value) == expected
+    assert staffed.officer_row("ghost")["status"] == "active"
+
+
+def test_a_session_keeps_to_the_root_key_pinned_at_login(
+    session_of: Callable[[str], Session], staffed: Office, clock: FakeClock
+) -> None:
+    """office.db's authority root replaced after login: the session's checks still use the key its keystore pins,
+    so the signed roster still reads (replayed under the replaced key, nothing would verify)."""
+    admin = session_of("admin")
+    root = bytes(staffed.authority()["root_public"])
+    with staffed.db.conn:
+        staffed.db.conn.execute(
+            "UPDATE authority SET root_public = ? WHERE id = 1", (bytes(nacl.signing.SigningKey.generate().verify_key),)
+        )
+    officers.reset_password(admin, "clerk", "reset-by-admin-42")
+    officers.disable_officer(admin, "clerk2")
+    assert staffed.officer_row("clerk2")["status"] == "disabled"
+    clock.advance(seconds=1)
+    officers.rotate_office_key(admin)
+    # the new key was wrapped to the officers the pinned roster names: the clerk (new key) opens it
+    with staffed.db.conn:
+        staffed.db.conn.execute("UPDATE authority SET root_public = ? WHERE id = 1", (root,))
+    clerk = login(staffed, "clerk", "reset-by-admin-42")
+    assert bytes(clerk.office_signing_key().verify_key) == bytes(staffed.current_office_key()["public_key"])
+
+
+def test_a_reset_password_is_refused_for_a_disabled_officer_or_one_naming_the_user(
+    session_of: Callable[[str], Session], staffed: Office
+) -> None:
+    admin = session_of("admin")
+    officers.disable_officer(admin, "clerk")
+    keys = staffed.db.execute("SELECT count(*) FROM officer_keys").fetchone()[0]
+    with pytest.raises(Conflict) as disabled:
+        officers.reset_password(admin, "clerk", "reset-by-admin-42")
+    assert str(disabled.value) == "The officer 'clerk' is disabled; a disabled account cannot get a new password."
+    with pytest.raises(ValidationError) as named:
+        officers.reset_password(admin, "clerk2", "my-clerk2-secret-99")
+    assert str(named.value) == "The password must not contain the username."
+    assert staffed.db.execute("SELECT count(*) FROM officer_keys").fetchone()[0] == keys
+
+
+def test_a_reset_password_lifts_the_lockout_and_is_signed_and_audited(
+    session_of: Callable[[str], Session], staffed: Office
+) -> None:
+    admin = session_of("admin")
+    officers.set_office_setting(admin, "lockout_threshold", 3)
+    for _ in range(3):
+        with pytest.raises((InvalidPassword, AccountLocked)):
+            login(staffed, "clerk", "not-the-password-0000")
+    with pytest.raises(AccountLocked):
+        login(staffed, "clerk", PASSWORDS["clerk"])
+    officers.reset_password(admin, "clerk", "reset-by-admin-42")
+    kind, actor, clear = last_event(staffed)
+    assert (kind, actor, sorted(clear)) == ("officer.key-replaced", "admin", ["certificate", "role", "username"])
+    assert (clear["username"], clear["role"]) == ("clerk", "clerk")
+    assert last_audit(staffed) == ("admin", "officer.key-replaced", "ok", "password reset for clerk")
+    unlock = staffed.db.execute("SELECT officer, outcome, detail FROM audit WHERE action = 'login.unlock'").fetchall()
+    assert [tuple(row) for row in unlock] == [("clerk", "ok", "by admin")]
+    assert login(staffed, "clerk", "reset-by-admin-42").username == "clerk"  # at once, no waiting for the lock
+
+
+ZH_MEANINGS = {
+    "lockout_threshold": "账户锁定前允许的密码错误次数",
+    "lockout_minutes": "账户锁定的分钟数",
+    "session_idle_minutes": "会话因无操作而结束前的分钟数",
+}
+
+
+@pytest.mark.parametrize("key", sorted(RANGES))
+def test_a_setting_out_of_range_is_explained_in_chinese(key: str, session_of: Callable[[str], Session]) -> None:
+    """The meaning in the sentence is translated too (the SETTINGS table's English is only the fallback)."""
+    admin = session_of("admin")
+    low, high = RANGES[key]
+    i18n.set_language("zh_CN")
+    try:
+        with pytest.raises(ValidationError) as refused:
+            officers.set_office_setting(admin, key, high + 1)
+    finally:
+        i18n.set_language(None)
+    assert str(refused.value) == f"{key}（{ZH_MEANINGS[key]}）必须在 {low} 至 {high} 之间，当前为 {high + 1}。"
+
+
+def test_a_setting_change_is_signed_by_this_office(session_of: Callable[[str], Session], staffed: Office) -> None:
+    officers.set_office_setting(session_of("admin"), "lockout_minutes", 30)
+    entry = staffed.db.execute("SELECT entry FROM events ORDER BY seq DESC LIMIT 1").fetchone()[0]
+    payload = events.decode_entry(bytes(entry))
+    assert (payload["office"], payload["clear"]) == ("HQ-01", {"key": "lockout_minutes", "value": 30})
+
+
+def test_an_unlock_is_signed_audited_and_names_the_administrator(
+    session_of: Callable[[str], Session], staffed: Office
+) -> None:
+    admin = session_of("admin")
+    officers.set_office_setting(admin, "lockout_threshold", 3)
+    for _ in range(3):
+        with pytest.raises((InvalidPassword, AccountLocked)):
+            login(staffed, "clerk", "not-the-password-0000")
+    officers.unlock_officer(admin, "clerk")
+    kind, actor, clear = last_event(staffed)
+    assert (kind, actor, clear) == ("officer.unlocked", "admin", {"username": "clerk"})
+    entry = staffed.db.execute("SELECT entry FROM events ORDER BY seq DESC LIMIT 1").fetchone()[0]
+    assert events.decode_entry(bytes(entry))["office"] == "HQ-01"
+    assert last_audit(staffed) == ("admin", "officer.unlocked", "ok", "unlocked clerk")
+    unlock = staffed.db.execute("SELECT officer, outcome, detail FROM audit WHERE action = 'login.unlock'").fetchall()
+    assert [tuple(row) for row in unlock] == [("clerk", "ok", "by admin")]
+    assert login(staffed, "clerk", PASSWORDS["clerk"]).username == "clerk"
+
+
+def test_disabling_an_officer_whose_keystore_is_already_gone(
+    session_of: Callable[[str], Session], staffed: Office
+) -> None:
+    """A keystore lost from the disk (or removed by a tidy-up) does not stop the administrator taking access away."""
+    staffed.paths.officer_keystore("clerk").unlink()
+    officers.disable_officer(session_of("admin"), "clerk")
+    assert staffed.officer_row("clerk")["status"] == "disabled"
+
+
+def test_a_rotation_is_signed_by_this_office_and_not_twice_in_a_second(
+    session_of: Callable[[str], Session], staffed: Office, clock: FakeClock
+) -> None:
+    clock.advance(days=1)  # the office key was made at set-up, this very second of the fake clock
+    admin = session_of("admin")
+    result = officers.rotate_office_key(admin)
+    current = staffed.current_office_key()
+    assert result == {"office": "HQ-01", "kid": kid_text(current["kid"]), "valid_from": "2026-12-01T09:00:00Z"}
+    kind, actor, clear = last_event(staffed)
+    assert (kind, actor, clear["office"]) == ("office.key-rotated", "admin", "HQ-01")
+    assert last_audit(staffed) == ("admin", "office.key-rotated", "ok", f"new office key {bytes(current['kid']).hex()}")
+    # the rotating session signs with the new key at once, without logging in again
+    assert bytes(admin.office_signing_key().verify_key) == bytes(current["public_key"])
+    entry = staffed.db.execute("SELECT entry FROM events ORDER BY seq DESC LIMIT 1").fetchone()[0]
+    assert events.decode_entry(bytes(entry))["office"] == "HQ-01"
+    with pytest.raises(Conflict) as again:
+        officers.rotate_office_key(admin)
+    assert str(again.value) == (
+        "The office key was replaced less than a second ago; wait a moment before rotating again."
+    )
+    assert kid_text(staffed.current_office_key()["kid"]) == result["kid"]
+
+
+def test_a_rotation_without_the_authority_key_is_refused_with_the_sentence(
+    session_of: Callable[[str], Session], staffed: Office, clock: FakeClock
+) -> None:
+    """An administrator whose authority wrap is gone (deleted with sqlite3) cannot certify a new office key; the
+    sentence says what is missing, and nothing changes."""
+    with staffed.db.conn:
+        staffed.db.conn.execute("DELETE FROM key_wraps WHERE username = 'admin' AND secret = 'authority'")
+    clock.advance(days=1)
+    admin = session_of("admin")
+    assert admin.authority_secrets is None and admin.office_secrets is not None
+    before = staffed.current_office_key()["kid"]
+    with pytest.raises(PermissionDenied) as refused:
+        officers.rotate_office_key(admin)
+    assert str(refused.value) == "Your keystore lacks the authority key needed to certify office keys."
+    assert staffed.current_office_key()["kid"] == before

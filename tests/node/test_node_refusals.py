@@ -188,6 +188,47 @@ def _signed(office: Office, url: str, *, created: datetime.datetime | None = Non
     return request
 
 
+def test_a_request_replayed_after_the_node_restarts_is_refused(authority: Authority, office_b: Office) -> None:
+    """Seen nonces outlive the node's process (httpauth.NonceStore, nonces.db): the same signed request sent to
+    the restarted node, on the same address and within the signature's window, is refused as a replay."""
+    data_dir = authority.offices["HQ-01"].paths.data_dir
+    first = start_node(data_dir, "--rate-limit", "0")
+    port = str(httpx.URL(first.url).port)
+    try:
+        with httpx.Client() as http:
+            good = _signed(office_b, first.url)
+            assert http.send(good).status_code in (200, 404)  # accepted: B's log is simply not on the node yet
+    finally:
+        assert first.stop() == 0
+    second = start_node(data_dir, "--rate-limit", "0", "--port", port)
+    try:
+        assert second.url == first.url
+        with httpx.Client() as http:
+            replay = http.send(good)
+            assert replay.status_code == 403 and "replayed" in replay.json()["error"], replay.text
+            fresh = http.send(_signed(office_b, second.url))
+            assert fresh.status_code in (200, 404), fresh.text
+    finally:
+        second.stop()
+    with sqlite3.connect(data_dir / "node" / "nonces.db") as db:
+        assert db.execute("SELECT COUNT(*) FROM seen_nonces").fetchone()[0] == 2
+
+
+def test_the_nonce_store_is_shared_and_forgets_expired_nonces(tmp_path: Path) -> None:
+    a, b = httpauth.NonceStore(tmp_path / "nonces.db"), httpauth.NonceStore(tmp_path / "nonces.db")
+    try:
+        assert a.first_use("n" * 20, until=100.0, now=50.0)
+        assert not b.first_use("n" * 20, until=101.0, now=60.0)  # another process on the same file: a replay
+        assert not a.first_use("n" * 20, until=101.0, now=99.0)
+        assert b.first_use("n" * 20, until=200.0, now=100.5)  # expired: the window has passed, so it is new
+        assert not a.first_use("n" * 20, until=300.0, now=150.0)
+    finally:
+        a.close()
+        b.close()
+    memory = httpauth.NonceStore()
+    assert memory.first_use("m" * 20, 10.0, 0.0) and not memory.first_use("m" * 20, 10.0, 5.0)
+
+
 def test_unsigned_forged_stale_and_replayed_requests_are_refused(
     authority: Authority, node: RunningNode, office_b: Office
 ) -> None:

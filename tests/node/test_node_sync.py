@@ -116,6 +116,12 @@ def test_configured_peer_is_used_by_cli_and_console_sync(
         out = run(data_dir, "ledger", "configure", "--as", "admin", "--peer", node.url + "/", "--json",
                   password=PASSWORDS["admin"])  # fmt: skip
         assert out.returncode == 0 and json.loads(out.stdout) == {"peer": node.url}, out.stderr
+        # `ledger status` names the configured peer (text and JSON), beside the keys it always had
+        shown = run(data_dir, "ledger", "status", "--json")
+        status = json.loads(shown.stdout)
+        assert status["peer"] == node.url and status["folder"] is None, shown.stderr
+        assert {"folder", "log", "logs", "forks"} <= set(status)
+        assert f"Peer node: {node.url}" in run(data_dir, "ledger", "status").stdout
     out = run(b, "ledger", "sync", "--as", "clerk", "--json", password=PASSWORDS["clerk"])  # no --folder, no --peer
     assert out.returncode == 0 and json.loads(out.stdout)["published"]["new_entries"] > 5, out.stderr
     # the desktop console's background sync takes the configured peer when no folder is configured

@@ -184,6 +184,17 @@ def test_clerk_signing_an_approval_is_refused(authority: Authority, person: Call
     err = report["errors"][0]
     assert err["log"] == B and err["file"].startswith("tile/entries/") and "clerk" in err["message"]
     assert b_applied(a) == 0
+    # the same refusal in the Simplified Chinese console: every part of the sentence from the core catalogue
+    from console.core import i18n
+
+    i18n.set_language("zh_CN")
+    try:
+        chinese = hq_sync(a)["errors"][0]
+    finally:
+        i18n.set_language(None)
+    assert chinese["file"] == err["file"] and chinese["message"].startswith("条目 "), chinese
+    assert "官员 'clerk' 的角色是 clerk，无权执行" in chinese["message"], chinese
+    assert b_applied(a) == 0
 
 
 def test_entry_signed_by_a_removed_officer_is_refused(authority: Authority, person: Callable[[int], object]) -> None:
@@ -265,6 +276,23 @@ def test_log_going_backwards_and_fork(authority: Authority, person: Callable[[in
     again = hq_sync(a)  # that log is no longer applied, and the fork is raised again
     assert [f["log"] for f in again["forks"]] == [B] and "no longer applied" in again["forks"][0]["reason"]
     assert b_applied(a) == applied
+    # The console in Simplified Chinese shows the same evidence in its language (the core catalogue); what is
+    # stored (the problem, the evidence file's reason) stays English.
+    from console.core import i18n
+
+    conn = a.offices[HQ].db.conn
+    stored = conn.execute("SELECT problem FROM ledger_peers WHERE office_code = ?", (B,)).fetchone()[0]
+    assert next(p for p in sync.status(conn)["logs"] if p["log"] == B)["problem"] == stored == evidence["reason"]
+    assert "does not extend" in stored or "different roots" in stored
+    i18n.set_language("zh_CN")
+    try:
+        chinese = hq_sync(a)
+        assert chinese["forks"][0]["reason"] == "该日志此前已分叉，不再应用（见 `ledger status`）"
+        problem = next(p for p in sync.status(conn)["logs"] if p["log"] == B)["problem"]
+        assert "并未延续" in problem or "两个不同的根" in problem, problem
+    finally:
+        i18n.set_language(None)
+    assert conn.execute("SELECT problem FROM ledger_peers WHERE office_code = ?", (B,)).fetchone()[0] == stored
 
 
 def test_wrong_size_junk_and_symlinks(authority: Authority, person: Callable[[int], object], tmp_path: Path) -> None:

@@ -119,6 +119,42 @@ def stored_hashes_for_record_hash(n: int, record_hash: bytes, reader: HashReader
     return append_combine(record_hash, old)
 
 
+def extend_stored_hashes(
+    size: int, edge: Sequence[bytes], leaf_hashes: Sequence[bytes]
+) -> tuple[list[bytes], list[bytes]]:
+    """Append records size, size+1, ... (their leaf hashes) to a log of `size` records in one pass, in memory.
+
+    `edge` is the log's right edge: the stored hashes at `proofs.tree_hash_indexes(size)` (its complete subtrees,
+    left to right). Returns (the stored hashes the records add, which are contiguous from
+    `stored_hash_index(0, size)` on; the new edge). A batch reads nothing per record: a sync or an append batch
+    hashes its entries without a hash reader (the same hashes `stored_hashes_for_record_hash` gives one by one).
+    """
+    stack = list(edge)
+    added: list[bytes] = []
+    sha = hashlib.sha256
+    n = size
+    for h in leaf_hashes:
+        added.append(h)
+        m = n
+        while m & 1:  # one merge per trailing 1-bit: the left sibling is the last complete subtree
+            h = sha(b"\x01" + stack.pop() + h).digest()
+            added.append(h)
+            m >>= 1
+        stack.append(h)
+        n += 1
+    return added, stack
+
+
+def edge_root(edge: Sequence[bytes]) -> bytes:
+    """The root of a log from its right edge (`extend_stored_hashes`): the fold of its complete subtrees."""
+    if not edge:
+        return EMPTY_ROOT
+    root = edge[-1]
+    for left in reversed(edge[:-1]):
+        root = node_hash(left, root)
+    return root
+
+
 def build_stored_hashes(leaf_hashes: Sequence[bytes]) -> list[bytes]:
     """Every stored hash of a log with these leaves (in memory; tests and fsck)."""
     stored: list[bytes] = []

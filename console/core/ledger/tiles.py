@@ -198,17 +198,17 @@ def encode_bundle(entries: Sequence[bytes]) -> bytes:
 def decode_bundle(tile: Tile, data: bytes) -> list[bytes]:
     """The entries of a bundle; exactly `tile.width` of them and no dangling bytes."""
     entries: list[bytes] = []
-    i = 0
-    while i < len(data):
-        if i + 2 > len(data):
+    i, size, width = 0, len(data), tile.width
+    while i < size:
+        if i + 2 > size:
             raise TileFormatError(f"{tile.path} ends inside an entry length")
-        length = int.from_bytes(data[i : i + 2], "big")
-        if i + 2 + length > len(data):
+        end = i + 2 + ((data[i] << 8) | data[i + 1])
+        if end > size:
             raise TileFormatError(f"{tile.path} ends inside entry {len(entries)}")
-        entries.append(data[i + 2 : i + 2 + length])
-        i += 2 + length
-        if len(entries) > tile.width:
-            raise TileFormatError(f"{tile.path} holds more than {tile.width} entries")
+        entries.append(data[i + 2 : end])
+        i = end
+        if len(entries) > width:
+            raise TileFormatError(f"{tile.path} holds more than {width} entries")
     if len(entries) != tile.width:
         raise TileFormatError(f"{tile.path} holds {len(entries)} entries, not {tile.width}")
     return entries

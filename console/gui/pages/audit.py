@@ -8,6 +8,7 @@ pool; the export is written by the core too (and audited) on the write queue.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -44,16 +45,60 @@ SEARCH_DELAY_MS = 300
 NO_DATE = QDate(2000, 1, 1)  # the date edits' "any day"
 
 
-class AuditTableModel(DictTableModel):
-    """The trail; a signature that does not verify is painted red."""
+# Qt's roles as plain ints, compared in `data()` (called ~20 times per cell while the table sizes its columns).
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole.value)
+_ALTERED = QColor("#B3261E")
+# Entries loaded at a time; "Show more" asks for the next page (the core caps one read at MAX_AUDIT_ROWS).
+PAGE_ROWS = 200
+SIZED_ROWS = 40
+COLUMNS = ("time", "officer", "action", "outcome", "signature", "position", "detail")
 
-    def data(self, index: Any, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.ForegroundRole and index.isValid():
-            row = self.row_at(index.row()) or {}
-            if row.get("signature") in ("invalid", "unknown-key"):
-                return QColor("#B3261E")
+
+def cells_of(row: dict[str, Any], log_size: int) -> tuple[str, ...]:
+    """What each column shows for one entry, in the screen's language (times local, codes in words)."""
+    position = row["position"]
+    return (
+        short_time(row["time"]),
+        "" if row["officer"] is None else auditdetail.actor_name(str(row["officer"])),
+        audit_action_name(str(row["action"])),
+        outcome_name(str(row["outcome"])),
+        signature_name(str(row["signature"] or "")),
+        "" if position is None else f"{position} / {log_size}",
+        auditdetail.describe(str(row["detail"] or "")),  # stored English → words of the language
+    )
+
+
+def search_for_screen(session: Any, query: AuditFilter) -> dict[str, Any]:
+    """`administration.search_audit`, each entry with its cells already written (`cells`).
+
+    Runs on the read pool: formatting an entry (local time, translated action and detail) cost ~0.5 ms, and Qt
+    asks for each cell many times while it sizes and paints the table, so formatting on demand held the GUI
+    thread ~100 ms at the trail's first showing (docs/performance.md). The translators are thread-safe.
+    """
+    result = administration.search_audit(session, query)
+    log_size = int(result["log_size"])
+    for row in result["entries"]:
+        row["cells"] = cells_of(row, log_size)
+    return result
+
+
+class AuditTableModel(DictTableModel):
+    """The trail, cells written on the read pool (`search_for_screen`); a signature that does not verify is
+    painted red."""
+
+    def data(self, index: Any, role: int = _DISPLAY) -> Any:
+        if not index.isValid():
             return None
-        return super().data(index, role)
+        if role in (_DISPLAY, _TOOLTIP):
+            row = self.row_at(index.row())
+            return None if row is None else row["cells"][index.column()]
+        if role == _FOREGROUND:
+            row = self.row_at(index.row())
+            if row is not None and row["signature"] in ("invalid", "unknown-key"):
+                return _ALTERED
+        return None
 
 
 class AuditPage(QWidget):
@@ -64,6 +109,7 @@ class AuditPage(QWidget):
         super().__init__(parent)
         self._ctx = ctx
         self._generation = 0
+        self._limit = PAGE_ROWS  # grows by a page with each "Show more"
         self.log_size = 0
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 18, 24, 18)
@@ -109,25 +155,16 @@ class AuditPage(QWidget):
         filters.addWidget(self.export_button)
         layout.addLayout(filters)
 
-        columns = [
-            ("time", self.tr("Time")),
-            ("officer", self.tr("Officer")),
-            ("action", self.tr("Action")),
-            ("outcome", self.tr("Outcome")),
-            ("signature", self.tr("Signature")),
-            ("position", self.tr("Log entry (of)")),
-            ("detail", self.tr("Detail")),
-        ]
-        formatters = {
-            "time": lambda v: short_time(v),
-            "officer": lambda v: "" if v is None else auditdetail.actor_name(str(v)),
-            "action": lambda v: audit_action_name(str(v)),
-            "outcome": lambda v: outcome_name(str(v)),
-            "signature": lambda v: signature_name(str(v or "")),
-            "position": lambda v: "" if v is None else f"{v} / {self.log_size}",
-            "detail": lambda v: auditdetail.describe(str(v or "")),  # stored English → words of the language
+        titles = {
+            "time": self.tr("Time"),
+            "officer": self.tr("Officer"),
+            "action": self.tr("Action"),
+            "outcome": self.tr("Outcome"),
+            "signature": self.tr("Signature"),
+            "position": self.tr("Log entry (of)"),
+            "detail": self.tr("Detail"),
         }
-        self.model = AuditTableModel(columns, self, formatters)
+        self.model = AuditTableModel([(key, titles[key]) for key in COLUMNS], self)
         self.table = QTableView()
         self.table.setObjectName("AuditTable")
         self.table.setAccessibleName(self.tr("Audit trail"))
@@ -136,11 +173,23 @@ class AuditPage(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        # Sizing columns to their contents lays out the text of every cell it looks at (on the GUI thread, each
+        # time the table is shown or its rows change): 80% of the trail's first showing. The short columns look
+        # at the rows in view and SIZED_ROWS more; the detail, the longest text, takes the rest of the width.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setResizeContentsPrecision(SIZED_ROWS)
+        header.setSectionResizeMode(COLUMNS.index("detail"), QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.table, 1)
+        below = QHBoxLayout()
         self.summary = hint_label("")
-        layout.addWidget(self.summary)
+        below.addWidget(self.summary, 1)
+        self.more_button = QPushButton(self.tr("Show older entries"))
+        self.more_button.setAccessibleName(self.tr("Show older entries"))
+        self.more_button.clicked.connect(self.show_more)
+        self.more_button.hide()
+        below.addWidget(self.more_button)
+        layout.addLayout(below)
         self.detail = hint_label("")
         self.detail.setObjectName("AuditDetail")
         layout.addWidget(self.detail)
@@ -207,22 +256,42 @@ class AuditPage(QWidget):
         )
 
     def refresh(self) -> None:
+        """Search again from the newest entry (a filter changed, F5)."""
+        self._limit = PAGE_ROWS
+        self._load()
+
+    def show_more(self) -> None:
+        """The next page of older entries, below those shown."""
+        self._limit = min(self._limit + PAGE_ROWS, administration.MAX_AUDIT_ROWS)
+        self.more_button.setEnabled(False)
+        self._load()
+
+    def _load(self) -> None:
         self._generation += 1
         generation = self._generation
-        self._ctx.runner.read(
-            "audit trail", administration.search_audit, self._ctx.session, self.current_filter()
-        ).then(self, lambda r: self._on_loaded(generation, r), self._on_failed)
+        query = replace(self.current_filter(), limit=self._limit)
+        self._ctx.runner.read("audit trail", search_for_screen, self._ctx.session, query).then(
+            self, lambda r: self._on_loaded(generation, r), self._on_failed
+        )
 
     def _on_loaded(self, generation: int, result: Any) -> None:
         if generation != self._generation:  # a newer search is on its way
             return
         rows = result["entries"]
         self.log_size = int(result["log_size"])
+        # Rows already shown keep their place when a page is added below them (no jump to the top).
+        scroll = self.table.verticalScrollBar().value() if len(rows) > self.model.rowCount() else 0
         self.model.set_rows(rows)
+        self.table.verticalScrollBar().setValue(scroll)
+        more = len(rows) >= self._limit and self._limit < administration.MAX_AUDIT_ROWS
+        self.more_button.setVisible(more)
+        self.more_button.setEnabled(True)
         self.table.clearSelection()
         self.detail.setText("")
         bad = sum(1 for r in rows if r["signature"] in ("invalid", "unknown-key"))
         text = self.tr("%n entry(ies) shown.", "", len(rows))
+        if more:
+            text += " " + self.tr("Older entries are not loaded yet.")
         if bad:
             text += " " + self.tr("%n signature(s) do not verify: these entries were altered.", "", bad)
             self.banner.show_message("error", self.tr("Altered entries"), text)

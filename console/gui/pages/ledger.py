@@ -63,7 +63,8 @@ def _configured_peer(conn: Any) -> str | None:
 
 
 def _status(office: Any) -> dict[str, Any]:
-    return sync.status(office.db.conn)
+    """`sync.status` and the configured peer node (`peer`), which the summary names when there is no folder."""
+    return {**sync.status(office.db.conn), "peer": _configured_peer(office.db.conn)}
 
 
 def _sync(session: Any, progress: Any = None, cancel: Any = None) -> dict[str, Any]:
@@ -206,6 +207,7 @@ class LedgerPage(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setMinimumSectionSize(90)  # headers not packed edge to edge when empty
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.selectionModel().currentRowChanged.connect(self._on_table_row)
         layout.addWidget(self.table, 2)
@@ -299,7 +301,8 @@ class LedgerPage(QWidget):
         applied = sum(int(v) for v in report.get("applied", {}).values())
         if report.get("forks") or report.get("errors"):
             problems = [f"{f['log']}: {f['reason']}" for f in report.get("forks", [])] + [
-                f"log {e['log']}, file {e['file']}: {e['message']}" for e in report.get("errors", [])
+                self.tr("log {log}, file {file}: {message}").format(log=e["log"], file=e["file"], message=e["message"])
+                for e in report.get("errors", [])
             ]
             self.banner.show_message(
                 "error",
@@ -327,7 +330,7 @@ class LedgerPage(QWidget):
             error = self._errors.get(row["log"])
             if error is not None and row["status"] == "ok":
                 row["status"] = "refused"
-                row["problem"] = f"file {error['file']}: {error['message']}"
+                row["problem"] = self._file_problem(error)
             rows.append(row)
         for code, error in self._errors.items():  # a log refused before anything was ever accepted from it
             if all(r["log"] != code for r in rows):
@@ -336,22 +339,22 @@ class LedgerPage(QWidget):
                         "log": code,
                         "size": 0,
                         "status": "refused",
-                        "problem": f"file {error['file']}: {error['message']}",
+                        "problem": self._file_problem(error),
                     }
                 )
         self.model.set_rows(rows)
         own = status["log"]
         folder = status["folder"]
         last = short_time(own["published_at"]) if own["published_at"] else self.tr("never")
-        self.summary.setText(
-            self.tr(
-                "Folder: {folder}. This office ({office}): {size} entries, {published} published; last sync {last}."
-            ).format(
-                folder=folder or self.tr("none configured (an administrator sets it with `ledger configure`)"),
-                office=own["office"],
-                size=own["size"],
-                published=own["published"],
-                last=last,
+        if folder:
+            place = self.tr("Shared folder: {folder}.").format(folder=folder)
+        elif status.get("peer"):
+            place = self.tr("Peer node: {url}.").format(url=status["peer"])
+        else:
+            place = self.tr("No shared folder or peer node yet: an administrator sets one in Settings.")
+        self.summary.setText(  # one sentence pattern: Chinese joins the two without a space
+            self.tr("{place} This office ({office}): {size} entries, {published} published; last sync: {last}.").format(
+                place=place, office=own["office"], size=own["size"], published=own["published"], last=last
             )
         )
         forked = [r for r in rows if r["status"] != "ok"]
@@ -364,6 +367,9 @@ class LedgerPage(QWidget):
                 ),
             )
         self.loaded.emit()
+
+    def _file_problem(self, error: dict[str, str]) -> str:
+        return self.tr("file {file}: {message}").format(file=error["file"], message=error["message"])
 
     def _on_table_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
         row = self.model.row_at(current.row()) or {}

@@ -15,8 +15,10 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -78,6 +80,29 @@ def save_changes(session: Session, changes: dict[str, Any]) -> dict[str, Any]:
     return read_all(session)
 
 
+def buddy_label(text: str, buddy: QWidget) -> QLabel:
+    """A form label whose mnemonic (``&o``) focuses `buddy`: QFormLayout only does that when the field is a
+    widget, not a row of a field and its button (else the ``&`` shows as it is)."""
+    label = QLabel(text)
+    label.setBuddy(buddy)
+    return label
+
+
+def with_hint(field: QWidget | QHBoxLayout, hint: str) -> QWidget:
+    """A form field with its explanation under it, in one cell. As a row of its own (``addRow("", hint)``) a
+    wrapped hint was given the height it needs at the form's narrowest, two lines too many at full width (the
+    Settings screen's gaps, seen in its screenshots)."""
+    box = QWidget()
+    column = QVBoxLayout(box)
+    column.setContentsMargins(0, 0, 0, 0)
+    if isinstance(field, QWidget):
+        column.addWidget(field)
+    else:
+        column.addLayout(field)
+    column.addWidget(hint_label(hint))
+    return box
+
+
 class SettingsPage(QWidget):
     loaded = Signal()
     saved = Signal(dict)
@@ -87,7 +112,17 @@ class SettingsPage(QWidget):
         super().__init__(parent)
         self._ctx = ctx
         self._current: dict[str, Any] = {}
-        layout = QVBoxLayout(self)
+        # In a scroll area: with a banner shown the groups are taller than a 760-pixel window, and a form
+        # squeezed below its size shows its fields half-height (seen under Xvfb, issue 13).
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        outer.addWidget(scroll)
+        body = QWidget()
+        scroll.setWidget(body)
+        layout = QVBoxLayout(body)
         layout.setContentsMargins(24, 18, 24, 18)
         layout.addWidget(
             page_title(
@@ -133,18 +168,20 @@ class SettingsPage(QWidget):
             self.tr('Where card holders check a card; printed on the back as "Check this card at …"')
         )
         form.addRow(self.tr("&Country of issuance"), self.country)
-        form.addRow(self.tr("Cards &valid for"), self.validity)
         form.addRow(
-            "", hint_label(self.tr("Applies to credentials issued from now on; cards already issued keep theirs."))
+            buddy_label(self.tr("Cards &valid for"), self.validity),
+            with_hint(
+                self.validity, self.tr("Applies to credentials issued from now on; cards already issued keep theirs.")
+            ),
         )
-        form.addRow(self.tr("Ve&rifier URL"), self.verifier_url)
         form.addRow(
-            "",
-            hint_label(
+            buddy_label(self.tr("Ve&rifier URL"), self.verifier_url),
+            with_hint(
+                self.verifier_url,
                 self.tr(
                     "An https address, printed on the back of cards made from now on so that holders know where "
                     "to check a card. Leave it empty for no such line."
-                )
+                ),
             ),
         )
         layout.addWidget(cards)
@@ -160,7 +197,7 @@ class SettingsPage(QWidget):
         line = QHBoxLayout()
         line.addWidget(self.ledger_folder, 1)
         line.addWidget(self.set_folder_button)
-        form.addRow(self.tr("Ledger f&older"), line)
+        form.addRow(buddy_label(self.tr("Ledger f&older"), self.ledger_folder), line)
         self.ledger_peer = QLineEdit()
         self.ledger_peer.setObjectName("LedgerPeer")
         self.ledger_peer.setAccessibleName(self.tr("Peer node URL"))
@@ -170,14 +207,14 @@ class SettingsPage(QWidget):
         line = QHBoxLayout()
         line.addWidget(self.ledger_peer, 1)
         line.addWidget(self.set_peer_button)
-        form.addRow(self.tr("Peer &node"), line)
         form.addRow(
-            "",
-            hint_label(
+            buddy_label(self.tr("Peer &node"), self.ledger_peer),
+            with_hint(
+                line,
                 self.tr(
                     "The folder every office shares; the peer node is used when no folder is configured. "
                     "Each change is recorded in the audit trail."
-                )
+                ),
             ),
         )
         layout.addWidget(ledger)
@@ -192,8 +229,10 @@ class SettingsPage(QWidget):
         current = str(QSettings().value(LANGUAGE_KEY, "") or "")
         self.language.setCurrentIndex(max(0, self.language.findData(current)))
         self.language.currentIndexChanged.connect(self._on_language)
-        form.addRow(self.tr("Lan&guage"), self.language)
-        form.addRow("", hint_label(self.tr("Takes effect the next time the console starts.")))
+        form.addRow(
+            buddy_label(self.tr("Lan&guage"), self.language),
+            with_hint(self.language, self.tr("Takes effect the next time the console starts.")),
+        )
         layout.addWidget(here)
 
         row = QHBoxLayout()
@@ -210,6 +249,7 @@ class SettingsPage(QWidget):
         may_configure = ctx.allows(Permission.SYNC_CONFIGURE)
         for widget in (self.ledger_folder, self.ledger_peer):
             widget.setReadOnly(not may_configure)
+            widget.setEnabled(may_configure)  # greyed like the other settings this officer cannot change
         for button in (self.set_folder_button, self.set_peer_button):
             button.setEnabled(may_configure)
             button.setVisible(may_configure)
