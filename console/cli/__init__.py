@@ -45,8 +45,17 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "office": ("offices", "register"),  # ledger issue: office add / list
     **dict.fromkeys(("keys", "rebuild"), ("backup", "register")),  # ledger issue: keys backup, rebuild
     "verifier": ("verifier", "register"),
+    "db": ("atrest", "register"),  # issue 17: db encrypt / status / delete-backup
+    "export": ("exports", "register"),  # issue 17: export open (encrypted exports)
     "node": ("node", "register"),  # issue 10: node serve
 }
+
+
+def _database_errors() -> tuple[type[Exception], ...]:
+    """sqlite3's and, once a command opened an office (issue 17), SQLCipher's database errors; checked when an
+    error arrives, so `verify` never imports SQLCipher."""
+    cipher = sys.modules.get("sqlcipher3.dbapi2")
+    return (sqlite3.DatabaseError,) if cipher is None else (sqlite3.DatabaseError, cipher.DatabaseError)
 
 
 def _columns() -> int:
@@ -159,7 +168,7 @@ def _main(argv: list[str]) -> int:
     except ConsoleError as e:
         print(f"id-console: {e}", file=sys.stderr)
         return e.exit_code
-    except sqlite3.DatabaseError as e:
+    except _database_errors() as e:
         print(
             f"id-console: The office database is damaged or unreadable ({e}); nothing was changed. Restore it from "
             "backup or rebuild the office from the ledger.",

@@ -38,6 +38,13 @@ def register(sub: Any) -> None:
     p.add_argument("--status-list", metavar="FILE_OR_URL", help="the issuer's status list token ({iss}/status/1.cwt)")
     p.add_argument("--decrypt-key", metavar="FILE", help="the AES key of an encrypted credential (raw, hex or JWK)")
     p.add_argument(
+        "--as",
+        dest="as_user",
+        metavar="USER",
+        help="log in first: the office's encrypted registry is then checked too (a card signed outside the console "
+        "reads UNRECORDED, an edited row TAMPERED); without it, only what is public (keys, signed status lists)",
+    )
+    p.add_argument(
         "--batch",
         metavar="FILE",
         help="QR texts, one per line ('-' reads standard input): one JSON verdict per line, in order",
@@ -147,6 +154,10 @@ def _verifier(args: argparse.Namespace) -> tuple[Office | None, Any, bytes | Non
     from console.core.trust import MAX_TRUST_FILE_BYTES, TrustListError, from_jwks_json
 
     office = _office_or_none(args)
+    if office is not None and args.as_user:  # issue 17: the login opens the encrypted registry for the check
+        from console.cli.common import session_for
+
+        session_for(args, office)
     if args.trust:
         data = _read_input(args.trust, MAX_TRUST_FILE_BYTES, "trust list")
         try:

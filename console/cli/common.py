@@ -57,8 +57,18 @@ def kdf_limits() -> KdfLimits:
 
 def open_office(args: argparse.Namespace) -> Office:
     from console.core.office import Office
+    from console.core.store import BACKUP_NAME
 
-    return Office(data_dir(args), kdf=kdf_limits())
+    office = Office(data_dir(args), kdf=kdf_limits())
+    office.token_pin = token_pin  # issue 17: asked only if the office key is in a token and something is signed
+    backup = office.paths.data_dir / BACKUP_NAME
+    if backup.exists():  # issue 17: the administrator must delete it; say so on every command until then
+        print(
+            f"id-console: warning: {backup} (the copy `db encrypt` made) is still there; check the office, then "
+            "run `id-console db delete-backup --as ADMIN`.",
+            file=sys.stderr,
+        )
+    return office
 
 
 def read_password(env_var: str, prompt: str, *, who: str, confirm: bool = False) -> str:
@@ -78,6 +88,11 @@ def read_password(env_var: str, prompt: str, *, who: str, confirm: bool = False)
             f"The password typed for {who} is not valid UTF-8 text; set the terminal to UTF-8 and type it again."
         ) from None
     return first
+
+
+def token_pin() -> str:
+    """The PIN of the token that holds the office key: ID_CONSOLE_TOKEN_PIN, else a no-echo prompt (issue 17)."""
+    return read_password("ID_CONSOLE_TOKEN_PIN", "Token PIN: ", who="the token")
 
 
 def _env(name: str) -> str | None:

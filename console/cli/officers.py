@@ -16,6 +16,7 @@ from console.cli.common import (
     read_password,
     session_for,
     table,
+    token_pin,
 )
 from console.cli.safety import whole_number
 from console.core import officers, site
@@ -89,7 +90,14 @@ def register(sub: Any) -> None:
 
     p = sub.add_parser("audit", help="show the audit trail (events, logins, refusals)")
     add_as(p)
-    p.add_argument("--limit", type=whole_number, default=50)
+    p.add_argument(
+        "--limit", type=whole_number, help="how many entries, newest first (default: 50 shown, all exported)"
+    )
+    p.add_argument(
+        "--out",
+        metavar="FILE.csv.age",
+        help="write the entries as a CSV encrypted under a passphrase (ID_CONSOLE_EXPORT_PASSPHRASE or a prompt)",
+    )
     add_json(p)
     p.set_defaults(handler=cmd_audit)
 
@@ -98,6 +106,15 @@ def register(sub: Any) -> None:
     add_as(p)
     add_json(p)
     p.set_defaults(handler=cmd_key_rotate)
+    p = key.add_parser(
+        "move-to-token",
+        help="generate the office key inside a PKCS#11 token (smart card, HSM, TPM); PIN from ID_CONSOLE_TOKEN_PIN",
+    )
+    add_as(p)
+    p.add_argument("--module", required=True, metavar="PATH", help="the token's PKCS#11 module (a .so file)")
+    p.add_argument("--token", required=True, metavar="LABEL", help="the token's label")
+    add_json(p)
+    p.set_defaults(handler=cmd_key_move_to_token)
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -191,9 +208,13 @@ def cmd_whoami(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    if args.limit < 1:
+    if args.limit is not None and args.limit < 1:
         raise UsageError("--limit must be at least 1.")
-    rows = officers.audit_trail(session_for(args), limit=args.limit)
+    if args.out is not None:  # issue 17: the export holds personal data, so it is encrypted
+        from console.cli.exports import write_audit
+
+        return write_audit(args)
+    rows = officers.audit_trail(session_for(args), limit=args.limit or 50)
     emit(args, rows, lambda: table(rows, ["time", "officer", "action", "outcome", "detail"]))
     return 0
 
@@ -202,6 +223,20 @@ def cmd_key_rotate(args: argparse.Namespace) -> int:
     office = open_office(args)
     result = officers.rotate_office_key(session_for(args, office))
     emit(args, result, f"New office key {result['kid']} in force from {result['valid_from']}.")
+    return 0
+
+
+def cmd_key_move_to_token(args: argparse.Namespace) -> int:
+    from console.core import keytoken
+
+    office = open_office(args)
+    result = keytoken.move_to_token(session_for(args, office), args.module, args.token, token_pin)
+    emit(
+        args,
+        result,
+        f"New office key {result['kid']} generated in token {result['token']!r}, in force from {result['valid_from']}; "
+        "from now on the token signs for the office (its PIN from ID_CONSOLE_TOKEN_PIN or a prompt).",
+    )
     return 0
 
 

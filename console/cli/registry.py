@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import signal
-import sqlite3
 import sys
 import threading
 from pathlib import Path
@@ -15,6 +14,10 @@ from console.cli.safety import one_line, whole_number
 from console.core import csvinput, registry
 from console.core.atomic import read_bounded
 from console.core.errors import ConsoleError, StorageError
+from console.core.store import DatabaseError
+
+#: What ends an import with the numbers saved (the disk or the database, not a bug).
+_STOPS: tuple[type[Exception], ...] = (ConsoleError, OSError, *DatabaseError)
 
 
 def register(sub: Any) -> None:
@@ -269,7 +272,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                 tally.add(part)
                 if interactive:
                     print(f"\r{part.handled:,} of {summary.rows:,} rows", end="", file=raw_stderr(), flush=True)
-        except (ConsoleError, OSError, sqlite3.DatabaseError) as e:
+        except _STOPS as e:
             reason = str(e.__cause__) if isinstance(e, StorageError) and e.__cause__ is not None else str(e)
             code = e.exit_code if isinstance(e, ConsoleError) else StorageError.exit_code
             raise ImportStopped(f"The import stopped: {reason.rstrip('.')}. {tally.saved()}", code) from e

@@ -18,7 +18,7 @@ from typing import Any
 
 import nacl.signing
 
-from console.core import cose, events, officelog, truth
+from console.core import cose, events, hsm, officelog, truth
 from console.core.atomic import fsync_dir
 from console.core.errors import (
     AccountLocked,
@@ -54,7 +54,7 @@ from console.core.keystore import (
 )
 from console.core.office import Office
 from console.core.roles import KEY_GRANTS, Permission, Role, allows
-from console.core.store import transaction
+from console.core.store import get_setting, transaction
 from console.core.timeutil import to_iso
 from console.core.truth import TamperedError
 
@@ -213,11 +213,14 @@ class Session:
         """The office key now in force (only for roles granted the office keys).
 
         The key in force is the newest one the authority certified (`truth.current_office_key`), never just the
-        table's. After a key rotation (by another session) it is not in the secrets loaded at login, so this
+        table's. When it was moved to a PKCS#11 token (issue 17), a stand-in that signs in the token. After a key rotation (by another session) it is not in the secrets loaded at login, so this
         officer's wrap is opened again (rotation re-wrapped it).
         """
-        secrets = self.office_keys()
+        secrets = self.office_keys()  # only roles granted the office secrets, token or not
         current = truth.current_office_key(self.office, self.anchor or None).public_key
+        place = hsm.read_place(get_setting(self.office.db, hsm.SETTING, ""))
+        if place is not None and place.kid == cose.key_id(current):  # issue 17: the key is in a token
+            return hsm.TokenSigningKey(place, current, self.office.token_pin)
         for attempt in range(2):
             for seed in secrets.signing_seeds:
                 if public_key_of(seed) == current:
@@ -579,6 +582,8 @@ def open_wraps(
     for secret, path in (("office", office.paths.office_sealed), ("authority", office.paths.authority_sealed)):
         if secret not in found and secret in KEY_GRANTS[role] and secret in secrets.grants and path.exists():
             found[secret] = read_master_sealed(path, secrets.grants[secret])
+    if "database" in found:
+        office.unlock_personal(found["database"])  # issue 17: the encrypted registry opens with the login
     return (
         OfficeSecrets.from_bytes(found["office"]) if "office" in found else None,
         AuthoritySecrets.from_bytes(found["authority"]) if "authority" in found else None,
@@ -593,15 +598,23 @@ def wraps_for(
     public: bytes,
     office_secrets: OfficeSecrets | None,
     authority_secrets: AuthoritySecrets | None,
+    database_key: bytes | None = None,
 ) -> list[tuple[str, bytes]]:
-    """The wraps an officer of `role` gets: (secret name, wrap), signed by the administrator `signer`."""
+    """The wraps an officer of `role` gets: (secret name, wrap), signed by the administrator `signer`.
+
+    `database_key` is the key of the encrypted personal.db (issue 17); an office still kept in the clear has
+    none, and its officers get no 'database' wrap.
+    """
     plain = {
         "office": office_secrets.to_bytes() if office_secrets is not None else None,
         "authority": authority_secrets.to_bytes() if authority_secrets is not None else None,
+        "database": database_key,
     }
     out = []
     for secret in sorted(KEY_GRANTS[role]):
         data = plain[secret]
+        if data is None and secret == "database":
+            continue
         if data is None:
             raise PermissionDenied(
                 _("Your keystore lacks the {keys} keys that a {role} needs.").format(keys=secret, role=role_name(role))
@@ -682,5 +695,7 @@ def rewrap(
     conn.execute("DELETE FROM key_wraps")
     for username, fact in sorted(state.active_officers().items()):
         role = Role(str(fact.role))
-        wraps = wraps_for(admin, code, username, role, fact.public, office_secrets, authority_secrets)
+        wraps = wraps_for(
+            admin, code, username, role, fact.public, office_secrets, authority_secrets, office.database_key
+        )
         store_wraps(conn, username, fact.public, wraps, to_iso(now))

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from console.core import coding, cose, events, truth
+from console.core import coding, cose, events, exports, truth
 from console.core.accounts import Session
 from console.core.atomic import atomic_write
 from console.core.errors import ValidationError
@@ -191,7 +191,7 @@ def search_audit(session: Session, query: AuditFilter | None = None) -> dict[str
         )
         params += [_like(word)] * 3
     sql = (
-        "SELECT a.id, a.time, a.officer, a.action, a.outcome, a.detail, a.event_seq, e.entry FROM audit a "
+        "SELECT a.id, a.time, a.officer, a.action, a.outcome, a.detail, a.event_seq, e.entry FROM audit_full a "
         "LEFT JOIN events e ON e.seq = a.event_seq"
     )
     if clauses:
@@ -246,13 +246,20 @@ def audit_csv(rows: list[dict[str, Any]]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def export_audit(session: Session, query: AuditFilter | None, path: Path) -> int:
-    """Write the matching entries to `path` as CSV (atomic, owner-only: it names officers); returns the count.
+def export_audit(session: Session, query: AuditFilter | None, path: Path, passphrase: str) -> int:
+    """Write the matching entries to `path` as CSV encrypted under `passphrase`; returns the count.
 
-    The export itself is audited: who took a copy of the trail, and how much.
+    The trail's details hold ID numbers and free-text reasons, so the CSV is sealed in memory as an age file
+    (console.core.exports, issue 17) and only the sealed bytes are written (atomic, owner-only). The export
+    itself is audited: who took a copy of the trail, and how much.
+
+    Raises:
+        ValidationError: the passphrase is too short (checked before anything is read or written).
     """
+    session.require(Permission.AUDIT_READ)
+    exports.check_passphrase(passphrase)
     found = search_audit(session, query)["entries"]
-    atomic_write(path, audit_csv(found), mode=0o600)
+    atomic_write(path, exports.seal_export(audit_csv(found), passphrase), mode=0o600)
     with transaction(session.office.db) as conn:
         events.audit(
             conn,

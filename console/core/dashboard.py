@@ -84,7 +84,7 @@ def figures(session: Session, *, days: int = DAYS) -> Figures:
         issued_today=issued.get(today.isoformat(), 0),
         pending_requests=count("SELECT COUNT(*) FROM requests WHERE status = 'pending'"),
         held_registrations=count("SELECT COUNT(*) FROM registrations WHERE status = 'pending-review'"),
-        citizens=count("SELECT COUNT(*) FROM citizens"),
+        citizens=count("SELECT n FROM citizen_count WHERE one = 1"),  # issue 17: a counter row, no scan
         cards_in_force=count("SELECT COUNT(*) FROM credentials WHERE status = 'active'"),
         days=span,
         registered=[registered.get(d.isoformat(), 0) for d in span],

@@ -23,6 +23,7 @@ import nacl.signing
 from console.core import cose, events
 from console.core.accounts import store_wraps, wraps_for
 from console.core.atomic import ensure_private_dir, fsync_dir
+from console.core.atrest import create_personal, new_database_key
 from console.core.errors import Conflict, PermissionDenied, ValidationError
 from console.core.events import Actor
 from console.core.keys import (
@@ -36,7 +37,7 @@ from console.core.keys import (
 from console.core.keystore import KdfLimits, write_sealed
 from console.core.office import OfficePaths
 from console.core.roles import Role
-from console.core.store import DB_NAME, open_database, transaction
+from console.core.store import DB_NAME, PERSONAL_DB_NAME, open_database, transaction
 from console.core.timeutil import Clock, to_iso, utc_now
 
 
@@ -190,6 +191,9 @@ def join_office(
             authority = AuthoritySecrets(enrolment.authority_seed)
         _build(OfficePaths(staging), enrolment, admin_username, admin_password, authority, kdf, clock)
         (staging / "keys").rename(paths.keys)
+        if not paths.db.exists():
+            paths.personal.unlink(missing_ok=True)  # left by a set-up that never reached its commit point
+        os.link(staging / PERSONAL_DB_NAME, paths.personal)
         os.link(staging / DB_NAME, paths.db)
         fsync_dir(data_dir)
     finally:
@@ -214,7 +218,10 @@ def _build(
     write_sealed(paths.officer_keystore(admin_username), admin.to_bytes(), admin_password, kdf)
     # The key hierarchy of docs/security.md: the office secrets are wrapped to the administrator's key; the
     # authority root only when this office may enrol further offices.
-    wraps = wraps_for(admin, e.code, admin_username, Role.ADMINISTRATOR, public_key_of(admin_seed), office, authority)
+    database_key = new_database_key()  # issue 17: the encrypted registry's key, wrapped like the others
+    wraps = wraps_for(
+        admin, e.code, admin_username, Role.ADMINISTRATOR, public_key_of(admin_seed), office, authority, database_key
+    )
     records_public = bytes(nacl.public.PrivateKey(e.records_private).public_key)
     office_public = public_key_of(e.office_seed)
     admin_public = public_key_of(admin_seed)
@@ -235,6 +242,7 @@ def _build(
     office_actor = Actor(f"office:{e.code}", office_signing)
     db = open_database(paths.db, create=True)
     try:
+        create_personal(db.conn, paths.db, paths.personal, database_key)
         with transaction(db) as conn:
             conn.execute(
                 "INSERT INTO authority (id, name, domain, scheme, root_public, records_public, created_at) "

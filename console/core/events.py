@@ -24,6 +24,7 @@ import nacl.public
 import nacl.signing
 
 from console.core import cose, officelog
+from console.core.store import PERSONAL_SCHEMA, PUBLIC_AUDIT_ACTIONS, is_unlocked
 from console.core.timeutil import to_iso
 
 ENTRY_VERSION = 1
@@ -85,10 +86,7 @@ def append_event(
     )
     seq = int(cur.lastrowid or 0)
     officelog.append(conn, seq=seq, entry=entry, office_code=office, actor=actor.name, key=actor.signing_key)
-    conn.execute(
-        "INSERT INTO audit (time, officer, action, outcome, detail, event_seq) VALUES (?, ?, ?, 'ok', ?, ?)",
-        (stamp, actor.name, event_type, audit_detail, seq),
-    )
+    _audit_row(conn, now, actor.name, event_type, "ok", audit_detail, seq)
     return seq
 
 
@@ -190,10 +188,7 @@ def append_signed(
     officelog.append(
         conn, seq=seq, entry=entry, office_code=office, actor=head_signer.name, key=head_signer.signing_key
     )
-    conn.execute(
-        "INSERT INTO audit (time, officer, action, outcome, detail, event_seq) VALUES (?, ?, ?, 'ok', ?, ?)",
-        (to_iso(now), officer, event_type, audit_detail, seq),
-    )
+    _audit_row(conn, now, officer, event_type, "ok", audit_detail, seq)
     return seq
 
 
@@ -201,10 +196,29 @@ def audit(
     conn: sqlite3.Connection, *, now: datetime, officer: str | None, action: str, outcome: str, detail: str
 ) -> None:
     """Record a login, a failed login or a refusal (not a state change, so no event)."""
-    conn.execute(
-        "INSERT INTO audit (time, officer, action, outcome, detail) VALUES (?, ?, ?, ?, ?)",
-        (to_iso(now), officer, action, outcome, detail),
+    _audit_row(conn, now, officer, action, outcome, detail, None)
+
+
+def _audit_row(
+    conn: sqlite3.Connection,
+    now: datetime,
+    officer: str | None,
+    action: str,
+    outcome: str,
+    detail: str,
+    seq: int | None,
+) -> None:
+    """One audit row. Details name people (ID numbers, reasons), so where the office keeps its personal data
+    encrypted (issue 17) the detail goes to ``personal.audit_details`` under the row's id; the login rows keep
+    theirs in office.db, because the lockout reads them before any key is open (read both through
+    ``audit_full``)."""
+    private = bool(detail) and action not in PUBLIC_AUDIT_ACTIONS and is_unlocked(conn)
+    cur = conn.execute(
+        "INSERT INTO audit (time, officer, action, outcome, detail, event_seq) VALUES (?, ?, ?, ?, ?, ?)",
+        (to_iso(now), officer, action, outcome, "" if private else detail, seq),
     )
+    if private:
+        conn.execute(f"INSERT INTO {PERSONAL_SCHEMA}.audit_details (id, detail) VALUES (?, ?)", (cur.lastrowid, detail))
 
 
 def decode_entry(entry: bytes, conn: sqlite3.Connection | None = None) -> dict[str, Any]:

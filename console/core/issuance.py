@@ -432,6 +432,8 @@ def verify(
     moment = now or (office.clock() if office else datetime.now(UTC))
     if office is None:
         return verify_any(text, trust, moment, status_list=status_list, decrypt_key=decrypt_key)
+    if office.database_key is None and office.encrypted:
+        return _verify_public(office, text, trust, moment, status_list, decrypt_key)
     findings: dict[bytes, str] = {}
     foreign: set[bytes] = set()
     verdict = verify_any(
@@ -474,4 +476,35 @@ def verify(
             status_checked=True,
             status_as_of=as_of,
         )
+    return verdict
+
+
+def _verify_public(
+    office: Office,
+    text: str,
+    trust: TrustList,
+    moment: datetime,
+    status_list: bytes | None,
+    decrypt_key: bytes | None,
+) -> Verdict:
+    """Verify without a login in an office whose registry is encrypted (issue 17): from what is public only, the
+    office's keys and its signed status lists (office.db), like any outside verifier. Whether the card is on
+    this office's record (`unrecorded`) needs the registry, so a login."""
+    from console.core.verification import verify as verify_any
+
+    if status_list is not None:
+        return verify_any(text, trust, moment, status_list=status_list, decrypt_key=decrypt_key)
+    local = office.local_office()["code"]
+    tokens = [
+        bytes(row[0])
+        for row in office.db.execute(
+            "SELECT token FROM status_lists WHERE token IS NOT NULL ORDER BY office_code = ? DESC, office_code",
+            (local,),
+        )
+    ]
+    verdict = verify_any(text, trust, moment, decrypt_key=decrypt_key)
+    for token in tokens:
+        found = verify_any(text, trust, moment, status_list=token, decrypt_key=decrypt_key)
+        if found.status_checked:
+            return found
     return verdict

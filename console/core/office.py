@@ -7,13 +7,25 @@ The data directory holds ``office.db`` (the commit point: an office exists when 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from console.core.errors import NotFound, StorageError
+from console.core.hsm import missing_pin
 from console.core.i18n import _
 from console.core.keystore import DEFAULT_KDF, KDF_PRESETS, KdfLimits
-from console.core.store import DB_NAME, Database, get_setting, open_database
+from console.core.store import (
+    DB_NAME,
+    PERSONAL_DB_NAME,
+    Database,
+    attach_personal,
+    get_setting,
+    has_moved,
+    is_unlocked,
+    migrate,
+    open_database,
+)
 from console.core.tidy import tidy_data_dir
 from console.core.timeutil import Clock, utc_now
 
@@ -31,6 +43,7 @@ class OfficePaths:
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
         self.db = data_dir / DB_NAME
+        self.personal = data_dir / PERSONAL_DB_NAME  # issue 17: the encrypted registry (docs/security.md)
         self.keys = data_dir / "keys"
         self.officer_keys = self.keys / "officers"
         self.office_sealed = self.keys / "office.sealed"
@@ -51,6 +64,12 @@ class Office:
         #: Data derived from the signed events (console.core.truth), shared by the threads; each cache
         #: carries its own lock and is rebuilt when the log grows.
         self.caches: dict[str, Any] = {}
+        #: The key of personal.db, once a login opened its wrap (issue 17); every thread's connection then
+        #: attaches the encrypted registry. None before any login, and in offices still kept in the clear.
+        self.database_key: bytes | None = None
+        #: Where the PIN of a token-held office key comes from (issue 17): the front end sets a prompt or reads
+        #: ID_CONSOLE_TOKEN_PIN; asked only when the token signs. The default refuses with a sentence.
+        self.token_pin: Callable[[], str] = missing_pin
         if not self.paths.db.exists():
             raise StorageError(
                 _("No office is set up in {folder}. Run `id-console init` there, or pass the right --data-dir.").format(
@@ -65,9 +84,29 @@ class Office:
         """This thread's connection to the office database."""
         db: Database | None = getattr(self._local, "db", None)
         if db is None:
-            db = open_database(self.paths.db)
+            db = open_database(self.paths.db, personal_key=self.database_key)
             self._local.db = db
+        elif self.database_key is not None and not is_unlocked(db.conn) and not db.conn.in_transaction:
+            attach_personal(db.conn, self.paths.personal, self.database_key)
+            migrate(db.conn)
         return db
+
+    @property
+    def encrypted(self) -> bool:
+        """True when this office keeps its personal data in the encrypted personal.db (issue 17)."""
+        return has_moved(self.db.conn)
+
+    def unlock_personal(self, key: bytes) -> None:
+        """Open the encrypted registry with `key` (from the officer's 'database' wrap) for every thread.
+
+        Raises:
+            StorageError: the key does not open personal.db.
+        """
+        conn = self.db.conn
+        if not is_unlocked(conn):
+            attach_personal(conn, self.paths.personal, key)
+            migrate(conn)
+        self.database_key = key
 
     def close(self) -> None:
         """Close this thread's connection."""

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ from console.core.keys import OfficerSecrets, certify, new_seed, public_key_of
 from console.core.keystore import write_sealed
 from console.core.passwords import check_password, check_username
 from console.core.roles import KEY_GRANTS, Permission, Role, parse_role
-from console.core.store import transaction
+from console.core.store import IntegrityError, transaction
 from console.core.timeutil import to_iso
 from console.core.trust import kid_text
 
@@ -49,7 +48,16 @@ def _enrol_key(
     public = public_key_of(seed)
     # the wrap as it is now: another administrator may have rotated the office key since this session began
     office_secrets = session.reload_office_secrets() if "office" in KEY_GRANTS[role] else None
-    wraps = wraps_for(session.officer_keys(), office, username, role, public, office_secrets, session.authority_secrets)
+    wraps = wraps_for(
+        session.officer_keys(),
+        office,
+        username,
+        role,
+        public,
+        office_secrets,
+        session.authority_secrets,
+        session.office.database_key,
+    )
     # Named by the key id: if the process dies after the commit, the next start installs it (tidy.py).
     pending = session.office.paths.officer_keys / f".pending-{username}-{cose.key_id(public).hex()}.keystore"
     anchor = session.anchor or bytes(session.office.authority()["root_public"])
@@ -117,7 +125,7 @@ def add_officer(session: Session, *, username: str, role: str, full_name: str, p
                     "INSERT INTO officers (username, full_name, role, created_at, created_by) VALUES (?, ?, ?, ?, ?)",
                     (username, full_name, parsed.value, to_iso(now), session.username),
                 )
-            except sqlite3.IntegrityError:
+            except IntegrityError:
                 raise Conflict(_exists_message().format(username=username)) from None
             conn.execute(
                 "INSERT INTO officer_keys (kid, username, role, public_key, valid_from, certificate) "
@@ -328,7 +336,8 @@ def audit_trail(session: Session, *, limit: int = 200) -> list[dict[str, Any]]:
     return [
         dict(row)
         for row in session.office.db.query(
-            "SELECT id, time, officer, action, outcome, detail, event_seq FROM audit ORDER BY id DESC LIMIT ?", [limit]
+            "SELECT id, time, officer, action, outcome, detail, event_seq FROM audit_full ORDER BY id DESC LIMIT ?",
+            [limit],
         )
     ]
 

@@ -43,7 +43,7 @@ from console.core.ledger.checkpoint import Checkpoint
 from console.core.ledger.hashing import leaf_hash, stored_hash_index, stored_hashes_for_record_hash
 from console.core.office import OfficePaths
 from console.core.roles import Permission
-from console.core.store import DB_NAME, open_database, transaction
+from console.core.store import DB_NAME, PERSONAL_DB_NAME, open_database, transaction
 from console.core.timeutil import from_iso, to_iso, utc_now
 
 BACKUP_FORMAT = "id-console-key-backup"
@@ -75,6 +75,9 @@ class KeyBackup:
     made_at: str
     made_by: str
     log_size: int
+    #: Issue 17: the key of the encrypted personal.db, so the rebuilt office is encrypted with the same key (its
+    #: officers' 'database' wraps, in `wraps`, open it). None in a backup of an office kept in the clear.
+    database_key: bytes | None = None
 
     def to_bytes(self) -> bytes:
         return cbor2.dumps({"format": BACKUP_FORMAT, "version": 1, **asdict(self)})
@@ -143,6 +146,7 @@ def make_backup(session: Any) -> KeyBackup:
         made_at=to_iso(now),
         made_by=session.username,
         log_size=int(size[0]) if size else 0,
+        database_key=office.database_key,
     )
     with transaction(office.db) as c:
         events.audit(
@@ -193,7 +197,14 @@ def rebuild_office(
     ensure_private_dir(staging)
     try:
         result = _build(OfficePaths(staging), backup, entries, blobs, checkpoint, folder)
+        if backup.database_key is not None:  # issue 17: the registry goes back into an encrypted personal.db
+            from console.core.atrest import move_personal
+
+            move_personal(staging / DB_NAME, staging / PERSONAL_DB_NAME, backup.database_key)
         (staging / "keys").rename(paths.keys)
+        if backup.database_key is not None:
+            paths.personal.unlink(missing_ok=True)  # left by a rebuild that never reached its commit point
+            os.link(staging / PERSONAL_DB_NAME, paths.personal)
         os.link(staging / DB_NAME, paths.db)
         fsync_dir(data_dir)
     finally:
@@ -225,6 +236,8 @@ def _build(
             replay = _Replay(conn, backup, blobs)
             replay.run(entries)
             replay.finish(checkpoint, folder)
+            if backup.database_key is None:  # an office kept in the clear: no wrap may promise a personal.db
+                conn.execute("DELETE FROM key_wraps WHERE secret = 'database'")
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return replay.result
     finally:

@@ -34,7 +34,7 @@ from console.core.errors import Conflict, NotFound, UserCancelled, ValidationErr
 from console.core.i18n import _
 from console.core.independence import require_independent
 from console.core.roles import Permission
-from console.core.store import Database, transaction, writers_waiting
+from console.core.store import Database, IntegrityError, transaction, writers_waiting
 from console.core.timeutil import to_iso
 
 MAX_PHOTO_BYTES = 512 * 1024
@@ -706,7 +706,7 @@ class _Allocation:
                 continue
             try:
                 _insert_citizen(conn, person, number, self.office_code, now, registered_by, approved_by)
-            except sqlite3.IntegrityError:
+            except IntegrityError:
                 logger.warning("number %s is already taken; the counter moves on", number)
                 continue
             break
@@ -1272,9 +1272,16 @@ def list_citizens(session: Session, *, before_rowid: int | None = None, limit: i
 
 
 def count_citizens(session: Session) -> int:
-    """How many citizens the registry holds."""
+    """How many citizens the registry holds: the counter row triggers keep (issue 17), not a COUNT(*), which in
+    the encrypted personal.db would decrypt every page of the citizens' index at each start."""
     session.require(Permission.CITIZEN_READ)
-    return int(session.office.db.execute("SELECT COUNT(*) FROM citizens").fetchone()[0])
+    return citizen_total(session.office.db)
+
+
+def citizen_total(db: Database) -> int:
+    """The citizens' counter row (a COUNT(*) if a database lacks it, which no migrated one does)."""
+    row = db.execute("SELECT n FROM citizen_count WHERE one = 1").fetchone()
+    return int(row[0]) if row is not None else int(db.execute("SELECT COUNT(*) FROM citizens").fetchone()[0])
 
 
 def show(session: Session, id_number: str) -> dict[str, Any]:

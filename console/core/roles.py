@@ -76,11 +76,13 @@ MATRIX: dict[Role, frozenset[Permission]] = {
 
 #: Which sealed key material each role's keystore carries (least privilege).
 #: "office": the office signing key, records key and numbering secret; "authority": the authority root key.
+#: "database" (issue 17): the key of the encrypted personal.db; every role opens the console, so every role
+#: holds it (auditors read the registry; administrators migrate and back up the office).
 KEY_GRANTS: dict[Role, frozenset[str]] = {
-    Role.CLERK: frozenset({"office"}),
-    Role.SUPERVISOR: frozenset({"office"}),
-    Role.ADMINISTRATOR: frozenset({"office", "authority"}),
-    Role.AUDITOR: frozenset(),
+    Role.CLERK: frozenset({"office", "database"}),
+    Role.SUPERVISOR: frozenset({"office", "database"}),
+    Role.ADMINISTRATOR: frozenset({"office", "authority", "database"}),
+    Role.AUDITOR: frozenset({"database"}),
 }
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +20,7 @@ import nacl.signing
 from console.core import coding, cose, events
 from console.core.accounts import store_wraps, wraps_for
 from console.core.atomic import ensure_private_dir, fsync_dir
+from console.core.atrest import create_personal, new_database_key
 from console.core.errors import Conflict, StorageError, ValidationError
 from console.core.events import Actor
 from console.core.i18n import _
@@ -36,7 +36,7 @@ from console.core.keystore import KdfLimits, write_sealed
 from console.core.office import OfficePaths
 from console.core.passwords import check_password, check_username
 from console.core.roles import Role
-from console.core.store import DB_NAME, open_database, transaction
+from console.core.store import DB_NAME, PERSONAL_DB_NAME, DatabaseError, open_database, transaction
 from console.core.timeutil import Clock, to_iso, utc_now
 
 SCHEMES = ("cn-18", "ee-11", "uin-10")
@@ -145,6 +145,9 @@ def init_office(data_dir: Path, setup: OfficeSetup, *, kdf: KdfLimits, clock: Cl
         # Never overwrite: renaming a folder onto an existing non-empty one fails, and link() fails when the
         # target exists, so two set-ups racing in one folder cannot both succeed. office.db is the commit point.
         (staging / "keys").rename(paths.keys)
+        if not paths.db.exists():
+            paths.personal.unlink(missing_ok=True)  # left by a set-up that never reached its commit point
+        os.link(staging / PERSONAL_DB_NAME, paths.personal)
         os.link(staging / DB_NAME, paths.db)
         fsync_dir(data_dir)
     except FileExistsError as e:
@@ -171,8 +174,16 @@ def _build(paths: OfficePaths, setup: OfficeSetup, kdf: KdfLimits, clock: Clock)
     root_public = bytes(authority.root_key.verify_key)
     admin = OfficerSecrets(admin_seed, {}, root_public)
     write_sealed(paths.officer_keystore(setup.admin_username), admin.to_bytes(), setup.admin_password, kdf)
+    database_key = new_database_key()  # issue 17: the encrypted registry's key, wrapped like the others
     wraps = wraps_for(
-        admin, setup.office_code, setup.admin_username, Role.ADMINISTRATOR, public_key_of(admin_seed), office, authority
+        admin,
+        setup.office_code,
+        setup.admin_username,
+        Role.ADMINISTRATOR,
+        public_key_of(admin_seed),
+        office,
+        authority,
+        database_key,
     )
 
     office_public = public_key_of(office.signing_seeds[0])
@@ -202,6 +213,7 @@ def _build(paths: OfficePaths, setup: OfficeSetup, kdf: KdfLimits, clock: Clock)
 
     db = open_database(paths.db, create=True)
     try:
+        create_personal(db.conn, paths.db, paths.personal, database_key)
         with transaction(db) as conn:
             conn.execute(
                 "INSERT INTO authority (id, name, domain, scheme, root_public, records_public, created_at) "
@@ -287,7 +299,7 @@ def _build(paths: OfficePaths, setup: OfficeSetup, kdf: KdfLimits, clock: Clock)
             )
             store_wraps(conn, setup.admin_username, admin_public, wraps, to_iso(now))
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    except sqlite3.DatabaseError as e:
+    except DatabaseError as e:
         raise StorageError(_("Could not create the office database: {reason}.").format(reason=e)) from e
     finally:
         db.conn.close()

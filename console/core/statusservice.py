@@ -30,6 +30,7 @@ from console.core.atomic import atomic_write
 from console.core.errors import NotFound, StorageError
 from console.core.i18n import _
 from console.core.office import Office
+from console.core.store import Error as DbError
 from console.core.timeutil import to_iso
 
 INITIAL_SIZE: Final = 1 << 17  # 131,072 entries: 32 KB packed, a few hundred bytes compressed when empty
@@ -181,5 +182,5 @@ def refresh(office: Office, signing_key: nacl.signing.SigningKey, issuer: str) -
     try:
         with transaction(office.db) as conn:
             return remake(conn, code, issuer, signing_key, office.clock(), office=office)
-    except sqlite3.Error as e:  # pragma: no cover - the disk said no
+    except DbError as e:  # pragma: no cover - the disk said no
         raise StorageError(_("Cannot store the status list: {error}.").format(error=e)) from e

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from console.core.atomic import OUTPUT_JOURNAL, TEMP_PREFIX, held_by_a_writer
+from console.core.store import Error as DbError
 
 if TYPE_CHECKING:
     from console.core.office import OfficePaths
@@ -106,7 +107,7 @@ def finish_enrolments(paths: OfficePaths, conn: sqlite3.Connection, *, stale_sec
                 "WHERE k.kid = ? AND k.username = ? AND k.valid_until IS NULL AND o.status = 'active'",
                 (kid, username),
             ).fetchone()
-        except sqlite3.Error:
+        except DbError:
             return
         try:
             if committed:

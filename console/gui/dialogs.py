@@ -11,7 +11,6 @@ and shown in a crash dialog that says so.
 from __future__ import annotations
 
 import logging
-import sqlite3
 import sys
 import traceback
 from types import TracebackType
@@ -21,6 +20,7 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from console.core.errors import ConsoleError, StorageError, UserCancelled
+from console.core.store import DatabaseError
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +66,19 @@ class Dialogs:
     def print_setup(self, parent: QWidget | None, printer: QPrinter) -> bool:
         return QPrintDialog(printer, parent).exec() == QPrintDialog.DialogCode.Accepted
 
+    def secret(
+        self, parent: QWidget | None, title: str, text: str, *, confirm: bool = False, minimum: int = 1
+    ) -> str | None:
+        """A secret typed without echo (a token PIN, an export passphrase; issue 17); None if cancelled."""
+        from console.gui.secretdialog import SecretDialog
+
+        dialog = SecretDialog(parent, title, text, confirm=confirm, minimum=minimum)
+        try:
+            dialog.exec()
+            return dialog.answer()
+        finally:
+            dialog.deleteLater()
+
 
 _current: Dialogs = Dialogs()
 
@@ -87,7 +100,7 @@ def report_error(parent: QWidget | None, exc: BaseException) -> None:
     if isinstance(exc, UserCancelled):
         logger.debug("cancelled: %s", exc)
         return
-    if isinstance(exc, sqlite3.DatabaseError):  # the disk or the file, not a bug: say what to do
+    if isinstance(exc, DatabaseError):  # the disk or the file, not a bug: say what to do
         logger.error("office database error: %s", exc)
         exc = StorageError(
             QCoreApplication.translate(

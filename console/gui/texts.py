@@ -122,6 +122,8 @@ def audit_action_name(action: str) -> str:
         "settings.changed": QCoreApplication.translate("Names", "setting changed"),
         "keys.wrapped": QCoreApplication.translate("Names", "office keys shared with officers"),
         "keys.backup": QCoreApplication.translate("Names", "key backup made"),
+        "registry.encrypted": QCoreApplication.translate("Names", "registry encrypted"),
+        "registry.backup-deleted": QCoreApplication.translate("Names", "backup from before the encryption deleted"),
         "trust.import": QCoreApplication.translate("Names", "other issuers' keys imported"),
         "ledger.configure": QCoreApplication.translate("Names", "shared ledger folder chosen"),
         "login.lock": QCoreApplication.translate("Names", "account locked"),

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from console.core.accounts import Session
+from console.core.hsm import missing_pin
 from console.core.keystore import KdfLimits
 from console.core.office import Office
 from console.core.roles import Permission
@@ -49,6 +50,7 @@ from console.gui.pages.requests import RequestsPage
 from console.gui.pages.verify import VerifyPage
 from console.gui.tasks import Task, TaskRunner
 from console.gui.texts import role_name
+from console.gui.tokenpin import TokenPinPrompt, token_label
 
 logger = logging.getLogger(__name__)
 
@@ -494,6 +496,8 @@ class ConsoleWindow(QMainWindow):
     def _on_office_opened(self, result: Any) -> None:
         office, info = result
         self.office, self.info = office, info
+        if office.token_pin is missing_pin:  # issue 17: a token-held office key asks its PIN in a dialog
+            office.token_pin = TokenPinPrompt(self, lambda: token_label(office))
         self.login_page.set_office(office, info)
         title = self.tr("ID Console — {office}").format(office=info.office_name)
         self.setWindowTitle(title + (self.tr(" (demo)") if self.demo else ""))

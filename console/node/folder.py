@@ -64,8 +64,11 @@ def writer_lock(log_dir: Path) -> Iterator[None]:
         os.close(fd)
 
 
-def office_signer(conn: sqlite3.Connection, seeds: tuple[bytes, ...]) -> note.Signer:
-    """The checkpoint signer: the office key now in force (its seed found among the office secrets)."""
+def office_signer(
+    conn: sqlite3.Connection, seeds: tuple[bytes, ...], key: nacl.signing.SigningKey | None = None
+) -> note.Signer:
+    """The checkpoint signer: the office key now in force (its seed found among the office secrets, or `key`,
+    the session's key in force, which may be held in a token)."""
     code = officelog.local_office_code(conn)
     row = conn.execute(
         "SELECT kid FROM office_keys WHERE office_code = ? AND valid_until IS NULL ORDER BY valid_from DESC", (code,)
@@ -73,9 +76,11 @@ def office_signer(conn: sqlite3.Connection, seeds: tuple[bytes, ...]) -> note.Si
     if row is None:
         raise StorageError("This office has no signing key in force; an administrator must rotate keys.")
     for seed in seeds:
-        key = nacl.signing.SigningKey(seed)
-        if cose.key_id(bytes(key.verify_key)) == bytes(row[0]):
-            return note.Signer(officelog.log_origin(conn, code), key)
+        software = nacl.signing.SigningKey(seed)
+        if cose.key_id(bytes(software.verify_key)) == bytes(row[0]):
+            return note.Signer(officelog.log_origin(conn, code), software)
+    if key is not None and cose.key_id(bytes(key.verify_key)) == bytes(row[0]):
+        return note.Signer(officelog.log_origin(conn, code), key)
     raise StorageError("The office key in force is not among this officer's office secrets.")
 
 

@@ -22,6 +22,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import sqlcipher3
+
 from console.core import store
 from console.core.errors import LedgerIntegrityError, StorageError
 from console.core.ledger import checkpoint as cp
@@ -81,13 +83,15 @@ class Pushed:
 
 def seed_authority(node_conn: sqlite3.Connection, office_db: Path) -> None:
     """Copy the authority row (public data) from the office that runs the node, once; refuse another authority."""
-    src = sqlite3.connect(f"file:{office_db}?mode=ro", uri=True)
+    # SQLCipher's SQLite, like every other connection of the process: two SQLite libraries on one file in one
+    # process drop each other's POSIX locks when one closes (issue 17 made the console's connections SQLCipher's)
+    src = sqlcipher3.connect(f"file:{office_db}?mode=ro", uri=True)
     try:
         row = src.execute(
             "SELECT name, domain, scheme, CAST(root_public AS BLOB), CAST(records_public AS BLOB), created_at "
             "FROM authority WHERE id = 1"
         ).fetchone()
-    except sqlite3.DatabaseError as e:
+    except store.DatabaseError as e:
         raise StorageError(f"The office database {office_db} cannot be read ({e}).") from None
     finally:
         src.close()
@@ -149,7 +153,7 @@ class NodeStore:
     @contextlib.contextmanager
     def reader(self) -> Iterator[sqlite3.Connection]:
         """A read-only connection for the calling thread (WAL: readers never wait for the writer)."""
-        conn = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=10)
+        conn = sqlcipher3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=10)  # see seed_authority
         try:
             yield conn
         finally:

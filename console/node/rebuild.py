@@ -118,6 +118,8 @@ def rebuild_from_folder(
         raise LedgerIntegrityError(f"Cannot rebuild from the folder: {e}. Nothing was written.") from None
     result = rebuild_office(data_dir, backup, entries, blobs, checkpoint, str(folder))
     office = Office(data_dir, clock=clock)
+    if backup.database_key is not None:  # issue 17: the other offices' records go into the encrypted registry
+        office.unlock_personal(backup.database_key)
     report = SyncReport()
     sync_all(office.db.conn, fetcher, backup.secrets.records_key, data_dir / "ledger-evidence", report, progress)
     in_force = office.db.execute(

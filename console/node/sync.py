@@ -533,7 +533,8 @@ def run_sync(
     secrets = session.office_keys()
     conn = session.office.db.conn
     report = SyncReport()
-    signer = office_signer(conn, secrets.signing_seeds)
+    # the key in force from the session: a token-held office key (issue 17) signs the checkpoint in the token
+    signer = office_signer(conn, secrets.signing_seeds, session.office_signing_key())
     done = publish(conn, folder, signer)
     report.published = {"log": done.log, "size": done.size, "new_entries": done.size - done.old_size}
     evidence = Path(session.office.paths.data_dir) / "ledger-evidence"

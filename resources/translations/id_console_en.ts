@@ -20,7 +20,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+47"/>
+        <location line="+69"/>
         <source>%n entry(ies) written to</source>
         <translation>
             <numerusform>%n entry written to</numerusform>
@@ -31,7 +31,7 @@
 <context>
     <name>ConsoleWindow</name>
     <message numerus="yes">
-        <location filename="../../console/gui/window.py" line="+563"/>
+        <location filename="../../console/gui/window.py" line="+567"/>
         <source>Locked after %n minute(s) without activity; log in again.</source>
         <translation>
             <numerusform>Locked after %n minute without activity; log in again.</numerusform>
@@ -93,7 +93,7 @@
 <context>
     <name>KeysPage</name>
     <message numerus="yes">
-        <location filename="../../console/gui/pages/keys.py" line="+109"/>
+        <location filename="../../console/gui/pages/keys.py" line="+112"/>
         <source>The current key has signed %n credential(s); they stay valid until they expire. New credentials will be signed with a new key. Replace the key now?</source>
         <translation>
             <numerusform>The current key has signed %n credential; it stays valid until it expires. New credentials will be signed with a new key. Replace the key now?</numerusform>
@@ -128,6 +128,28 @@
         <translation>
             <numerusform>%n card to print.</numerusform>
             <numerusform>%n cards to print.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>RegistryAtRestBox</name>
+    <message numerus="yes">
+        <location filename="../../console/gui/pages/atrest.py" line="+120"/>
+        <source>%n citizen(s) moved into personal.db.</source>
+        <translation>
+            <numerusform>%n citizen moved into personal.db.</numerusform>
+            <numerusform>%n citizens moved into personal.db.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>SecretDialog</name>
+    <message numerus="yes">
+        <location filename="../../console/gui/secretdialog.py" line="+54"/>
+        <source>At least %n character(s).</source>
+        <translation>
+            <numerusform>At least %n character.</numerusform>
+            <numerusform>At least %n characters.</numerusform>
         </translation>
     </message>
 </context>

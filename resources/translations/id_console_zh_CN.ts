@@ -487,17 +487,27 @@
         <translation>（未知用户）</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>Export the audit trail</source>
         <translation>导出审计记录</translation>
     </message>
     <message>
         <location line="+0"/>
-        <source>CSV files (*.csv)</source>
-        <translation>CSV 文件 (*.csv)</translation>
+        <source>Encrypted CSV files (*.csv.age)</source>
+        <translation>加密的 CSV 文件 (*.csv.age)</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+11"/>
+        <source>Passphrase for the export</source>
+        <translation>导出文件的口令</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The export holds personal data and is encrypted. Choose a passphrase and give it to the reader by another way than the file; they open it with `id-console export open` or `age -d`.</source>
+        <translation>导出文件含有个人数据，因此会加密。请设定一个口令，并通过与文件不同的途径交给读取者；对方用 `id-console export open` 或 `age -d` 打开。</translation>
+    </message>
+    <message>
+        <location line="+22"/>
         <source>Audit trail exported</source>
         <translation>审计记录已导出</translation>
     </message>
@@ -906,7 +916,7 @@
 <context>
     <name>ConsoleWindow</name>
     <message>
-        <location filename="../../console/gui/window.py" line="+439"/>
+        <location filename="../../console/gui/window.py" line="+441"/>
         <source>ID Console</source>
         <translation>身份证件管理台</translation>
     </message>
@@ -926,7 +936,7 @@
         <translation>正在打开办公室…</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+30"/>
         <source>ID Console — {office}</source>
         <translation>身份证件管理台 — {office}</translation>
     </message>
@@ -1054,7 +1064,7 @@
         <translation>内部错误</translation>
     </message>
     <message>
-        <location line="+53"/>
+        <location line="+66"/>
         <source>The office database is damaged or unreadable ({error}); nothing was changed. Restore it from backup or ask your administrator.</source>
         <translation>办公室数据库已损坏或无法读取（{error}）；未做任何更改。请从备份恢复，或联系您的管理员。</translation>
     </message>
@@ -1276,7 +1286,7 @@
 <context>
     <name>KeysPage</name>
     <message>
-        <location filename="../../console/gui/pages/keys.py" line="+46"/>
+        <location filename="../../console/gui/pages/keys.py" line="+47"/>
         <location line="+23"/>
         <source>Office keys</source>
         <translation>办事处密钥</translation>
@@ -1317,7 +1327,7 @@
         <translation>更换办事处密钥…</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+10"/>
         <source>What happens when the key is replaced: credentials issued from now on are signed with the new key. Cards already issued stay valid until they expire (or are revoked): verifiers keep trusting the old key for what it signed while it was in use, so nobody needs a new card. The old key signs nothing more. Publish the trust list again so that offline verifiers learn the new key.</source>
         <translation>更换密钥后会怎样：此后签发的凭证使用新密钥签名。已签发的证件在到期（或被吊销）之前仍然有效：核验方继续信任旧密钥在使用期间所签的内容，因此无人需要换发新证。旧密钥不再签署任何内容。请重新发布信任列表，使离线核验方获知新密钥。</translation>
     </message>
@@ -1914,6 +1924,16 @@
         <location line="+1"/>
         <source>key backup made</source>
         <translation>已备份密钥</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>registry encrypted</source>
+        <translation>登记库已加密</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>backup from before the encryption deleted</source>
+        <translation>已删除加密前的备份</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -3048,6 +3068,86 @@
     </message>
 </context>
 <context>
+    <name>RegistryAtRestBox</name>
+    <message>
+        <location filename="../../console/gui/pages/atrest.py" line="+51"/>
+        <source>Personal data at rest</source>
+        <translation>静态个人数据</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Encrypt the registry…</source>
+        <translation>加密登记库…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Delete the backup…</source>
+        <translation>删除备份…</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>The registry (names, birth dates, photos, reasons) is kept in the clear in office.db: anyone who copies the data folder can read it. Encrypt it: it moves into personal.db, which only a login opens, and an encrypted copy of the old office.db is kept until you delete it.</source>
+        <translation>登记库（姓名、出生日期、照片、理由）以明文保存在 `office.db` 中：任何复制数据文件夹的人都能读取。请加密：它将移入只有登录才能打开的 `personal.db`，旧 `office.db` 的加密副本会一直保留到您删除为止。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The registry is encrypted in personal.db; a login opens it. The copy made before the encryption is still at {path} (encrypted with the same key): check the office, then delete it.</source>
+        <translation>登记库已加密保存在 `personal.db` 中，登录后才能打开。加密前所做的副本仍在 {path}（用同一密钥加密）：请先检查本办事处，然后删除它。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The registry (names, birth dates, photos, reasons) is encrypted in personal.db; a login opens it.</source>
+        <translation>登记库（姓名、出生日期、照片、理由）已加密保存在 `personal.db` 中，登录后才能打开。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Encrypt the registry?</source>
+        <translation>加密登记库？</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The registry moves into the encrypted personal.db and every officer&apos;s login gets its key. Other consoles of this office must be closed meanwhile. Encrypt now?</source>
+        <translation>登记库将移入加密的 `personal.db`，每位官员登录时都会获得其密钥。在此期间必须关闭本办事处的其他控制台。现在加密吗？</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Registry encrypted</source>
+        <translation>登记库已加密</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+1"/>
+        <source>%n citizen(s) moved into personal.db.</source>
+        <translation>
+            <numerusform>已将 %n 位公民移入 `personal.db`。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Delete the backup once you have checked the office.</source>
+        <translation>检查本办事处无误后，请删除备份。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Delete the backup?</source>
+        <translation>删除备份？</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Delete the copy of office.db made before the encryption? Do it once the office works.</source>
+        <translation>删除加密前所做的 `office.db` 副本吗？请在本办事处运行正常后再删除。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Backup deleted</source>
+        <translation>备份已删除</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Not done</source>
+        <translation>未完成</translation>
+    </message>
+</context>
+<context>
     <name>RequestsPage</name>
     <message>
         <location filename="../../console/gui/pages/requests.py" line="+50"/>
@@ -3246,6 +3346,27 @@
         <location line="+15"/>
         <source>The request was not sent</source>
         <translation>申请未提交</translation>
+    </message>
+</context>
+<context>
+    <name>SecretDialog</name>
+    <message>
+        <location filename="../../console/gui/secretdialog.py" line="+37"/>
+        <location line="+1"/>
+        <source>Repeat it</source>
+        <translation>再输入一次</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+16"/>
+        <source>At least %n character(s).</source>
+        <translation>
+            <numerusform>至少 %n 个字符。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The two entries differ.</source>
+        <translation>两次输入不一致。</translation>
     </message>
 </context>
 <context>
@@ -3492,9 +3613,32 @@
 <context>
     <name>StartPage</name>
     <message>
-        <location filename="../../console/gui/window.py" line="-533"/>
+        <location filename="../../console/gui/window.py" line="-535"/>
         <source>Opening the office…</source>
         <translation>正在打开办公室…</translation>
+    </message>
+</context>
+<context>
+    <name>TokenPinPrompt</name>
+    <message>
+        <location filename="../../console/gui/tokenpin.py" line="+70"/>
+        <source>No PIN was given; nothing was signed.</source>
+        <translation>未输入 PIN，未签署任何内容。</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>The office key is in the token {token}. Type the token&apos;s PIN to sign.</source>
+        <translation>办事处密钥保存在令牌 {token} 中。请输入该令牌的 PIN 以签署。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The office key is in a token. Type the token&apos;s PIN to sign.</source>
+        <translation>办事处密钥保存在令牌中。请输入该令牌的 PIN 以签署。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Token PIN</source>
+        <translation>令牌 PIN</translation>
     </message>
 </context>
 <context>

@@ -148,7 +148,7 @@ def test_the_four_eyes_refusal_is_audited_and_says_what(session_of: Callable[[st
         supervisor.require_not_own("super", "review.decide", "review 3")
     assert str(plain.value) == "You made review 3 yourself; another supervisor must decide it (four-eyes rule)."
     rows = staffed.db.execute(
-        "SELECT officer, action, outcome, detail FROM audit WHERE outcome = 'refused' ORDER BY id DESC LIMIT 2"
+        "SELECT officer, action, outcome, detail FROM audit_full WHERE outcome = 'refused' ORDER BY id DESC LIMIT 2"
     ).fetchall()
     assert [tuple(r) for r in rows] == [
         ("super", "review.decide", "refused", "own review 3"),

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from console.core import administration, officers, registry
+from console.core import administration, exports, officers, registry
 from console.core.accounts import Session
 from console.core.administration import AuditFilter
 from console.core.errors import PermissionDenied, ValidationError
@@ -88,10 +89,10 @@ def test_audit_search_filters_checks_signatures_and_exports(
     checked = administration.search_audit(auditor, AuditFilter(action="citizen.registered"))["entries"]
     assert [r["signature"] for r in checked] == ["invalid", "valid"]
 
-    out = tmp_path / "trail.csv"
-    count = administration.export_audit(auditor, AuditFilter(officer="clerk"), out)
-    with out.open(encoding="utf-8-sig", newline="") as fh:
-        exported = list(csv.DictReader(fh))
+    out = tmp_path / "trail.csv.age"
+    count = administration.export_audit(auditor, AuditFilter(officer="clerk"), out, "export passphrase 1")
+    clear = exports.open_export(out.read_bytes(), "export passphrase 1").decode("utf-8-sig")
+    exported = list(csv.DictReader(io.StringIO(clear, newline="")))
     assert len(exported) == count >= 3 and {r["officer"] for r in exported} == {"clerk"}
     assert out.stat().st_mode & 0o777 == 0o600
     assert administration.search_audit(auditor, AuditFilter(action="audit.export"))["entries"]

@@ -61,6 +61,7 @@ def test_kill_during_allocation(staffed: Office) -> None:
             proc.wait(timeout=30)
 
     office = Office(folder, kdf=KDF_PRESETS["min"])
+    office.unlock_personal(staffed.database_key or b"")  # issue 17: the registry is in the encrypted personal.db
     db = office.db
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     stored = {r[0] for r in db.execute("SELECT id_number FROM citizens")}

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from console.core import auditdetail, i18n
+from console.core.accounts import login
 from console.core.keystore import KDF_PRESETS
+from console.core.office import Office
 from console.demo import ensure_demo_office
 
 CID = "61751b437da21c0618e15149c6be4a13"
@@ -56,9 +57,15 @@ def test_chinese(chinese: None) -> None:
 
 def test_every_detail_a_demo_office_writes_is_said_in_words(tmp_path: Path, chinese: None) -> None:
     """The forms match what the services really write: each detail of a whole demo office is recognised."""
-    ensure_demo_office(tmp_path / "demo", kdf=KDF_PRESETS["min"])
-    with sqlite3.connect(tmp_path / "demo" / "office.db") as conn:
-        details = {row[0] for row in conn.execute("SELECT DISTINCT detail FROM audit WHERE detail != ''")}
+    info = ensure_demo_office(tmp_path / "demo", kdf=KDF_PRESETS["min"])
+    # Issue 17: the details are in the encrypted personal.db; an officer's login opens it (audit_full joins them).
+    office = Office(info.data_dir, kdf=KDF_PRESETS["min"])
+    admin = next(a for a in info.accounts if a.role == "administrator")
+    login(office, admin.username, admin.password)
+    try:
+        details = {row[0] for row in office.db.execute("SELECT DISTINCT detail FROM audit_full WHERE detail != ''")}
+    finally:
+        office.close()
     assert len(details) > 10
     unrecognised = sorted(d for d in details if auditdetail.describe(d) == d)
     assert unrecognised == []

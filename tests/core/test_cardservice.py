@@ -40,7 +40,7 @@ def test_card_qr_is_the_credential(
     verdict = issuance.verify(codes[0].text, trust=issuance.trust_list(staffed), office=staffed)
     assert verdict.valid
     assert len(pypdfium2.PdfDocument(pdf)) == 2
-    audit = list(staffed.db.query("SELECT detail FROM audit WHERE action = 'card.print'"))
+    audit = list(staffed.db.query("SELECT detail FROM audit_full WHERE action = 'card.print'"))
     assert number in audit[0]["detail"]
 
 

@@ -40,7 +40,7 @@ def control(office: Office, username: str) -> set[str]:
 
 
 def refusals(office: Office) -> list[tuple[str, str, str]]:
-    rows = office.db.execute("SELECT officer, action, detail FROM audit WHERE outcome = 'refused' ORDER BY id")
+    rows = office.db.execute("SELECT officer, action, detail FROM audit_full WHERE outcome = 'refused' ORDER BY id")
     return [(str(r[0]), str(r[1]), str(r[2])) for r in rows.fetchall()]
 
 

@@ -27,6 +27,7 @@ from console.core.ledgerverify import Fault
 from console.core.office import Office
 from console.core.registry import PersonInput
 from console.core.setup import init_office
+from tests import rawdb
 from tests.conftest import PASSWORDS, ROLES, FakeClock, make_setup
 
 
@@ -117,7 +118,8 @@ def worked(tmp_path_factory: pytest.TempPathFactory) -> Worked:
 @pytest.fixture
 def conn(worked: Worked) -> Iterator[sqlite3.Connection]:
     """A connection in a transaction that is rolled back after the test: every edit is undone."""
-    raw = sqlite3.connect(worked.db, isolation_level=None)
+    # As someone with a password and `sqlcipher` (issue 17): the registry's tables are in personal.db.
+    raw = rawdb.connect(worked.db.parent)
     raw.execute("BEGIN")
     yield raw
     raw.execute("ROLLBACK")
@@ -487,7 +489,9 @@ def test_a_refusal_names_ledger_verify(session_of: Callable[[str], Session], sta
     assert str(refused.value) == (
         "A clerk may not do this (ledger.verify: ledger verify); ask an officer whose role allows it."
     )
-    row = staffed.db.execute("SELECT officer, action, outcome, detail FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+    row = staffed.db.execute(
+        "SELECT officer, action, outcome, detail FROM audit_full ORDER BY id DESC LIMIT 1"
+    ).fetchone()
     assert tuple(row) == ("clerk", "ledger.verify", "refused", "role clerk lacks ledger.verify (ledger verify)")
 
 

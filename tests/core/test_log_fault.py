@@ -3,10 +3,10 @@ does not add up lets officers look and verify, and refuses every change with a s
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 
 import pytest
+import sqlcipher3
 
 from console.core import ledgerverify, officers, registry
 from console.core.accounts import Session
@@ -16,7 +16,9 @@ from console.core.registry import PersonInput
 
 
 def _sql(office: Office, statement: str) -> None:
-    conn = sqlite3.connect(office.paths.db)
+    # SQLCipher's SQLite, the console's own: two SQLite libraries on one file in one process drop each other's
+    # POSIX locks when one closes, which damages the WAL (issue 17)
+    conn = sqlcipher3.connect(str(office.paths.db))
     conn.execute(statement)
     conn.commit()
     conn.close()
@@ -44,7 +46,7 @@ def test_a_faulty_log_refuses_changes_at_login_and_names_the_fault(
     with pytest.raises(LedgerIntegrityError, match=f"failed its check when you logged in: .*{named}"):
         registry.register(clerk, PersonInput("Roe", "Ann", "1981-03-04", "F", "CHN"))
     assert int(staffed.db.execute("SELECT COUNT(*) FROM citizens").fetchone()[0]) == before
-    refused = staffed.db.execute("SELECT detail FROM audit WHERE outcome = 'refused' ORDER BY id DESC").fetchone()
+    refused = staffed.db.execute("SELECT detail FROM audit_full WHERE outcome = 'refused' ORDER BY id DESC").fetchone()
     assert refused is not None and "office log fault" in refused[0]
     admin = session_of("admin")
     with pytest.raises(LedgerIntegrityError):

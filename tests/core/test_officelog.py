@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 import pytest
+import sqlcipher3
 
 from console.core import events, officelog, registry
 from console.core.accounts import Session
@@ -15,6 +16,7 @@ from console.core.errors import LedgerIntegrityError
 from console.core.ledger import proofs
 from console.core.ledger.hashing import stored_hash_count
 from console.core.office import Office
+from console.core.store import sql_key
 
 
 def _conn(office: Office) -> sqlite3.Connection:
@@ -23,7 +25,9 @@ def _conn(office: Office) -> sqlite3.Connection:
 
 def sql(office: Office, statement: str) -> None:
     """Edit office.db as an attacker would: the sqlite3 shell (foreign keys off), no console, no keys."""
-    raw = sqlite3.connect(office.paths.db, isolation_level=None)
+    raw = sqlcipher3.connect(str(office.paths.db), isolation_level=None)  # the console's SQLite (issue 17)
+    if office.database_key is not None:  # the registry is in the encrypted personal.db
+        raw.execute("ATTACH DATABASE ? AS personal KEY ?", (str(office.paths.personal), sql_key(office.database_key)))
     try:
         raw.execute(statement)
     finally:

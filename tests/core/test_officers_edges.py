@@ -36,7 +36,9 @@ def last_event(office: Office) -> tuple[str, str, dict[str, object]]:
 
 
 def last_audit(office: Office) -> tuple[str, str, str, str]:
-    row = office.db.execute("SELECT officer, action, outcome, detail FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+    row = office.db.execute(
+        "SELECT officer, action, outcome, detail FROM audit_full ORDER BY id DESC LIMIT 1"
+    ).fetchone()
     return str(row[0]), str(row[1]), str(row[2]), str(row[3])
 
 

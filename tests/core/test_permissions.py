@@ -38,10 +38,12 @@ import console.core
 from console.core import (
     accounts,
     administration,
+    atrest,
     cardservice,
     enrolment,
     foreigntrust,
     issuance,
+    keytoken,
     ledgerverify,
     officers,
     rebuild,
@@ -50,11 +52,12 @@ from console.core import (
     site,
 )
 from console.core.accounts import Session, login
-from console.core.errors import InvalidPassword, PermissionDenied
+from console.core.errors import InvalidPassword, PermissionDenied, StorageError
 from console.core.office import Office
 from console.core.registry import PersonInput
 from console.core.roles import MATRIX, Permission, Role
 from console.node import sync as ledger_sync
+from tests import softhsm
 
 # --- the expected matrix, by hand (DESIGN §1) ----------------------------------------------------------------
 
@@ -168,6 +171,26 @@ def _calibrated(session_of: SessionOf) -> str:
 def _empty_folder(session_of: SessionOf) -> Path:
     """A fresh folder outside the data directory (a ledger folder, an export target)."""
     return Path(tempfile.mkdtemp(prefix="perm-"))
+
+
+def _backup_left(session_of: SessionOf) -> Path:
+    """The encrypted backup `db encrypt` leaves beside office.db (its bytes do not matter to the delete)."""
+    backup = atrest.backup_path(session_of("admin").office.paths.data_dir)
+    backup.write_bytes(b"an encrypted copy of the office database")
+    return backup
+
+
+def _token_ready(session_of: SessionOf) -> None:
+    """SoftHSM2's token for `key move-to-token` (tests/softhsm.py), a moment after the last key change."""
+    softhsm.process_token()
+    _later(session_of)
+
+
+def _encrypt_again(session: Session, _: object) -> None:
+    """Offices start encrypted, so an allowed `db encrypt` gets past its permission check and stops at the
+    registry being encrypted already (the move itself is tested in tests/security/test_at_rest.py)."""
+    with pytest.raises(StorageError, match="already encrypted"):
+        atrest.encrypt_office(session)
 
 
 def _foreign_jwks(n: int) -> bytes:
@@ -314,7 +337,9 @@ SERVICES: list[Service] = [
         administration.export_audit,
         "audit.read",
         _empty_folder,
-        lambda s, folder: administration.export_audit(s, None, folder / "audit.csv"),
+        lambda s, folder: administration.export_audit(
+            s, None, folder / "audit.csv.age", "a passphrase of 28 characters"
+        ),
         True,
     ),
     # registry streaming import (issue 12)
@@ -351,6 +376,16 @@ SERVICES: list[Service] = [
     Service(ledger_sync.configure, "sync.configure", _empty_folder, ledger_sync.configure, True),
     Service(ledger_sync.run_sync, "sync.run", _empty_folder, ledger_sync.run_sync, True),
     Service(ledgerverify.verify_office, "ledger.verify", _nothing, lambda s, _: ledgerverify.verify_office(s), False),
+    # personal data at rest (issue 17)
+    Service(atrest.encrypt_office, "key.manage", _nothing, _encrypt_again, False),
+    Service(atrest.delete_backup, "key.manage", _backup_left, lambda s, _: atrest.delete_backup(s), True),
+    Service(
+        keytoken.move_to_token,
+        "key.manage",
+        _token_ready,
+        lambda s, _: keytoken.move_to_token(s, softhsm.MODULE, softhsm.TOKEN, softhsm.pin),
+        True,
+    ),
     # a key backup changes nothing but is audited (keys.backup)
     Service(rebuild.make_backup, "key.manage", _nothing, lambda s, _: rebuild.make_backup(s), True),
 ]
@@ -360,13 +395,18 @@ def _state(office: Office) -> dict[str, object]:
     """Everything a service could change except the audit trail: every table's rows and every key file's bytes."""
     db = office.db
     state: dict[str, object] = {}
-    for (table,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").fetchall():
+    tables = db.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").fetchall()
+    if office.encrypted:  # issue 17: the registry's tables are in personal.db; its audit_details is audit trail
+        tables += db.execute(
+            "SELECT name FROM personal.sqlite_master WHERE type = 'table' AND name != 'audit_details' ORDER BY name"
+        ).fetchall()
+    for (table,) in tables:
         if table == "sqlite_sequence":  # AUTOINCREMENT counters, less the audit trail's
             state[table] = db.execute("SELECT * FROM sqlite_sequence WHERE name != 'audit' ORDER BY name").fetchall()
         elif table != "audit":
             state[table] = sorted(db.execute(f'SELECT * FROM "{table}"').fetchall(), key=repr)  # WITHOUT ROWID too
     for path in sorted(office.paths.data_dir.rglob("*")):
-        if path.is_file() and not path.name.startswith(office.paths.db.name):
+        if path.is_file() and not path.name.startswith((office.paths.db.name, office.paths.personal.name)):
             state[str(path.relative_to(office.paths.data_dir))] = hashlib.sha256(path.read_bytes()).hexdigest()
     return state
 
@@ -448,6 +488,7 @@ UNGUARDED_WRITERS: dict[str, str] = {
     "registrations tables) for its caller, register or register_stream, which checked CITIZEN_REGISTER",
     "statusservice.export": "copies the office's already signed status lists (public) into a folder; no login",
     "statusservice.refresh": "building block: re-signs the status list with a key only a guarded session holds",
+    "atrest.move_personal": "building block: the move of encrypt_office (guarded) and of a new office's set-up",
     "tidy.clean_output_journal": "start-up housekeeping: removes this office's own leftover temp files",
     "tidy.finish_enrolments": "start-up housekeeping: installs keystores whose enrolment committed",
     "tidy.remove_stale_temp_files": "start-up housekeeping: removes this office's own stale temp files",

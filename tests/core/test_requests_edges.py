@@ -52,12 +52,14 @@ def last_event(office: Office) -> tuple[str, str, dict[str, Any]]:
 
 
 def last_audit(office: Office) -> tuple[str, str, str, str]:
-    row = office.db.execute("SELECT officer, action, outcome, detail FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+    row = office.db.execute(
+        "SELECT officer, action, outcome, detail FROM audit_full ORDER BY id DESC LIMIT 1"
+    ).fetchone()
     return str(row[0]), str(row[1]), str(row[2]), str(row[3])
 
 
 def refused(office: Office) -> list[tuple[str, str, str]]:
-    rows = office.db.execute("SELECT officer, action, detail FROM audit WHERE outcome = 'refused' ORDER BY id")
+    rows = office.db.execute("SELECT officer, action, detail FROM audit_full WHERE outcome = 'refused' ORDER BY id")
     return [(str(r[0]), str(r[1]), str(r[2])) for r in rows.fetchall()]
 
 
@@ -305,7 +307,7 @@ def test_an_approval_returns_records_and_signs_the_status_change(
     assert entry[0] == "super" and payload["office"] == "HQ-01"
     assert payload["clear"] == {"credential": bytes.fromhex(card), "status": "revoked", "request": made["request_id"]}
     assert sealed_record(session_of("super"), payload) == {"note": "police report seen"}
-    detail = staffed.db.execute("SELECT detail FROM audit WHERE event_seq = ?", (seq,)).fetchone()[0]
+    detail = staffed.db.execute("SELECT detail FROM audit_full WHERE event_seq = ?", (seq,)).fetchone()[0]
     assert detail == f"request {made['request_id']} approved: {card} is revoked"
 
 

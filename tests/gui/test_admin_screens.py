@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtCore import QDate, Qt
 
-from console.core import accounts
+from console.core import accounts, exports
 from console.core.errors import AuthenticationError
 from console.core.office import Office
 from console.gui.pages.audit import AuditPage
@@ -159,11 +160,22 @@ def test_auditor_filters_the_trail_and_exports_it(
         page.since.setDate(QDate(2000, 1, 1))
 
     fake_dialogs.save_answer = str(tmp_path / "trail")
+    asked: list[tuple[str, bool, int]] = []
+
+    def passphrase(parent: Any, title: str, text: str, *, confirm: bool = False, minimum: int = 1) -> str:
+        asked.append((title, confirm, minimum))
+        return "export passphrase 1"
+
+    fake_dialogs.secret = passphrase  # type: ignore[method-assign]
     with qtbot.waitSignal(page.exported, timeout=TASK_TIMEOUT_MS) as exported:
         qtbot.mouseClick(page.export_button, LEFT)
     path, count = exported.args
-    assert path.endswith("trail.csv") and count == 1
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        written = list(csv.DictReader(fh))
+    assert path.endswith("trail.csv.age") and count == 1
+    assert asked == [("Passphrase for the export", True, 12)]  # issue 17: personal data leaves encrypted
+    with open(path, "rb") as fh:
+        sealed = fh.read()
+    assert sealed.startswith(exports.MAGIC) and b"admin" not in sealed
+    clear = exports.open_export(sealed, "export passphrase 1").decode("utf-8-sig")
+    written = list(csv.DictReader(io.StringIO(clear, newline="")))
     assert len(written) == 1 and written[0]["officer"] == "admin" and written[0]["signature"] == "valid"
     assert "crash" not in fake_dialogs.kinds()

@@ -3,10 +3,10 @@ alarms in red with the evidence, enrolling an office, and the start-up check of 
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 from typing import Any
 
+import sqlcipher3
 from PySide6.QtCore import Qt
 
 from console.core import registry
@@ -113,7 +113,9 @@ def test_administrator_enrols_an_office_and_the_auditor_only_looks(
 def test_a_log_that_fails_the_start_up_check_shows_the_fault_at_login(
     qtbot: Any, window: ConsoleWindow, log_in: Any, staffed: Office
 ) -> None:
-    conn = sqlite3.connect(staffed.paths.db)
+    # SQLCipher's SQLite, the console's own: two SQLite libraries on one file in one process drop each other's
+    # POSIX locks when one closes, which damages the WAL the console's threads still read (issue 17)
+    conn = sqlcipher3.connect(str(staffed.paths.db))
     conn.execute("DELETE FROM events WHERE seq = (SELECT MAX(seq) FROM events)")
     conn.commit()
     conn.close()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 import time
 from typing import Any
 
@@ -16,6 +15,7 @@ from console.gui.models import PAGE_SIZE
 from console.gui.pages.citizens import CitizensPage
 from console.gui.tasks import TaskRunner
 from console.gui.window import ConsoleWindow
+from tests import rawdb
 from tests.gui.conftest import TASK_TIMEOUT_MS
 from tests.gui.heartbeat import Heartbeat
 
@@ -61,7 +61,7 @@ def fill_million(office: Office) -> None:
     The secondary name and date indexes are dropped first: they serve search and duplicate checks, not
     browsing, and building them would make this fixture take half a minute instead of three seconds.
     """
-    conn = sqlite3.connect(office.paths.db)
+    conn = rawdb.connect(office.paths.data_dir)  # the registry is in the encrypted personal.db (issue 17)
     try:
         conn.execute("PRAGMA synchronous = OFF")
         for index in (

@@ -29,7 +29,7 @@ def _settings(qtbot: Any, log_in: Any, who: str) -> SettingsPage:
 
 
 def _audit(office: Office) -> list[str]:
-    rows = office.db.execute("SELECT detail FROM audit WHERE action = 'ledger.configure' ORDER BY id").fetchall()
+    rows = office.db.execute("SELECT detail FROM audit_full WHERE action = 'ledger.configure' ORDER BY id").fetchall()
     return [str(r[0]) for r in rows]
 
 

@@ -48,7 +48,9 @@ def test_administrator_sets_changes_and_clears_the_verifier_url(
     # The same address without its final slash is no change.
     page.verifier_url.setText("https://ids.utopia.example/check")
     assert page.changes() == {}
-    audit = staffed.db.execute("SELECT detail FROM audit WHERE action = 'settings.changed' ORDER BY id DESC").fetchone()
+    audit = staffed.db.execute(
+        "SELECT detail FROM audit_full WHERE action = 'settings.changed' ORDER BY id DESC"
+    ).fetchone()
     assert audit is not None and "verifier_url" in audit[0]
 
     page.verifier_url.clear()

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from console.core import issuance, officers, registry, requests
+from tests import rawdb
 from tests.conftest import PASSWORDS
 from tests.node.conftest import Authority
 from tests.test_cli import one_line_error, run
@@ -106,7 +106,7 @@ def test_verify_names_each_sql_edit(
     a.offices["HQ-01"].db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     copy = tmp_path / "copy"
     shutil.copytree(data_dir, copy)
-    raw = sqlite3.connect(copy / "office.db", isolation_level=None)
+    raw = rawdb.connect(copy)  # the registry's rows are in the encrypted personal.db (issue 17)
     raw.execute(edit)
     raw.close()
     out = run(copy, "ledger", "verify", "--as", "admin", "--json", password=PASSWORDS["admin"])

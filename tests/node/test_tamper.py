@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import nacl.signing
+import sqlcipher3
 
 from console.core import events, issuance, registry
 from console.core.events import Actor
@@ -338,4 +339,4 @@ def test_nothing_local_is_lost_on_refusal(authority: Authority, person: Callable
     report = hq_sync(a)
     assert report["errors"][0]["file"] == "checkpoint"
     assert conn.execute("SELECT COUNT(*) FROM events").fetchone()[0] == before
-    assert isinstance(conn, sqlite3.Connection)
+    assert isinstance(conn, sqlite3.Connection | sqlcipher3.Connection)  # SQLCipher's module since issue 17

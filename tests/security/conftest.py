@@ -2,26 +2,36 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import nacl.signing
 import pytest
+import sqlcipher3
 
 from console.core import issuance, registry
 from console.core.accounts import Session
 from console.core.credentials import Credential, encode_credential, new_credential_id
 from console.core.office import Office
 from console.core.registry import PersonInput
+from console.core.store import sql_key
 
 
 def sql(office: Office, statement: str, params: tuple[Any, ...] = ()) -> int:
-    """What an attacker with write access to the data folder does: `sqlite3 office.db "..."`."""
-    conn = sqlite3.connect(str(office.paths.db), isolation_level=None)
+    """What an attacker with write access to the data folder does: `sqlite3 office.db "..."`.
+
+    Since issue 17 the registry tables are in the encrypted personal.db: edits of those need its key too, which
+    an officer with a valid password has (the key is in their wrap), so the SQL runs with it attached, outside
+    the console's checks, as `sqlcipher office.db` with `ATTACH ... KEY` would.
+    """
+    # SQLCipher's SQLite like the console's: two SQLite libraries on one file in one process drop each other's
+    # POSIX locks when one closes (the WAL is then damaged), which an outside `sqlite3` process would not do.
+    conn = sqlcipher3.connect(str(office.paths.db), isolation_level=None)
+    if office.database_key is not None:
+        conn.execute("ATTACH DATABASE ? AS personal KEY ?", (str(office.paths.personal), sql_key(office.database_key)))
     try:
-        return conn.execute(statement, params).rowcount
+        return int(conn.execute(statement, params).rowcount)
     finally:
         conn.close()
 

@@ -136,6 +136,8 @@ def test_status_list_is_not_signed_when_a_revoked_row_is_deleted(
     before = _published(staffed).iat
     sql(staffed, "DELETE FROM credentials WHERE credential_id = ?", (bytes.fromhex(card.credential_id),))
     fresh = Office(staffed.paths.data_dir, clock=staffed.clock)  # a new process: nothing remembered
+    if staffed.database_key is not None:  # issue 17: a logged-in console, which reads the encrypted registry
+        fresh.unlock_personal(staffed.database_key)
     with pytest.raises(TamperedError, match=f"{card.credential_id} is revoked by a signed event.*row is gone"):
         statusservice.refresh(fresh, session_of("clerk").office_signing_key(), issuance.issuer_id(fresh))
     assert _published(staffed).iat == before

@@ -11,7 +11,6 @@ import json
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -25,6 +24,7 @@ from console.core import names, registry
 from console.core.accounts import Session
 from console.core.office import Office
 from console.core.registry import PersonInput
+from tests import rawdb
 from tests.security.clihelp import ADMIN_PW, CLERK_PW, LAUNCH, SUPER_PW, cli, env, init_office, reap, spawn
 
 HEADER = "family_name,given_name,birth_date,sex,birthplace\n"
@@ -38,8 +38,11 @@ def cli_office(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def count(folder: Path, sql: str) -> int:
-    with sqlite3.connect(folder / "office.db") as conn:
+    conn = rawdb.connect(folder)  # the registry is in the encrypted personal.db (issue 17)
+    try:
         return int(conn.execute(sql).fetchone()[0])
+    finally:
+        conn.close()
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -268,7 +271,7 @@ def test_deeply_nested_json_is_exit_2_not_a_bug(cli_office: Path, tmp_path: Path
     (copy / "keys" / "officers" / "clara.keystore").write_text("[" * 200_000 + "]" * 200_000)
     run = cli(copy, "whoami", "--as", "clara", password=CLERK_PW)
     assert run.returncode in (2, 7) and "bug" not in run.err, run.err
-    with sqlite3.connect(copy / "office.db") as conn:
+    with rawdb.connect(copy) as conn:
         conn.execute(
             "INSERT INTO registrations (status, family_name, given_name, latin_family, latin_given, birth_date, sex, "
             "birthplace, candidates, requested_by, requested_at) VALUES ('pending-review', 'A', 'B', 'A', 'B', "

@@ -4,13 +4,13 @@ opens nothing new and signs nothing that verifies; offices set up before key wra
 from __future__ import annotations
 
 import shutil
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
 import cbor2
 import nacl.public
 import pytest
+import sqlcipher3
 
 from console.core import accounts, issuance, officers
 from console.core.accounts import Session, login
@@ -25,7 +25,7 @@ from tests.security.conftest import forge, sql
 def _secrets_from_copy(copy: Path, data_dir: Path, username: str, password: str) -> list[OfficeSecrets]:
     """Everything the keystore copied to `copy` opens in the wraps of `data_dir`, without the console's checks."""
     own = OfficerSecrets.from_bytes(read_sealed(copy / "keys" / "officers" / f"{username}.keystore", password))
-    conn = sqlite3.connect(str(data_dir / "office.db"))
+    conn = sqlcipher3.connect(str(data_dir / "office.db"))  # the console's SQLite (see tests/security/conftest.py)
     found = []
     for (wrap,) in conn.execute("SELECT wrap FROM key_wraps WHERE secret = 'office'"):
         claims = cbor2.loads(cbor2.loads(wrap).value[2])
@@ -59,6 +59,7 @@ def test_copied_keystore_of_a_disabled_clerk_cannot_sign_after_rotation(
 
     forged = forge(staffed, person, SigningKey(old_key.signing_seeds[-1]), issued_at=clock.now.replace(minute=0))
     fresh = Office(staffed.paths.data_dir, clock=clock)
+    fresh.unlock_personal(admin.office.database_key or b"")  # issue 17: a logged-in console reads the registry
     verdict = issuance.verify(forged, trust=issuance.trust_list(fresh), office=fresh)
     assert not verdict.valid and verdict.status == "unrecorded"
     # Two rotations later the other officers still work without anyone's password being needed.
@@ -73,7 +74,8 @@ def test_wraps_follow_the_roles(staffed: Office) -> None:
     rows = {(r["secret"], r["username"]) for r in staffed.db.query("SELECT secret, username FROM key_wraps")}
     assert ("authority", "admin") in rows and ("office", "admin") in rows
     assert ("office", "clerk") in rows and ("office", "super") in rows
-    assert not any(user == "auditor" for _s, user in rows)
+    # an auditor reads the registry, so opens the encrypted personal.db (issue 17), and no signing key
+    assert {secret for secret, user in rows if user == "auditor"} == {"database"}
     assert not any(secret == "authority" and user != "admin" for secret, user in rows)
     assert not staffed.paths.office_sealed.exists() and not staffed.paths.authority_sealed.exists()
 
@@ -229,7 +231,7 @@ def test_a_disabled_clerk_cannot_record_her_forgery_with_her_own_key(
     credential, _message = decode_credential(forged)
     kid = cose.key_id(bytes(office_key.verify_key))
     when = "2026-11-30T09:00:00Z"
-    conn = open_database(staffed.paths.db).conn
+    conn = open_database(staffed.paths.db, personal_key=staffed.database_key).conn  # she has a password (issue 17)
     conn.execute("BEGIN IMMEDIATE")
     conn.execute(
         "INSERT INTO credentials (credential_id, id_number, office_code, kid, issued_at, expires_at, status, qr, "
@@ -247,6 +249,7 @@ def test_a_disabled_clerk_cannot_record_her_forgery_with_her_own_key(
     conn.execute("COMMIT")
     conn.close()
     fresh = Office(staffed.paths.data_dir, clock=clock)
+    fresh.unlock_personal(staffed.database_key or b"")  # issue 17: a logged-in console reads the registry
     verdict = issuance.verify(forged, trust=issuance.trust_list(fresh), office=fresh)
     assert not verdict.valid and verdict.status == "tampered"
     assert "no key with that right at that point of the log" in verdict.reason

@@ -22,6 +22,8 @@ from tests.security.conftest import forge, sql
 
 def verdict(office: Office, qr: str) -> tuple[bool, str, str]:
     fresh = Office(office.paths.data_dir, clock=office.clock)  # a new process: no cache from the services
+    if office.database_key is not None:  # issue 17: a logged-in console, which reads the encrypted registry
+        fresh.unlock_personal(office.database_key)
     result = issuance.verify(qr, trust=issuance.trust_list(fresh), office=fresh)
     return result.valid, result.status, result.reason
 
@@ -271,8 +273,21 @@ def test_command_line_verify_of_a_deleted_row_exits_1(
     issued = issuance.issue(session_of("clerk"), person)
     sql(staffed, "DELETE FROM credentials WHERE credential_id = ?", (bytes.fromhex(issued.credential_id),))
     env = {k: v for k, v in os.environ.items() if not k.startswith("ID_CONSOLE_")}
+    env.update(ID_CONSOLE_PASSWORD=PASSWORDS["clerk"], ID_CONSOLE_KDF="min", ID_CONSOLE_ALLOW_WEAK_KDF="1")
+    # issue 17: the registry is encrypted; `verify --as` logs in at the counter and checks it too
     result = subprocess.run(
-        [sys.executable, "-m", "console.cli", "--data-dir", str(staffed.paths.data_dir), "verify", issued.qr, "--json"],
+        [
+            sys.executable,
+            "-m",
+            "console.cli",
+            "--data-dir",
+            str(staffed.paths.data_dir),
+            "verify",
+            issued.qr,
+            "--as",
+            "clerk",
+            "--json",
+        ],
         capture_output=True,
         text=True,
         env=env,

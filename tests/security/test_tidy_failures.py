@@ -8,7 +8,6 @@ import errno
 import fcntl
 import json
 import os
-import sqlite3
 import stat
 import sys
 import time
@@ -23,6 +22,7 @@ from console.core.errors import PermissionDenied, StorageError
 from console.core.keystore import KDF_PRESETS
 from console.core.office import Office
 from console.core.registry import PersonInput
+from tests import rawdb
 from tests.conftest import PASSWORDS, FakeClock
 from tests.security.clihelp import ADMIN_PW, CLERK_PW, SUPER_PW, cli, init_office
 
@@ -293,7 +293,7 @@ def test_an_administrator_cannot_revoke_alone_through_puppets(office: Office, cl
     with pytest.raises(PermissionDenied, match=r"both enrolled .* by admin"):
         requests.approve(puppet_super, request)
     assert requests.list_requests(puppet_super)[0]["status"] == "pending"
-    refusals = office.db.execute("SELECT detail FROM audit WHERE outcome = 'refused'").fetchall()
+    refusals = office.db.execute("SELECT detail FROM audit_full WHERE outcome = 'refused'").fetchall()
     assert any("both controlled by admin" in r[0] for r in refusals)
     # a supervisor enrolled by a second administrator is another person: the pair is valid
     admin2 = enrol(admin, "admin2", "administrator")
@@ -347,7 +347,7 @@ def test_reregistering_a_revoked_person_with_a_day_off_or_another_sex_is_held(
 def test_the_duplicate_index_covers_rows_written_by_other_writers(session_of: Callable[[str], Session]) -> None:
     clerk = session_of("clerk")
     registry.register(clerk, PersonInput("Tamm", "Mari", "1990-01-02", "F", "EST"))
-    db = sqlite3.connect(clerk.office.paths.db)  # e.g. a sync of another office's records
+    db = rawdb.connect(clerk.office.paths.data_dir)  # e.g. a sync of another office's records
     with db:
         db.execute(
             "INSERT INTO citizens (id_number, family_name, given_name, latin_family, latin_given, match_key, "

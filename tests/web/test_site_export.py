@@ -83,7 +83,9 @@ def test_verifier_url_setting(session_of: object, staffed: Office) -> None:
         site.set_verifier_url(session_of("clerk"), "https://evil.example/")  # type: ignore[operator]
     assert site.verifier_url(staffed) == "https://ids.utopia.example/"
     assert site.set_verifier_url(admin, "") is None and site.verifier_url(staffed) is None
-    trail = [row["detail"] for row in staffed.db.query("SELECT detail FROM audit WHERE action = 'settings.changed'")]
+    trail = [
+        row["detail"] for row in staffed.db.query("SELECT detail FROM audit_full WHERE action = 'settings.changed'")
+    ]
     assert trail[-1] == "verifier_url = " and "verifier_url = https://ids.utopia.example/" in trail
 
 

@@ -1,5 +1,5 @@
 """Audit trail (auditors, administrators): every event, login and refusal, filtered and searched; each event's
-signature is checked and its place in the office's log shown; the selection can be exported as CSV.
+signature is checked and its place in the office's log shown; the selection can be exported as CSV, encrypted (age).
 
 The search and the checks run in `console.core.administration.search_audit` (permission-checked) on the read
 pool; the export is written by the core too (and audited) on the write queue.
@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.core import administration, auditdetail
+from console.core import administration, auditdetail, exports
 from console.core.administration import AuditFilter
 from console.core.errors import ValidationError
 from console.gui import prefs
@@ -325,16 +325,38 @@ class AuditPage(QWidget):
 
     def export(self) -> None:
         folder = str(prefs.recall("audit/folder", str(Path.home())))
-        suggested = str(Path(folder) / f"audit-{date.today().isoformat()}.csv")
-        path = dialogs().save_file(self, self.tr("Export the audit trail"), suggested, self.tr("CSV files (*.csv)"))
+        suggested = str(Path(folder) / f"audit-{date.today().isoformat()}.csv.age")
+        path = dialogs().save_file(
+            self, self.tr("Export the audit trail"), suggested, self.tr("Encrypted CSV files (*.csv.age)")
+        )
         if not path:
             return
-        if not path.lower().endswith(".csv"):
-            path += ".csv"
+        if path.lower().endswith(".csv"):
+            path += ".age"
+        elif not path.lower().endswith(".csv.age"):
+            path += ".csv.age"
+        # Issue 17: the trail names people's ID numbers and reasons, so the file is encrypted (age, passphrase).
+        passphrase = dialogs().secret(
+            self,
+            self.tr("Passphrase for the export"),
+            self.tr(
+                "The export holds personal data and is encrypted. Choose a passphrase and give it to the reader "
+                "by another way than the file; they open it with `id-console export open` or `age -d`."
+            ),
+            confirm=True,
+            minimum=exports.MIN_PASSPHRASE,
+        )
+        if not passphrase:
+            return
         prefs.remember("audit/folder", str(Path(path).parent))  # written off the GUI thread (prefs.py)
         self.export_button.setEnabled(False)
         self._ctx.runner.write(
-            "export audit", administration.export_audit, self._ctx.session, self.current_filter(), Path(path)
+            "export audit",
+            administration.export_audit,
+            self._ctx.session,
+            self.current_filter(),
+            Path(path),
+            passphrase,
         ).then(self, lambda n: self._on_exported(path, n), self._on_failed)
 
     def _on_exported(self, path: str, count: Any) -> None:

@@ -26,6 +26,7 @@ from console.core.errors import Conflict, PermissionDenied
 from console.gui.context import Context
 from console.gui.dialogs import dialogs
 from console.gui.icons import icon
+from console.gui.pages.atrest import RegistryAtRestBox
 from console.gui.texts import error_text, short_time
 from console.gui.widgets import Banner, DictTableModel, hint_label, page_title
 
@@ -80,6 +81,8 @@ class KeysPage(QWidget):
         self.rotate_button.clicked.connect(self.rotate)
         row.addWidget(self.rotate_button)
         layout.addLayout(row)
+        self.at_rest = RegistryAtRestBox(ctx)  # issue 17: the registry's encryption and its backup
+        layout.addWidget(self.at_rest)
         self.refresh()
 
     def explanation(self) -> str:
