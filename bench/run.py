@@ -114,12 +114,15 @@ def _schema_floor(office: Office, folder: Path) -> float:
     """Rows per CPU second of a plain executemany of the office's citizens rows into a fresh database with the
     same citizens table and indexes (no checks, no events): what SQLite alone costs for those rows."""
     conn = office.db.conn
-    ddl = [
-        sql
-        for (sql,) in conn.execute(
-            "SELECT sql FROM sqlite_master WHERE tbl_name = 'citizens' AND sql IS NOT NULL ORDER BY type DESC"
-        )
-    ]
+    ddl: list[str] = []
+    for _seq, schema, _file in conn.execute("PRAGMA database_list").fetchall():  # the citizens may be in personal.db
+        ddl += [
+            sql
+            for (sql,) in conn.execute(
+                f"SELECT sql FROM {schema}.sqlite_master WHERE tbl_name = 'citizens' AND sql IS NOT NULL"
+                " AND type IN ('table', 'index') ORDER BY type DESC"
+            )
+        ]
     rows = conn.execute("SELECT * FROM citizens").fetchall()
     marks = ", ".join("?" * len(rows[0]))
     plain_path = folder / f"floor-{random.random()}.db"
