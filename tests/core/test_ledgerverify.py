@@ -309,7 +309,7 @@ CASES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
             (
                 "events",
                 "",
-                f"SELECT 'events: event ' || {DISABLED_EVENT} || ' is missing (the next is ' || ({DISABLED_EVENT} + 1) || ').'",
+                f"SELECT 'event ' || {DISABLED_EVENT} || ' is missing (the next is ' || ({DISABLED_EVENT} + 1) || ').'",
             ),
             ("officers", "clerk2", "status is 'disabled' but the signed events say 'active'"),
         ],
