@@ -3087,17 +3087,17 @@
     <message>
         <location line="+18"/>
         <source>The registry (names, birth dates, photos, reasons) is kept in the clear in office.db: anyone who copies the data folder can read it. Encrypt it: it moves into personal.db, which only a login opens, and an encrypted copy of the old office.db is kept until you delete it.</source>
-        <translation>登记库（姓名、出生日期、照片、理由）以明文保存在 office.db 中：任何复制数据文件夹的人都能读取。请加密：它将移入只有登录才能打开的 personal.db，旧 office.db 的加密副本会一直保留到您删除为止。</translation>
+        <translation>登记库（姓名、出生日期、照片、理由）以明文保存在 `office.db` 中：任何复制数据文件夹的人都能读取。请加密：它将移入只有登录才能打开的 `personal.db`，旧 `office.db` 的加密副本会一直保留到您删除为止。</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>The registry is encrypted in personal.db; a login opens it. The copy made before the encryption is still at {path} (encrypted with the same key): check the office, then delete it.</source>
-        <translation>登记库已加密保存在 personal.db 中，登录后才能打开。加密前所做的副本仍在 {path}（用同一密钥加密）：请先检查本办事处，然后删除它。</translation>
+        <translation>登记库已加密保存在 `personal.db` 中，登录后才能打开。加密前所做的副本仍在 {path}（用同一密钥加密）：请先检查本办事处，然后删除它。</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>The registry (names, birth dates, photos, reasons) is encrypted in personal.db; a login opens it.</source>
-        <translation>登记库（姓名、出生日期、照片、理由）已加密保存在 personal.db 中，登录后才能打开。</translation>
+        <translation>登记库（姓名、出生日期、照片、理由）已加密保存在 `personal.db` 中，登录后才能打开。</translation>
     </message>
     <message>
         <location line="+10"/>
@@ -3107,7 +3107,7 @@
     <message>
         <location line="+2"/>
         <source>The registry moves into the encrypted personal.db and every officer&apos;s login gets its key. Other consoles of this office must be closed meanwhile. Encrypt now?</source>
-        <translation>登记库将移入加密的 personal.db，每位官员登录时都会获得其密钥。在此期间必须关闭本办事处的其他控制台。现在加密吗？</translation>
+        <translation>登记库将移入加密的 `personal.db`，每位官员登录时都会获得其密钥。在此期间必须关闭本办事处的其他控制台。现在加密吗？</translation>
     </message>
     <message>
         <location line="+15"/>
@@ -3118,7 +3118,7 @@
         <location line="+1"/>
         <source>%n citizen(s) moved into personal.db.</source>
         <translation>
-            <numerusform>已将 %n 位公民移入 personal.db。</numerusform>
+            <numerusform>已将 %n 位公民移入 `personal.db`。</numerusform>
         </translation>
     </message>
     <message>
