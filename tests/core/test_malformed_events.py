@@ -285,3 +285,23 @@ def test_ledger_verify_names_the_event_without_a_traceback(
     out = run(office_dir, "ledger", "verify", "--as", "admin", password=PASSWORDS["admin"])
     assert out.returncode == 8
     assert f"The signed event {enrolled} (officer.enrolled) in office.db does not hold up" in one_line_error(out)
+
+
+def test_lists_an_older_console_left_out_are_empty_not_malformed(
+    session_of: Callable[[str], Session], staffed: Office
+) -> None:
+    """`supersedes`, `held`, a batch's `credentials` and `subjects` may be absent (older consoles wrote no `held`):
+    such an event is replayed, so the rows it promises are expected."""
+    admin = session_of("admin")
+    records = admin.office_keys().records_key
+    conn = staffed.db.conn
+    _sign(admin, "credential.issued", {"credential": CID, "kid": KEY[:8]})
+    _sign(admin, "credentials.issued", {})
+    _sign(admin, "citizens.imported", {})
+    _sign(admin, "citizens.imported", {"subjects": ["a", "b"]}, _sealed(staffed, {"records": []}))
+    missing = Fault("credentials", CID.hex(), "issued in the signed events but the row is missing")
+    assert ledgerverify.verify_database(conn, records) == [missing]
+    assert ledgerverify.verify_database(conn, None) == [
+        missing,
+        Fault("citizens", "", "0 rows but the signed events register 2 people"),
+    ]
