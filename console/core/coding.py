@@ -394,7 +394,7 @@ class _Cn18Allocator:
                 ).format(code=code, count=CN_SEQUENCES_PER_SEX, people=_sex_words(space), born=birth_date.isoformat())
             )
         sequence = 2 * counter + (1 if space == "M" else 0)
-        body = f"{code}{birth_date:%Y%m%d}{sequence:03d}"
+        body = f"{code}{birth_date.year:04d}{birth_date:%m%d}{sequence:03d}"  # %Y does not pad years before 1000
         return body + ric.calc_check_digit(body + "0")
 
 
