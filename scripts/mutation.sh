@@ -41,7 +41,7 @@ declare -A TESTS=(
   [independence]="tests/core/test_independence.py"
   [ledger]="tests/core/ledger tests/core/test_officelog.py"
   [officelog]="tests/core/test_officelog.py"
-  [ledgerverify]="tests/core/test_ledgerverify.py tests/core/test_log_fault.py tests/security/test_ledger_truncation.py"
+  [ledgerverify]="tests/core/test_ledgerverify.py tests/core/test_malformed_events.py tests/core/test_log_fault.py tests/security/test_ledger_truncation.py"
   [statuslist]="tests/core/test_status_list.py"
   [verification]="tests/core/test_credentials.py tests/core/test_status_list.py tests/core/test_claim169_vectors.py"
 )

@@ -107,6 +107,8 @@ def test_the_current_period_is_the_open_one_else_the_last_to_end() -> None:
     assert coding._current_period((new, old)) == new and coding._current_period((old, new)) == new
     first, second = period("1", "1", 1950, 1960), period("2", "2", 1961, 1970)
     assert coding._current_period((second, first)) == second
+    # the one that ended last wins even if it began first
+    assert coding._current_period((period("y", "y", 1960, 1970), period("x", "x", 1950, 1980))).name == "x"
     # both open: the later start; both ended the same year: the later start
     assert coding._current_period((period("x", "x", 1990, None), period("y", "y", 1980, None))).name == "x"
     assert coding._current_period((period("x", "x", 1950, 1970), period("y", "y", 1960, 1970))).name == "y"
