@@ -700,10 +700,7 @@ class _Allocation:
             row = conn.execute("SELECT value FROM counters WHERE key = ?", (key,)).fetchone()
             counter = int(row[0]) if row else 0
         while True:
-            number = self.allocator.number(counter, person.birth_date, person.sex)
-            counter += 1
-            if number is None:
-                continue
+            number, counter = self.allocator.next_number(counter, person.birth_date, person.sex)
             try:
                 _insert_citizen(conn, person, number, self.office_code, now, registered_by, approved_by)
             except IntegrityError:
