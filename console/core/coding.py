@@ -34,7 +34,7 @@ import threading
 import unicodedata
 from array import array
 from bisect import bisect_left
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import cache, lru_cache
@@ -517,6 +517,21 @@ class _HmacSha256:
         outer.update(inner.digest())
         return outer.digest()
 
+    def round_values(self, rnd: int, rights: Iterable[int]) -> list[int]:
+        """The Feistel round function's raw values (first 8 bytes of the HMAC of tweak || rnd || right, unreduced)
+        for many inputs: `digest` inlined into one local function, a third less time per entry (issue 16)."""
+        prefix = UIN_TWEAK + bytes([rnd])
+        inner_copy, outer_copy, from_bytes = self._inner.copy, self._outer.copy, int.from_bytes
+
+        def value(right: int) -> int:
+            inner = inner_copy()
+            inner.update(prefix + right.to_bytes(4, "big"))
+            outer = outer_copy()
+            outer.update(inner.digest())
+            return from_bytes(outer.digest()[:8], "big")
+
+        return [value(right) for right in rights]
+
 
 class _Feistel:
     """A keyed permutation of [0, UIN_DOMAIN): a square Feistel network over [0, a*a) with cycle-walking.
@@ -550,9 +565,16 @@ class _Feistel:
         comprehension per round is cheaper than the look-ups of `_ensure`, and full tables can be kept (encrypted,
         `console.core.uintables`) and given to numpy (`console.core.uinfast`).
         """
-        for rnd in range(len(self._tables)):
-            if self._missing[rnd]:
-                self._ensure(rnd, [i for i, v in enumerate(self._tables[rnd]) if v < 0])
+        for rnd, table in enumerate(self._tables):
+            if not self._missing[rnd]:
+                continue
+            todo = [i for i, v in enumerate(table) if v < 0]
+            values = self._mac.round_values(rnd, todo)
+            with self._lock:  # as in `_fill`: the count of missing entries stays exact
+                for right, value in zip(todo, values, strict=True):
+                    if table[right] < 0:
+                        table[right] = value % UIN_HALF
+                        self._missing[rnd] -= 1
 
     def table_bytes(self) -> bytes:
         """The full tables, round after round, each entry 2 bytes little-endian (entries are < UIN_HALF < 2**16)."""
@@ -624,8 +646,7 @@ class _Feistel:
             todo = {right for right in inputs if table[right] < 0}
             if not todo:
                 return
-        mac, prefix = self._mac.digest, UIN_TWEAK + bytes([rnd])
-        values = [(right, int.from_bytes(mac(prefix + right.to_bytes(4, "big"))[:8], "big")) for right in todo]
+        values = [(right, value) for right, value in zip(todo, self._mac.round_values(rnd, todo), strict=True)]
         with self._lock:  # as in `_fill`: the count of missing entries stays exact
             for right, value in values:
                 if table[right] < 0:
@@ -915,6 +936,27 @@ _ALLOCATORS: dict[str, Callable[[OfficePartition], Allocator]] = {
     "ee-11": _Ee11Allocator,
     "uin-10": _Uin10Allocator,
 }
+
+
+def round_tables(allocator: Allocator) -> bytes | None:
+    """A uin-10 allocator's full permutation tables (`_Feistel.table_bytes`), for keeping them encrypted between
+    processes (`console.core.uintables`); None for another scheme or while some entries are still missing."""
+    if not isinstance(allocator, _Uin10Allocator) or not allocator._permutation.is_full():
+        return None
+    return allocator._permutation.table_bytes()
+
+
+def load_round_tables(allocator: Allocator, data: bytes) -> bool:
+    """Give a uin-10 allocator full tables kept by `round_tables` (already decrypted); False, changing nothing, for
+    another scheme or data that does not check out against the secret (`_Feistel.load_tables`)."""
+    if not isinstance(allocator, _Uin10Allocator):
+        return False
+    return allocator._permutation.is_full() or allocator._permutation.load_tables(data)
+
+
+def needs_round_tables(allocator: Allocator) -> bool:
+    """Whether loading kept tables would spare this allocator work: a uin-10 allocator whose tables are not full."""
+    return isinstance(allocator, _Uin10Allocator) and not allocator._permutation.is_full()
 
 
 def allocator_for(partition: OfficePartition) -> Allocator:
