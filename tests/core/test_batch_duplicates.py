@@ -65,3 +65,15 @@ def test_beyond_the_memory_limit_a_batch_reads_per_person(
             batch = DuplicateCheck(conn, batch=True)
             assert batch._held is None  # two holds: more than the limit
             assert batch.find(person) == DuplicateCheck(conn).find(person) != []
+
+
+def test_a_batch_raises_the_page_cache_and_sets_it_back(session_of: Callable[[str], Session], staffed: Office) -> None:
+    clerk = session_of("clerk")
+    schemas = registry._schemas(staffed.db)
+    before = {s: staffed.db.execute(f"PRAGMA {s}.cache_size").fetchone()[0] for s in schemas}
+    seen: list[int] = []
+    rows = [(i, PersonInput(f"Tamm{chr(65 + i)}", "Mari", f"1990-01-{i + 1:02d}", "F", "EST")) for i in range(3)]
+    for _part in registry.register_stream(clerk, rows, chunk=1):
+        seen.append(staffed.db.execute("PRAGMA cache_size").fetchone()[0])
+    assert seen and set(seen) == {-registry.BATCH_CACHE_KIB}
+    assert {s: staffed.db.execute(f"PRAGMA {s}.cache_size").fetchone()[0] for s in schemas} == before
