@@ -215,7 +215,7 @@ class SignatureCheck:
         return cose.signature_holds(self.message, self.key)
 
 
-def _bad_signature(actor: str) -> str:
+def bad_signature(actor: str) -> str:
     return _("the signature of {actor!r} does not verify: the entry was altered").format(actor=actor)
 
 
@@ -261,10 +261,10 @@ class SignatureChecker:
         for start, future in self._futures:
             for n, ok in enumerate(future.result()):
                 if not ok:
-                    return start + n, _bad_signature(self.checks[start + n].actor)
+                    return start + n, bad_signature(self.checks[start + n].actor)
         for n in range(self._submitted, len(self.checks)):  # the short tail: here, not worth a thread
             if not self.checks[n].holds():
-                return n, _bad_signature(self.checks[n].actor)
+                return n, bad_signature(self.checks[n].actor)
         return None
 
 
@@ -370,7 +370,7 @@ def verify_entry(
         try:
             cose.verify_sign1(message, key)
         except cose.CoseSignatureError:
-            raise EntryRejected(_bad_signature(actor)) from None
+            raise EntryRejected(bad_signature(actor)) from None
     if "blob" not in payload:
         return payload
     try:
@@ -386,8 +386,9 @@ OPENED = frozenset({"credential.issued", "credentials.issued", "citizen.register
 class SealedOpener:
     """Opens the sealed parts of a run of entries ahead of `apply_entry`, on worker threads (a sync).
 
-    A SealedBox open is an X25519 multiplication, libsodium's work without the GIL, so it runs on the other cores
-    while the sync's thread applies. Nothing here is trusted more than the entry it came from: `apply_entry` uses
+    A SealedBox (the first form of sealed parts, docs/ledger.md) opens with an X25519 multiplication, libsodium's
+    work without the GIL, so it runs on the other cores while the sync's thread applies; runs of the second form
+    are left to `apply_entry`, which opens them in microseconds. Nothing here is trusted more than the entry it came from: `apply_entry` uses
     the result only for the entry it was opened from, after `verify_entry`; an entry that fails to open here is
     opened again there, which names the fault. Use it as a context manager (the threads end with it).
     """
@@ -402,7 +403,7 @@ class SealedOpener:
     ) -> None:
         self.key = records_key
         self.chunk = chunk
-        self._futures: list[Future[list[dict[str, Any] | None]]] = []
+        self._futures: list[Future[list[dict[str, Any] | None]] | None] = []
         self._pool: ThreadPoolExecutor | None = None
         self._done: list[dict[str, Any] | None] = []
         self._done_index = -1
@@ -416,7 +417,11 @@ class SealedOpener:
                 for d in decoded
             ]
             for start in range(0, len(parts), chunk):
-                self._futures.append(self._pool.submit(self._open_parts, parts[start : start + chunk]))
+                part = parts[start : start + chunk]
+                # a part of the second form opens in a few microseconds (a cached key, `events.open_record`):
+                # cheaper where it is applied than a hand-over; only SealedBoxes are worth a thread
+                worth = any(isinstance(p, bytes) and not events.cheap_to_open(p) for p in part)
+                self._futures.append(self._pool.submit(self._open_parts, part) if worth else None)
             return
         for start in range(0, len(entries), chunk):
             self._futures.append(self._pool.submit(self._open, entries[start : start + chunk]))
@@ -456,9 +461,10 @@ class SealedOpener:
             return None
         index = offset // self.chunk
         if index != self._done_index:  # one wait per chunk, not per entry
-            self._done = self._futures[index].result()
+            future = self._futures[index]
+            self._done = future.result() if future is not None else []
             self._done_index = index
-        return self._done[offset % self.chunk]
+        return self._done[offset % self.chunk] if self._done else None
 
 
 def apply_entry(
