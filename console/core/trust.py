@@ -49,7 +49,7 @@ KeyAlgorithm = Literal["EdDSA", "ES256"]
 
 # Largest Unix second we accept (9999-12-31T23:59:59Z): beyond it datetime cannot represent the time.
 _MAX_UNIX_SECONDS: Final = 253_402_300_799
-_B64URL = re.compile(r"[A-Za-z0-9_-]*")
+_B64URL = r"[A-Za-z0-9_-]*"  # compiled at first use (re's cache): `verify` never needs it (issue 16: start-up)
 
 
 class TrustListError(ConsoleError):
@@ -106,7 +106,7 @@ def _b64url_encode(data: bytes) -> str:
 
 def _b64url_decode(text: str) -> bytes | None:
     """Strict base64url without padding; None unless `text` is the one canonical encoding of its bytes."""
-    if not _B64URL.fullmatch(text) or len(text) % 4 == 1:
+    if not re.fullmatch(_B64URL, text) or len(text) % 4 == 1:
         return None
     data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     return data if _b64url_encode(data) == text else None
