@@ -7,12 +7,19 @@ trusts a field before checking its type, so malformed input raises `CoseError`, 
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import cbor2
+
+if TYPE_CHECKING:
+    from hashlib import sha256
+else:  # CPython's built-in SHA-256: `hashlib` loads OpenSSL (~3 ms a process), which `verify` needs nowhere else
+    try:  # (issue 16); the same digest, checked by tests/core/test_ed25519.py
+        from _sha256 import sha256
+    except ImportError:  # pragma: no cover - Python 3.12 renamed the module (_sha2)
+        from hashlib import sha256
 
 from console.core import ed25519
 from console.core.errors import ConsoleError
@@ -39,7 +46,7 @@ def key_id(public_key: bytes) -> bytes:
     """Return the `kid` of a raw Ed25519 public key: SHA-256(key)[:8] (DESIGN §5)."""
     if len(public_key) != 32:
         raise ValueError("an Ed25519 public key is 32 bytes")
-    return hashlib.sha256(public_key).digest()[:8]
+    return sha256(public_key).digest()[:8]
 
 
 @dataclass(frozen=True)

@@ -23,13 +23,20 @@ Invariants:
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
+
+if TYPE_CHECKING:
+    from hashlib import sha256
+else:  # CPython's built-in SHA-256: `hashlib` loads OpenSSL (~3 ms a process), which `verify` needs nowhere else
+    try:  # (issue 16); the same digest, checked by tests/core/test_ed25519.py
+        from _sha256 import sha256
+    except ImportError:  # pragma: no cover - Python 3.12 renamed the module (_sha2)
+        from hashlib import sha256
 
 from console.core.errors import ConsoleError
 from console.core.i18n import _
@@ -63,7 +70,7 @@ class TrustListError(ConsoleError):
 
 def derived_kid(public_key: bytes) -> bytes:
     """This console's `kid` of a raw public key: SHA-256(key)[:8] (32-byte Ed25519, 65-byte P-256 point)."""
-    return hashlib.sha256(public_key).digest()[:8]
+    return sha256(public_key).digest()[:8]
 
 
 def _p256_point(x: bytes, y: bytes) -> bytes | None:
@@ -88,7 +95,7 @@ def jwk_thumbprint(public_key: bytes, algorithm: KeyAlgorithm) -> bytes:
         )
     else:
         members = f'{{"crv":"Ed25519","kty":"OKP","x":"{_b64url_encode(public_key)}"}}'
-    return hashlib.sha256(members.encode("ascii")).digest()
+    return sha256(members.encode("ascii")).digest()
 
 
 def kid_text(kid: bytes) -> str:

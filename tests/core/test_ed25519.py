@@ -49,3 +49,14 @@ def test_altered_message_other_key_and_bad_lengths_are_refused() -> None:
     assert not ed25519.holds(PUBLIC, "text", signature)  # type: ignore[arg-type]
     # an all-zero (small-order) key never verifies, as in PyNaCl
     assert not ed25519.holds(bytes(32), message, signature) and not _nacl_holds(bytes(32), message, signature)
+
+
+def test_key_ids_are_sha256_prefixes() -> None:
+    # cose and trust hash with CPython's built-in SHA-256 (not hashlib's OpenSSL one, issue 16): the same digest
+    import hashlib
+
+    from console.core import cose, trust
+
+    for key in (PUBLIC, bytes(32), os.urandom(32)):
+        assert cose.key_id(key) == hashlib.sha256(key).digest()[:8]
+        assert trust.derived_kid(key) == hashlib.sha256(key).digest()[:8]
