@@ -64,6 +64,11 @@ def test_verify_text_loads_no_pdf_qr_writer_sqlite_utils_or_ledger(issued_qr: tu
     # an Ed25519 card needs neither `cryptography` (AES-GCM, P-256: ~15 ms) nor the accounts/keystore code
     assert not {"cryptography", "console.core.accounts", "console.core.keys"} & modules, sorted(modules)
     assert not {m for m in modules if m.startswith(("console.core.ledger", "console.core.officelog"))}
+    # round 5: signatures are checked through libsodium directly (console.core.ed25519), not PyNaCl's bindings
+    # (~10 ms); no `secrets`/`random` or `hashlib` (OpenSSL), no token (hsm) code, and argparse looks nothing up with gettext/locale
+    assert (
+        not {"nacl.bindings", "nacl.signing", "secrets", "random", "hashlib", "console.core.hsm", "locale"} & modules
+    ), sorted(modules)
 
 
 def test_validate_id_and_version_load_only_the_coding_rules(tmp_path: Path) -> None:

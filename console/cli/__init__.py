@@ -80,6 +80,22 @@ class _Formatter(argparse.HelpFormatter):
         super().__init__(prog, indent_increment, max_help_position, _columns() - 2 if width is None else width)
 
 
+def _untranslated(message: str) -> str:
+    return message
+
+
+def _untranslated_plural(singular: str, plural: str, n: int) -> str:
+    return singular if n == 1 else plural
+
+
+# argparse looks every label and message up with gettext (12 look-ups building `verify`'s parser), and each
+# look-up searches the locale directories for a catalogue Python does not ship and imports `locale` on the
+# way (issue 16: ~2 ms of a 110 ms start). The command line is English by contract (docs/cli.md; core
+# messages have their own catalogues, console.core.i18n), so argparse's own texts are taken as written.
+argparse._ = _untranslated  # type: ignore[attr-defined]
+argparse.ngettext = _untranslated_plural  # type: ignore[attr-defined]
+
+
 class _Parser(argparse.ArgumentParser):
     """An ArgumentParser whose subcommands' parsers (`add_subparsers` makes them of this class) use `_Formatter`."""
 

@@ -7,18 +7,26 @@ trusts a field before checking its type, so malformed input raises `CoseError`, 
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import cbor2
-import nacl.bindings
-import nacl.exceptions
-import nacl.signing
 
+if TYPE_CHECKING:
+    from hashlib import sha256
+else:  # CPython's built-in SHA-256: `hashlib` loads OpenSSL (~3 ms a process), which `verify` needs nowhere else
+    try:  # (issue 16); the same digest, checked by tests/core/test_ed25519.py
+        from _sha256 import sha256
+    except ImportError:  # pragma: no cover - Python 3.12 renamed the module (_sha2)
+        from hashlib import sha256
+
+from console.core import ed25519
 from console.core.errors import ConsoleError
 from console.core.i18n import _
+
+if TYPE_CHECKING:  # nacl.signing costs ~10 ms to import and verifying needs none of it (issue 16)
+    import nacl.signing
 
 COSE_SIGN1_TAG = 18
 HEADER_ALG = 1
@@ -38,7 +46,7 @@ def key_id(public_key: bytes) -> bytes:
     """Return the `kid` of a raw Ed25519 public key: SHA-256(key)[:8] (DESIGN §5)."""
     if len(public_key) != 32:
         raise ValueError("an Ed25519 public key is 32 bytes")
-    return hashlib.sha256(public_key).digest()[:8]
+    return sha256(public_key).digest()[:8]
 
 
 @dataclass(frozen=True)
@@ -174,15 +182,7 @@ def verify_sign1(message: Sign1, public_key: bytes) -> bytes:
 def signature_holds(message: Sign1, public_key: bytes) -> bool:
     """Whether `message`'s signature verifies with the raw Ed25519 `public_key` (libsodium's check, called
     directly: a sync checks one per entry, so no key object is built per call)."""
-    if not isinstance(public_key, bytes) or len(public_key) != 32:
-        return False
-    try:
-        nacl.bindings.crypto_sign_open(
-            message.signature + _sig_structure(message.protected, message.payload), public_key
-        )
-    except (nacl.exceptions.BadSignatureError, nacl.exceptions.ValueError, TypeError):
-        return False
-    return True
+    return ed25519.holds(public_key, _sig_structure(message.protected, message.payload), message.signature)
 
 
 def verify_with_lookup(data: bytes, lookup: Callable[[bytes], bytes | None]) -> tuple[Sign1, bytes]:

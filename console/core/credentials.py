@@ -26,15 +26,17 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import cbor2
-import nacl.signing
 
 from console.core import b45, cose
 from console.core.errors import ConsoleError, ValidationError
 from console.core.i18n import _
 from console.core.trust import TrustList
+
+if TYPE_CHECKING:  # type only: importing nacl.signing costs ~10 ms a process, `verify` needs none of it (issue 16)
+    import nacl.signing
 
 logger = logging.getLogger(__name__)
 
@@ -99,9 +101,10 @@ _ID_MAX: Final = 64
 _CODE_MAX: Final = 64
 _MAX_UNIX_SECONDS: Final = 253_402_300_799  # 9999-12-31T23:59:59Z, the last second datetime can hold
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-_LANGUAGE = re.compile(r"[a-z]{3}")
-_COUNTRY = re.compile(r"[A-Z]{3}")
-_BIRTH_DATE = re.compile(r"[0-9]{8}")
+# compiled at first use (re's cache): only issuing needs them, not `verify` (issue 16: start-up)
+_LANGUAGE = r"[a-z]{3}"
+_COUNTRY = r"[A-Z]{3}"
+_BIRTH_DATE = r"[0-9]{8}"
 _ABSENT: Final = object()
 
 
@@ -170,7 +173,7 @@ class HolderClaims:
                 raise ValidationError(
                     "secondary_language", _("A language is given for the name as entered, but that name is missing.")
                 )
-            if not isinstance(self.secondary_language, str) or not _LANGUAGE.fullmatch(self.secondary_language):
+            if not isinstance(self.secondary_language, str) or not re.fullmatch(_LANGUAGE, self.secondary_language):
                 raise ValidationError(
                     "secondary_language",
                     _("The language of the name as entered must be a three-letter ISO 639-3 code, such as 'zho'."),
@@ -184,7 +187,7 @@ class HolderClaims:
             raise ValidationError("sex", _("The sex must be F, M or X."))
         if self.location_code is not None:
             _check_text("location_code", self.location_code, _("location code"), _CODE_MAX)
-        if not isinstance(self.country, str) or not _COUNTRY.fullmatch(self.country):
+        if not isinstance(self.country, str) or not re.fullmatch(_COUNTRY, self.country):
             raise ValidationError(
                 "country", _("The country of issuance must be a three-letter ISO 3166 code, such as 'CHN'.")
             )
@@ -510,7 +513,7 @@ def _time_claim(claims: dict[Any, Any], key: int, label: str) -> datetime:
 
 
 def _birth_date(value: object) -> date:
-    if not isinstance(value, str) or not _BIRTH_DATE.fullmatch(value):
+    if not isinstance(value, str) or not re.fullmatch(_BIRTH_DATE, value):
         raise MalformedCredentialError(_("The credential's birth date (claim 169/8) is not in YYYYMMDD form."))
     try:
         return date(int(value[:4]), int(value[4:6]), int(value[6:]))

@@ -21,17 +21,16 @@ from typing import Any
 
 import nacl.signing
 
-from console.core.errors import StorageError
 from console.core.i18n import _
+
+# defined there so that opening an office needs no nacl (issue 16); re-exported: hsm.TokenError, hsm.missing_pin
+from console.core.tokenpin import TokenError as TokenError
+from console.core.tokenpin import missing_pin as missing_pin
 
 #: The OID of Ed25519 (RFC 8410), the CKA_EC_PARAMS of an Edwards key as a named curve.
 ED25519_OID = "1.3.101.112"
 #: The office setting that says the office key in force lives in a token (JSON: module, token, kid).
 SETTING = "office_key_token"
-
-
-class TokenError(StorageError):
-    """The token is missing, locked, refuses the PIN, or cannot do what the console asks."""
 
 
 @dataclass(frozen=True)
@@ -279,10 +278,3 @@ def place_text(place: TokenPlace) -> str:
     import json
 
     return json.dumps({"module": place.module, "token": place.token, "kid": place.kid.hex()}, sort_keys=True)
-
-
-def missing_pin() -> str:
-    """The PIN source of an office whose front end gave none."""
-    raise TokenError(
-        _("The office key is in a token and no PIN was given: set ID_CONSOLE_TOKEN_PIN or run in a terminal.")
-    )

@@ -76,14 +76,14 @@ def language() -> str | None:
     return _language
 
 
-_LANGUAGE_CODE = re.compile(r"[A-Za-z]{2,3}(_[A-Za-z0-9]{2,4})?")
+_LANGUAGE_CODE = r"[A-Za-z]{2,3}(_[A-Za-z0-9]{2,4})?"  # compiled at first use (re's cache): `verify` never needs it (issue 16: start-up)
 
 
 def _catalogue(code: str) -> Mapping[str, str]:
     """The cached catalogue for one language code (empty if there is none). Call with `_lock` held."""
     if code in _loaded:
         return _loaded[code]
-    if not _LANGUAGE_CODE.fullmatch(code):  # a locale name, never a path
+    if not re.fullmatch(_LANGUAGE_CODE, code):  # a locale name, never a path
         return _EMPTY
     path = resource_path("translations", f"core_{code}.json")
     catalogue: Mapping[str, str] = _EMPTY

@@ -18,11 +18,6 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-import nacl.exceptions
-import nacl.pwhash
-import nacl.secret
-import nacl.utils
-
 from console.core.atomic import atomic_write
 from console.core.errors import InvalidPassword, StorageError
 from console.core.i18n import _
@@ -42,21 +37,32 @@ class KdfLimits:
 #: Named presets. "standard" is the default: twice libsodium's MODERATE passes over the same 256 MiB, about
 #: 0.9 s per unlock on a 2-core office PC (measured, docs/security.md). A copied keystore can be attacked offline
 #: without any lockout, so this cost is all that slows a guesser there. "min" is for tests only.
+#: libsodium's argon2id limits (crypto_pwhash_argon2id_{OPSLIMIT,MEMLIMIT}_{MIN,INTERACTIVE,MODERATE,SENSITIVE}),
+#: written out: reading them from `nacl.pwhash` imports all of PyNaCl's bindings (~10 ms) in every process that
+#: opens an office, `verify` included (issue 16). tests/core/test_keystore.py checks them against PyNaCl's.
+OPSLIMIT_MIN, MEMLIMIT_MIN = 1, 8192
+OPSLIMIT_INTERACTIVE, MEMLIMIT_INTERACTIVE = 2, 64 * 1024 * 1024
+OPSLIMIT_MODERATE, MEMLIMIT_MODERATE = 3, 256 * 1024 * 1024
+OPSLIMIT_SENSITIVE, MEMLIMIT_SENSITIVE = 4, 1024 * 1024 * 1024
+SALT_BYTES = 16  # crypto_pwhash_argon2id_SALTBYTES
 KDF_PRESETS: dict[str, KdfLimits] = {
-    "min": KdfLimits(nacl.pwhash.argon2id.OPSLIMIT_MIN, nacl.pwhash.argon2id.MEMLIMIT_MIN),
-    "interactive": KdfLimits(nacl.pwhash.argon2id.OPSLIMIT_INTERACTIVE, nacl.pwhash.argon2id.MEMLIMIT_INTERACTIVE),
-    "moderate": KdfLimits(nacl.pwhash.argon2id.OPSLIMIT_MODERATE, nacl.pwhash.argon2id.MEMLIMIT_MODERATE),
-    "standard": KdfLimits(2 * nacl.pwhash.argon2id.OPSLIMIT_MODERATE, nacl.pwhash.argon2id.MEMLIMIT_MODERATE),
-    "sensitive": KdfLimits(nacl.pwhash.argon2id.OPSLIMIT_SENSITIVE, nacl.pwhash.argon2id.MEMLIMIT_SENSITIVE),
+    "min": KdfLimits(OPSLIMIT_MIN, MEMLIMIT_MIN),
+    "interactive": KdfLimits(OPSLIMIT_INTERACTIVE, MEMLIMIT_INTERACTIVE),
+    "moderate": KdfLimits(OPSLIMIT_MODERATE, MEMLIMIT_MODERATE),
+    "standard": KdfLimits(2 * OPSLIMIT_MODERATE, MEMLIMIT_MODERATE),
+    "sensitive": KdfLimits(OPSLIMIT_SENSITIVE, MEMLIMIT_SENSITIVE),
 }
 DEFAULT_KDF = "standard"
 #: Limits a keystore file may name: from the test preset up to four times SENSITIVE's cost.
 MIN_LIMITS = KDF_PRESETS["min"]
-MAX_LIMITS = KdfLimits(4 * nacl.pwhash.argon2id.OPSLIMIT_SENSITIVE, 4 * nacl.pwhash.argon2id.MEMLIMIT_SENSITIVE)
+MAX_LIMITS = KdfLimits(4 * OPSLIMIT_SENSITIVE, 4 * MEMLIMIT_SENSITIVE)
 
 
 def derive_key(password: str, salt: bytes, limits: KdfLimits) -> bytes:
     """argon2id of `password` (the cost of one unlock; also spent for unknown usernames, to look the same)."""
+    import nacl.pwhash
+    import nacl.secret
+
     return nacl.pwhash.argon2id.kdf(
         nacl.secret.SecretBox.KEY_SIZE,
         password.encode("utf-8"),
@@ -68,7 +74,10 @@ def derive_key(password: str, salt: bytes, limits: KdfLimits) -> bytes:
 
 def seal(plaintext: bytes, password: str, limits: KdfLimits) -> bytes:
     """Encrypt `plaintext` under `password`; return the envelope bytes (JSON)."""
-    salt = nacl.utils.random(nacl.pwhash.argon2id.SALTBYTES)
+    import nacl.secret
+    import nacl.utils
+
+    salt = nacl.utils.random(SALT_BYTES)
     box = nacl.secret.SecretBox(derive_key(password, salt, limits))
     envelope = {
         "format": FORMAT,
@@ -112,7 +121,7 @@ def unseal(envelope: bytes, password: str, where: str | None = None) -> bytes:
             raise ValueError("KDF limits out of range")  # a doctored file could make an unlock hang forever
         salt = base64.b64decode(kdf["salt"], validate=True)
         sealed = base64.b64decode(doc["box"], validate=True)
-        if len(salt) != nacl.pwhash.argon2id.SALTBYTES or len(sealed) < 40:
+        if len(salt) != SALT_BYTES or len(sealed) < 40:
             raise ValueError("short fields")
     except StorageError:
         raise
@@ -120,6 +129,9 @@ def unseal(envelope: bytes, password: str, where: str | None = None) -> bytes:
         raise StorageError(
             _("{where} is damaged or truncated and cannot be read. Restore it from the key backup.").format(where=where)
         ) from e
+    import nacl.exceptions
+    import nacl.secret
+
     try:
         return nacl.secret.SecretBox(derive_key(password, salt, limits)).decrypt(sealed)
     except nacl.exceptions.CryptoError as e:

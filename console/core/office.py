@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from console.core.errors import NotFound, StorageError
-from console.core.hsm import missing_pin
 from console.core.i18n import _
 from console.core.keystore import DEFAULT_KDF, KDF_PRESETS, KdfLimits
 from console.core.store import (
@@ -28,6 +27,7 @@ from console.core.store import (
 )
 from console.core.tidy import tidy_data_dir
 from console.core.timeutil import Clock, utc_now
+from console.core.tokenpin import missing_pin  # not from hsm: that imports PyNaCl's bindings (issue 16)
 
 #: Defaults for the settings table; administrators may change them per office.
 DEFAULT_SETTINGS: dict[str, str] = {

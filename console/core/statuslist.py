@@ -17,14 +17,16 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import cbor2
-import nacl.signing
 
 from console.core import cose
 from console.core.errors import ConsoleError
 from console.core.i18n import _
+
+if TYPE_CHECKING:  # type only: importing nacl.signing costs ~10 ms a process, `verify` needs none of it (issue 16)
+    import nacl.signing
 
 VALID: Final = 0
 INVALID: Final = 1

@@ -16,14 +16,11 @@ from __future__ import annotations
 
 import itertools
 import re
-import secrets
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Final
-
-import nacl.signing
+from typing import TYPE_CHECKING, Final
 
 from console.core import statuslist, truth
 from console.core.atomic import atomic_write
@@ -32,6 +29,9 @@ from console.core.i18n import _
 from console.core.office import Office
 from console.core.store import Error as DbError
 from console.core.timeutil import to_iso
+
+if TYPE_CHECKING:  # type only: importing nacl.signing costs ~10 ms a process, `verify` needs none of it (issue 16)
+    import nacl.signing
 
 INITIAL_SIZE: Final = 1 << 17  # 131,072 entries: 32 KB packed, a few hundred bytes compressed when empty
 _MAX_DRAWS: Final = 64
@@ -49,8 +49,10 @@ def allocate_index(conn: sqlite3.Connection, office_code: str) -> int:
         size, assigned = int(row[0]), int(row[1])
     while 2 * (assigned + 1) > size:  # keep at most half assigned: a draw rarely misses
         size *= 2
+    from secrets import randbelow  # here, not at load: `verify` never draws (issue 16: start-up)
+
     for _attempt in range(_MAX_DRAWS):
-        idx = secrets.randbelow(size)
+        idx = randbelow(size)
         taken = conn.execute(
             "SELECT 1 FROM credentials WHERE office_code = ? AND status_idx = ?", (office_code, idx)
         ).fetchone()
@@ -129,7 +131,9 @@ def stored_lists(office: Office) -> list[StoredList]:
 
 
 #: An office code as set-up allows it (setup.OFFICE_CODE_RE): it becomes a folder name on export.
-_OFFICE_CODE = re.compile(r"[A-Z0-9][A-Z0-9-]{1,15}")
+_OFFICE_CODE = (
+    r"[A-Z0-9][A-Z0-9-]{1,15}"  # compiled at first use (re's cache): `verify` never needs it (issue 16: start-up)
+)
 
 
 def token_path(office_code: str) -> str:
@@ -154,7 +158,7 @@ def export(office: Office, folder: Path) -> list[str]:
         )
     written: list[str] = []
     for item in lists:
-        if not _OFFICE_CODE.fullmatch(item.office_code):  # the code names a folder: "../.." would leave `folder`
+        if not re.fullmatch(_OFFICE_CODE, item.office_code):  # the code names a folder: "../.." would leave `folder`
             raise truth.TamperedError(
                 _(
                     "The status_lists row {code!r} in office.db is not an office code: the table was edited outside "

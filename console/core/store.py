@@ -373,23 +373,24 @@ def migrate(conn: sqlite3.Connection) -> None:
             raise
 
 
-_INDEX = re.compile(r"^(\s*CREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:IF\s+NOT\s+EXISTS\s+)?)(\w+)(\s+ON\s+)(\w+)", re.I)
+# The statements `_placed` recognises, compiled at first use (re's cache) since most processes never migrate (issue 16).
+_INDEX = r"(?i)^(\s*CREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:IF\s+NOT\s+EXISTS\s+)?)(\w+)(\s+ON\s+)(\w+)"
 
 
-_TABLE = re.compile(r"^(\s*CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?)(\w+)", re.I)
-_TRIGGER = re.compile(r"^(\s*CREATE\s+TRIGGER\s+(?:IF\s+NOT\s+EXISTS\s+)?)(\w+)(\s.*?\sON\s+)(\w+)", re.I | re.S)
+_TABLE = r"(?i)^(\s*CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?)(\w+)"
+_TRIGGER = r"(?is)^(\s*CREATE\s+TRIGGER\s+(?:IF\s+NOT\s+EXISTS\s+)?)(\w+)(\s.*?\sON\s+)(\w+)"
 
 
 def _placed(statement: str) -> str:
     """An unqualified CREATE TABLE or CREATE INDEX of a personal table, put in the attached schema (SQLite would
     create it in main, in the clear); other statements find the personal tables by name wherever they are."""
-    match = _INDEX.match(statement)
+    match = re.match(_INDEX, statement)
     if match and match[4].lower() in PERSONAL_TABLES:
         return f"{match[1]}{PERSONAL_SCHEMA}.{match[2]}{match[3]}{match[4]}{statement[match.end() :]}"
-    table = _TABLE.match(statement)
+    table = re.match(_TABLE, statement)
     if table and table[2].lower() in PERSONAL_TABLES:
         return f"{table[1]}{PERSONAL_SCHEMA}.{table[2]}{statement[table.end() :]}"
-    trigger = _TRIGGER.match(statement)  # a trigger lives in the schema of its table (and acts only there)
+    trigger = re.match(_TRIGGER, statement)  # a trigger lives in the schema of its table (and acts only there)
     if trigger and trigger[4].lower() in PERSONAL_TABLES:
         return f"{trigger[1]}{PERSONAL_SCHEMA}.{trigger[2]}{statement[trigger.end(2) :]}"
     return statement

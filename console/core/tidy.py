@@ -34,7 +34,7 @@ logger = logging.getLogger(__name__)
 
 #: A temp or pending file younger than this may belong to a write under way in another process.
 STALE_SECONDS = 60.0
-_PENDING = re.compile(r"^\.pending-(?P<user>.+)-(?P<kid>[0-9a-f]{16})\.keystore$")
+_PENDING = r"^\.pending-(?P<user>.+)-(?P<kid>[0-9a-f]{16})\.keystore$"  # compiled at first use (re's cache): `verify` never needs it (issue 16: start-up)
 
 
 def _older_than(path: Path, seconds: float) -> bool:
@@ -96,7 +96,7 @@ def finish_enrolments(paths: OfficePaths, conn: sqlite3.Connection, *, stale_sec
     except OSError:
         return
     for name in names:
-        match = _PENDING.match(name)
+        match = re.match(_PENDING, name)
         pending = paths.officer_keys / name
         if match is None:
             continue

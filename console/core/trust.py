@@ -23,13 +23,20 @@ Invariants:
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
+
+if TYPE_CHECKING:
+    from hashlib import sha256
+else:  # CPython's built-in SHA-256: `hashlib` loads OpenSSL (~3 ms a process), which `verify` needs nowhere else
+    try:  # (issue 16); the same digest, checked by tests/core/test_ed25519.py
+        from _sha256 import sha256
+    except ImportError:  # pragma: no cover - Python 3.12 renamed the module (_sha2)
+        from hashlib import sha256
 
 from console.core.errors import ConsoleError
 from console.core.i18n import _
@@ -49,7 +56,7 @@ KeyAlgorithm = Literal["EdDSA", "ES256"]
 
 # Largest Unix second we accept (9999-12-31T23:59:59Z): beyond it datetime cannot represent the time.
 _MAX_UNIX_SECONDS: Final = 253_402_300_799
-_B64URL = re.compile(r"[A-Za-z0-9_-]*")
+_B64URL = r"[A-Za-z0-9_-]*"  # compiled at first use (re's cache): `verify` never needs it (issue 16: start-up)
 
 
 class TrustListError(ConsoleError):
@@ -63,7 +70,7 @@ class TrustListError(ConsoleError):
 
 def derived_kid(public_key: bytes) -> bytes:
     """This console's `kid` of a raw public key: SHA-256(key)[:8] (32-byte Ed25519, 65-byte P-256 point)."""
-    return hashlib.sha256(public_key).digest()[:8]
+    return sha256(public_key).digest()[:8]
 
 
 def _p256_point(x: bytes, y: bytes) -> bytes | None:
@@ -88,7 +95,7 @@ def jwk_thumbprint(public_key: bytes, algorithm: KeyAlgorithm) -> bytes:
         )
     else:
         members = f'{{"crv":"Ed25519","kty":"OKP","x":"{_b64url_encode(public_key)}"}}'
-    return hashlib.sha256(members.encode("ascii")).digest()
+    return sha256(members.encode("ascii")).digest()
 
 
 def kid_text(kid: bytes) -> str:
@@ -106,7 +113,7 @@ def _b64url_encode(data: bytes) -> str:
 
 def _b64url_decode(text: str) -> bytes | None:
     """Strict base64url without padding; None unless `text` is the one canonical encoding of its bytes."""
-    if not _B64URL.fullmatch(text) or len(text) % 4 == 1:
+    if not re.fullmatch(_B64URL, text) or len(text) % 4 == 1:
         return None
     data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     return data if _b64url_encode(data) == text else None

@@ -88,3 +88,17 @@ def test_damaged_keystore_is_reported_not_crashed(tmp_path: Path, damage) -> Non
 def test_missing_keystore(tmp_path: Path) -> None:
     with pytest.raises(StorageError, match="missing"):
         read_sealed(tmp_path / "nope.keystore", "pw")
+
+
+def test_written_out_argon2id_limits_are_libsodiums() -> None:
+    # keystore writes libsodium's constants out so that opening an office does not import PyNaCl's bindings
+    # (issue 16); they must stay exactly PyNaCl's
+    import nacl.pwhash
+
+    from console.core import keystore
+
+    argon2id = nacl.pwhash.argon2id
+    for level in ("MIN", "INTERACTIVE", "MODERATE", "SENSITIVE"):
+        assert getattr(keystore, f"OPSLIMIT_{level}") == getattr(argon2id, f"OPSLIMIT_{level}")
+        assert getattr(keystore, f"MEMLIMIT_{level}") == getattr(argon2id, f"MEMLIMIT_{level}")
+    assert keystore.SALT_BYTES == argon2id.SALTBYTES
