@@ -100,7 +100,8 @@ def sign1(signing_key: nacl.signing.SigningKey, payload: bytes) -> bytes:
     """Sign `payload` as a tagged COSE_Sign1 with EdDSA; `kid` comes from the key itself."""
     protected = _protected(signing_key)
     signature = signing_key.sign(_sig_structure(protected, payload)).signature
-    return cbor2.dumps(cbor2.CBORTag(COSE_SIGN1_TAG, [protected, {}, payload, signature]))
+    # cbor2.dumps(CBORTag(18, [protected, {}, payload, signature])) written out, as `sign1_many` does
+    return b"\xd2\x84" + _bstr(protected) + b"\xa0" + _bstr(payload) + _bstr(signature)
 
 
 def sign1_many(signing_key: nacl.signing.SigningKey, payloads: list[bytes]) -> list[bytes]:

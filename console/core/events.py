@@ -6,20 +6,23 @@ by the acting officer's key over a CBOR payload ``{"v", "type", "office", "time"
 these entries: event seq is leaf seq - 1 of the office's log, whose stored hashes and signed head are
 written in the same transaction (console.core.officelog). An event too large for the ledger's 65,535-byte
 entries carries its clear and sealed parts in a blob it names by SHA-256 (`decode_entry(entry, conn)`). ``clear`` never holds personal data: only ids, status and keyed digests. Personal data goes in
-``sealed``, a SealedBox to the authority's records key.
+``sealed``, encrypted to the authority's records key (`seal_record`; two forms, docs/ledger.md "Sealed parts").
 
 The audit trail (`audit` table) records every event plus logins, failed logins and refusals.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import cbor2
+import nacl.bindings
 import nacl.public
 import nacl.signing
 
@@ -38,14 +41,81 @@ class Actor:
     signing_key: nacl.signing.SigningKey
 
 
+#: A sealed record of the second form is ``epk' || nonce || box``: the sender's ephemeral X25519 public key with
+#: the top bit of its last byte set (`_FLAG`), a random 24-byte nonce, and crypto_box(record) under the key
+#: X25519(ephemeral secret, records key) (libsodium's ``crypto_box_beforenm``). One ephemeral key seals up to
+#: `SEAL_KEY_USES` records, so a seal costs an XSalsa20-Poly1305 box (~2 µs) instead of a SealedBox's fresh key
+#: pair and X25519 multiplication (~50 µs), and an opener derives the shared key once per ephemeral key. A
+#: SealedBox (the first form, every record before round 5) starts with its ephemeral public key as libsodium
+#: encodes it, always below 2**255, so that bit is never set there: the two forms are told apart without a guess.
+#: docs/ledger.md ("Sealed parts") gives the reasons and what it changes.
+SEAL_KEY_USES = 1024
+_FLAG = 0x80
+_SEAL_MIN = 32 + 24 + 16
+
+
+class _Sealer:
+    """One ephemeral key pair for up to SEAL_KEY_USES seals to one records key (then a new one)."""
+
+    __slots__ = ("head", "left", "shared")
+
+    def __init__(self, records_public: bytes) -> None:
+        public, secret = nacl.bindings.crypto_box_keypair()
+        self.head = public[:31] + bytes((public[31] | _FLAG,))
+        self.shared = nacl.bindings.crypto_box_beforenm(records_public, secret)
+        self.left = SEAL_KEY_USES
+
+
+_SEALERS: dict[bytes, _Sealer] = {}
+_SEAL_LOCK = threading.Lock()
+
+
 def seal_record(records_public: bytes, record: dict[str, Any]) -> bytes:
-    """Encrypt a person record to the authority's records key (anonymous sender, SealedBox)."""
-    return bytes(nacl.public.SealedBox(nacl.public.PublicKey(records_public)).encrypt(cbor2.dumps(record)))
+    """Encrypt a person record to the authority's records key (anonymous sender; the second form above)."""
+    plain = cbor2.dumps(record)
+    with _SEAL_LOCK:
+        sealer = _SEALERS.get(records_public)
+        if sealer is None or sealer.left <= 0:
+            if len(records_public) != 32:
+                raise ValueError("the records key is an X25519 public key of 32 bytes")
+            sealer = _SEALERS[records_public] = _Sealer(records_public)
+        sealer.left -= 1
+        head, shared = sealer.head, sealer.shared
+    nonce = os.urandom(24)
+    return head + nonce + nacl.bindings.crypto_box_easy_afternm(plain, nonce, shared)
+
+
+#: Shared keys already derived by openers: (records public key, ephemeral public key) -> key. Bounded; the records
+#: private key itself is never kept here.
+_OPEN_KEYS: dict[tuple[bytes, bytes], bytes] = {}
+_OPEN_KEYS_MAX = 4096
+
+
+def cheap_to_open(sealed: bytes) -> bool:
+    """Whether a sealed part is of the second form (a box under a shared key that openers derive once)."""
+    return len(sealed) >= _SEAL_MIN and bool(sealed[31] & _FLAG)
 
 
 def open_record(records_key: nacl.public.PrivateKey, sealed: bytes) -> dict[str, Any]:
-    """Decrypt a sealed person record (only offices of the authority can)."""
-    value = cbor2.loads(nacl.public.SealedBox(records_key).decrypt(sealed))
+    """Decrypt a sealed person record of either form (only offices of the authority can).
+
+    Raises:
+        nacl.exceptions.CryptoError: the record does not open with this key (altered, or sealed to another).
+        ValueError: it opens but is not a CBOR map.
+    """
+    if cheap_to_open(sealed):
+        ephemeral = sealed[:31] + bytes((sealed[31] & ~_FLAG & 0xFF,))
+        cache_key = (bytes(records_key.public_key), ephemeral)
+        shared = _OPEN_KEYS.get(cache_key)
+        if shared is None:
+            shared = nacl.bindings.crypto_box_beforenm(ephemeral, bytes(records_key))
+            if len(_OPEN_KEYS) >= _OPEN_KEYS_MAX:
+                _OPEN_KEYS.clear()
+            _OPEN_KEYS[cache_key] = shared
+        plain = nacl.bindings.crypto_box_open_easy_afternm(sealed[56:], sealed[32:56], shared)
+    else:
+        plain = nacl.public.SealedBox(records_key).decrypt(sealed)
+    value = cbor2.loads(plain)
     if not isinstance(value, dict):
         raise ValueError("sealed record is not a map")
     return value
@@ -78,16 +148,24 @@ def append_event(
         payload["log"] = officelog.LOG_MARK
     if sealed is not None:
         payload["sealed"] = sealed
-    payload = officelog.prepare_payload(conn, payload)
-    entry = cose.sign1(actor.signing_key, cbor2.dumps(payload, canonical=True))
+    entry = cose.sign1(actor.signing_key, _encode_payload(conn, payload))
     cur = conn.execute(
         "INSERT INTO events (type, officer, created_at, entry) VALUES (?, ?, ?, ?)",
         (event_type, actor.name, stamp, entry),
     )
     seq = int(cur.lastrowid or 0)
     officelog.append(conn, seq=seq, entry=entry, office_code=office, actor=actor.name, key=actor.signing_key)
-    _audit_row(conn, now, actor.name, event_type, "ok", audit_detail, seq)
+    _audit_row(conn, stamp, actor.name, event_type, "ok", audit_detail, seq)
     return seq
+
+
+def _encode_payload(conn: sqlite3.Connection, payload: dict[str, Any]) -> bytes:
+    """The payload's canonical CBOR, its clear and sealed parts moved to a blob when it is too large for an
+    entry (`officelog.prepare_payload`): encoded once when it fits, as nearly every event does."""
+    data: bytes = cbor2.dumps(payload, canonical=True)
+    if len(data) <= officelog.BLOB_THRESHOLD:
+        return data
+    return bytes(cbor2.dumps(officelog.prepare_payload(conn, payload), canonical=True))
 
 
 @dataclass(frozen=True)
@@ -126,7 +204,7 @@ def append_events(
             payload["log"] = officelog.LOG_MARK
         if item.sealed is not None:
             payload["sealed"] = item.sealed
-        payloads.append(cbor2.dumps(officelog.prepare_payload(conn, payload), canonical=True))
+        payloads.append(_encode_payload(conn, payload))
     entries = cose.sign1_many(actor.signing_key, payloads)
     # all or nothing even if the caller goes on after a refusal: the first event's head is written unsigned and
     # replaced by the batch's signed head (officelog.append_many), so a half-done batch must never stay
@@ -188,7 +266,7 @@ def append_signed(
     officelog.append(
         conn, seq=seq, entry=entry, office_code=office, actor=head_signer.name, key=head_signer.signing_key
     )
-    _audit_row(conn, now, officer, event_type, "ok", audit_detail, seq)
+    _audit_row(conn, to_iso(now), officer, event_type, "ok", audit_detail, seq)
     return seq
 
 
@@ -196,12 +274,12 @@ def audit(
     conn: sqlite3.Connection, *, now: datetime, officer: str | None, action: str, outcome: str, detail: str
 ) -> None:
     """Record a login, a failed login or a refusal (not a state change, so no event)."""
-    _audit_row(conn, now, officer, action, outcome, detail, None)
+    _audit_row(conn, to_iso(now), officer, action, outcome, detail, None)
 
 
 def _audit_row(
     conn: sqlite3.Connection,
-    now: datetime,
+    stamp: str,
     officer: str | None,
     action: str,
     outcome: str,
@@ -215,7 +293,7 @@ def _audit_row(
     private = bool(detail) and action not in PUBLIC_AUDIT_ACTIONS and is_unlocked(conn)
     cur = conn.execute(
         "INSERT INTO audit (time, officer, action, outcome, detail, event_seq) VALUES (?, ?, ?, ?, ?, ?)",
-        (to_iso(now), officer, action, outcome, "" if private else detail, seq),
+        (stamp, officer, action, outcome, "" if private else detail, seq),
     )
     if private:
         conn.execute(f"INSERT INTO {PERSONAL_SCHEMA}.audit_details (id, detail) VALUES (?, ?)", (cur.lastrowid, detail))

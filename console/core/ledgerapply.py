@@ -53,6 +53,16 @@ class EntryRejected(Exception):
     """An entry fails a check; the sentence says which."""
 
 
+#: What a value bound into SQL may be (anything else makes the driver raise mid-sync).
+_PLAIN = (type(None), int, float, str, bytes)
+
+
+def _malformed(part: str) -> EntryRejected:
+    """A signed entry whose content is not what its type holds (a faulty console or a stolen key signed it);
+    `part` is already translated."""
+    return EntryRejected(_("the entry is signed but its {part} is malformed").format(part=part))
+
+
 def _cert_claims(cert: bytes, key: bytes) -> dict[str, Any] | None:
     try:
         message = cose.decode_sign1(cert)
@@ -205,7 +215,7 @@ class SignatureCheck:
         return cose.signature_holds(self.message, self.key)
 
 
-def _bad_signature(actor: str) -> str:
+def bad_signature(actor: str) -> str:
     return _("the signature of {actor!r} does not verify: the entry was altered").format(actor=actor)
 
 
@@ -251,10 +261,10 @@ class SignatureChecker:
         for start, future in self._futures:
             for n, ok in enumerate(future.result()):
                 if not ok:
-                    return start + n, _bad_signature(self.checks[start + n].actor)
+                    return start + n, bad_signature(self.checks[start + n].actor)
         for n in range(self._submitted, len(self.checks)):  # the short tail: here, not worth a thread
             if not self.checks[n].holds():
-                return n, _bad_signature(self.checks[n].actor)
+                return n, bad_signature(self.checks[n].actor)
         return None
 
 
@@ -360,7 +370,7 @@ def verify_entry(
         try:
             cose.verify_sign1(message, key)
         except cose.CoseSignatureError:
-            raise EntryRejected(_bad_signature(actor)) from None
+            raise EntryRejected(bad_signature(actor)) from None
     if "blob" not in payload:
         return payload
     try:
@@ -376,8 +386,9 @@ OPENED = frozenset({"credential.issued", "credentials.issued", "citizen.register
 class SealedOpener:
     """Opens the sealed parts of a run of entries ahead of `apply_entry`, on worker threads (a sync).
 
-    A SealedBox open is an X25519 multiplication, libsodium's work without the GIL, so it runs on the other cores
-    while the sync's thread applies. Nothing here is trusted more than the entry it came from: `apply_entry` uses
+    A SealedBox (the first form of sealed parts, docs/ledger.md) opens with an X25519 multiplication, libsodium's
+    work without the GIL, so it runs on the other cores while the sync's thread applies; runs of the second form
+    are left to `apply_entry`, which opens them in microseconds. Nothing here is trusted more than the entry it came from: `apply_entry` uses
     the result only for the entry it was opened from, after `verify_entry`; an entry that fails to open here is
     opened again there, which names the fault. Use it as a context manager (the threads end with it).
     """
@@ -392,7 +403,7 @@ class SealedOpener:
     ) -> None:
         self.key = records_key
         self.chunk = chunk
-        self._futures: list[Future[list[dict[str, Any] | None]]] = []
+        self._futures: list[Future[list[dict[str, Any] | None]] | None] = []
         self._pool: ThreadPoolExecutor | None = None
         self._done: list[dict[str, Any] | None] = []
         self._done_index = -1
@@ -406,7 +417,11 @@ class SealedOpener:
                 for d in decoded
             ]
             for start in range(0, len(parts), chunk):
-                self._futures.append(self._pool.submit(self._open_parts, parts[start : start + chunk]))
+                part = parts[start : start + chunk]
+                # a part of the second form opens in a few microseconds (a cached key, `events.open_record`):
+                # cheaper where it is applied than a hand-over; only SealedBoxes are worth a thread
+                worth = any(isinstance(p, bytes) and not events.cheap_to_open(p) for p in part)
+                self._futures.append(self._pool.submit(self._open_parts, part) if worth else None)
             return
         for start in range(0, len(entries), chunk):
             self._futures.append(self._pool.submit(self._open, entries[start : start + chunk]))
@@ -446,9 +461,10 @@ class SealedOpener:
             return None
         index = offset // self.chunk
         if index != self._done_index:  # one wait per chunk, not per entry
-            self._done = self._futures[index].result()
+            future = self._futures[index]
+            self._done = future.result() if future is not None else []
             self._done_index = index
-        return self._done[offset % self.chunk]
+        return self._done[offset % self.chunk] if self._done else None
 
 
 def apply_entry(
@@ -464,6 +480,8 @@ def apply_entry(
     held back in it: the caller calls `context.flush()` before it commits."""
     kind, time, actor = payload["type"], payload["time"], payload["officer"]
     clear = payload.get("clear") or {}
+    if not isinstance(clear, dict):
+        raise EntryRejected(_("the entry's clear part is not a map"))
     if kind in ("credential.issued", "credentials.issued"):
         _apply_issued(conn, code, payload, records_key, opened, context)
         return
@@ -484,14 +502,22 @@ def _apply_issued(
     opened: dict[str, Any] | None,
     context: ApplyContext | None,
 ) -> None:
-    kind, actor, clear = payload["type"], payload["officer"], payload.get("clear") or {}
-    items = [clear] if kind == "credential.issued" else list(clear.get("credentials") or [])
+    kind, actor, clear = payload["type"], payload["officer"], payload["clear"]
+    items = [clear] if kind == "credential.issued" else clear.get("credentials") or []
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise _malformed(_("credentials"))
     links = _links(payload, records_key, kind, opened)
     for item in items:
         cid = item.get("credential")
-        number = links.get(cid, "") if isinstance(cid, bytes) else ""
-        row = (cid, number, code, item.get("kid"), item.get("iat"), item.get("exp"), f"{code}/{actor}")
         supersedes = item.get("supersedes") or []
+        if (
+            not isinstance(cid, bytes)
+            or not all(isinstance(item.get(k), _PLAIN) for k in ("kid", "iat", "exp"))
+            or not isinstance(supersedes, list)
+            or not all(isinstance(old, bytes) for old in supersedes)
+        ):
+            raise _malformed(_("credential"))
+        row = (cid, links.get(cid, ""), code, item.get("kid"), item.get("iat"), item.get("exp"), f"{code}/{actor}")
         if context is not None and not supersedes:
             context.pending.append(row)
             continue
@@ -594,6 +620,8 @@ def _apply_other(
             (time, code, str(clear.get("username"))),
         )
     elif kind == "credential.status":
+        if not isinstance(clear.get("credential"), bytes) or not isinstance(clear.get("status"), str):
+            raise _malformed(_("credential status"))
         conn.execute(
             "UPDATE credentials SET status = ?, status_changed_at = ? WHERE credential_id = ? AND office_code = ?",
             (clear.get("status"), time, clear.get("credential"), code),
@@ -607,7 +635,11 @@ def _apply_other(
                 raise EntryRejected(
                     _("the sealed record does not open with the records key ({error})").format(error=e)
                 ) from None
-            records = record["records"] if kind == "citizens.imported" else [record]
+            records = record.get("records") if kind == "citizens.imported" else [record]
+            if not isinstance(records, list) or not all(
+                isinstance(r, dict) and all(isinstance(r.get(k), _PLAIN) for k in _CITIZEN_FIELDS) for r in records
+            ):
+                raise _malformed(_("sealed record"))
             for r in records:
                 _insert_peer_citizen(conn, code, r, time, actor)
 
@@ -621,8 +653,17 @@ def _links(
         record = opened if opened is not None else events.open_record(records_key, payload["sealed"])
     except (nacl.exceptions.CryptoError, ValueError, cbor2.CBORDecodeError):
         raise EntryRejected(_("the sealed credential link does not open with the records key")) from None
-    items = [record] if kind == "credential.issued" else list(record.get("links") or [])
-    return {bytes(i["credential"]): str(i["id_number"]) for i in items if isinstance(i, dict)}
+    items = [record] if kind == "credential.issued" else record.get("links") or []
+    if not isinstance(items, list) or not all(
+        isinstance(i, dict) and isinstance(i.get("credential"), bytes) and isinstance(i.get("id_number"), str)
+        for i in items
+    ):
+        raise _malformed(_("sealed credential link"))
+    return {i["credential"]: i["id_number"] for i in items}
+
+
+#: The fields of a sealed person record that `_insert_peer_citizen` writes as they are.
+_CITIZEN_FIELDS = ("id_number", "family_name", "given_name", "birth_date", "sex", "birthplace", "photo")
 
 
 def _insert_peer_citizen(conn: sqlite3.Connection, code: str, r: dict[str, Any], time: str, actor: str) -> None:

@@ -21,7 +21,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import cbor2
 import nacl.signing
@@ -34,7 +34,6 @@ from console.core.ledger.hashing import (
     edge_root,
     extend_stored_hashes,
     leaf_hash,
-    node_hash,
     split_stored_hash_index,
     stored_hash_count,
     stored_hash_index,
@@ -128,7 +127,10 @@ def resolve_payload(payload: dict[str, Any], blob_reader: Callable[[bytes], byte
         raise LedgerIntegrityError(f"The blob {digest.hex()} an event names is missing.")
     if hashlib.sha256(data).digest() != digest:
         raise LedgerIntegrityError(f"The blob {digest.hex()} does not match its digest; it was altered.")
-    parts = cbor2.loads(data)
+    try:
+        parts = cbor2.loads(data)
+    except Exception:  # a blob that hashes to its name but is not CBOR: whatever the decoder raises
+        parts = None
     if not isinstance(parts, dict) or "clear" not in parts:
         raise LedgerIntegrityError(f"The blob {digest.hex()} is not an event's clear and sealed parts.")
     full = {k: v for k, v in payload.items() if k != "blob"}
@@ -167,17 +169,18 @@ class _Frontier:
 
     def push(self, size: int, leaf: bytes) -> tuple[list[bytes], _Frontier, bytes]:
         """Append leaf number `size`: (the stored hashes it adds, in index order; the new edge; the new root)."""
+        sha = hashlib.sha256
         stack = list(self.hashes)
         added = [leaf]
         h, n = leaf, size
         while n & 1:  # one merge per trailing 1-bit: the left sibling is the last complete subtree
-            h = node_hash(stack.pop(), h)
+            h = sha(b"\x01" + stack.pop() + h).digest()
             added.append(h)
             n >>= 1
         stack.append(h)
-        root = stack[-1]
-        for left in reversed(stack[:-1]):
-            root = node_hash(left, root)
+        root = h
+        for i in range(len(stack) - 2, -1, -1):  # the root folds the complete subtrees, right to left
+            root = sha(b"\x01" + stack[i] + root).digest()
         return added, _Frontier(stack, leaf), root
 
 
@@ -193,6 +196,37 @@ def _remember(size: int, root: bytes, frontier: _Frontier) -> None:
         _FRONTIERS[(size, root)] = frontier
 
 
+class _Tip(NamedTuple):
+    """What this process last appended to one connection's log: the head it wrote (size, root), the entry of its
+    last event, the log's origin and right edge. The next append on that connection checks all of it inside the
+    statement that writes the new head (`_write_head_if`), instead of reading head and event first; when the
+    database is not as the tip says (another writer, an edit, a rollback) that statement changes nothing and the
+    append reads everything as before."""
+
+    code: str
+    size: int
+    root: bytes
+    last_entry: bytes
+    origin: str
+    frontier: _Frontier
+
+
+#: Tips by connection (`id(conn)`): a stale one (a closed connection whose id was reused, a rolled-back append)
+#: only costs the read it saves, because every field is checked against the database before it is relied on.
+_TIPS: dict[int, _Tip] = {}
+
+
+def _write_head_if(conn: sqlite3.Connection, tip: _Tip, size: int, root: bytes, signed: bytes) -> bool:
+    """Move the head from the tip's to (size, root, signed) if, and only if, the database still holds the tip's
+    head and last event."""
+    cur = conn.execute(
+        "UPDATE ledger_head SET size = ?, root = ?, note = ? WHERE id = 1 AND size = ? AND root = ? "
+        "AND (SELECT CAST(entry AS BLOB) FROM events WHERE seq = ?) = ?",
+        (size, root, signed, tip.size, tip.root, tip.size, tip.last_entry),
+    )
+    return cur.rowcount == 1
+
+
 def append(
     conn: sqlite3.Connection,
     *,
@@ -205,9 +239,11 @@ def append(
 ) -> Checkpoint:
     """Add event `seq`'s entry to the log and sign the new head (inside the event's transaction).
 
-    One read (head, last event, authority domain) and two writes (stored hashes, head) per append: the right
-    edge of the tree comes from memory when the head is one this process signed (`_Frontier`), else from the
-    stored hashes (O(log n)).
+    Two statements when this connection made the previous append (`_Tip`): the head is moved only if the
+    database still holds that append's head and event (checked in the same UPDATE), then the stored hashes are
+    written. Otherwise one read (head, last event, authority domain) and two writes: the right edge of the tree
+    comes from memory when the head is one this process signed (`_Frontier`), else from the stored hashes
+    (O(log n)).
 
     Raises:
         LedgerIntegrityError: the events do not continue the signed head (a row was deleted or added), or the
@@ -217,6 +253,19 @@ def append(
         raise LedgerIntegrityError(
             f"This change is {len(entry)} bytes once signed, more than the ledger's {MAX_ENTRY_SIZE}; nothing was saved."
         )
+    tip = _TIPS.get(id(conn))
+    if tip is not None and tip.code == office_code and seq == tip.size + 1 and tip.size:
+        hashes, edge, root = tip.frontier.push(tip.size, leaf_hash(entry))
+        head = Checkpoint(tip.origin, seq, root)
+        signed = note.sign_one(head.body(), head_key_name(tip.origin, actor), key) if sign else b""
+        if _write_head_if(conn, tip, seq, root, signed):
+            first = stored_hash_index(0, tip.size)
+            conn.executemany(
+                "INSERT INTO ledger_hashes (idx, hash) VALUES (?, ?)", [(first + i, h) for i, h in enumerate(hashes)]
+            )
+            _TIPS[id(conn)] = _Tip(office_code, seq, root, entry, tip.origin, edge)
+            return head
+    _TIPS.pop(id(conn), None)
     row = conn.execute(
         "SELECT h.size, CAST(h.root AS BLOB), CAST(e.entry AS BLOB), (SELECT domain FROM authority WHERE id = 1) "
         "FROM ledger_head h LEFT JOIN events e ON e.seq = h.size WHERE h.id = 1"
@@ -250,13 +299,16 @@ def append(
     head = Checkpoint(origin, size + 1, root)
     # `sign=False` (append_many's first entry only): the head row gets a placeholder note that append_many
     # replaces with the batch's signed head in the same transaction
-    signed = note.sign(head.body(), [note.Signer(head_key_name(origin, actor), key)]) if sign else b""
+    signed = note.sign_one(head.body(), head_key_name(origin, actor), key) if sign else b""
     conn.execute(
         "INSERT INTO ledger_head (id, size, root, note) VALUES (1, ?, ?, ?) "
         "ON CONFLICT (id) DO UPDATE SET size = excluded.size, root = excluded.root, note = excluded.note",
         (head.size, head.root, signed),
     )
     _remember(head.size, head.root, edge)
+    if len(_TIPS) >= _FRONTIERS_MAX:
+        _TIPS.clear()
+    _TIPS[id(conn)] = _Tip(office_code, head.size, head.root, entry, origin, edge)
     return head
 
 
@@ -297,7 +349,11 @@ def append_many(
         "SELECT h.size, CAST(h.root AS BLOB), (SELECT domain FROM authority WHERE id = 1) FROM ledger_head h WHERE h.id = 1"
     ).fetchone()
     size, root = int(row[0]), bytes(row[1])
-    frontier = _FRONTIERS.get((size, root)) or _Frontier.load(conn, size)
+    tip = _TIPS.get(id(conn))
+    if tip is not None and tip.size == size and tip.root == root:
+        frontier = tip.frontier
+    else:
+        frontier = _FRONTIERS.get((size, root)) or _Frontier.load(conn, size)
     sha = hashlib.sha256
     added, edge = extend_stored_hashes(size, frontier.hashes, [sha(b"\x00" + e).digest() for e in entries[1:]])
     first = stored_hash_index(0, size)
@@ -306,9 +362,11 @@ def append_many(
     )
     origin = f"{row[2]}/{office_code}"
     head = Checkpoint(origin, size + len(entries) - 1, edge_root(edge))
-    signed = note.sign(head.body(), [note.Signer(head_key_name(origin, actor), key)])
+    signed = note.sign_one(head.body(), head_key_name(origin, actor), key)
     conn.execute("UPDATE ledger_head SET size = ?, root = ?, note = ? WHERE id = 1", (head.size, head.root, signed))
-    _remember(head.size, head.root, _Frontier(edge, sha(b"\x00" + entries[-1]).digest()))
+    last = _Frontier(edge, sha(b"\x00" + entries[-1]).digest())
+    _remember(head.size, head.root, last)
+    _TIPS[id(conn)] = _Tip(office_code, head.size, head.root, bytes(entries[-1]), origin, last)
     return head
 
 

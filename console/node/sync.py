@@ -42,6 +42,7 @@ from console.core.ledger.tiles import (
 )
 from console.core.ledger.timeline import Fork, Relation, relate
 from console.core.timeutil import to_iso, utc_now
+from console.node import sigworker
 from console.node.fetch import Fetcher, FetchError
 
 #: Called with (old size, new size, verified checkpoint) just before a log's new entries are committed.
@@ -382,16 +383,17 @@ def _apply(
             code, Tile(ENTRIES_LEVEL, index // 256).path, _("entry {index}: {why}").format(index=index, why=why)
         )
 
-    # Signatures are checked on other cores while this thread applies (ledgerapply.SignatureChecker), and all of
-    # them before the commit: the log is applied in one transaction, so nothing an unchecked entry wrote survives
-    # a bad signature, and the first bad one is named even when a later entry fails another check.
+    # Signatures are checked on other cores while this thread applies (in a helper process for long runs,
+    # sigworker; on threads otherwise, ledgerapply.SignatureChecker), and all of them before the commit: the log
+    # is applied in one transaction, so nothing an unchecked entry wrote survives a bad signature, and the first
+    # bad one is named even when a later entry fails another check.
     if decoded is None:
         decoded = ledgerapply.decode_entries(new)
     context = ledgerapply.ApplyContext(conn, code)
     conn.execute("BEGIN IMMEDIATE")
     try:
         with (
-            ledgerapply.SignatureChecker() as checker,
+            sigworker.signature_checker(len(new)) as checker,
             ledgerapply.SealedOpener(records_key, new, decoded=decoded) as opener,
         ):
             for offset, entry in enumerate(new):

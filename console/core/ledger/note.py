@@ -193,6 +193,31 @@ def sign(text: str, signers: Sequence[Signer], keep: Iterable[Signature] = ()) -
     return body + b"\n" + "".join(kept + lines).encode()
 
 
+#: The last key signed with by `sign_one`: (the key object, its key name, the signed-note key id). An office log
+#: signs its head after every event with the same officer's key, and the key id is a hash of name and key.
+_last_one: tuple[nacl.signing.SigningKey, str, bytes] | None = None
+
+
+def sign_one(text: str, name: str, signing_key: nacl.signing.SigningKey) -> bytes:
+    """`sign(text, [Signer(name, signing_key)])` for the one-signer case, byte for byte the same note: the key id
+    is computed once per key and name (the office log signs a head per event)."""
+    global _last_one
+    if not text.endswith("\n"):
+        raise NoteError("note text must end in a newline")
+    _check_text(text)
+    last = _last_one
+    if last is not None and last[0] is signing_key and last[1] == name:
+        kid = last[2]
+    else:
+        if not is_valid_name(name):
+            raise NoteError(f"invalid key name {name!r}")
+        kid = key_id(name, bytes(signing_key.verify_key)).to_bytes(4, "big")
+        _last_one = (signing_key, name, kid)
+    body = text.encode()
+    b64 = base64.b64encode(kid + signing_key.sign(body).signature).decode()
+    return body + f"\n{_SIG_PREFIX}{name} {b64}\n".encode()
+
+
 def open_note(msg: bytes, known: Sequence[Verifier]) -> Note:
     """Parse and verify a signed note against `known` keys.
 
