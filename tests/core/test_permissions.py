@@ -487,8 +487,6 @@ UNGUARDED_WRITERS: dict[str, str] = {
     "site.export_site": "the verifier page plus the public trust files (publish.write_trust_files); no login",
     "registry.catch_up_index": "building block: fills the duplicate check's index (a cache of the citizens and "
     "registrations tables) for its caller, register or register_stream, which checked CITIZEN_REGISTER",
-    "uintables.save": "building block: keeps the uin-10 tables (a cache, encrypted) for register_stream, which "
-    "checked CITIZEN_REGISTER",
     "statusservice.export": "copies the office's already signed status lists (public) into a folder; no login",
     "statusservice.refresh": "building block: re-signs the status list with a key only a guarded session holds",
     "atrest.move_personal": "building block: the move of encrypt_office (guarded) and of a new office's set-up",
