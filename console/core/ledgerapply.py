@@ -105,10 +105,12 @@ def _decode(entry: bytes, headers: dict[bytes, dict[int, Any]] | None = None) ->
 Decoded = tuple[cose.Sign1, dict[str, Any]] | EntryRejected
 
 
-def decode_entries(entries: Sequence[bytes]) -> list[Decoded]:
+def decode_entries(entries: Sequence[bytes], headers: dict[bytes, dict[int, Any]] | None = None) -> list[Decoded]:
     """Each entry decoded once (COSE_Sign1 and payload, not verified), or the EntryRejected that says why it does
-    not decode: a sync decodes a log's new entries here and hands the results to everything that reads them."""
-    headers: dict[bytes, dict[int, Any]] = {}
+    not decode: a sync decodes a log's new entries here and hands the results to everything that reads them.
+    `headers` caches decoded protected headers across calls (a log decoded in parts)."""
+    if headers is None:
+        headers = {}
     out: list[Decoded] = []
     for entry in entries:
         try:
@@ -195,11 +197,13 @@ class ApplyContext:
 
 @dataclass(frozen=True)
 class SignatureCheck:
-    """One entry's signature, to be checked later (`verify_entry(defer=...)`)."""
+    """One entry's signature, to be checked later (`verify_entry(defer=...)`); `entry` is the entry's bytes when
+    the caller has them (a helper process is sent those instead of a re-encoding)."""
 
     message: cose.Sign1
     key: bytes
     actor: str
+    entry: bytes = b""
 
     def holds(self) -> bool:
         return cose.signature_holds(self.message, self.key)
@@ -256,6 +260,43 @@ class SignatureChecker:
             if not self.checks[n].holds():
                 return n, bad_signature(self.checks[n].actor)
         return None
+
+
+class KeyGuesses:
+    """Which key an entry's kid most likely names, before the entries before it are applied: the keys of office
+    `code` known to this database (its officers' keys learnt from its log, its certified office keys, the
+    authority root) and those in certificates of enrolment entries seen so far in the run, read WITHOUT being
+    checked. Only for checking signatures early: `verify_entry` still finds each entry's key in order, and an
+    early result counts only for the very key it finds (`sigworker`)."""
+
+    def __init__(self, conn: sqlite3.Connection, code: str) -> None:
+        self.keys: dict[bytes, bytes] = {}
+        for kid, key in conn.execute(
+            "SELECT kid, CAST(public_key AS BLOB) FROM ledger_peer_officers WHERE office_code = ?", (code,)
+        ):
+            self.keys[bytes(kid)] = bytes(key)
+        root = conn.execute("SELECT CAST(root_public AS BLOB) FROM authority WHERE id = 1").fetchone()
+        for key in ([bytes(root[0])] if root else []) + certified_office_keys(conn, code):
+            if len(key) == 32:
+                self.keys[cose.key_id(key)] = key
+
+    def learn(self, part: Sequence[Decoded]) -> None:
+        """Add the keys certified in this part's officer and office entries (unchecked)."""
+        for d in part:
+            if isinstance(d, EntryRejected) or d[1].get("type") not in ApplyContext.CHANGES_KEYS:
+                continue
+            cert = (d[1].get("clear") or {}).get("certificate")
+            try:
+                claims = cbor2.loads(cose.decode_sign1(cert).payload) if isinstance(cert, bytes) else None
+            except Exception:  # a guess only: the apply checks the certificate and names what is wrong
+                continue
+            key = claims.get("key") if isinstance(claims, dict) else None
+            if isinstance(key, bytes) and len(key) == 32:
+                self.keys[cose.key_id(key)] = key
+
+    def key(self, message: cose.Sign1) -> bytes | None:
+        kid = message.protected_header.get(cose.HEADER_KID)
+        return self.keys.get(kid) if isinstance(kid, bytes) else None
 
 
 def first_bad_signature(checks: Sequence[SignatureCheck], workers: int = 0) -> tuple[int, str] | None:
@@ -355,7 +396,7 @@ def verify_entry(
     if ctx.key_id(key) != kid:
         raise EntryRejected(_("signed by key {kid}, not the key of {actor!r}").format(kid=kid.hex(), actor=actor))
     if defer is not None:
-        defer(SignatureCheck(message, key, actor))
+        defer(SignatureCheck(message, key, actor, entry))
     else:
         try:
             cose.verify_sign1(message, key)
