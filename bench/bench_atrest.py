@@ -22,6 +22,7 @@ import random
 import shutil
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -31,77 +32,23 @@ from pathlib import Path
 import nacl.signing
 import sqlcipher3
 
-from console.core import hsm, officers, registry
+from console.core import hsm, registry
 from console.core.accounts import Session, login
 from console.core.keystore import KDF_PRESETS
 from console.core.office import Office
-from console.core.registry import PersonInput
-from console.core.setup import OfficeSetup, init_office
 from console.core.store import PERSONAL_TABLES, sql_key
 
-PASSWORD = "bench-password-2718"
-SYLLABLES = [
-    "ka",
-    "ri",
-    "to",
-    "mu",
-    "se",
-    "na",
-    "lo",
-    "vi",
-    "de",
-    "pa",
-    "ju",
-    "ne",
-    "sa",
-    "mi",
-    "ko",
-    "ta",
-    "le",
-    "ra",
-    "bo",
-    "ge",
-    "hu",
-    "fi",
-    "no",
-    "zu",
-    "ye",
-    "la",
-    "ma",
-    "ti",
-    "ro",
-    "sy",
-]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+# The same people and office as the registry bench.
+from bench_registry import PASSWORD, SYLLABLES, people
+from bench_registry import new_office as registry_office
+
 SOFTHSM = "/usr/lib/softhsm/libsofthsm2.so"
 
 
-def people(count: int, seed: int) -> list[PersonInput]:
-    rng = random.Random(seed)
-    start = date(1930, 1, 1).toordinal()
-    return [
-        PersonInput(
-            "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))).capitalize(),
-            "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3))).capitalize(),
-            date.fromordinal(start + rng.randrange(32000)).isoformat(),
-            rng.choice("FM"),
-            "EST",
-        )
-        for _ in range(count)
-    ]
-
-
 def new_office(folder: Path, *, encrypted: bool) -> Path:
-    init_office(
-        folder,
-        OfficeSetup(
-            "Bench Authority", "ids.bench.example", "HQ-01", "Bench Office", "uin-10", "admin", "Admin", PASSWORD
-        ),
-        kdf=KDF_PRESETS["min"],
-    )
-    office = Office(folder, kdf=KDF_PRESETS["min"])
-    officers.add_officer(
-        login(office, "admin", PASSWORD), username="clerk", role="clerk", full_name="Clerk", password=PASSWORD
-    )
+    """bench_registry's office (admin and clerk), kept encrypted or turned back into the plain layout."""
+    office = registry_office(folder)
     key = office.database_key
     office.close()
     if not encrypted and key is not None:

@@ -146,14 +146,13 @@ def add_as(parser: argparse.ArgumentParser, required: bool = True) -> None:
     parser.add_argument("--as", dest="as_user", metavar="USER", required=required, help="the acting officer")
 
 
-def write_output(args: argparse.Namespace, out: str, data: bytes, *, magic: bytes, kind: str) -> Path:
-    """Write a file the user asked for, atomically, never over office data or a file of another kind.
+def check_output_target(args: argparse.Namespace, out: str, *, magic: bytes, kind: str) -> Path:
+    """Where a file the user asked for may go: outside the data directory, not a folder, not over another kind.
 
     Refuses a target inside the data directory (the database and keystores live there) and an existing file
-    that does not start with `magic` (so a typo cannot replace, say, a document with a card PDF).
+    that does not start with `magic` (so a typo cannot replace, say, a document with a card PDF). Called before
+    any prompt or work, so a wrong name costs nothing.
     """
-    from console.core.atomic import OUTPUT_JOURNAL, atomic_write
-
     path = Path(out).expanduser()
     folder = data_dir(args).resolve()
     target = path.resolve()
@@ -165,6 +164,16 @@ def write_output(args: argparse.Namespace, out: str, data: bytes, *, magic: byte
         with target.open("rb") as existing:
             if existing.read(len(magic)) != magic:
                 raise UsageError(f"{path} exists and is not a {kind}; refusing to overwrite it. Choose another name.")
+    return path
+
+
+def write_output(args: argparse.Namespace, out: str, data: bytes, *, magic: bytes, kind: str) -> Path:
+    """Write a file the user asked for, atomically, where `check_output_target` allows it."""
+    from console.core.atomic import OUTPUT_JOURNAL, atomic_write
+
+    path = check_output_target(args, out, magic=magic, kind=kind)
+    folder = data_dir(args).resolve()
+    target = path.resolve()
     # The temp name is journalled in the data directory, so a crash never leaves a copy of the (personal) data
     # in the output folder after the next start.
     journal = folder / OUTPUT_JOURNAL if (folder / "office.db").exists() else None

@@ -12,7 +12,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from console.cli.common import UsageError, add_json, data_dir, emit, read_password, session_for, write_output
+from console.cli.common import (
+    UsageError,
+    add_json,
+    check_output_target,
+    emit,
+    read_password,
+    session_for,
+    write_output,
+)
 from console.core import exports
 from console.core.administration import MAX_AUDIT_ROWS, AuditFilter, export_audit
 from console.core.errors import ValidationError
@@ -44,7 +52,9 @@ def write_audit(args: argparse.Namespace) -> int:
     limit = MAX_AUDIT_ROWS if args.limit is None else args.limit
     if not str(args.out).endswith(exports.SUFFIX):
         raise UsageError(f"{args.out} does not end in {exports.SUFFIX}; name the encrypted export FILE.csv.age.")
-    target = write_target(args, args.out)  # checked before any prompt, and before the core seals and writes
+    target = check_output_target(
+        args, args.out, magic=exports.MAGIC, kind="encrypted export"
+    )  # checked before any prompt, and before the core seals and writes
     secret = passphrase(confirm=True)
     session = session_for(args)
     count = export_audit(session, AuditFilter(limit=limit), target, secret)
@@ -55,22 +65,6 @@ def write_audit(args: argparse.Namespace) -> int:
         "open it with `id-console export open` or `age -d`.",
     )
     return 0
-
-
-def write_target(args: argparse.Namespace, out: str) -> Path:
-    """Where an encrypted export may go: outside the data directory, and not over a file of another kind."""
-    path = Path(out).expanduser()
-    folder = data_dir(args).resolve()
-    target = path.resolve()
-    if target == folder or folder in target.parents:
-        raise UsageError(f"{path} is inside the office's data directory {folder}; write the export elsewhere.")
-    if target.is_dir():
-        raise UsageError(f"{path} is a folder; give a file name for the export.")
-    if target.exists():
-        with target.open("rb") as existing:
-            if existing.read(len(exports.MAGIC)) != exports.MAGIC:
-                raise UsageError(f"{path} exists and is not an encrypted export; refusing to overwrite it.")
-    return path
 
 
 def cmd_open(args: argparse.Namespace) -> int:

@@ -493,11 +493,11 @@ class _Renderer:
         unit = QR_BOX * mm / (len(modules) + 2 * qr.QUIET_ZONE)
         x0 = (COL_QR - QR_QUIET) * mm + qr.QUIET_ZONE * unit
         y0 = _y(TOP - QR_QUIET) - qr.QUIET_ZONE * unit
-        runs = " re\n".join(f"{start} {row} {length} 1" for row, start, length in qr.dark_runs(modules))
+        runs = qr.run_rectangles(modules)
         c = self.canvas
         c.saveState()
         c.setFillColor(_QR_INK)
-        c.addLiteral(f"{unit:.5f} 0 0 {-unit:.5f} {x0:.3f} {y0:.3f} cm\n{runs} re\nf")
+        c.addLiteral(f"{unit:.5f} 0 0 {-unit:.5f} {x0:.3f} {y0:.3f} cm\n{runs}\nf")
         c.restoreState()
 
     # --- back ------------------------------------------------------------------------------------------

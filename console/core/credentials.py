@@ -132,10 +132,6 @@ def _whole_second_utc(field_name: str, moment: object, label: str) -> datetime:
     return normal
 
 
-def _iso_utc(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 @dataclass(frozen=True, kw_only=True)
 class HolderClaims:
     """The holder's data printed in the QR code: what a verifier needs to match card and person, no more.

@@ -381,6 +381,12 @@ def current_credential(session: Session, target: str) -> dict[str, Any]:
     return rows[0]
 
 
+_HOLDER_ROWS = (
+    "SELECT (SELECT MAX(seq) FROM events), * FROM credentials "
+    "WHERE id_number = (SELECT id_number FROM credentials WHERE credential_id = ?)"
+)
+
+
 def status_lookup(office: Office, findings: dict[bytes, str] | None = None, foreign: set[bytes] | None = None) -> Any:
     """A `StatusLookup` over this office's credential table, each of its own rows checked against its signed events.
 
@@ -391,14 +397,22 @@ def status_lookup(office: Office, findings: dict[bytes, str] | None = None, fore
     code = office.caches.get("local_code") or office.caches.setdefault("local_code", office.local_office()["code"])
 
     def lookup(credential_id: bytes) -> StatusInfo | None:
-        cursor = office.db.execute("SELECT * FROM credentials WHERE credential_id = ?", (credential_id,))
-        found = cursor.fetchone()
-        if found is None:
+        # One statement (issue 16): the row, every row of the same holder (a newer one may supersede it) and the
+        # log's size for the truth cache, all read in one snapshot; truth.check_credential_row would read the
+        # other two with a statement each.
+        cursor = office.db.execute(_HOLDER_ROWS, (credential_id,))
+        found = cursor.fetchall()
+        if not found:
             return None
-        row = dict(zip([c[0] for c in cursor.description], found, strict=True))
+        names = [c[0] for c in cursor.description][1:]
+        marker = int(found[0][0] or 0)
+        siblings = [dict(zip(names, values[1:], strict=True)) for values in found]
+        row = next((r for r in siblings if r["credential_id"] == credential_id), None)
+        if row is None:
+            return None
         if row["office_code"] == code:
             try:
-                truth.check_credential_row(office, row)
+                truth.check_credential_row(office, row, siblings=siblings, marker=marker)
             except truth.TamperedError as e:
                 if findings is not None:
                     findings[credential_id] = str(e)

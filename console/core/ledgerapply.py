@@ -53,6 +53,16 @@ class EntryRejected(Exception):
     """An entry fails a check; the sentence says which."""
 
 
+#: What a value bound into SQL may be (anything else makes the driver raise mid-sync).
+_PLAIN = (type(None), int, float, str, bytes)
+
+
+def _malformed(part: str) -> EntryRejected:
+    """A signed entry whose content is not what its type holds (a faulty console or a stolen key signed it);
+    `part` is already translated."""
+    return EntryRejected(_("the entry is signed but its {part} is malformed").format(part=part))
+
+
 def _cert_claims(cert: bytes, key: bytes) -> dict[str, Any] | None:
     try:
         message = cose.decode_sign1(cert)
@@ -511,6 +521,8 @@ def apply_entry(
     held back in it: the caller calls `context.flush()` before it commits."""
     kind, time, actor = payload["type"], payload["time"], payload["officer"]
     clear = payload.get("clear") or {}
+    if not isinstance(clear, dict):
+        raise EntryRejected(_("the entry's clear part is not a map"))
     if kind in ("credential.issued", "credentials.issued"):
         _apply_issued(conn, code, payload, records_key, opened, context)
         return
@@ -531,14 +543,22 @@ def _apply_issued(
     opened: dict[str, Any] | None,
     context: ApplyContext | None,
 ) -> None:
-    kind, actor, clear = payload["type"], payload["officer"], payload.get("clear") or {}
-    items = [clear] if kind == "credential.issued" else list(clear.get("credentials") or [])
+    kind, actor, clear = payload["type"], payload["officer"], payload["clear"]
+    items = [clear] if kind == "credential.issued" else clear.get("credentials") or []
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise _malformed(_("credentials"))
     links = _links(payload, records_key, kind, opened)
     for item in items:
         cid = item.get("credential")
-        number = links.get(cid, "") if isinstance(cid, bytes) else ""
-        row = (cid, number, code, item.get("kid"), item.get("iat"), item.get("exp"), f"{code}/{actor}")
         supersedes = item.get("supersedes") or []
+        if (
+            not isinstance(cid, bytes)
+            or not all(isinstance(item.get(k), _PLAIN) for k in ("kid", "iat", "exp"))
+            or not isinstance(supersedes, list)
+            or not all(isinstance(old, bytes) for old in supersedes)
+        ):
+            raise _malformed(_("credential"))
+        row = (cid, links.get(cid, ""), code, item.get("kid"), item.get("iat"), item.get("exp"), f"{code}/{actor}")
         if context is not None and not supersedes:
             context.pending.append(row)
             continue
@@ -641,6 +661,8 @@ def _apply_other(
             (time, code, str(clear.get("username"))),
         )
     elif kind == "credential.status":
+        if not isinstance(clear.get("credential"), bytes) or not isinstance(clear.get("status"), str):
+            raise _malformed(_("credential status"))
         conn.execute(
             "UPDATE credentials SET status = ?, status_changed_at = ? WHERE credential_id = ? AND office_code = ?",
             (clear.get("status"), time, clear.get("credential"), code),
@@ -654,7 +676,11 @@ def _apply_other(
                 raise EntryRejected(
                     _("the sealed record does not open with the records key ({error})").format(error=e)
                 ) from None
-            records = record["records"] if kind == "citizens.imported" else [record]
+            records = record.get("records") if kind == "citizens.imported" else [record]
+            if not isinstance(records, list) or not all(
+                isinstance(r, dict) and all(isinstance(r.get(k), _PLAIN) for k in _CITIZEN_FIELDS) for r in records
+            ):
+                raise _malformed(_("sealed record"))
             for r in records:
                 _insert_peer_citizen(conn, code, r, time, actor)
 
@@ -668,8 +694,17 @@ def _links(
         record = opened if opened is not None else events.open_record(records_key, payload["sealed"])
     except (nacl.exceptions.CryptoError, ValueError, cbor2.CBORDecodeError):
         raise EntryRejected(_("the sealed credential link does not open with the records key")) from None
-    items = [record] if kind == "credential.issued" else list(record.get("links") or [])
-    return {bytes(i["credential"]): str(i["id_number"]) for i in items if isinstance(i, dict)}
+    items = [record] if kind == "credential.issued" else record.get("links") or []
+    if not isinstance(items, list) or not all(
+        isinstance(i, dict) and isinstance(i.get("credential"), bytes) and isinstance(i.get("id_number"), str)
+        for i in items
+    ):
+        raise _malformed(_("sealed credential link"))
+    return {i["credential"]: i["id_number"] for i in items}
+
+
+#: The fields of a sealed person record that `_insert_peer_citizen` writes as they are.
+_CITIZEN_FIELDS = ("id_number", "family_name", "given_name", "birth_date", "sex", "birthplace", "photo")
 
 
 def _insert_peer_citizen(conn: sqlite3.Connection, code: str, r: dict[str, Any], time: str, actor: str) -> None:

@@ -52,56 +52,84 @@ class _Model:
     audit: dict[int, tuple[str, str]] = field(default_factory=dict)
 
 
-def _claims(cert: Any) -> dict[str, Any]:
+class _Malformed(Exception):
+    """A validly signed event whose content is not what its type holds (only a faulty console or a stolen key
+    signs one): named as a fault of that event, and nothing of it is replayed."""
+
+
+def _map(value: Any, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise _Malformed(f"{what} is not a map")
+    return value
+
+
+def _list(value: Any, what: str) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise _Malformed(f"{what} is not a list")
+    return value
+
+
+def _bytes(value: Any, what: str) -> bytes:
+    if not isinstance(value, bytes):
+        raise _Malformed(f"{what} is not bytes")
+    return value
+
+
+def _number(value: Any, what: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise _Malformed(f"{what} is not a whole number")
+    return value
+
+
+def _certified_key(cert: Any) -> tuple[dict[str, Any], bytes]:
+    """The claims of an event's certificate and the Ed25519 key they certify (its signature is checked at login
+    and by `ledger sync`; here it is the content that must be a certificate of a key)."""
     try:
-        value = cbor2.loads(cose.decode_sign1(cert).payload)
-    except Exception:
-        return {}
-    return value if isinstance(value, dict) else {}
+        claims = cbor2.loads(cose.decode_sign1(cert).payload)
+    except Exception:  # whatever the decoder raises on junk, the event carries no certificate
+        raise _Malformed("clear.certificate is not a COSE_Sign1 certificate") from None
+    key = _map(claims, "the certificate's content").get("key")
+    if not isinstance(key, bytes) or len(key) != 32:
+        raise _Malformed("the certificate holds no Ed25519 key")
+    return claims, key
 
 
 def _replay(model: _Model, seq: int, payload: dict[str, Any], records_key: nacl.public.PrivateKey | None) -> None:
-    kind, actor, clear = payload["type"], payload["officer"], payload.get("clear") or {}
-    model.audit[seq] = (kind, actor)
+    """Replay one verified event into the model.
+
+    Raises:
+        _Malformed: the event's content is not what its type holds; the model is unchanged (every branch reads
+            and checks all it needs before it writes).
+    """
+    kind, actor = payload.get("type"), payload["officer"]
+    if not isinstance(kind, str):
+        raise _Malformed("its type is not a name")
+    clear = _map(payload.get("clear") or {}, "clear")
     if kind in ("officer.enrolled", "officer.key-replaced"):
-        c = _claims(clear.get("certificate"))
+        claims, key = _certified_key(clear.get("certificate"))
         username = str(clear.get("username"))
         if kind == "officer.enrolled":
             model.officers[username] = {"role": str(clear.get("role")), "status": "active"}
-        if isinstance(c.get("key"), bytes):
-            model.officer_keys[cose.key_id(c["key"])] = (username, str(c.get("role")), c["key"])
+        model.officer_keys[cose.key_id(key)] = (username, str(claims.get("role")), key)
     elif kind == "officer.disabled":
         if str(clear.get("username")) in model.officers:
             model.officers[str(clear["username"])]["status"] = "disabled"
     elif kind in ("office.certified", "office.key-rotated"):
-        c = _claims(clear.get("certificate"))
-        if isinstance(c.get("key"), bytes):
-            model.office_keys[cose.key_id(c["key"])] = c["key"]
+        key = _certified_key(clear.get("certificate"))[1]
+        model.office_keys[cose.key_id(key)] = key
     elif kind in ("credential.issued", "credentials.issued"):
-        items = [clear] if kind == "credential.issued" else list(clear.get("credentials") or [])
-        links = _open(records_key, payload.get("sealed"))
-        numbers = {}
-        if links is not None:
-            for link in [links] if kind == "credential.issued" else list(links.get("links") or []):
-                numbers[bytes(link["credential"])] = str(link["id_number"])
-        for item in items:
-            for old in item.get("supersedes") or []:
-                if old in model.credentials:
-                    model.credentials[old]["status"] = "superseded"
-            model.credentials[item["credential"]] = {
-                "status": "active",
-                "kid": item.get("kid"),
-                "id_number": numbers.get(item["credential"]),
-            }
+        _replay_issued(model, kind, clear, _open(records_key, payload.get("sealed")))
     elif kind == "credential.status":
-        cid = clear.get("credential")
+        cid = _bytes(clear.get("credential"), "clear.credential")
         if cid in model.credentials:
             model.credentials[cid]["status"] = clear.get("status")
         request = clear.get("request")
         if isinstance(request, int) and request in model.requests:
             model.requests[request].update(status="approved", decided_by=actor)
     elif kind == "request.created":
-        model.requests[int(clear["request"])] = {
+        model.requests[_number(clear.get("request"), "clear.request")] = {
             "action": clear.get("action"),
             "credential": clear.get("credential"),
             "status": "pending",
@@ -109,26 +137,58 @@ def _replay(model: _Model, seq: int, payload: dict[str, Any], records_key: nacl.
             "decided_by": None,
         }
     elif kind == "request.rejected":
-        if int(clear["request"]) in model.requests:
-            model.requests[int(clear["request"])].update(status="rejected", decided_by=actor)
+        rid = _number(clear.get("request"), "clear.request")
+        if rid in model.requests:
+            model.requests[rid].update(status="rejected", decided_by=actor)
     elif kind == "registration.held":
-        model.reviews[int(clear["review"])] = "pending-review"
+        model.reviews[_number(clear.get("review"), "clear.review")] = "pending-review"
     elif kind == "registration.rejected":
-        model.reviews[int(clear["review"])] = "rejected"
+        model.reviews[_number(clear.get("review"), "clear.review")] = "rejected"
     elif kind in ("citizen.registered", "citizens.imported"):
-        if kind == "citizen.registered":
-            model.registered += 1
-            if isinstance(clear.get("review"), int):
-                model.reviews[clear["review"]] = "accepted"
-        else:
-            model.registered += len(clear.get("subjects") or [])
-            for review in clear.get("held") or []:  # an import holds likely duplicates for review, too
-                if isinstance(review, int):
-                    model.reviews[review] = "pending-review"
-        record = _open(records_key, payload.get("sealed"))
-        if record is not None:
-            for r in record["records"] if kind == "citizens.imported" else [record]:
-                model.citizens[str(r.get("id_number"))] = r
+        _replay_registered(model, kind, clear, _open(records_key, payload.get("sealed")))
+    model.audit[seq] = (kind, actor)
+
+
+def _replay_issued(model: _Model, kind: str, clear: dict[str, Any], links: dict[str, Any] | None) -> None:
+    if kind == "credential.issued":
+        items = [("clear", clear)]
+    else:
+        listed = _list(clear.get("credentials"), "clear.credentials")
+        items = [(f"clear.credentials[{i}]", _map(item, f"clear.credentials[{i}]")) for i, item in enumerate(listed)]
+    issued = []
+    for where, item in items:
+        cid = _bytes(item.get("credential"), f"{where}.credential")
+        olds = [_bytes(old, f"{where}.supersedes") for old in _list(item.get("supersedes"), f"{where}.supersedes")]
+        issued.append((cid, item.get("kid"), olds))
+    numbers = {}
+    if links is not None:
+        for link in [links] if kind == "credential.issued" else _list(links.get("links"), "the sealed links"):
+            link = _map(link, "a sealed link")
+            numbers[_bytes(link.get("credential"), "a sealed link's credential")] = str(link.get("id_number"))
+    for cid, kid, olds in issued:
+        for old in olds:
+            if old in model.credentials:
+                model.credentials[old]["status"] = "superseded"
+        model.credentials[cid] = {"status": "active", "kid": kid, "id_number": numbers.get(cid)}
+
+
+def _replay_registered(model: _Model, kind: str, clear: dict[str, Any], record: dict[str, Any] | None) -> None:
+    if kind == "citizen.registered":
+        count, reviews, states = 1, [clear.get("review")], "accepted"
+        records = [] if record is None else [record]
+    else:
+        count = len(_list(clear.get("subjects"), "clear.subjects"))
+        reviews, states = _list(clear.get("held"), "clear.held"), "pending-review"  # an import holds likely duplicates
+        listed = [] if record is None else record.get("records")
+        if not isinstance(listed, list):  # unlike the clear part's lists, never left out
+            raise _Malformed("the sealed records is not a list")
+        records = [_map(r, f"the sealed records[{i}]") for i, r in enumerate(listed)]
+    model.registered += count
+    for review in reviews:
+        if isinstance(review, int):
+            model.reviews[review] = states
+    for r in records:
+        model.citizens[str(r.get("id_number"))] = r
 
 
 def _open(records_key: nacl.public.PrivateKey | None, sealed: Any) -> dict[str, Any] | None:
@@ -173,7 +233,17 @@ def verify_database(
             faults.append(Fault("events", f"seq {seq}", str(e)))
             continue
         # The keys an event's signer used must exist before later events are checked against them.
-        _replay(model, seq, payload, records_key)
+        try:
+            _replay(model, seq, payload, records_key)
+        except _Malformed as e:
+            kind = payload.get("type")
+            faults.append(
+                Fault(
+                    "events",
+                    f"seq {seq}",
+                    f"{kind!r} signed by {payload['officer']!r} is malformed ({e}); it was not replayed",
+                )
+            )
     faults += _compare(conn, code, model, records_key is not None)
     return faults
 

@@ -15,7 +15,8 @@ Invariants:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
+from itertools import accumulate
 
 import zxingcpp
 
@@ -31,7 +32,7 @@ QUIET_ZONE = 4
 #: symbol, about the smallest that office laser and card printers reproduce reliably.
 MAX_VERSION = 20
 
-_DARK_RUN = re.compile(rb"\x01+")
+_ALTERNATING_RUNS = re.compile(rb"\x01+|\x00+")
 
 QrMatrix = list[list[bool]]
 
@@ -54,16 +55,23 @@ def qr_matrix(text: str, *, max_version: int = MAX_VERSION) -> QrMatrix:
     return [[bool(module) for module in row] for row in _rows(text, max_version)]
 
 
-def dark_runs(rows: Sequence[bytes | bytearray]) -> Iterator[tuple[int, int, int]]:
-    """Yield ``(row, first_column, length)`` for each horizontal run of dark modules.
+def run_rectangles(rows: Sequence[bytes | bytearray]) -> str:
+    """The dark modules as PDF rectangles ``"column row length 1 re"``, one per horizontal run, newline-joined.
 
-    Drawing one rectangle per run instead of one per module makes the vector QR about four times smaller
-    and faster to draw; ``rows`` holds one byte per module (1 = dark), as `qr_rows` returns.
+    Drawing one rectangle per run instead of one per module makes the vector QR about four times smaller and
+    faster to draw; ``rows`` holds one byte per module (1 = dark), as `qr_rows` returns. A symbol has about a
+    thousand runs, so the lengths come from one regex split a row and the text from ``str.format`` mapped in
+    C: a quarter of the time of a Python loop over the matches (the card fronts' largest cost after encoding).
     """
+    parts: list[str] = []
     for r, row in enumerate(rows):
-        for match in _DARK_RUN.finditer(row):
-            start, end = match.span()
-            yield r, start, end - start
+        if not row:
+            continue
+        lengths = list(map(len, _ALTERNATING_RUNS.findall(row)))
+        starts = list(accumulate(lengths, initial=0))
+        first_dark = 0 if row[0] else 1  # runs alternate, so the dark ones are every other run from here
+        parts.extend(map(f"{{}} {r} {{}} 1 re".format, starts[first_dark::2], lengths[first_dark::2]))
+    return "\n".join(parts)
 
 
 def qr_rows(text: str, *, max_version: int = MAX_VERSION) -> tuple[bytes, ...]:

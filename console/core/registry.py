@@ -480,23 +480,31 @@ def _days_of(birth: date) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(sorted(same_days)), tuple(sorted(same_days | near_days))
 
 
-@functools.lru_cache(maxsize=16)
-def _candidates_sql(groups: int, days: int) -> str:
+@functools.lru_cache(maxsize=64)
+def _candidates_sql(groups: int, days: int, flagged: bool = True, held: bool = True) -> str:
     """The duplicate check's one statement: (tag, id, key) of the people of `groups` uncrowded (day, sex) groups
     (tag 0, 1, at most GROUP_SCAN_LIMIT + 1 each, so a crowded one shows), then of the revoked or suspended
-    citizens (-1) and the held registrations (-2, key not yet folded) born on one of `days` days."""
+    citizens (-1) and the held registrations (-2, key not yet folded) born on one of `days` days; without
+    `flagged` or `held` when a batch keeps those in memory (`DuplicateCheck`). Empty when nothing is to be read."""
     marks = ",".join("?" * days)
     parts = [
         f"SELECT * FROM (SELECT {tag}, rowid, match_key FROM citizens WHERE birth_date = ? AND sex = ? "
         f"LIMIT {GROUP_SCAN_LIMIT + 1})"
         for tag in range(groups)
     ]
-    parts.append(f"SELECT -1, rid, match_key FROM dup_flagged WHERE birth_date IN ({marks})")
-    parts.append(
-        "SELECT -2, id, latin_family || ' ' || latin_given FROM registrations "
-        f"WHERE status = 'pending-review' AND birth_date IN ({marks})"
-    )
+    if flagged:
+        parts.append(f"SELECT -1, rid, match_key FROM dup_flagged WHERE birth_date IN ({marks})")
+    if held:
+        parts.append(
+            "SELECT -2, id, latin_family || ' ' || latin_given FROM registrations "
+            f"WHERE status = 'pending-review' AND birth_date IN ({marks})"
+        )
     return " UNION ALL ".join(parts)
+
+
+#: A batch keeps the revoked or suspended citizens and the held registrations in memory, by birth date, when
+#: there are at most this many of each (else it reads them per person, as a single registration does).
+BATCH_MEMORY_ROWS = 20_000
 
 
 _CITIZEN_SQL = (
@@ -515,12 +523,39 @@ class DuplicateCheck:
     (`dup_flagged`). Only the few within the allowed slips are read in full.
     """
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, *, batch: bool = False) -> None:
         self.conn = conn
         _catch_up_index(conn)
         self._crowded = {(str(d), str(s)) for d, s in conn.execute("SELECT birth_date, sex FROM dup_crowded")}
         row = conn.execute("SELECT upto FROM dup_indexed WHERE src = 0").fetchone()
         self._upto = int(row[0]) if row else 0
+        # A batch (one transaction, many people) reads the revoked or suspended citizens and the held registrations
+        # once, by birth date, instead of two look-ups a person (~a third of the check, issue 16); neither changes
+        # in the transaction except by the batch's own holds (`held_stored`). None: read per person.
+        self._flagged: dict[str, dict[int, str]] | None = None
+        self._held: dict[str, dict[int, str]] | None = None
+        if batch:
+            self._flagged = self._by_day("SELECT birth_date, rid, match_key FROM dup_flagged LIMIT ?", fold=False)
+            self._held = self._by_day(
+                "SELECT birth_date, id, latin_family || ' ' || latin_given FROM registrations "
+                "WHERE status = 'pending-review' LIMIT ?",
+                fold=True,
+            )
+
+    def _by_day(self, sql: str, *, fold: bool) -> dict[str, dict[int, str]] | None:
+        rows = self.conn.execute(sql, (BATCH_MEMORY_ROWS + 1,)).fetchall()
+        if len(rows) > BATCH_MEMORY_ROWS:
+            return None
+        out: dict[str, dict[int, str]] = {}
+        for day, rid, key in rows:
+            out.setdefault(str(day), {})[int(rid)] = names.fold_key(key) if fold else str(key)
+        return out
+
+    def held_stored(self, review_id: int, person: Person) -> None:
+        """A registration of this transaction was held for review: later people of the batch are compared with it."""
+        if self._held is not None:
+            key = names.fold_key(f"{person.latin_family} {person.latin_given}")
+            self._held.setdefault(person.birth_date.isoformat(), {})[review_id] = key
 
     def _follow(self) -> None:
         """Index the citizens of crowded groups stored since the last look (this transaction's own)."""
@@ -555,10 +590,16 @@ class DuplicateCheck:
         groups: list[dict[int, str]] = [{} for _day in scanned]
         flagged: dict[int, str] = {}
         held: dict[int, str] = {}
-        for tag, rid, other in conn.execute(
-            _candidates_sql(len(scanned), len(days)),
-            [*(value for day in scanned for value in (day, person.sex)), *days, *days],
-        ):
+        if self._flagged is not None:
+            for day in days:
+                flagged.update(self._flagged.get(day, ()))
+        if self._held is not None:
+            for day in days:
+                held.update(self._held.get(day, ()))
+        sql = _candidates_sql(len(scanned), len(days), self._flagged is None, self._held is None)
+        arguments = [value for day in scanned for value in (day, person.sex)]
+        arguments += [*days] * ((self._flagged is None) + (self._held is None))
+        for tag, rid, other in conn.execute(sql, arguments) if sql else ():
             if tag >= 0:
                 groups[tag][rid] = other
             elif tag == -1:
@@ -671,10 +712,9 @@ class _Allocation:
         self.scheme = session.office.authority()["scheme"]
         self.office_code = office["code"]
         self.last_counter: dict[str, int] = {}
+        self.secret = session.office_keys().numbering_secret
         self.allocator = coding.allocator_for(
-            coding.OfficePartition(
-                self.scheme, office["slot"], office["region"], session.office_keys().numbering_secret
-            )
+            coding.OfficePartition(self.scheme, office["slot"], office["region"], self.secret)
         )
 
     def store(
@@ -700,10 +740,7 @@ class _Allocation:
             row = conn.execute("SELECT value FROM counters WHERE key = ?", (key,)).fetchone()
             counter = int(row[0]) if row else 0
         while True:
-            number = self.allocator.number(counter, person.birth_date, person.sex)
-            counter += 1
-            if number is None:
-                continue
+            number, counter = self.allocator.next_number(counter, person.birth_date, person.sex)
             try:
                 _insert_citizen(conn, person, number, self.office_code, now, registered_by, approved_by)
             except IntegrityError:
@@ -745,9 +782,12 @@ def _insert_citizen(
     registered_by: str,
     approved_by: str | None,
 ) -> None:
+    # OR FAIL, not the default ABORT: the primary key is checked before anything is written, so the two refuse the
+    # same rows with the same error, but ABORT makes SQLite keep a statement journal for every row (because of the
+    # citizen_count trigger): ~10 us of a registration's ~100 (issue 16)
     conn.execute(
-        "INSERT INTO citizens (id_number, family_name, given_name, latin_family, latin_given, match_key, birth_date, "
-        "sex, birthplace, photo, office_code, registered_at, registered_by, approved_by) "
+        "INSERT OR FAIL INTO citizens (id_number, family_name, given_name, latin_family, latin_given, match_key, "
+        "birth_date, sex, birthplace, photo, office_code, registered_at, registered_by, approved_by) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             number,
@@ -879,6 +919,26 @@ class ChunkResult:
     last_read: int | None
 
 
+#: Page cache of a batch's connection (KiB, per attached database), raised from the connection's 64 MiB while the
+#: batch runs and set back after it. In a registry of a million people the six indexes of `citizens` are several
+#: hundred MiB and every registration writes a random page of each; with 64 MiB those pages are read, and in the
+#: encrypted personal.db decrypted, again and again (issue 16). SQLite takes the memory only as pages are read.
+BATCH_CACHE_KIB = 512 * 1024
+
+
+def _set_cache(db: Database, sizes: dict[str, int]) -> dict[str, int]:
+    """Set the page cache of each named schema (`PRAGMA cache_size` values); returns the values it replaced."""
+    old = {}
+    for schema, size in sizes.items():
+        old[schema] = int(db.execute(f"PRAGMA {schema}.cache_size").fetchone()[0])
+        db.execute(f"PRAGMA {schema}.cache_size = {int(size)}")
+    return old
+
+
+def _schemas(db: Database) -> list[str]:
+    return [str(row[1]) for row in db.execute("PRAGMA database_list").fetchall() if row[1] != "temp"]
+
+
 def register_stream(
     session: Session,
     rows: Iterable[tuple[int, PersonInput]],
@@ -901,7 +961,39 @@ def register_stream(
     office = session.office
     scheme = office.authority()["scheme"]
     records_public = bytes(office.authority()["records_public"])
+    from console.core import uintables  # the batch path only
+
     allocation = _Allocation(session)
+    # uin-10: the permutation's tables kept encrypted by an earlier batch (console/core/uintables.py), else this
+    # process computes them and keeps them once they are full
+    keep_tables = coding.needs_round_tables(allocation.allocator) and not uintables.load(
+        office.paths.keys, allocation.secret, allocation.allocator
+    )
+    cache = _set_cache(office.db, dict.fromkeys(_schemas(office.db), -BATCH_CACHE_KIB))
+    try:
+        yield from _stream(
+            session, rows, allocation, keep_tables, scheme, records_public, chunk, hold_seconds, gap_seconds, cancel
+        )
+    finally:
+        _set_cache(office.db, cache)
+
+
+def _stream(
+    session: Session,
+    rows: Iterable[tuple[int, PersonInput]],
+    allocation: _Allocation,
+    keep_tables: bool,
+    scheme: str,
+    records_public: bytes,
+    chunk: int,
+    hold_seconds: float,
+    gap_seconds: float,
+    cancel: threading.Event | None,
+) -> Iterator[ChunkResult]:
+    """The loop of `register_stream`, inside its larger page cache."""
+    from console.core import uintables
+
+    office = session.office
     source = iter(rows)
     waiting: deque[tuple[int, Person]] = deque()
     exhausted = False
@@ -950,7 +1042,7 @@ def register_stream(
         with transaction(office.db, polite=True) as conn:
             started = looked = time.monotonic()
             taken = 0
-            check = DuplicateCheck(conn)
+            check = DuplicateCheck(conn, batch=True)
             # ... and ends early when another writer (a login) is waiting for the lock, looked for every
             # WRITERS_LOOK_SECONDS (a look opens a file: once per person it was a tenth of the registration's time)
             while waiting:
@@ -966,6 +1058,7 @@ def register_stream(
                 duplicates = check.find(person)
                 if duplicates:
                     held.append(_hold(conn, person, duplicates, session.username, stamp))
+                    check.held_stored(held[-1], person)
                     held_records.append({"review": held[-1], **_held_record(person, duplicates)})
                 else:
                     number = allocation.store(
@@ -994,6 +1087,9 @@ def register_stream(
                     audit_detail=f"imported {len(registered)}, held {len(held)} for review",
                 )
         last_commit = time.monotonic()
+        if keep_tables and not coding.needs_round_tables(allocation.allocator):
+            uintables.save(office.paths.keys, allocation.secret, allocation.allocator)
+            keep_tables = False
         handled += taken
         resume_at = waiting[0][0] if waiting else None
         yield ChunkResult([n for n, _ in registered], held, errors, handled, resume_at, next_position)

@@ -589,8 +589,18 @@ def withheld_indices(office: Office) -> dict[int, str]:
     return withheld
 
 
-def credential_truth(office: Office, row: dict[str, Any]) -> tuple[str, int]:
+def credential_truth(
+    office: Office,
+    row: dict[str, Any],
+    *,
+    siblings: list[dict[str, Any]] | None = None,
+    marker: int | None = None,
+) -> tuple[str, int]:
     """The status the signed events give the credential of `row`, and the event that set it.
+
+    `siblings` (every credentials row of the same ID number, `row` among them) and `marker` (the log's
+    ``MAX(seq)``) may come from the caller's own statement, read in the same snapshot as `row`: `verify`
+    reads all three in one statement instead of three (issue 16).
 
     Raises:
         TamperedError: no signed issuance, or an event that does not verify.
@@ -598,7 +608,8 @@ def credential_truth(office: Office, row: dict[str, Any]) -> tuple[str, int]:
     cache = _cache(office)
     cid = bytes(row["credential_id"])
     with cache.lock:
-        marker = int(office.db.execute("SELECT MAX(seq) FROM events").fetchone()[0] or 0)
+        if marker is None:
+            marker = int(office.db.execute("SELECT MAX(seq) FROM events").fetchone()[0] or 0)
         if marker != cache.groups_marker or cache.state is None:  # the log grew: new events may matter
             cache.groups.clear()
             cache.state = roster(office)
@@ -613,11 +624,23 @@ def credential_truth(office: Office, row: dict[str, Any]) -> tuple[str, int]:
                 message, _p = _entry(office, cache, seq, STATUS_TYPE, entry)
                 _check_signer(office, cache, state, seq, STATUS_TYPE, message, DECIDING_ROLES)
                 status, status_seq = value, seq
-        for newer_id, newer_at in office.db.execute(
-            "SELECT credential_id, issued_at FROM credentials WHERE id_number = ? AND issued_at >= ? "
-            "AND credential_id != ?",
-            (row["id_number"], row["issued_at"], cid),
-        ):
+        newer: Any = (
+            office.db.execute(
+                "SELECT credential_id, issued_at FROM credentials WHERE id_number = ? AND issued_at >= ? "
+                "AND credential_id != ?",
+                (row["id_number"], row["issued_at"], cid),
+            )
+            if siblings is None or not all(type(other["issued_at"]) is str for other in siblings)
+            else [
+                # the same rows as the statement above: text compares as SQLite's BINARY collation does (an
+                # edited row of another type takes the statement), a credential_id stored as text differs
+                # from every blob there as here
+                (other["credential_id"], other["issued_at"])
+                for other in siblings
+                if other["issued_at"] >= row["issued_at"] and other["credential_id"] != cid
+            ]
+        )
+        for newer_id, newer_at in newer:
             try:
                 seq, item = _issuance(office, cache, state, newer_at, bytes(newer_id))
             except TamperedError:
@@ -628,13 +651,16 @@ def credential_truth(office: Office, row: dict[str, Any]) -> tuple[str, int]:
     return status, status_seq
 
 
-def check_credential_row(office: Office, row: dict[str, Any]) -> None:
-    """Refuse a credentials row whose status is not the one its signed events give it.
+def check_credential_row(
+    office: Office, row: dict[str, Any], *, siblings: list[dict[str, Any]] | None = None, marker: int | None = None
+) -> None:
+    """Refuse a credentials row whose status is not the one its signed events give it (`siblings` and `marker`
+    as for `credential_truth`).
 
     Raises:
         TamperedError: with a sentence naming the row.
     """
-    status, seq = credential_truth(office, row)
+    status, seq = credential_truth(office, row, siblings=siblings, marker=marker)
     if status != row["status"]:
         raise _tampered(
             _(

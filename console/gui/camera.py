@@ -127,7 +127,8 @@ def read_qr_frame(frame: QVideoFrame) -> str | None:
     if luma is None:
         return None
     data, width, height, stride, step = luma
-    view = zxingcpp.ImageView(memoryview(data), width, height, zxingcpp.ImageFormat.Lum, stride, step)
+    # zxing-cpp's stub names a numpy array (once numpy is installed); any buffer works
+    view = zxingcpp.ImageView(memoryview(data), width, height, zxingcpp.ImageFormat.Lum, stride, step)  # type: ignore[arg-type]
     results = zxingcpp.read_barcodes(view, formats=zxingcpp.BarcodeFormats([zxingcpp.BarcodeFormat.QRCode]))
     return next((r.text for r in results if r.valid and r.text), None)
 

@@ -70,3 +70,37 @@ def test_rows_are_the_smallest_level_m_alphanumeric_version() -> None:
         qr.qr_rows("A" * 5000, max_version=40)
     assert set(b"".join(qr.qr_rows("HELLO"))) == {0, 1}
     assert qr.qr_rows("HELLO")[0][:7] == b"\x01" * 7  # a finder pattern's dark top edge, top left
+
+
+def _rectangles_one_by_one(rows: list[bytes]) -> list[tuple[int, int, int]]:
+    """The reference: walk every module and close a run at each light module or row end."""
+    found = []
+    for r, row in enumerate(rows):
+        start = None
+        for c, module in enumerate([*row, 0]):
+            if module and start is None:
+                start = c
+            elif not module and start is not None:
+                found.append((start, r, c - start))
+                start = None
+    return found
+
+
+def _parsed(path: str) -> list[tuple[int, int, int]]:
+    out = []
+    for line in path.splitlines():
+        column, row, length, height, op = line.split()
+        assert (height, op) == ("1", "re")
+        out.append((int(column), int(row), int(length)))
+    return out
+
+
+def test_run_rectangles_cover_exactly_the_dark_modules() -> None:
+    rng = random.Random(169)
+    symbols = [
+        list(qr.qr_rows("HC1:" + "".join(rng.choice(sorted(qr.ALPHANUMERIC)) for _ in range(n)))) for n in (5, 300)
+    ]
+    edges = [[bytes([1] * 9), bytes(9), bytes([0, 1, 1, 0, 1, 0, 0, 1, 1]), bytes([1, 0, 1, 0, 1, 0, 1, 0, 1])]]
+    noise = [[bytes(rng.choice((0, 1)) for _ in range(21)) for _ in range(21)] for _ in range(50)]
+    for rows in symbols + edges + noise:
+        assert _parsed(qr.run_rectangles(rows)) == _rectangles_one_by_one(rows)

@@ -488,3 +488,67 @@ def test_an_approval_without_a_note_records_none(session_of: SessionOf, staffed:
     made = requests.create_request(session_of("clerk"), "suspend", card, "lost")
     requests.approve(session_of("super"), made["request_id"])
     assert request_row(staffed, made["request_id"])["note"] == ""
+
+
+def test_a_request_checks_every_credential_of_the_holder(session_of: SessionOf, staffed: Office, person: str) -> None:
+    """The person's older credential, edited with SQL (superseded made revoked), stops a request on the newest and
+    a decision on one made before."""
+    from console.core.truth import TamperedError
+
+    clerk = session_of("clerk")
+    old = issuance.issue(clerk, person).credential_id
+    staffed.clock.advance(seconds=2)  # type: ignore[attr-defined]
+    issuance.issue(clerk, person)
+    made = requests.create_request(clerk, "suspend", person, "holder abroad")["request_id"]
+    requests.reject(session_of("super"), made, "no proof")
+    waiting = requests.create_request(clerk, "suspend", person, "holder abroad")["request_id"]
+    with staffed.db.conn:
+        staffed.db.conn.execute(
+            "UPDATE credentials SET status = 'revoked' WHERE credential_id = ?", (bytes.fromhex(old),)
+        )
+    said = f"The credentials row of {old} in office.db says revoked"
+    with pytest.raises(TamperedError, match=said):
+        requests.create_request(clerk, "revoke", person, "stolen")
+    # and a decision on the request made before the edit (approving or rejecting it) is refused the same way
+    with pytest.raises(TamperedError, match=said):
+        requests.approve(session_of("super"), waiting)
+    with pytest.raises(TamperedError, match=said):
+        requests.reject(session_of("super"), waiting, "no proof")
+    assert [r["status"] for r in staffed.db.query("SELECT status FROM requests ORDER BY id")] == ["rejected", "pending"]
+
+
+def test_an_approval_keeps_a_signed_revocation_in_the_list_whatever_the_rows_say(
+    session_of: SessionOf, staffed: Office
+) -> None:
+    """The status list made after an approval reads a revoked card's index from the signed events: a row set
+    back to 'active' with SQL does not make the card valid again in the published list."""
+    import zlib
+
+    import cbor2
+
+    from console.core import statusservice
+
+    clerk, supervisor = session_of("clerk"), session_of("super")
+    numbers = [
+        str(registry.register(clerk, PersonInput(f, g, "1981-05-17", "F", "EST"))["id_number"])
+        for f, g in (("Tamm", "Mari"), ("Kask", "Liis"))
+    ]
+    revoked, other = (issuance.issue(clerk, n).credential_id for n in numbers)
+    requests.approve(supervisor, requests.create_request(clerk, "revoke", revoked, "stolen")["request_id"])
+    with staffed.db.conn:
+        staffed.db.conn.execute(
+            "UPDATE credentials SET status = 'active' WHERE credential_id = ?", (bytes.fromhex(revoked),)
+        )
+    requests.approve(supervisor, requests.create_request(clerk, "suspend", other, "abroad")["request_id"])
+    (stored,) = statusservice.stored_lists(staffed)
+    lst = zlib.decompress(cbor2.loads(cbor2.loads(stored.token).value[2])[65533]["lst"])
+
+    def state(cid: str) -> int:
+        idx = int(
+            staffed.db.execute(
+                "SELECT status_idx FROM credentials WHERE credential_id = ?", (bytes.fromhex(cid),)
+            ).fetchone()[0]
+        )
+        return (lst[idx // 4] >> (2 * (idx % 4))) & 3
+
+    assert (state(revoked), state(other)) == (1, 2)  # INVALID, SUSPENDED

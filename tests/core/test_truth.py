@@ -60,7 +60,12 @@ def test_credential_truth_follows_issue_supersede_suspend_reinstate(
             iter(staffed.db.query("SELECT * FROM credentials WHERE credential_id = ?", [bytes.fromhex(credential_id)]))
         )
         truth.check_credential_row(staffed, row)
-        return truth.credential_truth(staffed, row)[0]
+        answer = truth.credential_truth(staffed, row)
+        # verify's one-statement form (issue 16): the holder's rows and the log's size from the caller
+        siblings = list(staffed.db.query("SELECT * FROM credentials WHERE id_number = ?", [row["id_number"]]))
+        marker = staffed.db.execute("SELECT MAX(seq) FROM events").fetchone()[0]
+        assert truth.credential_truth(staffed, row, siblings=siblings, marker=marker) == answer
+        return answer[0]
 
     assert (status(first.credential_id), status(second.credential_id)) == ("superseded", "active")
     request = requests.create_request(clerk, "suspend", number, "holder abroad")
