@@ -158,6 +158,9 @@ class ApplyContext:
         self._office_keys: dict[bytes, bytes] | None = None
         self._officers: dict[bytes, tuple[Any, ...] | None] = {}
         self._key_ids: dict[bytes, bytes] = {}
+        #: (kid, officer, event type) -> (key, valid until) of officer entries that passed every check but the
+        #: time one (`verify_entry`): forgotten with the keys
+        self.allowed: dict[tuple[bytes, str, str], tuple[bytes, Any]] = {}
         self.pending: list[tuple[Any, ...]] = []
 
     def authority(self) -> tuple[bytes, str] | None:
@@ -193,6 +196,7 @@ class ApplyContext:
     def forget_keys(self) -> None:
         self._office_keys = None
         self._officers.clear()
+        self.allowed.clear()
 
     def flush(self) -> None:
         """Insert the credentials held back (call before any other write reads them, and before the commit)."""
@@ -372,6 +376,8 @@ def verify_entry(
                 )
             )
         key = keys[kid]
+    elif (hit := ctx.allowed.get((kid, actor, kind))) is not None and (hit[1] is None or time < hit[1]):
+        key = hit[0]  # this officer key, actor and kind passed every check below before, and the key is in force
     else:
         row = ctx.officer(kid)
         if row is None or row[0] != actor:
@@ -403,6 +409,8 @@ def verify_entry(
                     )
                 )
         key = bytes(row[2])
+        if ctx.key_id(key) == kid:
+            ctx.allowed[(kid, actor, kind)] = (key, row[4])
     if ctx.key_id(key) != kid:
         raise EntryRejected(_("signed by key {kid}, not the key of {actor!r}").format(kid=kid.hex(), actor=actor))
     if defer is not None:

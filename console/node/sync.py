@@ -441,13 +441,15 @@ def _apply(
                     bad = checker.first_bad()
                     raise (problem(old + bad[0], bad[1]) if bad else problem(old + offset, e)) from None
             context.flush()
+            # the log's stored hashes are written while the last signatures are still being checked: in this
+            # transaction, so a bad signature below rolls them back with everything else
+            conn.executemany(
+                "INSERT OR REPLACE INTO ledger_peer_hashes (origin, idx, hash) VALUES (?, ?, ?)",
+                [(origin, i, h) for i, h in sorted(overlay.new.items())],
+            )
             bad = checker.first_bad()
         if bad is not None:
             raise problem(old + bad[0], bad[1])
-        conn.executemany(
-            "INSERT OR REPLACE INTO ledger_peer_hashes (origin, idx, hash) VALUES (?, ?, ?)",
-            [(origin, i, h) for i, h in sorted(overlay.new.items())],
-        )
         conn.execute(
             "INSERT INTO ledger_peers (origin, office_code, size, root, checkpoint, updated_at) VALUES (?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (origin) DO UPDATE SET size = excluded.size, root = excluded.root, "
