@@ -535,7 +535,7 @@
 <context>
     <name>CameraPhotoDialog</name>
     <message>
-        <location filename="../../console/gui/camera.py" line="+287"/>
+        <location filename="../../console/gui/camera.py" line="+288"/>
         <source>Take a photo</source>
         <translation>拍摄照片</translation>
     </message>

@@ -482,6 +482,7 @@ UNGUARDED_WRITERS: dict[str, str] = {
     "keys.write_master_sealed": "building block: seals bytes to a file for its (guarded) caller",
     "rebuild.rebuild_office": "sets up a lost office from a key backup and its log, like init_office; refuses a used folder",
     "enrolment.join_office": "sets up a new office from an enrolment file, like init_office; refuses a used folder",
+    "uintables.save": "building block: the numbering tables, encrypted, kept for its (guarded) caller, registration",
     "publish.write_trust_files": "public files only (keys, status lists) into a folder the caller names; no login",
     "site.export_site": "the verifier page plus the public trust files (publish.write_trust_files); no login",
     "registry.catch_up_index": "building block: fills the duplicate check's index (a cache of the citizens and "
