@@ -101,9 +101,10 @@ def start_node(data_dir: Path, node_dir: Path, *extra: str) -> tuple[subprocess.
 
 
 def cpu_of(pid: int) -> float:
-    """CPU seconds (user + system) a process has used so far (Linux /proc)."""
+    """CPU seconds (user + system) a process and its finished children (the signature helpers of its pushes'
+    checks) have used so far (Linux /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
 def stop(proc: subprocess.Popen[str]) -> None:

@@ -112,6 +112,11 @@ def sign1(signing_key: nacl.signing.SigningKey, payload: bytes) -> bytes:
     return b"\xd2\x84" + _bstr(protected) + b"\xa0" + _bstr(payload) + _bstr(signature)
 
 
+def encode_sign1(message: Sign1) -> bytes:
+    """A decoded COSE_Sign1 written out again (tagged, with an empty unprotected header): the same signed bytes."""
+    return b"\xd2\x84" + _bstr(message.protected) + b"\xa0" + _bstr(message.payload) + _bstr(message.signature)
+
+
 def sign1_many(signing_key: nacl.signing.SigningKey, payloads: list[bytes]) -> list[bytes]:
     """`sign1` for many payloads by one key (a batch of events): the protected header is encoded once."""
     protected = cbor2.dumps({HEADER_ALG: ALG_EDDSA, HEADER_KID: key_id(bytes(signing_key.verify_key))})

@@ -91,6 +91,15 @@ _OPEN_KEYS: dict[tuple[bytes, bytes], bytes] = {}
 _OPEN_KEYS_MAX = 4096
 
 
+#: The last (records key object, first 32 bytes of a record, shared key) an opener used.
+_last_open: tuple[nacl.public.PrivateKey, bytes, bytes] | None = None
+
+
+def _remember_open(records_key: nacl.public.PrivateKey, head: bytes, shared: bytes) -> None:
+    global _last_open
+    _last_open = (records_key, head, shared)
+
+
 def cheap_to_open(sealed: bytes) -> bool:
     """Whether a sealed part is of the second form (a box under a shared key that openers derive once)."""
     return len(sealed) >= _SEAL_MIN and bool(sealed[31] & _FLAG)
@@ -104,14 +113,21 @@ def open_record(records_key: nacl.public.PrivateKey, sealed: bytes) -> dict[str,
         ValueError: it opens but is not a CBOR map.
     """
     if cheap_to_open(sealed):
-        ephemeral = sealed[:31] + bytes((sealed[31] & ~_FLAG & 0xFF,))
-        cache_key = (bytes(records_key.public_key), ephemeral)
-        shared = _OPEN_KEYS.get(cache_key)
-        if shared is None:
-            shared = nacl.bindings.crypto_box_beforenm(ephemeral, bytes(records_key))
-            if len(_OPEN_KEYS) >= _OPEN_KEYS_MAX:
-                _OPEN_KEYS.clear()
-            _OPEN_KEYS[cache_key] = shared
+        head = sealed[:32]
+        last = _last_open
+        if last is not None and last[0] is records_key and last[1] == head:
+            shared = last[2]  # runs of records share their ephemeral key
+        else:
+            ephemeral = head[:31] + bytes((head[31] & ~_FLAG & 0xFF,))
+            cache_key = (bytes(records_key.public_key), ephemeral)
+            found = _OPEN_KEYS.get(cache_key)
+            if found is None:
+                found = nacl.bindings.crypto_box_beforenm(ephemeral, bytes(records_key))
+                if len(_OPEN_KEYS) >= _OPEN_KEYS_MAX:
+                    _OPEN_KEYS.clear()
+                _OPEN_KEYS[cache_key] = found
+            shared = found
+            _remember_open(records_key, head, shared)
         plain = nacl.bindings.crypto_box_open_easy_afternm(sealed[56:], sealed[32:56], shared)
     else:
         plain = nacl.public.SealedBox(records_key).decrypt(sealed)

@@ -115,10 +115,12 @@ def _decode(entry: bytes, headers: dict[bytes, dict[int, Any]] | None = None) ->
 Decoded = tuple[cose.Sign1, dict[str, Any]] | EntryRejected
 
 
-def decode_entries(entries: Sequence[bytes]) -> list[Decoded]:
+def decode_entries(entries: Sequence[bytes], headers: dict[bytes, dict[int, Any]] | None = None) -> list[Decoded]:
     """Each entry decoded once (COSE_Sign1 and payload, not verified), or the EntryRejected that says why it does
-    not decode: a sync decodes a log's new entries here and hands the results to everything that reads them."""
-    headers: dict[bytes, dict[int, Any]] = {}
+    not decode: a sync decodes a log's new entries here and hands the results to everything that reads them.
+    `headers` caches decoded protected headers across calls (a log decoded in parts)."""
+    if headers is None:
+        headers = {}
     out: list[Decoded] = []
     for entry in entries:
         try:
@@ -156,6 +158,9 @@ class ApplyContext:
         self._office_keys: dict[bytes, bytes] | None = None
         self._officers: dict[bytes, tuple[Any, ...] | None] = {}
         self._key_ids: dict[bytes, bytes] = {}
+        #: (kid, officer, event type) -> (key, valid until) of officer entries that passed every check but the
+        #: time one (`verify_entry`): forgotten with the keys
+        self.allowed: dict[tuple[bytes, str, str], tuple[bytes, Any]] = {}
         self.pending: list[tuple[Any, ...]] = []
 
     def authority(self) -> tuple[bytes, str] | None:
@@ -191,6 +196,7 @@ class ApplyContext:
     def forget_keys(self) -> None:
         self._office_keys = None
         self._officers.clear()
+        self.allowed.clear()
 
     def flush(self) -> None:
         """Insert the credentials held back (call before any other write reads them, and before the commit)."""
@@ -205,11 +211,13 @@ class ApplyContext:
 
 @dataclass(frozen=True)
 class SignatureCheck:
-    """One entry's signature, to be checked later (`verify_entry(defer=...)`)."""
+    """One entry's signature, to be checked later (`verify_entry(defer=...)`); `entry` is the entry's bytes when
+    the caller has them (a helper process is sent those instead of a re-encoding)."""
 
     message: cose.Sign1
     key: bytes
     actor: str
+    entry: bytes = b""
 
     def holds(self) -> bool:
         return cose.signature_holds(self.message, self.key)
@@ -266,6 +274,43 @@ class SignatureChecker:
             if not self.checks[n].holds():
                 return n, bad_signature(self.checks[n].actor)
         return None
+
+
+class KeyGuesses:
+    """Which key an entry's kid most likely names, before the entries before it are applied: the keys of office
+    `code` known to this database (its officers' keys learnt from its log, its certified office keys, the
+    authority root) and those in certificates of enrolment entries seen so far in the run, read WITHOUT being
+    checked. Only for checking signatures early: `verify_entry` still finds each entry's key in order, and an
+    early result counts only for the very key it finds (`sigworker`)."""
+
+    def __init__(self, conn: sqlite3.Connection, code: str) -> None:
+        self.keys: dict[bytes, bytes] = {}
+        for kid, key in conn.execute(
+            "SELECT kid, CAST(public_key AS BLOB) FROM ledger_peer_officers WHERE office_code = ?", (code,)
+        ):
+            self.keys[bytes(kid)] = bytes(key)
+        root = conn.execute("SELECT CAST(root_public AS BLOB) FROM authority WHERE id = 1").fetchone()
+        for key in ([bytes(root[0])] if root else []) + certified_office_keys(conn, code):
+            if len(key) == 32:
+                self.keys[cose.key_id(key)] = key
+
+    def learn(self, part: Sequence[Decoded]) -> None:
+        """Add the keys certified in this part's officer and office entries (unchecked)."""
+        for d in part:
+            if isinstance(d, EntryRejected) or d[1].get("type") not in ApplyContext.CHANGES_KEYS:
+                continue
+            cert = (d[1].get("clear") or {}).get("certificate")
+            try:
+                claims = cbor2.loads(cose.decode_sign1(cert).payload) if isinstance(cert, bytes) else None
+            except Exception:  # a guess only: the apply checks the certificate and names what is wrong
+                continue
+            key = claims.get("key") if isinstance(claims, dict) else None
+            if isinstance(key, bytes) and len(key) == 32:
+                self.keys[cose.key_id(key)] = key
+
+    def key(self, message: cose.Sign1) -> bytes | None:
+        kid = message.protected_header.get(cose.HEADER_KID)
+        return self.keys.get(kid) if isinstance(kid, bytes) else None
 
 
 def first_bad_signature(checks: Sequence[SignatureCheck], workers: int = 0) -> tuple[int, str] | None:
@@ -331,6 +376,8 @@ def verify_entry(
                 )
             )
         key = keys[kid]
+    elif (hit := ctx.allowed.get((kid, actor, kind))) is not None and (hit[1] is None or time < hit[1]):
+        key = hit[0]  # this officer key, actor and kind passed every check below before, and the key is in force
     else:
         row = ctx.officer(kid)
         if row is None or row[0] != actor:
@@ -362,10 +409,12 @@ def verify_entry(
                     )
                 )
         key = bytes(row[2])
+        if ctx.key_id(key) == kid:
+            ctx.allowed[(kid, actor, kind)] = (key, row[4])
     if ctx.key_id(key) != kid:
         raise EntryRejected(_("signed by key {kid}, not the key of {actor!r}").format(kid=kid.hex(), actor=actor))
     if defer is not None:
-        defer(SignatureCheck(message, key, actor))
+        defer(SignatureCheck(message, key, actor, entry))
     else:
         try:
             cose.verify_sign1(message, key)

@@ -216,6 +216,20 @@ class _Tip(NamedTuple):
 _TIPS: dict[int, _Tip] = {}
 
 
+#: ``INSERT INTO ledger_hashes`` of n rows (an append adds 1 + its number of merges, at most ~64)
+_INSERT_HASHES = [""] + [
+    "INSERT INTO ledger_hashes (idx, hash) VALUES " + ", ".join(["(?, ?)"] * n) for n in range(1, 65)
+]
+
+
+def _insert_hashes(conn: sqlite3.Connection, first: int, hashes: list[bytes]) -> None:
+    """One append's stored hashes (contiguous from `first`) in one statement."""
+    values: list[int | bytes] = []
+    for i, h in enumerate(hashes):
+        values += (first + i, h)
+    conn.execute(_INSERT_HASHES[len(hashes)], values)
+
+
 def _write_head_if(conn: sqlite3.Connection, tip: _Tip, size: int, root: bytes, signed: bytes) -> bool:
     """Move the head from the tip's to (size, root, signed) if, and only if, the database still holds the tip's
     head and last event."""
@@ -259,10 +273,7 @@ def append(
         head = Checkpoint(tip.origin, seq, root)
         signed = note.sign_one(head.body(), head_key_name(tip.origin, actor), key) if sign else b""
         if _write_head_if(conn, tip, seq, root, signed):
-            first = stored_hash_index(0, tip.size)
-            conn.executemany(
-                "INSERT INTO ledger_hashes (idx, hash) VALUES (?, ?)", [(first + i, h) for i, h in enumerate(hashes)]
-            )
+            _insert_hashes(conn, stored_hash_index(0, tip.size), hashes)
             _TIPS[id(conn)] = _Tip(office_code, seq, root, entry, tip.origin, edge)
             return head
     _TIPS.pop(id(conn), None)

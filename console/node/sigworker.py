@@ -29,7 +29,7 @@ import sys
 import threading
 from collections.abc import Sequence
 
-from console.core import ledgerapply
+from console.core import cose, ledgerapply
 from console.node.sigcheck import LEN as _LEN
 from console.node.sigcheck import read_exact as _read_exact
 
@@ -40,13 +40,14 @@ CHUNK = 512
 
 
 def _frame(checks: Sequence[ledgerapply.SignatureCheck]) -> bytes:
+    """Each check as ``n || key || entry``: the entry's own bytes (or, without them, the same COSE_Sign1 written
+    out from the decoded message: the signature covers only its protected header and payload)."""
     parts = []
     pack = _LEN.pack
     for c in checks:
-        m = c.message
-        signed = m.signature + m.to_be_signed()
+        entry = c.entry or cose.encode_sign1(c.message)
         key = c.key if isinstance(c.key, bytes) and len(c.key) == 32 else bytes(32)
-        parts.append(pack(len(signed)) + key + signed)
+        parts.append(pack(len(entry)) + key + entry)
     body = b"".join(parts)
     return _LEN.pack(len(body)) + body
 
@@ -109,12 +110,21 @@ class _Helper:
 
 
 class ProcessSignatureChecker:
-    """`ledgerapply.SignatureChecker`, with the checks made in a helper process (see above)."""
+    """`ledgerapply.SignatureChecker`, with the checks made in a helper process (see above).
+
+    `prefetch(i, check)` sends, ahead of time, a check that the i-th `add` will probably ask for (the key guessed
+    from the entry's kid, `ledgerapply.KeyGuesses`); when the i-th `add` comes with the same message and the same
+    key, its answer is that one, else the check is sent again with the key `add` gives. So every answer used is
+    the check of exactly the message and key that `verify_entry` found.
+    """
 
     def __init__(self, chunk: int = 0) -> None:
         self.chunk = chunk or CHUNK
-        self.checks: list[ledgerapply.SignatureCheck] = []
-        self._sent: list[tuple[int, int]] = []  # (start, end) of each frame sent, in order
+        self.checks: list[ledgerapply.SignatureCheck] = []  # what `add` asked, in order
+        self._slots: list[int] = []  # for each of them, its job
+        self._jobs: list[ledgerapply.SignatureCheck] = []  # what is (to be) sent to the helper, in order
+        self._early: dict[int, int] = {}  # position of a future `add` -> the job prefetched for it
+        self._sent: list[tuple[int, int]] = []  # (start, end) of the jobs of each frame sent, in order
         self._submitted = 0
         self._helper: _Helper | None = None
         self._local: ledgerapply.SignatureChecker | None = None  # no helper could be started: threads, as before
@@ -130,12 +140,28 @@ class ProcessSignatureChecker:
         if self._local is not None:
             self._local.__exit__()
 
+    def prefetch(self, position: int, check: ledgerapply.SignatureCheck) -> None:
+        if self._local is not None or position in self._early:
+            return
+        self._early[position] = len(self._jobs)
+        self._jobs.append(check)
+        self._maybe_send()
+
     def add(self, check: ledgerapply.SignatureCheck) -> None:
         if self._local is not None:
             self._local.add(check)
             return
+        early = self._early.pop(len(self.checks), None)
         self.checks.append(check)
-        if len(self.checks) - self._submitted < self.chunk:
+        if early is not None and _same(self._jobs[early], check):
+            self._slots.append(early)
+            return
+        self._slots.append(len(self._jobs))
+        self._jobs.append(check)
+        self._maybe_send()
+
+    def _maybe_send(self) -> None:
+        if len(self._jobs) - self._submitted < self.chunk:
             return
         if self._helper is None:
             try:
@@ -145,12 +171,12 @@ class ProcessSignatureChecker:
                 for c in self.checks:
                     self._local.add(c)
                 return
-        self._send(len(self.checks))
+        self._send()
 
-    def _send(self, end: int) -> None:
+    def _send(self) -> None:
         assert self._helper is not None
-        start = self._submitted
-        self._helper.outbox.put(_frame(self.checks[start:end]))
+        start, end = self._submitted, len(self._jobs)
+        self._helper.outbox.put(_frame(self._jobs[start:end]))
         self._sent.append((start, end))
         self._submitted = end
 
@@ -161,26 +187,31 @@ class ProcessSignatureChecker:
         return self._answer[0]
 
     def _collect(self) -> tuple[int, str] | None:
-        if self._helper is not None and self._submitted < len(self.checks):
-            self._send(len(self.checks))
-        done = 0
+        if self._helper is not None and self._submitted < len(self._jobs):
+            self._send()
+        held: list[bool] = []
         for start, end in self._sent:
             answer = self._helper.answers.get() if self._helper is not None else None
             if answer is None or len(answer) != end - start:
                 # the helper stopped (or answered nonsense): the rest of its checks are made here
                 if self._helper is not None:
                     self._helper.answers.put(None)
-                held = [c.holds() for c in self.checks[start:end]]
+                held.extend(c.holds() for c in self._jobs[start:end])
             else:
-                held = [b == 1 for b in answer]
-            for n, ok in enumerate(held):
-                if not ok:
-                    return start + n, ledgerapply.bad_signature(self.checks[start + n].actor)
-            done = end
-        for n in range(done, len(self.checks)):  # a run too short for a helper: checked here
-            if not self.checks[n].holds():
-                return n, ledgerapply.bad_signature(self.checks[n].actor)
+                held.extend(b == 1 for b in answer)
+        for position, slot in enumerate(self._slots):
+            ok = held[slot] if slot < len(held) else self._jobs[slot].holds()  # never sent: a short run
+            if not ok:
+                return position, ledgerapply.bad_signature(self.checks[position].actor)
         return None
+
+
+def _same(a: ledgerapply.SignatureCheck, b: ledgerapply.SignatureCheck) -> bool:
+    """The same Ed25519 check: the same key over the same signed bytes."""
+    if a.key != b.key:
+        return False
+    ma, mb = a.message, b.message
+    return ma is mb or (ma.signature, ma.protected, ma.payload) == (mb.signature, mb.protected, mb.payload)
 
 
 def signature_checker(count: int) -> ledgerapply.SignatureChecker | ProcessSignatureChecker:

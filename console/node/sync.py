@@ -210,72 +210,107 @@ def sync_log(
     entries: list[bytes] = []
     if size > known_size:
         entries = _fetch_entries(fetcher, code, known_size, size)
-    # every entry is decoded once, here; the checks below and the apply use the results
-    decoded = ledgerapply.decode_entries(entries)
-    keys = ledgerapply.certified_office_keys(conn, code) + _office_keys_in(entries, root_key, domain, code, decoded)
-    overlay = _Overlay(conn, origin)
-    try:
-        signed = cp.open_checkpoint(data, origin, [note.Verifier(origin, k) for k in keys])
-    except cp.CheckpointError as e:
-        if known is None and entries:
-            # The office key is learnt from the log itself: if the entries do not even match the (unverified)
-            # checkpoint, the damaged file is a bundle or tile, and that is the file to name.
-            _extend(overlay, 0, entries)
-            unverified = cp.SignedCheckpoint(incoming, data)
-            if proofs.tree_hash(size, overlay) != incoming.root:
-                _diagnose(conn, fetcher, code, None, unverified, overlay, evidence_dir)
-        raise LogProblem(
-            code,
-            "checkpoint",
-            _("not signed by a key the authority certified for office {code} ({error})").format(code=code, error=e),
-        ) from None
-    if size <= known_size:
-        relation = relate(known, signed, lambda n: proofs.tree_hash(n, overlay))
-        if isinstance(relation, Fork):
-            _record_fork(conn, relation, evidence_dir)
-            raise LogProblem(code, "checkpoint", forked_message(relation), forked=True)
-        if relation is Relation.PAST:
+    # every entry is decoded once, here; the checks below and the apply use the results. For a long run the
+    # signatures are checked in a helper process from here on (sigworker), each with the key its kid names in
+    # what is known so far: a guess that `_apply` keeps only where the key it finds is the same
+    skip = known_size - (known_size // 256) * 256 if entries else 0
+    checker = sigworker.signature_checker(len(entries) - skip)
+    with checker:
+        decoded = _decode_and_guess(conn, code, entries, skip, checker)
+        keys = ledgerapply.certified_office_keys(conn, code) + _office_keys_in(entries, root_key, domain, code, decoded)
+        overlay = _Overlay(conn, origin)
+        try:
+            signed = cp.open_checkpoint(data, origin, [note.Verifier(origin, k) for k in keys])
+        except cp.CheckpointError as e:
+            if known is None and entries:
+                # The office key is learnt from the log itself: if the entries do not even match the (unverified)
+                # checkpoint, the damaged file is a bundle or tile, and that is the file to name.
+                _extend(overlay, 0, entries)
+                unverified = cp.SignedCheckpoint(incoming, data)
+                if proofs.tree_hash(size, overlay) != incoming.root:
+                    _diagnose(conn, fetcher, code, None, unverified, overlay, evidence_dir)
             raise LogProblem(
                 code,
                 "checkpoint",
-                _(
-                    "an older checkpoint ({size} entries) than the one this office accepted ({known}): an old copy "
-                    "of the folder? Nothing was applied."
-                ).format(size=size, known=known_size),
-            )
-        return 0, 0
-    # New entries: recompute the stored hashes and require the signed root.
-    bundle_start = (known_size // 256) * 256
-    for n in range(bundle_start, known_size):  # entries this office already has, repeated in a partial bundle
-        if overlay.read_hashes([stored_hash_index(0, n)])[0] != leaf_hash(entries[n - bundle_start]):
+                _("not signed by a key the authority certified for office {code} ({error})").format(code=code, error=e),
+            ) from None
+        if size <= known_size:
+            relation = relate(known, signed, lambda n: proofs.tree_hash(n, overlay))
+            if isinstance(relation, Fork):
+                _record_fork(conn, relation, evidence_dir)
+                raise LogProblem(code, "checkpoint", forked_message(relation), forked=True)
+            if relation is Relation.PAST:
+                raise LogProblem(
+                    code,
+                    "checkpoint",
+                    _(
+                        "an older checkpoint ({size} entries) than the one this office accepted ({known}): an old copy "
+                        "of the folder? Nothing was applied."
+                    ).format(size=size, known=known_size),
+                )
+            return 0, 0
+        # New entries: recompute the stored hashes and require the signed root.
+        bundle_start = (known_size // 256) * 256
+        for n in range(bundle_start, known_size):  # entries this office already has, repeated in a partial bundle
+            if overlay.read_hashes([stored_hash_index(0, n)])[0] != leaf_hash(entries[n - bundle_start]):
+                _diagnose(conn, fetcher, code, known, signed, overlay, evidence_dir)
+        new = entries[known_size - bundle_start :]
+        _extend(overlay, known_size, new)
+        if proofs.tree_hash(size, overlay) != signed.checkpoint.root:
             _diagnose(conn, fetcher, code, known, signed, overlay, evidence_dir)
-    new = entries[known_size - bundle_start :]
-    _extend(overlay, known_size, new)
-    if proofs.tree_hash(size, overlay) != signed.checkpoint.root:
-        _diagnose(conn, fetcher, code, known, signed, overlay, evidence_dir)
-    for tile in new_tiles(known_size, size):
-        try:
-            found = fetcher.read(code, tile.path)
-        except FileNotFoundError:
-            raise LogProblem(code, tile.path, _("missing tile")) from None
-        except FetchError as e:
-            raise LogProblem(code, e.path, str(e).split(": ", 1)[-1]) from None
-        if found != b"".join(overlay.read_hashes(tile_data_indexes(tile))):
-            raise LogProblem(code, tile.path, _("the tile does not match the log's entries (changed or truncated)"))
-    applied = _apply(
-        conn,
-        fetcher,
-        code,
-        origin,
-        known_size,
-        new,
-        signed,
-        overlay,
-        records_key,
-        before_commit,
-        decoded[known_size - bundle_start :],
-    )
-    return len(new), applied
+        for tile in new_tiles(known_size, size):
+            try:
+                found = fetcher.read(code, tile.path)
+            except FileNotFoundError:
+                raise LogProblem(code, tile.path, _("missing tile")) from None
+            except FetchError as e:
+                raise LogProblem(code, e.path, str(e).split(": ", 1)[-1]) from None
+            if found != b"".join(overlay.read_hashes(tile_data_indexes(tile))):
+                raise LogProblem(code, tile.path, _("the tile does not match the log's entries (changed or truncated)"))
+        applied = _apply(
+            conn,
+            fetcher,
+            code,
+            origin,
+            known_size,
+            new,
+            signed,
+            overlay,
+            records_key,
+            before_commit,
+            decoded[known_size - bundle_start :],
+            checker,
+        )
+        return len(new), applied
+
+
+def _decode_and_guess(
+    conn: sqlite3.Connection,
+    code: str,
+    entries: list[bytes],
+    skip: int,
+    checker: ledgerapply.SignatureChecker | sigworker.ProcessSignatureChecker,
+) -> list[ledgerapply.Decoded]:
+    """`ledgerapply.decode_entries` in parts; with a helper process, each part's signatures are sent to it as
+    soon as the part is decoded, each with the key its kid names (the office's known keys, and keys certified by
+    the log's own enrolment entries, read without checking: `ledgerapply.KeyGuesses`). So the helper checks
+    while this thread still hashes the entries and compares the tiles. Entries before `skip` are this office's
+    already (a partial bundle repeated)."""
+    if not isinstance(checker, sigworker.ProcessSignatureChecker):
+        return ledgerapply.decode_entries(entries)
+    guesses = ledgerapply.KeyGuesses(conn, code)
+    headers: dict[bytes, dict[int, Any]] = {}
+    decoded: list[ledgerapply.Decoded] = []
+    for start in range(0, len(entries), 1024):
+        part = ledgerapply.decode_entries(entries[start : start + 1024], headers)
+        guesses.learn(part)
+        for i, d in enumerate(part, start=start - skip):
+            if i >= 0 and not isinstance(d, ledgerapply.EntryRejected):
+                key = guesses.key(d[0])
+                if key is not None:
+                    checker.prefetch(i, ledgerapply.SignatureCheck(d[0], key, d[1]["officer"], entries[i + skip]))
+        decoded.extend(part)
+    return decoded
 
 
 def _extend(overlay: _Overlay, start: int, entries: list[bytes]) -> None:
@@ -371,6 +406,7 @@ def _apply(
     records_key: nacl.public.PrivateKey | None,
     before_commit: BeforeCommit | None = None,
     decoded: Sequence[ledgerapply.Decoded] | None = None,
+    checker: ledgerapply.SignatureChecker | sigworker.ProcessSignatureChecker | None = None,
 ) -> int:
     def blob(digest: bytes) -> bytes | None:
         try:
@@ -392,10 +428,9 @@ def _apply(
     context = ledgerapply.ApplyContext(conn, code)
     conn.execute("BEGIN IMMEDIATE")
     try:
-        with (
-            sigworker.signature_checker(len(new)) as checker,
-            ledgerapply.SealedOpener(records_key, new, decoded=decoded) as opener,
-        ):
+        if checker is None:
+            checker = sigworker.signature_checker(len(new))
+        with checker, ledgerapply.SealedOpener(records_key, new, decoded=decoded) as opener:
             for offset, entry in enumerate(new):
                 try:
                     payload = ledgerapply.verify_entry(
@@ -406,13 +441,15 @@ def _apply(
                     bad = checker.first_bad()
                     raise (problem(old + bad[0], bad[1]) if bad else problem(old + offset, e)) from None
             context.flush()
+            # the log's stored hashes are written while the last signatures are still being checked: in this
+            # transaction, so a bad signature below rolls them back with everything else
+            conn.executemany(
+                "INSERT OR REPLACE INTO ledger_peer_hashes (origin, idx, hash) VALUES (?, ?, ?)",
+                [(origin, i, h) for i, h in sorted(overlay.new.items())],
+            )
             bad = checker.first_bad()
         if bad is not None:
             raise problem(old + bad[0], bad[1])
-        conn.executemany(
-            "INSERT OR REPLACE INTO ledger_peer_hashes (origin, idx, hash) VALUES (?, ?, ?)",
-            [(origin, i, h) for i, h in sorted(overlay.new.items())],
-        )
         conn.execute(
             "INSERT INTO ledger_peers (origin, office_code, size, root, checkpoint, updated_at) VALUES (?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (origin) DO UPDATE SET size = excluded.size, root = excluded.root, "

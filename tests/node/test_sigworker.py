@@ -146,3 +146,37 @@ def test_a_sync_checked_by_the_helper_refuses_a_forged_entry(
     assert error["log"] == "B-02" and error["file"] == f"tile/entries/{(seq - 1) // 256:03d}"
     assert error["message"] == f"entry {seq - 1}: the signature of 'clerk' does not verify: the entry was altered"
     assert hq_conn.execute("SELECT COUNT(*) FROM citizens").fetchone()[0] == before  # nothing applied
+
+
+def test_an_early_check_counts_only_for_the_very_key_the_apply_finds() -> None:
+    checks = _checks(900, {600})
+    wrong = bytes(nacl.signing.SigningKey(b"\x09" * 32).verify_key)
+    with sigworker.ProcessSignatureChecker(100) as checker:
+        for i, c in enumerate(checks):
+            if i == 100:  # guessed a wrong key: the early answer (bad) must not count for the right key
+                checker.prefetch(i, SignatureCheck(c.message, wrong, c.actor))
+            elif i == 600 or i != 700:  # guessed the key the bad entry claims: still bad when the apply asks
+                checker.prefetch(i, c)
+        for c in checks:
+            checker.add(c)
+        assert checker.first_bad() == (600, "the signature of 'officer600' does not verify: the entry was altered")
+    with sigworker.ProcessSignatureChecker(100) as checker:
+        for i, c in enumerate(checks[:600]):
+            checker.prefetch(i, c)
+        for i, c in enumerate(checks[:600]):
+            # the apply found another key for entry 300 than the guess: checked again, with that key
+            checker.add(SignatureCheck(c.message, wrong, c.actor) if i == 300 else c)
+        assert checker.first_bad() == (300, "the signature of 'officer300' does not verify: the entry was altered")
+
+
+@pytest.mark.parametrize("size", [0, 10, 23, 24, 255, 256, 65535, 65536])
+def test_the_helper_verifies_the_same_bytes_as_cose(size: int) -> None:
+    from console.node import sigcheck
+
+    key = nacl.signing.SigningKey(b"\x07" * 32)
+    entry = cose.sign1(key, bytes(size))
+    message = cose.decode_sign1(entry)
+    assert sigcheck.signed_bytes(entry) == message.signature + message.to_be_signed()
+    assert sigcheck.signed_bytes(cose.encode_sign1(message)) == sigcheck.signed_bytes(entry)
+    with pytest.raises(ValueError):
+        sigcheck.signed_bytes(cbor2.dumps([1, 2, 3]))
